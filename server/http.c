@@ -1,0 +1,516 @@
+/*
+ * http.c -- libmicrohttpd glue: threads, limits, bodies, responses.
+ *
+ * Threading: MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL with a pool
+ * of --threads workers (MHD_OPTION_THREAD_POOL_SIZE).  Each worker runs
+ * its own epoll loop and calls handlers inline, so a handler may block on
+ * libpq; the database pool has one connection per worker by default.
+ * Measured here, this beats thread-per-connection (operations.md).
+ *
+ * The keep-alive trap of libmicrohttpd 0.9.75: a response queued on the
+ * *first* call for a request (before the upload has been consumed) makes
+ * MHD close the connection after it.  So the first call only sets up the
+ * request and returns MHD_YES; body chunks arrive on the next calls; the
+ * response is queued on the final call (upload_data_size == 0).  The one
+ * deliberate exception is 413: when Content-Length is over the limit we
+ * answer at once, without reading the body, and closing is what we want.
+ *
+ * Body size is checked twice: from Content-Length before anything is read,
+ * and while accumulating (for chunked uploads, which have no length).
+ *
+ * Every request gets an id (X-Request-Id from the client if it is sane,
+ * else generated), a log line and metrics on completion (the
+ * NOTIFY_COMPLETED callback), whether or not a response was sent.
+ */
+#include "http.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "metrics.h"
+#include "problem.h"
+#include "router.h"
+#include "util.h"
+
+static struct MHD_Daemon *daemon_;
+static atomic_int in_flight;
+static atomic_ulong request_seq;
+static unsigned long id_prefix;
+static const config *cfg_;
+static char *tls_mem[2]; /* PEM buffers MHD points into until it stops */
+
+/* ---- response helpers (declared in server.h) ----------------------------- */
+
+void resp_body(jx_resp *resp, unsigned status, const char *content_type, char *body, size_t len)
+{
+    if (resp->body && !resp->body_static)
+        free(resp->body);
+    resp->status = status;
+    resp->content_type = content_type;
+    resp->body = body;
+    resp->len = len;
+    resp->body_static = 0;
+}
+
+void resp_static(jx_resp *resp, unsigned status, const char *content_type, const char *body,
+                 size_t len)
+{
+    resp_body(resp, status, content_type, NULL, 0);
+    resp->body = (char *)(uintptr_t)body; /* never freed: body_static */
+    resp->len = len;
+    resp->body_static = 1;
+}
+
+void resp_header(jx_resp *resp, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (resp->nheaders >= JX_MAX_HEADERS)
+        return;
+    resp->headers[resp->nheaders].name = name;
+    va_start(ap, fmt);
+    vsnprintf(resp->headers[resp->nheaders].value, sizeof resp->headers[0].value, fmt, ap);
+    va_end(ap);
+    resp->nheaders++;
+}
+
+const char *req_header(const jx_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *req_param(const jx_req *req, const char *name)
+{
+    size_t n = strlen(name);
+    int i;
+
+    for (i = 0; i < req->nparams; i++)
+        if (req->params[i].namelen == n && !strncmp(req->params[i].name, name, n))
+            return req->params[i].value;
+    return NULL;
+}
+
+/* ---- requests ------------------------------------------------------------ */
+
+/* A client's X-Request-Id is kept only when short and plain, so it can go
+ * into logs and headers without escaping surprises. */
+static int sane_id(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++, n++) {
+        char c = *s;
+
+        if (n >= 36 || !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                         (c >= 'A' && c <= 'Z') || c == '-' || c == '_' || c == '.'))
+            return 0;
+    }
+    return n > 0;
+}
+
+static jx_req *req_new(struct MHD_Connection *conn, const char *method, const char *url)
+{
+    jx_req *req = calloc(1, sizeof *req);
+    const char *cid;
+
+    if (!req)
+        return NULL;
+    req->conn = conn;
+    req->method = method;
+    req->path = url;
+    req->start = now_mono();
+    cid = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+    if (cid && sane_id(cid))
+        snprintf(req->id, sizeof req->id, "%s", cid);
+    else
+        snprintf(req->id, sizeof req->id, "%08lx%08lx", id_prefix & 0xffffffffUL,
+                 (unsigned long)atomic_fetch_add(&request_seq, 1) & 0xffffffffUL);
+    return req;
+}
+
+static void req_free(jx_req *req)
+{
+    free(req->body);
+    free(req);
+}
+
+static int append_body(jx_req *req, const char *data, size_t n)
+{
+    size_t need = req->len + n + 1, cap;
+    char *nb;
+
+    if (need > req->cap) {
+        cap = req->cap ? req->cap : 4096;
+        while (cap < need)
+            cap *= 2;
+        nb = realloc(req->body, cap);
+        if (!nb)
+            return -1;
+        req->body = nb;
+        req->cap = cap;
+    }
+    memcpy(req->body + req->len, data, n);
+    req->len += n;
+    req->body[req->len] = '\0';
+    return 0;
+}
+
+/* CORS headers for an allowed Origin (simple requests and preflights). */
+static void add_cors(jx_req *req, struct MHD_Response *r, int preflight)
+{
+    const char *origin = req_header(req, "Origin");
+
+    if (!origin || !cfg_->cors_origins[0] || !config_cors_allowed(cfg_, origin))
+        return;
+    MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
+    MHD_add_response_header(r, "Vary", "Origin");
+    if (preflight) {
+        MHD_add_response_header(r, "Access-Control-Allow-Methods", req->allow);
+        MHD_add_response_header(r, "Access-Control-Allow-Headers",
+                                "Authorization, Content-Type, If-Match, Idempotency-Key, "
+                                "X-Request-Id");
+        MHD_add_response_header(r, "Access-Control-Max-Age", "600");
+    } else {
+        MHD_add_response_header(r, "Access-Control-Expose-Headers",
+                                "ETag, Location, Retry-After, X-Request-Id");
+    }
+}
+
+static enum MHD_Result queue(jx_req *req, jx_resp *resp, int preflight)
+{
+    struct MHD_Response *r;
+    enum MHD_Result ret;
+    int i;
+
+    if (resp->body_static || !resp->body)
+        r = MHD_create_response_from_buffer(resp->len, resp->body ? resp->body : (char *)"",
+                                            MHD_RESPMEM_PERSISTENT);
+    else
+        r = MHD_create_response_from_buffer(resp->len, resp->body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        if (!resp->body_static)
+            free(resp->body);
+        resp->body = NULL;
+        return MHD_NO;
+    }
+    resp->body = NULL; /* owned by the response now */
+    if (resp->content_type)
+        MHD_add_response_header(r, "Content-Type", resp->content_type);
+    MHD_add_response_header(r, "X-Request-Id", req->id);
+    for (i = 0; i < resp->nheaders; i++)
+        MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
+    add_cors(req, r, preflight);
+    ret = MHD_queue_response(req->conn, resp->status, r);
+    MHD_destroy_response(r);
+    if (ret == MHD_YES) {
+        req->queued = 1;
+        req->status = resp->status;
+    }
+    return ret;
+}
+
+static int content_too_large(jx_resp *resp, size_t max)
+{
+    char detail[160];
+
+    snprintf(detail, sizeof detail, "请求体超过上限 %zu 字节 (request body larger than %zu bytes)",
+             max, max);
+    return problem(resp, 413, "payload-too-large", "请求体过大 (payload too large)", detail);
+}
+
+/* Runs the matched handler, or answers 404 / 405 / OPTIONS / 413. */
+static enum MHD_Result dispatch(jx_req *req)
+{
+    jx_resp resp;
+    enum MHD_Result ret;
+    int preflight = 0;
+
+    memset(&resp, 0, sizeof resp);
+    if (req->too_large) {
+        content_too_large(&resp, req->max);
+        resp_header(&resp, "Connection", "close");
+    } else if (!strcmp(req->method, "OPTIONS") && req->path_matched) {
+        resp_static(&resp, 204, NULL, "", 0);
+        resp_header(&resp, "Allow", "%s", req->allow);
+        preflight = 1;
+    } else if (req->route) {
+        if (req->route->handler(req, &resp) != 0)
+            problem(&resp, 500, "internal", "内部错误 (internal error)", NULL);
+    } else if (req->path_matched) {
+        problem(&resp, 405, "method-not-allowed", "方法不被允许 (method not allowed)",
+                "该路径不支持此 HTTP 方法 (this path does not support the method)");
+        resp_header(&resp, "Allow", "%s", req->allow);
+    } else {
+        problem(&resp, 404, "not-found", "未找到 (not found)",
+                "没有这个路径 (no such path)");
+    }
+    ret = queue(req, &resp, preflight);
+    if (resp.body && !resp.body_static)
+        free(resp.body);
+    return ret;
+}
+
+static int content_length_over(jx_req *req)
+{
+    const char *cl = req_header(req, "Content-Length");
+    unsigned long long n;
+    char *end;
+
+    if (!cl)
+        return 0;
+    errno = 0;
+    n = strtoull(cl, &end, 10);
+    return errno != 0 || end == cl || n > req->max;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    jx_req *req = *con_cls;
+
+    (void)cls;
+    (void)version;
+    if (!req) {
+        /* First call: headers only.  Return without queueing (keep-alive). */
+        req = req_new(conn, method, url);
+        if (!req)
+            return MHD_NO;
+        *con_cls = req;
+        atomic_fetch_add(&in_flight, 1);
+        router_match(req);
+        req->max = req->route && req->route->max_body ? req->route->max_body : cfg_->max_body;
+        req->discard = !req->route;
+        if (content_length_over(req)) {
+            req->too_large = 1;
+            return dispatch(req); /* 413 now: the body is never read */
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+
+        *upload_data_size = 0;
+        req->bytes_in += n;
+        if (req->queued)
+            return MHD_YES;
+        if (req->too_large || req->len + n > req->max) {
+            /* A chunked upload went over the limit: stop keeping it.  MHD
+             * cannot queue a response mid-upload, so close the connection
+             * rather than read an unbounded stream. */
+            req->too_large = 1;
+            free(req->body);
+            req->body = NULL;
+            req->len = req->cap = 0;
+            return MHD_NO;
+        }
+        if (req->discard)
+            return MHD_YES;
+        if (append_body(req, upload_data, n) < 0)
+            return MHD_NO;
+        return MHD_YES;
+    }
+    if (req->queued)
+        return MHD_YES;
+    return dispatch(req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    jx_req *req = *con_cls;
+    const char *route;
+    double ms;
+
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (!req)
+        return;
+    *con_cls = NULL;
+    ms = (now_mono() - req->start) * 1000.0;
+    route = req->route_index >= 0 ? jx_routes[req->route_index].pattern : "";
+    /* Metrics count exact routes only; 404s, 405s and preflights go to
+     * "unmatched" so a client cannot mint label values. */
+    metrics_request(req->route ? req->route_index : -1, req->status, ms / 1000.0);
+    {
+        log_request_line l = {req->id, req->method, route, req->path, req->status, ms,
+                              req->org_id, req->bytes_in};
+
+        log_request(&l);
+    }
+    req_free(req);
+    atomic_fetch_sub(&in_flight, 1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    size_t n;
+
+    (void)cls;
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    log_msg(LOG_DEBUG, "libmicrohttpd", msg);
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    long n;
+
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
+        goto out;
+    buf = malloc((size_t)n + 1);
+    if (!buf)
+        goto out;
+    if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+        goto out;
+    }
+    buf[n] = '\0';
+out:
+    fclose(f);
+    return buf;
+}
+
+/* "host:port" or "[v6]:port" into a socket address. */
+static int resolve(const char *listen, struct sockaddr_storage *ss, int *v6)
+{
+    char host[256];
+    const char *colon, *h = listen, *port;
+    size_t hlen;
+    struct addrinfo hints, *res = NULL;
+    int rc;
+
+    if (*listen == '[') {
+        const char *close = strchr(listen, ']');
+
+        if (!close || close[1] != ':')
+            return -1;
+        h = listen + 1;
+        hlen = (size_t)(close - h);
+        port = close + 2;
+    } else {
+        colon = strrchr(listen, ':');
+        if (!colon)
+            return -1;
+        hlen = (size_t)(colon - listen);
+        port = colon + 1;
+    }
+    if (hlen >= sizeof host)
+        return -1;
+    memcpy(host, h, hlen);
+    host[hlen] = '\0';
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    rc = getaddrinfo(hlen ? host : NULL, port, &hints, &res);
+    if (rc != 0 || !res)
+        return -1;
+    memcpy(ss, res->ai_addr, res->ai_addrlen);
+    *v6 = res->ai_family == AF_INET6;
+    freeaddrinfo(res);
+    return 0;
+}
+
+int http_start(const config *cfg)
+{
+    struct sockaddr_storage ss;
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                         MHD_USE_ERROR_LOG;
+    char *cert = NULL, *key = NULL;
+    int v6 = 0, rc = -1;
+
+    cfg_ = cfg;
+    if (getrandom(&id_prefix, sizeof id_prefix, 0) != (ssize_t)sizeof id_prefix)
+        id_prefix = (unsigned long)getpid();
+    if (resolve(cfg->listen, &ss, &v6) < 0) {
+        log_msg(LOG_ERROR, "bad listen address", cfg->listen);
+        return -1;
+    }
+    if (v6)
+        flags |= MHD_USE_IPv6;
+    if (cfg->tls_cert[0]) {
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+            log_msg(LOG_ERROR, "this libmicrohttpd has no TLS support", NULL);
+            return -1;
+        }
+        cert = read_file(cfg->tls_cert);
+        key = read_file(cfg->tls_key);
+        if (!cert || !key) {
+            log_msg(LOG_ERROR, "cannot read the TLS certificate or key", cfg->tls_cert);
+            goto out;
+        }
+        flags |= MHD_USE_TLS;
+    }
+    daemon_ = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->conn_limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->conn_timeout,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U,
+        cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
+        MHD_OPTION_HTTPS_MEM_KEY, key,
+        MHD_OPTION_END);
+    if (!daemon_) {
+        log_msg(LOG_ERROR, "cannot start the HTTP daemon (address in use?)", cfg->listen);
+        goto out;
+    }
+    rc = 0;
+out:
+    /* MHD copies neither: it keeps the pointers until the daemon stops, so
+     * they are freed only on failure here (and leak-free on stop below). */
+    if (rc < 0) {
+        free(cert);
+        free(key);
+    } else {
+        tls_mem[0] = cert;
+        tls_mem[1] = key;
+    }
+    return rc;
+}
+
+void http_stop(int timeout_s)
+{
+    double deadline = now_mono() + timeout_s;
+    MHD_socket fd;
+
+    if (!daemon_)
+        return;
+    /* Stop accepting first, so a load balancer sees refusals at once. */
+    fd = MHD_quiesce_daemon(daemon_);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    while (atomic_load(&in_flight) > 0 && now_mono() < deadline)
+        usleep(20000);
+    if (atomic_load(&in_flight) > 0)
+        log_msgf(LOG_WARN, "shutdown", "%d request(s) still in flight after %d s; closing",
+                 atomic_load(&in_flight), timeout_s);
+    MHD_stop_daemon(daemon_);
+    daemon_ = NULL;
+    free(tls_mem[0]);
+    free(tls_mem[1]);
+    tls_mem[0] = tls_mem[1] = NULL;
+}

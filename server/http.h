@@ -1,0 +1,16 @@
+/*
+ * http.h -- the libmicrohttpd daemon: start, stop gracefully.
+ */
+#ifndef JX_HTTP_H
+#define JX_HTTP_H
+
+#include "config.h"
+
+/* Starts the daemon on cfg->listen.  Returns 0 or -1 (logged). */
+int http_start(const config *cfg);
+
+/* Stops accepting, waits up to timeout_s for requests in flight, then
+ * closes every connection and joins the threads. */
+void http_stop(int timeout_s);
+
+#endif

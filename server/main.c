@@ -1,0 +1,167 @@
+/*
+ * main.c -- jixiao-server: subcommands, start-up, signals, shutdown.
+ *
+ *   jixiao-server [serve] [options]   the HTTP service
+ *   jixiao-server migrate [options]   apply migrations, ensure the admin token, exit
+ *   jixiao-server routes              the route table, one "METHOD PATH" a line
+ *   jixiao-server version
+ *
+ * Signals: SIGTERM and SIGINT are blocked in every thread (the mask is set
+ * before the daemon's threads exist, so they inherit it) and the main
+ * thread waits for them with sigwait.  No async signal handler runs, so
+ * shutdown is ordinary code: stop accepting, let requests in flight
+ * finish (bounded by --shutdown-timeout), stop the daemon, close the pool,
+ * free the scoring context, exit 0.  Everything is freed so that
+ * LeakSanitizer can check the whole life of the process.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "auth.h"
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "migrate.h"
+#include "pool.h"
+#include "router.h"
+
+jx_app app;
+
+#define SERVER_VERSION "0.1.0"
+
+static int cmd_migrate(const config *cfg)
+{
+    char err[512];
+    PGconn *pg;
+    int rc;
+
+    if (migrate_apply(cfg->database_url, stdout) < 0)
+        return 1;
+    pg = pool_connect_one(cfg->database_url, err, sizeof err);
+    if (!pg) {
+        fprintf(stderr, "migrate: %s\n", err);
+        return 1;
+    }
+    rc = auth_bootstrap(pg, cfg->bootstrap_token, stdout);
+    PQfinish(pg);
+    fflush(stdout);
+    return rc < 0 ? 1 : 0;
+}
+
+/* Before serving: a schema newer than this binary means refusing to start;
+ * an unreachable database or pending migrations only mean "not ready". */
+static int check_schema(const config *cfg)
+{
+    char err[256];
+    int version = 0, latest = migrate_latest();
+    PGconn *pg;
+
+    if (migrate_db_version(app.pool, &version, err, sizeof err) != POOL_OK) {
+        log_msg(LOG_WARN, "database not reachable at start; serving, /readyz says 503", err);
+        return 0;
+    }
+    if (version > latest) {
+        log_msgf(LOG_ERROR, "refusing to serve",
+                 "the database schema (version %d) is newer than this server knows (%d)",
+                 version, latest);
+        return -1;
+    }
+    if (version < latest) {
+        log_msgf(LOG_WARN, "migrations pending",
+                 "schema at version %d, server knows %d: run jixiao-server migrate", version,
+                 latest);
+        return 0;
+    }
+    /* Schema current: make sure the operator has a token. */
+    pg = pool_connect_one(cfg->database_url, err, sizeof err);
+    if (pg) {
+        if (auth_bootstrap(pg, cfg->bootstrap_token, stdout) < 0)
+            log_msg(LOG_WARN, "could not ensure the bootstrap admin token", NULL);
+        fflush(stdout);
+        PQfinish(pg);
+    }
+    return 0;
+}
+
+static int cmd_serve(const config *cfg)
+{
+    sigset_t set;
+    int sig = 0, rc = 1;
+    jx_ctx *ctx = NULL;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (jx_route_count > 64 || migrate_check_embedded() < 0) {
+        log_msg(LOG_ERROR, "bad build: route table or migrations", NULL);
+        return 1;
+    }
+    ctx = jx_ctx_new();
+    app.pool = pool_new(cfg->database_url, cfg->db_pool, cfg->db_timeout_ms);
+    if (!ctx || !app.pool) {
+        log_msg(LOG_ERROR, "out of memory at start", NULL);
+        goto out;
+    }
+    app.ctx = ctx;
+    if (check_schema(cfg) < 0)
+        goto out;
+    if (http_start(cfg) < 0)
+        goto out;
+    log_msgf(LOG_INFO, "listening", "http%s://%s threads=%d db_pool=%d max_body=%zu",
+             cfg->tls_cert[0] ? "s" : "", cfg->listen, cfg->threads, cfg->db_pool,
+             cfg->max_body);
+    while (sigwait(&set, &sig) != 0)
+        ;
+    log_msgf(LOG_INFO, "shutting down", "signal %d", sig);
+    http_stop(cfg->shutdown_timeout);
+    rc = 0;
+    log_msg(LOG_INFO, "stopped", NULL);
+out:
+    pool_free(app.pool);
+    app.pool = NULL;
+    jx_ctx_free(ctx);
+    app.ctx = NULL;
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = "serve";
+    config cfg;
+    int first = 1, rc;
+
+    if (argc > 1 && argv[1][0] != '-') {
+        cmd = argv[1];
+        first = 2;
+    }
+    if (!strcmp(cmd, "routes")) {
+        router_print(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "version")) {
+        printf("jixiao-server %s (library %s, schema %d)\n", SERVER_VERSION, JX_VERSION,
+               migrate_latest());
+        return 0;
+    }
+    if (!strcmp(cmd, "help")) {
+        config_usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "serve") && strcmp(cmd, "migrate")) {
+        fprintf(stderr, "jixiao-server: unknown command '%s' (see --help)\n", cmd);
+        return 2;
+    }
+    rc = config_load(&cfg, argc - first, argv + first);
+    if (rc != 0)
+        return rc > 0 ? 0 : 2;
+    log_set_level(cfg.log_level);
+    app.cfg = &cfg;
+    app.version = SERVER_VERSION;
+    if (!strcmp(cmd, "migrate"))
+        return cmd_migrate(&cfg);
+    return cmd_serve(&cfg);
+}

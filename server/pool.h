@@ -1,0 +1,66 @@
+/*
+ * pool.h -- a bounded pool of libpq connections with a wait queue.
+ */
+#ifndef JX_POOL_H
+#define JX_POOL_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+typedef struct pool pool;
+typedef struct pool_conn pool_conn;
+
+/* A statement, prepared lazily on each connection the first time it is
+ * used there.  Declare them static const next to the code that uses them
+ * (db_<resource>.c); the pool recognises them by address. */
+typedef struct {
+    const char *name;   /* unique across the server */
+    const char *sql;    /* $1, $2 ... parameters only: never built from input */
+    int nparams;
+} pool_stmt;
+
+typedef enum {
+    POOL_OK = 0,
+    POOL_EDOWN,     /* the database cannot be reached: 503 + Retry-After */
+    POOL_EBUSY,     /* no connection freed up in time: 503 + Retry-After */
+    POOL_EQUERY     /* the statement failed: a bug or a constraint, 500/409 */
+} pool_status;
+
+typedef struct {
+    int size, open, idle, waiting;
+    unsigned long wait_timeouts, connect_failures, connects;
+} pool_stats;
+
+/* conninfo is a URL or key=value string; it is copied.  size >= 1. */
+pool *pool_new(const char *conninfo, int size, int wait_timeout_ms);
+/* Closes every connection; no connection may be lent out. */
+void pool_free(pool *p);
+
+/* Lends a healthy connection, opening one if the pool has room, else waits
+ * up to wait_timeout_ms. */
+pool_status pool_acquire(pool *p, pool_conn **out);
+/* Returns a connection; a broken one (or one left inside a transaction)
+ * is closed so that the next borrower opens a fresh one. */
+void pool_release(pool *p, pool_conn *pc);
+
+PGconn *pool_pg(pool_conn *pc);
+
+/* Executes a prepared statement (preparing it first on this connection if
+ * needed).  On success *res holds a PGresult to PQclear.  On failure *res
+ * is NULL and err (if given) says why. */
+pool_status pool_exec(pool_conn *pc, const pool_stmt *st, const char *const *values,
+                      PGresult **res, char *err, size_t errlen);
+
+/* Acquire + exec + release, retrying once on a fresh connection when the
+ * first one turned out to be dead (e.g. after a database restart).  For
+ * single statements outside transactions only. */
+pool_status pool_query(pool *p, const pool_stmt *st, const char *const *values,
+                       PGresult **res, char *err, size_t errlen);
+
+void pool_get_stats(pool *p, pool_stats *out);
+
+/* Opens one connection with the pool's settings (for migrate and
+ * bootstrap, which run outside the pool).  NULL with err filled. */
+PGconn *pool_connect_one(const char *conninfo, char *err, size_t errlen);
+
+#endif

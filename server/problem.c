@@ -1,0 +1,96 @@
+/*
+ * problem.c -- building problem+json bodies with Jansson.
+ *
+ * Errors are rare compared to successes, so clarity wins over speed here:
+ * a json_t tree, dumped compactly.  If even that fails (out of memory) a
+ * static body still answers with the right status.
+ */
+#include "problem.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#define TYPE_PREFIX "urn:jixiao:problem:"
+#define CT_PROBLEM "application/problem+json"
+
+static const char oom_body[] =
+    "{\"type\":\"urn:jixiao:problem:internal\",\"title\":\"内部错误 (internal error)\","
+    "\"status\":500,\"detail\":\"out of memory\"}";
+
+static json_t *base(unsigned status, const char *slug, const char *title, const char *detail)
+{
+    char type[96];
+    json_t *o;
+
+    snprintf(type, sizeof type, TYPE_PREFIX "%s", slug);
+    o = json_object();
+    if (!o)
+        return NULL;
+    json_object_set_new(o, "type", json_string(type));
+    json_object_set_new(o, "title", json_string(title));
+    json_object_set_new(o, "status", json_integer(status));
+    json_object_set_new(o, "detail", json_string(detail ? detail : title));
+    return o;
+}
+
+static int finish(jx_resp *resp, unsigned status, json_t *o)
+{
+    char *body;
+
+    body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!body) {
+        resp_static(resp, 500, CT_PROBLEM, oom_body, sizeof oom_body - 1);
+        return 0;
+    }
+    resp_body(resp, status, CT_PROBLEM, body, strlen(body));
+    return 0;
+}
+
+int problem(jx_resp *resp, unsigned status, const char *slug, const char *title,
+            const char *detail)
+{
+    return finish(resp, status, base(status, slug, title, detail));
+}
+
+int problem_errors(jx_resp *resp, unsigned status, const char *slug, const char *title,
+                   const char *detail, const jx_errors *errs)
+{
+    json_t *o = base(status, slug, title, detail);
+    json_t *list = json_array();
+    size_t i, n = errs->count < JX_MAX_ERRORS ? errs->count : JX_MAX_ERRORS;
+
+    if (!o || !list)
+        goto oom;
+    for (i = 0; i < n; i++) {
+        const jx_error *e = &errs->items[i];
+        json_t *item = json_object();
+
+        if (!item)
+            goto oom;
+        json_object_set_new(item, "pointer", json_string(e->pointer));
+        json_object_set_new(item, "code", json_string(e->code));
+        json_object_set_new(item, "message", json_string(e->message));
+        if (e->line > 0) {
+            json_object_set_new(item, "line", json_integer(e->line));
+            json_object_set_new(item, "column", json_integer(e->column));
+        }
+        json_array_append_new(list, item);
+    }
+    json_object_set_new(o, "errors", list);
+    if (errs->count > n)
+        json_object_set_new(o, "errors_total", json_integer((json_int_t)errs->count));
+    return finish(resp, status, o);
+oom:
+    json_decref(list);
+    return finish(resp, status, o);
+}
+
+int problem_db_unavailable(jx_resp *resp, const char *detail)
+{
+    problem(resp, 503, "database-unavailable", "数据库暂不可用 (database unavailable)",
+            detail ? detail : "数据库连接失败，请稍后重试 (the database cannot be reached; retry shortly)");
+    resp_header(resp, "Retry-After", "1");
+    return 0;
+}

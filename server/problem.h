@@ -1,0 +1,29 @@
+/*
+ * problem.h -- RFC 9457 application/problem+json responses.
+ *
+ * Every error the server returns goes through here, so every error has the
+ * same shape: type (a URN naming the kind of problem), title, status,
+ * detail, and for validation an "errors" array of {pointer, code, message}
+ * listing every problem at once.  Titles and messages are Chinese first
+ * with English after.
+ */
+#ifndef JX_PROBLEM_H
+#define JX_PROBLEM_H
+
+#include "server.h"
+
+/* Fills resp with a problem; slug names the type ("not-found" ->
+ * "urn:jixiao:problem:not-found").  detail may be NULL. */
+int problem(jx_resp *resp, unsigned status, const char *slug, const char *title,
+            const char *detail);
+
+/* The same with an errors array from the scoring library (pointer, code,
+ * message, and line/column for syntax errors).  When errs->count exceeds
+ * what the list holds, "errors_total" says how many there were. */
+int problem_errors(jx_resp *resp, unsigned status, const char *slug, const char *title,
+                   const char *detail, const jx_errors *errs);
+
+/* 503 for database trouble, with Retry-After. */
+int problem_db_unavailable(jx_resp *resp, const char *detail);
+
+#endif

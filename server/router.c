@@ -1,0 +1,110 @@
+/*
+ * router.c -- a method + path table with {param} segments.
+ *
+ * The table is small and static, so matching is a linear scan comparing
+ * segments in place: no allocation, no regex.  A scan also tells the three
+ * outcomes apart: a route (dispatch), a known path with another method
+ * (405 with Allow), or nothing (404).  Adding an endpoint means one row
+ * here, one path in api/openapi.yaml (a test keeps them equal) and a
+ * handler in routes_<resource>.c.
+ */
+#include "router.h"
+
+#include <string.h>
+
+#include "routes.h"
+
+const jx_route jx_routes[] = {
+    {"GET", "/healthz", route_healthz, 0},
+    {"GET", "/readyz", route_readyz, 0},
+    {"GET", "/metrics", route_metrics, 0},
+    {"GET", "/openapi.yaml", route_openapi, 0},
+    {"POST", "/v1/score", route_score, 0},
+    {"GET", "/v1/whoami", route_whoami, 0},
+};
+
+const size_t jx_route_count = sizeof jx_routes / sizeof jx_routes[0];
+
+/* Matches path against pattern; on success fills req->params. */
+static int match_path(const char *pattern, const char *path, jx_req *req)
+{
+    const char *p = pattern, *s = path;
+    int n = 0;
+
+    while (*p && *s) {
+        if (*p == '{') {
+            const char *close = strchr(p, '}');
+            const char *end = strchr(s, '/');
+            size_t vlen = end ? (size_t)(end - s) : strlen(s);
+
+            if (!close || vlen == 0 || vlen >= sizeof req->params[0].value ||
+                n >= JX_MAX_PARAMS)
+                return 0;
+            /* names point into the static pattern: no copy */
+            req->params[n].name = p + 1;
+            req->params[n].namelen = (size_t)(close - p - 1);
+            memcpy(req->params[n].value, s, vlen);
+            req->params[n].value[vlen] = '\0';
+            n++;
+            p = close + 1;
+            s += vlen;
+            continue;
+        }
+        if (*p != *s)
+            return 0;
+        p++;
+        s++;
+    }
+    if (*p || *s)
+        return 0;
+    req->nparams = n;
+    return 1;
+}
+
+static void add_allow(jx_req *req, const char *method)
+{
+    size_t len = strlen(req->allow);
+
+    if (strstr(req->allow, method))
+        return;
+    if (len + strlen(method) + 3 >= sizeof req->allow)
+        return;
+    if (len)
+        strcat(req->allow, ", ");
+    strcat(req->allow, method);
+}
+
+void router_match(jx_req *req)
+{
+    const char *method = !strcmp(req->method, "HEAD") ? "GET" : req->method;
+    size_t i;
+
+    req->route = NULL;
+    req->route_index = -1;
+    req->path_matched = 0;
+    req->allow[0] = '\0';
+    for (i = 0; i < jx_route_count; i++) {
+        if (!match_path(jx_routes[i].pattern, req->path, req))
+            continue;
+        if (req->route_index < 0)
+            req->route_index = (int)i;
+        req->path_matched = 1;
+        add_allow(req, jx_routes[i].method);
+        if (!strcmp(jx_routes[i].method, "GET"))
+            add_allow(req, "HEAD");
+        if (!req->route && !strcmp(jx_routes[i].method, method)) {
+            req->route = &jx_routes[i];
+            req->route_index = (int)i;
+        }
+    }
+    if (req->path_matched)
+        add_allow(req, "OPTIONS");
+}
+
+void router_print(FILE *f)
+{
+    size_t i;
+
+    for (i = 0; i < jx_route_count; i++)
+        fprintf(f, "%s %s\n", jx_routes[i].method, jx_routes[i].pattern);
+}

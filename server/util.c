@@ -1,0 +1,158 @@
+/*
+ * util.c -- strbuf, clocks, JSON escaping.
+ *
+ * The strbuf grows geometrically and is sticky on failure: after an
+ * allocation fails every further append is a no-op and sb_take returns
+ * NULL, so a response builder needs one check, not twenty.
+ */
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void sb_init(strbuf *sb)
+{
+    sb->buf = NULL;
+    sb->len = sb->cap = 0;
+    sb->oom = 0;
+}
+
+void sb_free(strbuf *sb)
+{
+    free(sb->buf);
+    sb_init(sb);
+}
+
+static int sb_reserve(strbuf *sb, size_t extra)
+{
+    size_t need, cap;
+    char *nb;
+
+    if (sb->oom)
+        return -1;
+    need = sb->len + extra + 1;
+    if (need <= sb->cap)
+        return 0;
+    cap = sb->cap ? sb->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    nb = realloc(sb->buf, cap);
+    if (!nb) {
+        sb->oom = 1;
+        return -1;
+    }
+    sb->buf = nb;
+    sb->cap = cap;
+    return 0;
+}
+
+void sb_append(strbuf *sb, const char *s, size_t n)
+{
+    if (sb_reserve(sb, n) < 0)
+        return;
+    memcpy(sb->buf + sb->len, s, n);
+    sb->len += n;
+    sb->buf[sb->len] = '\0';
+}
+
+void sb_puts(strbuf *sb, const char *s)
+{
+    sb_append(sb, s, strlen(s));
+}
+
+void sb_printf(strbuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || sb_reserve(sb, (size_t)n) < 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    sb->len += (size_t)n;
+}
+
+void sb_json_str(strbuf *sb, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *run = p;
+
+    sb_append(sb, "\"", 1);
+    for (; *p; p++) {
+        char esc[8];
+
+        if (*p >= 0x20 && *p != '"' && *p != '\\')
+            continue;
+        sb_append(sb, (const char *)run, (size_t)(p - run));
+        switch (*p) {
+        case '"': sb_append(sb, "\\\"", 2); break;
+        case '\\': sb_append(sb, "\\\\", 2); break;
+        case '\n': sb_append(sb, "\\n", 2); break;
+        case '\r': sb_append(sb, "\\r", 2); break;
+        case '\t': sb_append(sb, "\\t", 2); break;
+        default:
+            snprintf(esc, sizeof esc, "\\u%04x", *p);
+            sb_append(sb, esc, 6);
+        }
+        run = p + 1;
+    }
+    sb_append(sb, (const char *)run, (size_t)(p - run));
+    sb_append(sb, "\"", 1);
+}
+
+char *sb_take(strbuf *sb, size_t *len)
+{
+    char *b;
+
+    if (sb->oom) {
+        sb_free(sb);
+        return NULL;
+    }
+    if (!sb->buf && sb_reserve(sb, 0) < 0)
+        return NULL;
+    b = sb->buf;
+    b[sb->len] = '\0';
+    if (len)
+        *len = sb->len;
+    sb_init(sb);
+    return b;
+}
+
+double now_mono(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void now_rfc3339(char *out, size_t outlen)
+{
+    struct timespec ts;
+    struct tm tm;
+    char base[24];
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, outlen, "%s.%03dZ", base, (int)(ts.tv_nsec / 1000000));
+}
+
+void hex_encode(const unsigned char *in, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
