@@ -1,0 +1,243 @@
+/*
+ * decimal.c -- exact rationals, half-up rounding, "consistent at the written
+ * precision" (scoring.md §5, §6).
+ *
+ * Every score, rate and amount is computed as a rational n/d over 128-bit
+ * integers and rounded once, half away from zero, to the decimals it is
+ * shown with.  Binary floating point never touches a score: 8.495 is the
+ * rational 1699/200 and rounds to 8.50.  Operations reduce by gcd only when
+ * a product would overflow, and report overflow instead of wrapping.
+ */
+#include "internal.h"
+#include <string.h>
+
+static const int64_t POW10[19] = {
+    1LL, 10LL, 100LL, 1000LL, 10000LL, 100000LL, 1000000LL, 10000000LL, 100000000LL,
+    1000000000LL, 10000000000LL, 100000000000LL, 1000000000000LL, 10000000000000LL,
+    100000000000000LL, 1000000000000000LL, 10000000000000000LL, 100000000000000000LL,
+    1000000000000000000LL};
+
+int64_t jx_pow10(int e)
+{
+    return (e >= 0 && e <= 18) ? POW10[e] : 0;
+}
+
+static jx_i128 i128_abs(jx_i128 v) { return v < 0 ? -v : v; }
+
+static jx_i128 gcd128(jx_i128 a, jx_i128 b)
+{
+    a = i128_abs(a);
+    b = i128_abs(b);
+    while (b) {
+        jx_i128 t = a % b;
+        a = b;
+        b = t;
+    }
+    return a ? a : 1;
+}
+
+static jx_q reduce(jx_q q)
+{
+    jx_i128 g = gcd128(q.n, q.d);
+    if (g > 1) {
+        q.n /= g;
+        q.d /= g;
+    }
+    return q;
+}
+
+jx_q jx_q_int(int64_t v)
+{
+    jx_q q = {v, 1};
+    return q;
+}
+
+jx_q jx_q_make(jx_i128 n, jx_i128 d)
+{
+    if (d < 0) {
+        n = -n;
+        d = -d;
+    }
+    jx_q q = {n, d ? d : 1};
+    return q;
+}
+
+jx_q jx_q_of_value(const jx_value *v)
+{
+    jx_q q = {v->mant, jx_pow10(v->scale)};
+    return q;
+}
+
+static bool mul128(jx_i128 a, jx_i128 b, jx_i128 *r)
+{
+    return !__builtin_mul_overflow(a, b, r);
+}
+
+bool jx_q_mul(jx_q a, jx_q b, jx_q *r)
+{
+    jx_i128 n, d;
+    if (mul128(a.n, b.n, &n) && mul128(a.d, b.d, &d)) {
+        *r = jx_q_make(n, d);
+        return true;
+    }
+    a = reduce(a);
+    b = reduce(b);
+    /* cross-reduce before multiplying */
+    jx_i128 g1 = gcd128(a.n, b.d), g2 = gcd128(b.n, a.d);
+    if (!mul128(a.n / g1, b.n / g2, &n) || !mul128(a.d / g2, b.d / g1, &d))
+        return false;
+    *r = jx_q_make(n, d);
+    return true;
+}
+
+bool jx_q_div(jx_q a, jx_q b, jx_q *r)
+{
+    if (b.n == 0)
+        return false;
+    jx_q inv = jx_q_make(b.d, b.n);
+    return jx_q_mul(a, inv, r);
+}
+
+static bool q_addsub(jx_q a, jx_q b, int sign, jx_q *r)
+{
+    jx_i128 x, y, d, n;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (a.d == b.d) {
+            if (__builtin_add_overflow(a.n, sign * b.n, &n))
+                goto reduce_and_retry;
+            *r = jx_q_make(n, a.d);
+            return true;
+        }
+        if (mul128(a.n, b.d, &x) && mul128(b.n, a.d, &y) && mul128(a.d, b.d, &d) &&
+            !__builtin_add_overflow(x, sign * y, &n)) {
+            *r = jx_q_make(n, d);
+            return true;
+        }
+reduce_and_retry:
+        a = reduce(a);
+        b = reduce(b);
+    }
+    return false;
+}
+
+bool jx_q_add(jx_q a, jx_q b, jx_q *r) { return q_addsub(a, b, 1, r); }
+bool jx_q_sub(jx_q a, jx_q b, jx_q *r) { return q_addsub(a, b, -1, r); }
+
+int jx_q_sign(jx_q a)
+{
+    return a.n > 0 ? 1 : a.n < 0 ? -1 : 0;
+}
+
+int jx_q_cmp(jx_q a, jx_q b)
+{
+    jx_i128 x, y;
+    if (a.d == b.d)
+        return a.n < b.n ? -1 : a.n > b.n;
+    if (!mul128(a.n, b.d, &x) || !mul128(b.n, a.d, &y)) {
+        a = reduce(a);
+        b = reduce(b);
+        if (!mul128(a.n, b.d, &x) || !mul128(b.n, a.d, &y)) {
+            /* compare integer parts, then the remainders by recursion-free
+             * approximation: values this large differ in their integer part */
+            jx_i128 ia = a.n / a.d, ib = b.n / b.d;
+            return ia < ib ? -1 : ia > ib;
+        }
+    }
+    return x < y ? -1 : x > y;
+}
+
+int64_t jx_div_round(jx_i128 n, jx_i128 d)
+{
+    if (d < 0) {
+        n = -n;
+        d = -d;
+    }
+    jx_i128 q = n / d, r = n % d;
+    if (r < 0)
+        r = -r;
+    if (r * 2 >= d)
+        q += n < 0 ? -1 : 1;
+    return (int64_t)q;
+}
+
+/* Scales a by 10^e (e may be negative) into a fraction n/d without loss. */
+static bool scale10(jx_q a, int e, jx_q *out)
+{
+    if (e > 36 || e < -36)
+        return false;
+    jx_i128 p = 1;
+    for (int i = 0; i < (e < 0 ? -e : e); i++)
+        p *= 10;
+    if (e >= 0) {
+        jx_q m = {p, 1};
+        return jx_q_mul(a, m, out);
+    }
+    jx_q m = {1, p};
+    return jx_q_mul(a, m, out);
+}
+
+bool jx_q_round(jx_q a, int e, int64_t *out)
+{
+    jx_q s;
+    if (!scale10(a, e, &s))
+        return false;
+    jx_i128 q = s.n / s.d;
+    if (q > INT64_MAX / 2 || q < INT64_MIN / 2)
+        return false;
+    *out = jx_div_round(s.n, s.d);
+    return true;
+}
+
+bool jx_q_trunc(jx_q a, int e, int64_t *out)
+{
+    jx_q s;
+    if (!scale10(a, e, &s))
+        return false;
+    jx_i128 q = s.n / s.d;
+    if (q > INT64_MAX / 2 || q < INT64_MIN / 2)
+        return false;
+    *out = (int64_t)q;
+    return true;
+}
+
+bool jx_consistent(jx_q written, int prec, jx_q x)
+{
+    /* written and x in the same units; one written step is 10^prec */
+    int64_t w, r, t;
+    if (!jx_q_round(written, -prec, &w) || !jx_q_round(x, -prec, &r) ||
+        !jx_q_trunc(x, -prec, &t))
+        return jx_q_cmp(written, x) == 0;
+    return w == r || w == t;
+}
+
+void jx_buf_q(jx_buf *b, jx_q q, int maxdec)
+{
+    int64_t v;
+    if (!jx_q_round(q, maxdec, &v)) {
+        jx_buf_puts(b, "(过大)");
+        return;
+    }
+    int dec = maxdec;
+    while (dec > 0 && v % 10 == 0) {
+        v /= 10;
+        dec--;
+    }
+    char tmp[40];
+    int i = 39;
+    tmp[i] = 0;
+    int neg = v < 0;
+    uint64_t u = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    for (int d = 0; d < dec; d++) {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    }
+    if (dec)
+        tmp[--i] = '.';
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (neg)
+        tmp[--i] = '-';
+    jx_buf_puts(b, tmp + i);
+}

@@ -1,0 +1,269 @@
+/*
+ * findings.c -- the consistency review of one document (scoring.md §6).
+ *
+ * Findings are values in the result: a code, a severity, a JSON pointer into
+ * the document and a Chinese message that quotes the numbers.  Stated
+ * figures are held to the precision they were written with: a value is
+ * consistent with an exact one when it equals it rounded half-up or
+ * truncated at that precision (99.12% and 99.13% both fit 15464 ÷ 15600).
+ * Indicator-level findings are raised in rules.c while scoring; this file
+ * holds the structural, budget and total checks.
+ */
+#include "jsonin.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+jx_severity jx_finding_severity(const char *code)
+{
+    if (!strcmp(code, "SCORE_ABOVE_WEIGHT") || !strcmp(code, "UNIT_MISMATCH") ||
+        !strcmp(code, "FIGURE_MISSING"))
+        return JX_SEV_ERROR;
+    if (!strcmp(code, "ACTUAL_HAS_OPERATOR") || !strcmp(code, "QUALITATIVE_JUDGEMENT") ||
+        !strcmp(code, "FRAMEWORK_RULE_MAX"))
+        return JX_SEV_INFO;
+    return JX_SEV_WARNING;
+}
+
+void jx_finding_add(jx_result *r, const char *code, const char *pointer, const char *fmt, ...)
+{
+    if (r->nfind == r->capfind) {
+        int cap = r->capfind ? r->capfind * 2 : 8;
+        jx_finding *f = jx_alloc(&r->arena, sizeof *f * (size_t)cap);
+        if (!f)
+            return;
+        if (r->nfind)
+            memcpy(f, r->finds, sizeof *f * (size_t)r->nfind);
+        r->finds = f;
+        r->capfind = cap;
+    }
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    jx_finding *f = &r->finds[r->nfind++];
+    f->code = code;
+    f->sev = jx_finding_severity(code);
+    f->pointer = jx_strdup(&r->arena, pointer);
+    f->message = jx_strdup(&r->arena, msg);
+}
+
+/* ---- structure: categories and weights (project documents) ---------------------- */
+
+void jx_check_structure(jx_result *r, const jx_document *doc)
+{
+    const jx_framework *fw = doc->fw;
+    int64_t sum = fw->execution_weight;
+    int64_t catsum[64] = {0};
+    int catcount[64] = {0};
+    bool l2seen[64][16];
+    memset(l2seen, 0, sizeof l2seen);
+    char p[JX_PTR_MAX], q[JX_PTR_MAX];
+    for (int i = 0; i < doc->ninds; i++) {
+        const jx_indicator *ind = &doc->inds[i];
+        sum += ind->weight;
+        jx_ptr_i(p, sizeof p, "/indicators", (size_t)i);
+        const char *implied = NULL;
+        int c = ind->level1 ? jx_framework_category(fw, ind->level1, &implied) : -1;
+        if (c < 0) {
+            jx_ptr(q, sizeof q, p, "level1");
+            jx_finding_add(r, "UNKNOWN_CATEGORY", q,
+                           "一级指标“%s”不在框架 %s 中 (level-1 not in the framework)",
+                           ind->level1 ? ind->level1 : "", fw->id);
+            continue;
+        }
+        if (c < 64) {
+            catsum[c] += ind->weight;
+            catcount[c]++;
+        }
+        const char *l2 = implied ? implied : ind->level2;
+        if (l2 && !jx_framework_has_level2(fw, c, l2)) {
+            jx_ptr(q, sizeof q, p, "level2");
+            jx_finding_add(r, "UNKNOWN_CATEGORY", q,
+                           "二级指标“%s”不属于一级指标“%s” (level-2 not in this level-1)", l2,
+                           fw->cats[c].level1);
+        }
+        for (int k = 0; l2 && c < 64 && k < fw->cats[c].nlevel2 && k < 16; k++)
+            if (jx_level_eq(fw->cats[c].level2[k], l2))
+                l2seen[c][k] = true;
+    }
+    if (doc->ninds > 0 && sum != r->max)
+        jx_finding_add(r, "WEIGHTS_TOTAL", "/indicators",
+                       "预算执行分值与各指标分值合计 %g，框架总分为 %g (weights do not add up to the framework's total)",
+                       (double)sum / 100.0, (double)r->max / 100.0);
+    for (int c = 0; c < fw->ncats && c < 64; c++) {
+        const jx_category *cat = &fw->cats[c];
+        if (catcount[c] == 0) {
+            jx_finding_add(r, "MISSING_CATEGORY", "/indicators",
+                           "缺少一级指标“%s”下的指标 (no indicator under level-1)", cat->level1);
+            continue;
+        }
+        if (catsum[c] != cat->weight)
+            jx_finding_add(r, "CATEGORY_WEIGHT", "/indicators",
+                           "一级指标“%s”的指标分值合计 %g，应为 %g (category weights do not add up)",
+                           cat->level1, (double)catsum[c] / 100.0, (double)cat->weight / 100.0);
+        for (int k = 0; k < cat->nrequired; k++) {
+            bool seen = false;
+            for (int m = 0; m < cat->nlevel2 && m < 16; m++)
+                if (jx_level_eq(cat->level2[m], cat->required[k]) && l2seen[c][m])
+                    seen = true;
+            if (!seen)
+                jx_finding_add(r, "MISSING_CATEGORY", "/indicators",
+                               "一级指标“%s”下缺少二级指标“%s” (required level-2 missing)",
+                               cat->level1, cat->required[k]);
+        }
+    }
+}
+
+/* ---- budget identities and the execution rate ------------------------------------- */
+
+static void fen_text(char *out, size_t cap, int64_t fen)
+{
+    jx_buf b = {0};
+    jx_buf_fen(&b, fen);
+    snprintf(out, cap, "%s", b.p ? b.p : "");
+    free(b.p);
+}
+
+/* stated (with its written precision) against an exact sum of parts */
+static bool money_consistent(const jx_money *stated, int64_t exact)
+{
+    return jx_consistent(jx_q_int(stated->fen), stated->prec < 0 ? 0 : stated->prec,
+                         jx_q_int(exact));
+}
+
+static void identity(jx_result *r, const char *ptr, const char *what, const jx_money *stated,
+                     int64_t exact)
+{
+    if (money_consistent(stated, exact))
+        return;
+    char a[40], b[40];
+    fen_text(a, sizeof a, stated->fen);
+    fen_text(b, sizeof b, exact);
+    jx_finding_add(r, "AMOUNT_ARITHMETIC", ptr, "%s：填报 %s 元，按各项计算应为 %s 元 (%s)", what, a,
+                   b, "a budget identity does not hold");
+}
+
+void jx_check_budget(jx_result *r, const jx_document *doc)
+{
+    if (!doc->has_budget)
+        return;
+    const jx_budget *b = &doc->budget;
+    if (b->initial.present && b->adjusted.present && (b->cuts.present || b->additions.present)) {
+        int64_t exp = b->initial.fen - (b->cuts.present ? b->cuts.fen : 0) +
+                      (b->additions.present ? b->additions.fen : 0);
+        identity(r, "/budget/adjusted", "年初预算数 − 压减/追减 + 追加 ≠ 全年预算数", &b->adjusted, exp);
+    }
+    const jx_money *base = b->adjusted.present ? &b->adjusted : b->initial.present ? &b->initial : NULL;
+    if (base && b->executed.present && b->balance.present)
+        identity(r, "/budget/balance", "全年预算数 − 全年执行数 ≠ 结余（结转/收回）", &b->balance,
+                 base->fen - b->executed.fen);
+    if (b->nbreakdown > 0 && b->executed.present) {
+        int64_t s = 0;
+        for (int i = 0; i < b->nbreakdown; i++)
+            s += b->breakdown[i].amount.fen;
+        identity(r, "/budget/breakdown", "支出明细合计 ≠ 全年执行数", &b->executed, s);
+    }
+    if (b->nsources > 0) {
+        int64_t si = 0, sa = 0, se = 0;
+        bool hi = false, ha = false, he = false;
+        for (int i = 0; i < b->nsources; i++) {
+            si += b->sources[i].initial.fen;
+            sa += b->sources[i].adjusted.fen;
+            se += b->sources[i].executed.fen;
+            hi |= b->sources[i].initial.present;
+            ha |= b->sources[i].adjusted.present;
+            he |= b->sources[i].executed.present;
+        }
+        if (hi && b->initial.present)
+            identity(r, "/budget/sources", "各资金来源年初预算数合计 ≠ 年初预算数", &b->initial, si);
+        if (ha && b->adjusted.present)
+            identity(r, "/budget/sources", "各资金来源全年预算数合计 ≠ 全年预算数", &b->adjusted, sa);
+        if (he && b->executed.present)
+            identity(r, "/budget/sources", "各资金来源执行数合计 ≠ 全年执行数", &b->executed, se);
+    }
+    if (base && b->executed.present && b->executed.fen > base->fen) {
+        char a[40], c[40];
+        fen_text(a, sizeof a, b->executed.fen);
+        fen_text(c, sizeof c, base->fen);
+        jx_finding_add(r, "OVERSPENT", "/budget/executed",
+                       "全年执行数 %s 元超过全年预算数 %s 元 (executed exceeds the budget)", a, c);
+    }
+    if (b->has_rate && base && b->executed.present && base->fen > 0) {
+        jx_q exact = jx_q_make(b->executed.fen, base->fen);
+        if (!jx_consistent(b->rate, b->rate_prec, exact)) {
+            jx_buf e = {0};
+            jx_q pct;
+            if (jx_q_mul(exact, jx_q_int(100), &pct))
+                jx_buf_q(&e, pct, 4);
+            char a[40], c[40];
+            fen_text(a, sizeof a, b->executed.fen);
+            fen_text(c, sizeof c, base->fen);
+            jx_finding_add(r, "EXECUTION_RATE_MISMATCH", "/budget/reported_execution_rate",
+                           "填报的预算执行率 %s 与 %s ÷ %s = %s%% 不一致 (reported execution rate is inconsistent)",
+                           b->rate_text ? b->rate_text : "", a, c, e.p ? e.p : "?");
+            free(e.p);
+        }
+    }
+}
+
+/* ---- totals and grade --------------------------------------------------------------- */
+
+void jx_check_totals(jx_result *r, const jx_document *doc)
+{
+    if (doc->has_total) {
+        jx_q total = jx_q_make(r->total, 100);
+        if (!jx_consistent(doc->rep_total, doc->rep_total_prec, total)) {
+            jx_buf a = {0}, b = {0};
+            jx_buf_q(&a, doc->rep_total, 8);
+            jx_buf_cents(&b, r->total);
+            jx_finding_add(r, "TOTAL_MISMATCH", "/reported/total",
+                           "报告总分 %s 与按规则计算的 %s 不一致 (reported total differs from the computed one)",
+                           a.p ? a.p : "", b.p ? b.p : "");
+            free(a.p);
+            free(b.p);
+        }
+        bool all = r->ninds > 0;
+        jx_q sum = jx_q_int(0);
+        for (int i = 0; i < doc->ninds; i++) {
+            if (!doc->inds[i].has_reported) {
+                all = false;
+                break;
+            }
+            jx_q_add(sum, doc->inds[i].reported, &sum);
+        }
+        if (doc->fw->ninds > 0 && doc->ninds < doc->fw->ninds)
+            all = false;   /* wide: some framework indicators carry no reported score */
+        if (all) {
+            jx_q ex = doc->has_exec_score ? doc->rep_exec_score : jx_q_make(r->exec_score, 100);
+            jx_q_add(sum, ex, &sum);
+            if (!jx_consistent(doc->rep_total, doc->rep_total_prec, sum)) {
+                jx_buf a = {0}, b = {0};
+                jx_buf_q(&a, doc->rep_total, 8);
+                jx_buf_q(&b, sum, 8);
+                jx_finding_add(r, "REPORTED_SUM_MISMATCH", "/reported/total",
+                               "各指标报告得分与预算执行得分合计 %s，与报告总分 %s 不一致 "
+                               "(the reported scores do not add up to the reported total)",
+                               b.p ? b.p : "", a.p ? a.p : "");
+                free(a.p);
+                free(b.p);
+            }
+        }
+    }
+    if (doc->has_total && doc->has_grade) {
+        jx_q norm;
+        int64_t c = 0;
+        if (jx_q_mul(doc->rep_total, jx_q_make(10000, r->max), &norm) && jx_q_round(norm, 2, &c)) {
+            const char *g = jx_grade_of(doc->fw, c);
+            if (strcmp(g, doc->rep_grade) != 0) {
+                jx_buf a = {0};
+                jx_buf_q(&a, doc->rep_total, 8);
+                jx_finding_add(r, "GRADE_MISMATCH", "/reported/grade",
+                               "报告等级“%s”与报告总分 %s 对应的等级“%s”不一致 (grade does not match the total)",
+                               doc->rep_grade, a.p ? a.p : "", g);
+                free(a.p);
+            }
+        }
+    }
+}

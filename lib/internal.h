@@ -1,0 +1,348 @@
+/*
+ * internal.h -- types shared by the library's own files, not by its users.
+ *
+ * Memory: every object (framework, document, result) owns one arena; all of
+ * its parts come from it and one free call releases them.  Arenas only grow,
+ * which suits objects that are built once and then read.
+ *
+ * Numbers: exact rationals over 128-bit integers (jx_q).  Parsed values are
+ * bounded (mantissa < 10^18, at most 8 decimals) so the products that scoring
+ * needs (weight × actual × 10^scale) fit without reduction; formulas reduce
+ * by gcd and report overflow instead of wrapping.
+ */
+#ifndef JX_INTERNAL_H
+#define JX_INTERNAL_H
+
+#include "jixiao.h"
+#include <stdarg.h>
+#include <stdbool.h>
+#include <jansson.h>
+
+__extension__ typedef __int128 jx_i128;
+
+/* ---- arena ---------------------------------------------------------------- */
+
+typedef struct jx_arena_block jx_arena_block;
+typedef struct {
+    jx_arena_block *head;
+    int failed;                  /* an allocation failed: the object is unusable */
+} jx_arena;
+
+void *jx_alloc(jx_arena *a, size_t n);          /* zeroed */
+char *jx_strdup(jx_arena *a, const char *s);
+char *jx_strndup(jx_arena *a, const char *s, size_t n);
+char *jx_sprintf(jx_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void jx_arena_free(jx_arena *a);
+
+/* ---- growable byte buffer (output) ---------------------------------------- */
+
+typedef struct {
+    char *p;
+    size_t len, cap;
+    int failed;
+} jx_buf;
+
+void jx_buf_put(jx_buf *b, const char *s, size_t n);
+void jx_buf_puts(jx_buf *b, const char *s);
+void jx_buf_printf(jx_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void jx_buf_json_str(jx_buf *b, const char *s);   /* quoted, escaped */
+void jx_buf_cents(jx_buf *b, int64_t cents);       /* 98.50 */
+void jx_buf_cents_short(jx_buf *b, int64_t cents); /* 98.5, 10 */
+void jx_buf_fen(jx_buf *b, int64_t fen);           /* 736200.00 */
+void jx_buf_rate(jx_buf *b, int64_t r4);           /* 0.8495 */
+
+/* ---- rationals -------------------------------------------------------------- */
+
+typedef struct { jx_i128 n, d; } jx_q;   /* d > 0 */
+
+jx_q jx_q_int(int64_t v);
+jx_q jx_q_make(jx_i128 n, jx_i128 d);
+jx_q jx_q_of_value(const jx_value *v);           /* mant / 10^scale */
+bool jx_q_add(jx_q a, jx_q b, jx_q *r);
+bool jx_q_sub(jx_q a, jx_q b, jx_q *r);
+bool jx_q_mul(jx_q a, jx_q b, jx_q *r);
+bool jx_q_div(jx_q a, jx_q b, jx_q *r);         /* false on b == 0 or overflow */
+int jx_q_cmp(jx_q a, jx_q b);                    /* exact; 2 on overflow-free failure never */
+int jx_q_sign(jx_q a);
+/* a × 10^e as an integer, rounded half away from zero. */
+bool jx_q_round(jx_q a, int e, int64_t *out);
+bool jx_q_trunc(jx_q a, int e, int64_t *out);
+/* Is `written` (an integer count of 10^-e steps... see decimal.c) consistent
+ * with the exact value x at precision 10^prec: equal to x rounded half-up or
+ * truncated at that precision (scoring.md §6). */
+bool jx_consistent(jx_q written, int prec, jx_q x);
+/* Integer half-up division n/d for any signs (half away from zero). */
+int64_t jx_div_round(jx_i128 n, jx_i128 d);
+int64_t jx_pow10(int e);   /* 0 <= e <= 18 */
+
+/* Decimal text of a rational with at most `maxdec` decimals, trailing zeros
+ * trimmed (for messages). */
+void jx_buf_q(jx_buf *b, jx_q q, int maxdec);
+
+/* ---- errors ----------------------------------------------------------------- */
+
+void jx_err_add(jx_errors *e, jx_status st, const char *pointer, const char *code,
+                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void jx_err_set(jx_error *e, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- rules ------------------------------------------------------------------ */
+
+typedef enum {
+    JX_RULE_RATIO = 0, JX_RULE_THRESHOLD, JX_RULE_STEP, JX_RULE_SCALED, JX_RULE_LEVELS,
+    JX_RULE_BANDS, JX_RULE_CHECKLIST, JX_RULE_QUARTERS, JX_RULE_MANUAL
+} jx_rule_kind;
+
+typedef enum { JX_BASIS_DEFAULT = 0, JX_BASIS_POINTS, JX_BASIS_RELATIVE } jx_basis;
+typedef enum { JX_ROUND_FLOOR = 0, JX_ROUND_CEIL, JX_ROUND_EXACT } jx_rounding;
+
+typedef struct { const char *name; int64_t points; } jx_check_item;   /* points in cents */
+typedef struct { jx_word word; int64_t frac; } jx_level;               /* frac in 1/10000 */
+
+typedef struct {
+    jx_rule_kind kind;
+    bool reverse_linear;     /* ratio, <= targets: linear instead of inverse */
+    bool equal_at_least;     /* ratio, = targets: like >= */
+    /* step */
+    jx_q per;
+    int64_t deduct;          /* cents */
+    jx_basis basis;
+    jx_rounding rounding;
+    bool has_reference;
+    jx_q reference;
+    /* levels */
+    int nlevels;
+    jx_level levels[4];
+    /* checklist */
+    int nitems;
+    jx_check_item *items;
+    /* quarters */
+    int64_t each;            /* cents */
+    /* any */
+    bool has_cap;
+    int64_t cap;             /* cents */
+} jx_rule;
+
+const char *jx_rule_kind_name(jx_rule_kind k);
+/* Parses a rule object; errors go to errs under `ptr`. */
+bool jx_rule_load(jx_arena *a, json_t *j, const char *ptr, jx_rule *out, jx_errors *errs);
+void jx_rule_json(jx_buf *b, const jx_rule *r);
+/* The most a rule can give under weight w (cents). */
+int64_t jx_rule_max(const jx_rule *r, int64_t w);
+
+/* ---- formulas -------------------------------------------------------------- */
+
+typedef struct jx_formula jx_formula;
+typedef bool (*jx_figure_fn)(void *ctx, const char *name, jx_q *out);
+/* Parses "staff_in_post / authorised_posts"; NULL with errs filled. */
+jx_formula *jx_formula_parse(jx_arena *a, const char *text, const char *ptr, jx_errors *errs);
+typedef enum { JX_FORMULA_OK = 0, JX_FORMULA_MISSING, JX_FORMULA_DIV0, JX_FORMULA_OVERFLOW } jx_formula_status;
+/* Evaluates; on JX_FORMULA_MISSING *missing names the first absent figure. */
+jx_formula_status jx_formula_eval(const jx_formula *f, jx_figure_fn fn, void *ctx,
+                                  jx_q *out, const char **missing);
+
+/* ---- frameworks ------------------------------------------------------------- */
+
+typedef struct {
+    const char *level1;
+    const char **aliases; int naliases;
+    int64_t weight;                  /* cents */
+    const char **level2; int nlevel2;
+    const char **required; int nrequired;
+} jx_category;
+
+typedef struct {
+    const char *level1, *level2, *name;
+    int64_t weight;                  /* cents */
+    const char *formula_text;
+    jx_formula *formula;
+    const char *target_text;
+    jx_value target;
+    bool has_target;
+    jx_rule rule;
+} jx_fw_indicator;
+
+typedef struct { const char *grade; int64_t min; } jx_grade;   /* min in cents */
+
+typedef struct {
+    const char *code, *pointer, *message;
+} jx_note;
+
+struct jx_framework {
+    jx_arena arena;
+    const char *id, *name, *scope;
+    int64_t execution_weight;        /* cents */
+    bool has_execution_rule;
+    jx_rule execution_rule;
+    int ngrades;
+    jx_grade grades[8];
+    int ncats;
+    jx_category *cats;
+    jx_rule default_rule;
+    int64_t band_hi, band_lo;        /* 1/10000: 8000, 6000 */
+    int64_t too_low;                 /* 1/10000: 13000 */
+    int ninds;
+    jx_fw_indicator *inds;
+    int nnotes;
+    jx_note *notes;                  /* FRAMEWORK_RULE_MAX and friends */
+    json_t *source;                  /* canonical JSON, for jx_framework_json */
+};
+
+/* Loads a framework from parsed JSON (used for inline frameworks too).
+ * ptr prefixes error pointers ("/framework" inside a document). */
+jx_framework *jx_framework_from_json(json_t *j, const char *ptr, jx_errors *errs);
+/* Index of the category a level-1 (or level-2 used as a level-1) belongs to,
+ * or -1; *l2 gets the level-2 implied when the level-1 was a level-2 name. */
+int jx_framework_category(const jx_framework *fw, const char *level1, const char **l2);
+bool jx_framework_has_level2(const jx_framework *fw, int cat, const char *level2);
+bool jx_level_eq(const char *a, const char *b);   /* with or without 指标 */
+
+/* ---- documents ------------------------------------------------------------- */
+
+typedef struct {
+    bool present;        /* given and not null */
+    int64_t fen;
+    int prec;            /* 10^prec fen is one written step */
+} jx_money;
+
+typedef struct {
+    const char *text;    /* as written (NULL for structured / numbers) */
+    jx_value v;
+    bool present;
+} jx_textval;
+
+typedef struct {
+    const char *level1, *level2, *name;
+    bool has_weight;
+    int64_t weight;              /* cents */
+    jx_textval target, actual;
+    /* checklist actuals: item indexes (resolved at load for framework rules) */
+    int nlist;
+    int *list;
+    bool actual_is_list;
+    bool has_quarters;
+    int quarters;
+    bool has_rule;
+    jx_rule rule;
+    const char *reason;          /* deviation_reason */
+    bool has_reported;
+    jx_q reported;
+    int fw_index;                /* wide: the framework indicator, -1 own */
+} jx_indicator;
+
+typedef struct { const char *name; jx_money amount; } jx_item;
+typedef struct { const char *source; jx_money initial, adjusted, executed; } jx_source;
+
+typedef struct {
+    jx_money initial, cuts, additions, adjusted, executed, balance;
+    bool has_rate;
+    jx_q rate;                   /* reported execution rate, fraction */
+    int rate_prec;
+    const char *rate_text;
+    int nbreakdown;
+    jx_item *breakdown;
+    int nsources;
+    jx_source *sources;
+} jx_budget;
+
+typedef struct { const char *name; const char *text; jx_q value; } jx_figure;
+
+struct jx_document {
+    jx_arena arena;
+    const jx_framework *fw;
+    jx_framework *own_fw;        /* inline framework, freed with the document */
+    const char *scope, *name, *org;
+    int year;
+    bool has_budget;
+    jx_budget budget;
+    int ninds;
+    jx_indicator *inds;
+    int nfigures;
+    jx_figure *figures;
+    bool has_total, has_grade, has_exec_score;
+    jx_q rep_total;
+    int rep_total_prec;
+    const char *rep_grade;
+    jx_q rep_exec_score;
+};
+
+/* Parses the JSON text of a number as written ("97.2" -> 972/10, prec -1). */
+bool jx_json_number(json_t *j, jx_q *q, int *prec);
+
+/* ---- results ---------------------------------------------------------------- */
+
+typedef enum { JX_SEV_ERROR = 0, JX_SEV_WARNING, JX_SEV_INFO } jx_severity;
+
+typedef struct {
+    const char *code;
+    jx_severity sev;
+    const char *pointer;
+    const char *message;
+} jx_finding;
+
+typedef enum {
+    JX_EX_NONE = 0, JX_EX_MET, JX_EX_RATIO, JX_EX_LINEAR, JX_EX_SYMMETRIC, JX_EX_MISSED_ZERO,
+    JX_EX_STEP, JX_EX_SCALED, JX_EX_LEVELS, JX_EX_BAND_REPORTED, JX_EX_BAND_DEFAULT,
+    JX_EX_JUDGEMENT, JX_EX_UNDETERMINED, JX_EX_CHECKLIST, JX_EX_QUARTERS, JX_EX_MANUAL,
+    JX_EX_MISSING, JX_EX_UNIT, JX_EX_FIGURE, JX_EX_THRESHOLD_MISSED
+} jx_explain_kind;
+
+typedef struct {
+    int index;                   /* into doc->inds, or -1 for a framework-only indicator */
+    const char *level1, *level2, *name;
+    const jx_textval *target, *actual;
+    int64_t weight, score, full; /* cents; full = cap or weight */
+    int met;                     /* -1 null, 0, 1 */
+    jx_rule_kind rule;
+    const jx_rule *rulep;
+    jx_explain_kind ex;
+    jx_op op;
+    jx_word band;                /* bands: the actual's band */
+    jx_q value;                  /* formula value, scaled value, step shortfall count */
+    int64_t n;                   /* step count / quarters / checklist items met */
+    bool has_value;
+} jx_ind_result;
+
+struct jx_result {
+    jx_arena arena;
+    const jx_document *doc;
+    const jx_framework *fw;
+    int64_t total, max, normalised;
+    const char *grade;
+    bool complete;
+    bool has_budget, has_executed, has_rate;
+    int64_t budget_fen, executed_fen, rate4, exec_weight, exec_score;
+    int ncats;
+    struct { const char *level1; int64_t weight, score; } *cats;
+    int ninds;
+    jx_ind_result *inds;
+    int nfind, capfind;
+    jx_finding *finds;
+};
+
+/* Adds a finding with a formatted message. */
+void jx_finding_add(jx_result *r, const char *code, const char *pointer, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+jx_severity jx_finding_severity(const char *code);
+
+/* Scores one indicator (rules.c).  target may be NULL (scaled etc.). */
+void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rule,
+                        const jx_indicator *ind, const jx_value *target,
+                        const jx_q *value, jx_ind_result *out, const char *ptr);
+
+/* Execution score of a rate under a framework's execution_rule. */
+int64_t jx_score_rate(const jx_rule *rule, int64_t full, jx_q rate);
+
+/* Budget and document-level findings (findings.c). */
+void jx_check_budget(jx_result *r, const jx_document *doc);
+void jx_check_totals(jx_result *r, const jx_document *doc);
+void jx_check_structure(jx_result *r, const jx_document *doc);
+
+const char *jx_grade_of(const jx_framework *fw, int64_t cents);
+
+/* UTF-8 helpers. */
+size_t jx_utf8_len(const char *s, size_t n);  /* bytes of the code point at s */
+/* Normalises text for comparison: full-width to ASCII, no spaces or punctuation. */
+char *jx_norm_text(jx_arena *a, const char *s);
+
+#endif

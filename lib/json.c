@@ -1,0 +1,399 @@
+/*
+ * json.c -- writing a result: the JSON of scoring.md §7, the Chinese
+ * explanation of each indicator, and the score table for a terminal.
+ *
+ * The result JSON is written by hand rather than through Jansson so that
+ * scores keep their two decimals ("98.50"), rates their four and money its
+ * fen as exact decimal strings; nothing passes through a double.
+ */
+#include "jsonin.h"
+#include <stdlib.h>
+#include <string.h>
+
+static const char *op_sym(jx_op op)
+{
+    switch (op) {
+    case JX_OP_GE: return "≥";
+    case JX_OP_GT: return ">";
+    case JX_OP_LE: return "≤";
+    case JX_OP_LT: return "<";
+    case JX_OP_EQ: return "=";
+    }
+    return "=";
+}
+
+static const char *band_name(jx_word w)
+{
+    switch (w) {
+    case JX_WORD_ACHIEVED: return "达成";
+    case JX_WORD_PARTIAL: return "部分达成";
+    case JX_WORD_NOT_ACHIEVED: return "未达成";
+    case JX_WORD_GRADE_YOU: return "优";
+    case JX_WORD_GRADE_LIANG: return "良";
+    case JX_WORD_GRADE_ZHONG: return "中";
+    case JX_WORD_GRADE_CHA: return "差";
+    default: return "";
+    }
+}
+
+/* the actual as the report wrote it, or the formula's value as a percent */
+static void put_actual(jx_buf *b, const jx_ind_result *ir)
+{
+    if (ir->has_value && !(ir->actual && ir->actual->present && ir->actual->text)) {
+        jx_q pct;
+        if (jx_q_mul(ir->value, jx_q_int(100), &pct)) {
+            jx_buf_q(b, pct, 2);
+            jx_buf_puts(b, "%");
+        }
+        return;
+    }
+    jx_buf_puts(b, ir->actual && ir->actual->text ? ir->actual->text : "—");
+}
+
+static void put_target(jx_buf *b, const jx_ind_result *ir, const jx_framework *fw)
+{
+    if (ir->target && ir->target->text) {
+        jx_buf_puts(b, ir->target->text);
+        return;
+    }
+    if (ir->index < 0 || !ir->target) {
+        for (int k = 0; k < fw->ninds; k++)
+            if (fw->inds[k].name == ir->name && fw->inds[k].target_text) {
+                jx_buf_puts(b, fw->inds[k].target_text);
+                return;
+            }
+    }
+    jx_buf_puts(b, "—");
+}
+
+static void explain(jx_buf *b, const jx_ind_result *ir, const jx_framework *fw)
+{
+    switch (ir->ex) {
+    case JX_EX_MET:
+        jx_buf_puts(b, "实际 ");
+        put_actual(b, ir);
+        jx_buf_printf(b, " %s 目标 ", op_sym(ir->op));
+        put_target(b, ir, fw);
+        jx_buf_puts(b, "，达成，得满分 ");
+        jx_buf_cents_short(b, ir->score);
+        jx_buf_puts(b, " 分");
+        break;
+    case JX_EX_RATIO:
+    case JX_EX_LINEAR:
+    case JX_EX_SYMMETRIC:
+    case JX_EX_MISSED_ZERO:
+    case JX_EX_THRESHOLD_MISSED:
+        jx_buf_puts(b, "实际 ");
+        put_actual(b, ir);
+        jx_buf_puts(b, " 未达到目标 ");
+        put_target(b, ir, fw);
+        jx_buf_puts(b, ir->ex == JX_EX_RATIO       ? "，按比例计分，得 "
+                       : ir->ex == JX_EX_LINEAR    ? "，按超出比例线性扣减，得 "
+                       : ir->ex == JX_EX_SYMMETRIC ? "，按实际与目标的较小值÷较大值计分，得 "
+                                                   : "，得 ");
+        jx_buf_cents_short(b, ir->score);
+        jx_buf_puts(b, " 分");
+        break;
+    case JX_EX_STEP:
+        jx_buf_puts(b, "实际 ");
+        put_actual(b, ir);
+        jx_buf_puts(b, "，目标 ");
+        put_target(b, ir, fw);
+        jx_buf_puts(b, "，扣减 ");
+        jx_buf_q(b, ir->value, 4);
+        jx_buf_puts(b, " 档");
+        if (ir->rulep) {
+            jx_buf_puts(b, "（每档 ");
+            jx_buf_cents_short(b, ir->rulep->deduct);
+            jx_buf_puts(b, " 分）");
+        }
+        jx_buf_puts(b, "，得 ");
+        jx_buf_cents_short(b, ir->score);
+        jx_buf_puts(b, " 分");
+        break;
+    case JX_EX_SCALED:
+        jx_buf_puts(b, "按比例计分：");
+        put_actual(b, ir);
+        jx_buf_puts(b, " × ");
+        jx_buf_cents_short(b, ir->full);
+        jx_buf_puts(b, " 分，得 ");
+        jx_buf_cents_short(b, ir->score);
+        jx_buf_puts(b, " 分");
+        break;
+    case JX_EX_LEVELS:
+        jx_buf_printf(b, "评价等级“%s”，得 ", band_name(ir->band));
+        jx_buf_cents_short(b, ir->score);
+        jx_buf_puts(b, " 分");
+        break;
+    case JX_EX_BAND_REPORTED:
+        jx_buf_puts(b, "定性指标：实际“");
+        put_actual(b, ir);
+        jx_buf_printf(b, "”属%s档，报告得分 ", band_name(ir->band));
+        jx_buf_cents_short(b, ir->score);
+        jx_buf_puts(b, " 分在该档区间内，予以采用");
+        break;
+    case JX_EX_BAND_DEFAULT:
+        jx_buf_puts(b, "定性指标：实际“");
+        put_actual(b, ir);
+        jx_buf_printf(b, "”属%s档，按该档计 ", band_name(ir->band));
+        jx_buf_cents_short(b, ir->score);
+        jx_buf_puts(b, " 分");
+        break;
+    case JX_EX_JUDGEMENT:
+        jx_buf_puts(b, "定性指标：实际“");
+        put_actual(b, ir);
+        jx_buf_puts(b, "”无法归入达成档次，采用报告得分 ");
+        jx_buf_cents_short(b, ir->score);
+        jx_buf_puts(b, " 分（需评价人确认）");
+        break;
+    case JX_EX_UNDETERMINED:
+        jx_buf_puts(b, "无法判定达成档次且无报告得分，得 0 分");
+        break;
+    case JX_EX_CHECKLIST:
+        jx_buf_printf(b, "符合 %lld 项", (long long)ir->n);
+        if (ir->rulep)
+            jx_buf_printf(b, "（共 %d 项）", ir->rulep->nitems);
+        jx_buf_puts(b, "，得 ");
+        jx_buf_cents_short(b, ir->score);
+        jx_buf_puts(b, " 分");
+        break;
+    case JX_EX_QUARTERS:
+        jx_buf_printf(b, "%lld 个季度按时完成，得 ", (long long)ir->n);
+        jx_buf_cents_short(b, ir->score);
+        jx_buf_puts(b, " 分");
+        break;
+    case JX_EX_MANUAL:
+        jx_buf_puts(b, "人工评分：采用评价人给出的 ");
+        jx_buf_cents_short(b, ir->score);
+        jx_buf_puts(b, " 分");
+        break;
+    case JX_EX_MISSING:
+        jx_buf_puts(b, "缺少实际完成值，得 0 分");
+        break;
+    case JX_EX_UNIT:
+        jx_buf_puts(b, "实际完成值与年度指标值单位不一致，得 0 分");
+        break;
+    case JX_EX_FIGURE:
+        jx_buf_puts(b, "缺少计算所需的数据，得 0 分");
+        break;
+    case JX_EX_NONE:
+        break;
+    }
+    if (ir->full < ir->weight && ir->ex != JX_EX_MISSING) {
+        jx_buf_puts(b, "（本项最高 ");
+        jx_buf_cents_short(b, ir->full);
+        jx_buf_puts(b, " 分）");
+    }
+}
+
+static const char *sev_name(jx_severity s)
+{
+    return s == JX_SEV_ERROR ? "error" : s == JX_SEV_INFO ? "info" : "warning";
+}
+
+char *jx_result_json(const jx_result *r, size_t *len)
+{
+    jx_buf b = {0};
+    jx_buf_puts(&b, "{\"framework\":");
+    jx_buf_json_str(&b, r->fw->id);
+    jx_buf_puts(&b, ",\"total\":");
+    jx_buf_cents(&b, r->total);
+    jx_buf_puts(&b, ",\"max\":");
+    jx_buf_cents(&b, r->max);
+    jx_buf_puts(&b, ",\"normalised\":");
+    jx_buf_cents(&b, r->normalised);
+    jx_buf_puts(&b, ",\"grade\":");
+    jx_buf_json_str(&b, r->grade);
+    jx_buf_puts(&b, r->complete ? ",\"complete\":true" : ",\"complete\":false");
+
+    jx_buf_puts(&b, ",\"execution\":{\"budget\":");
+    if (r->has_budget) {
+        jx_buf_puts(&b, "\"");
+        jx_buf_fen(&b, r->budget_fen);
+        jx_buf_puts(&b, "\"");
+    } else
+        jx_buf_puts(&b, "null");
+    jx_buf_puts(&b, ",\"executed\":");
+    if (r->has_executed) {
+        jx_buf_puts(&b, "\"");
+        jx_buf_fen(&b, r->executed_fen);
+        jx_buf_puts(&b, "\"");
+    } else
+        jx_buf_puts(&b, "null");
+    jx_buf_puts(&b, ",\"rate\":");
+    if (r->has_rate)
+        jx_buf_rate(&b, r->rate4);
+    else
+        jx_buf_puts(&b, "null");
+    jx_buf_puts(&b, ",\"weight\":");
+    jx_buf_cents(&b, r->exec_weight);
+    jx_buf_puts(&b, ",\"score\":");
+    jx_buf_cents(&b, r->exec_score);
+    jx_buf_puts(&b, "}");
+
+    jx_buf_puts(&b, ",\"categories\":[");
+    for (int i = 0; i < r->ncats; i++) {
+        jx_buf_puts(&b, i ? ",{\"level1\":" : "{\"level1\":");
+        jx_buf_json_str(&b, r->cats[i].level1);
+        jx_buf_puts(&b, ",\"weight\":");
+        jx_buf_cents(&b, r->cats[i].weight);
+        jx_buf_puts(&b, ",\"score\":");
+        jx_buf_cents(&b, r->cats[i].score);
+        jx_buf_puts(&b, "}");
+    }
+    jx_buf_puts(&b, "],\"indicators\":[");
+    for (int i = 0; i < r->ninds; i++) {
+        const jx_ind_result *ir = &r->inds[i];
+        jx_buf_puts(&b, i ? ",{\"index\":" : "{\"index\":");
+        if (ir->index >= 0)
+            jx_buf_printf(&b, "%d", ir->index);
+        else
+            jx_buf_puts(&b, "null");
+        jx_buf_puts(&b, ",\"level1\":");
+        jx_buf_json_str(&b, ir->level1);
+        jx_buf_puts(&b, ",\"level2\":");
+        jx_buf_json_str(&b, ir->level2);
+        jx_buf_puts(&b, ",\"name\":");
+        jx_buf_json_str(&b, ir->name);
+        jx_buf_puts(&b, ",\"weight\":");
+        jx_buf_cents(&b, ir->weight);
+        jx_buf_puts(&b, ",\"score\":");
+        jx_buf_cents(&b, ir->score);
+        jx_buf_puts(&b, ",\"deduction\":");
+        jx_buf_cents(&b, ir->weight - ir->score);
+        jx_buf_puts(&b, ir->met < 0 ? ",\"met\":null" : ir->met ? ",\"met\":true" : ",\"met\":false");
+        jx_buf_printf(&b, ",\"rule\":\"%s\",\"explain\":", jx_rule_kind_name(ir->rule));
+        jx_buf e = {0};
+        explain(&e, ir, r->fw);
+        jx_buf_json_str(&b, e.p ? e.p : "");
+        free(e.p);
+        jx_buf_puts(&b, "}");
+    }
+    jx_buf_puts(&b, "],\"findings\":[");
+    for (int i = 0; i < r->nfind; i++) {
+        const jx_finding *f = &r->finds[i];
+        jx_buf_puts(&b, i ? ",{\"code\":" : "{\"code\":");
+        jx_buf_json_str(&b, f->code);
+        jx_buf_printf(&b, ",\"severity\":\"%s\",\"pointer\":", sev_name(f->sev));
+        jx_buf_json_str(&b, f->pointer);
+        jx_buf_puts(&b, ",\"message\":");
+        jx_buf_json_str(&b, f->message);
+        jx_buf_puts(&b, "}");
+    }
+    jx_buf_puts(&b, "]}\n");
+    if (b.failed) {
+        free(b.p);
+        return NULL;
+    }
+    if (len)
+        *len = b.len;
+    return b.p;
+}
+
+/* ---- the score table -------------------------------------------------------------- */
+
+/* display width: CJK and full-width forms take two columns */
+static size_t display_width(const char *s)
+{
+    size_t w = 0, n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t k = jx_utf8_len(s + i, n - i);
+        w += (c >= 0xE1 && k >= 3) ? 2 : 1;
+        i += k;
+    }
+    return w;
+}
+
+static void cell(jx_buf *b, const char *s, size_t width)
+{
+    jx_buf_puts(b, s);
+    for (size_t w = display_width(s); w < width; w++)
+        jx_buf_put(b, " ", 1);
+    jx_buf_puts(b, "  ");
+}
+
+static void cell_cents(jx_buf *b, int64_t c, size_t width)
+{
+    jx_buf t = {0};
+    jx_buf_cents(&t, c);
+    for (size_t w = t.p ? strlen(t.p) : 0; w < width; w++)
+        jx_buf_put(b, " ", 1);
+    jx_buf_puts(b, t.p ? t.p : "");
+    jx_buf_puts(b, "  ");
+    free(t.p);
+}
+
+char *jx_result_table(const jx_result *r)
+{
+    jx_buf b = {0};
+    const jx_document *d = r->doc;
+    size_t w1 = display_width("一级指标"), w2 = display_width("二级指标"),
+           w3 = display_width("三级指标");
+    for (int i = 0; i < r->ninds; i++) {
+        const jx_ind_result *ir = &r->inds[i];
+        size_t a = display_width(ir->level1 ? ir->level1 : ""),
+               c = display_width(ir->level2 ? ir->level2 : ""),
+               e = display_width(ir->name ? ir->name : "");
+        w1 = a > w1 ? a : w1;
+        w2 = c > w2 ? c : w2;
+        w3 = e > w3 ? e : w3;
+    }
+    if (w3 > 40)
+        w3 = 40;
+    jx_buf_printf(&b, "评分情况表  %s%s%s  （框架 %s）\n\n", d->org ? d->org : "",
+                  d->org && d->name ? " · " : "", d->name ? d->name : "", r->fw->id);
+    cell(&b, "一级指标", w1);
+    cell(&b, "二级指标", w2);
+    cell(&b, "三级指标", w3);
+    jx_buf_puts(&b, "  分值    得分    扣分  评分情况\n");
+    const char *prev1 = NULL;
+    for (int i = 0; i < r->ninds; i++) {
+        const jx_ind_result *ir = &r->inds[i];
+        const char *l1 = ir->level1 ? ir->level1 : "";
+        cell(&b, prev1 && strcmp(prev1, l1) == 0 ? "" : l1, w1);
+        prev1 = l1;
+        cell(&b, ir->level2 ? ir->level2 : "", w2);
+        cell(&b, ir->name ? ir->name : "", w3);
+        cell_cents(&b, ir->weight, 6);
+        cell_cents(&b, ir->score, 6);
+        cell_cents(&b, ir->weight - ir->score, 6);
+        explain(&b, ir, r->fw);
+        jx_buf_puts(&b, "\n");
+    }
+    if (r->exec_weight > 0) {
+        cell(&b, "预算执行率", w1);
+        cell(&b, "", w2);
+        cell(&b, "", w3);
+        cell_cents(&b, r->exec_weight, 6);
+        cell_cents(&b, r->exec_score, 6);
+        cell_cents(&b, r->exec_weight - r->exec_score, 6);
+        if (r->has_rate) {
+            jx_buf_puts(&b, "执行率 ");
+            jx_q pct = jx_q_make(r->rate4, 100);
+            jx_buf_q(&b, pct, 2);
+            jx_buf_puts(&b, "%");
+        } else
+            jx_buf_puts(&b, "执行数未知，按 0 分计");
+        jx_buf_puts(&b, "\n");
+    }
+    cell(&b, "合计", w1);
+    cell(&b, "", w2);
+    cell(&b, "", w3);
+    cell_cents(&b, r->max, 6);
+    cell_cents(&b, r->total, 6);
+    cell_cents(&b, r->max - r->total, 6);
+    jx_buf_printf(&b, "等级 %s%s\n", r->grade,
+                  r->complete ? "" : "（部分指标无法确定，总分为下限）");
+    jx_buf_printf(&b, "\n发现的问题（%d 项）\n", r->nfind);
+    for (int i = 0; i < r->nfind; i++) {
+        const jx_finding *f = &r->finds[i];
+        jx_buf_printf(&b, "  [%s] %s %s\n      %s\n", sev_name(f->sev), f->code, f->pointer,
+                      f->message);
+    }
+    if (b.failed) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p;
+}

@@ -1,0 +1,818 @@
+/*
+ * rules.c -- the rule kinds of scoring.md §3: reading a rule object and
+ * scoring one indicator by it.
+ *
+ * Scoring one indicator is the hot path (the benchmark asks for ten
+ * million a second), so it allocates nothing unless it raises a finding:
+ * the result row stores the numbers its explanation needs, and json.c
+ * renders the Chinese sentence only when the result is written out.
+ *
+ * All arithmetic is on exact rationals; a score is rounded half-up to
+ * hundredths once, at the end, and clamped to [0, full] where full is the
+ * rule's cap or the weight.
+ */
+#include "jsonin.h"
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const KIND_NAMES[] = {"ratio", "threshold", "step", "scaled", "levels",
+                                         "bands", "checklist", "quarters", "manual"};
+
+const char *jx_rule_kind_name(jx_rule_kind k)
+{
+    return (unsigned)k < sizeof KIND_NAMES / sizeof *KIND_NAMES ? KIND_NAMES[k] : "?";
+}
+
+static const jx_level DEFAULT_LEVELS[4] = {
+    {JX_WORD_GRADE_YOU, 10000}, {JX_WORD_GRADE_LIANG, 8000},
+    {JX_WORD_GRADE_ZHONG, 6000}, {JX_WORD_GRADE_CHA, 0}};
+
+static const char *const GRADE_WORDS[] = {"", "优", "良", "中", "差"};
+
+/* ---- loading ---------------------------------------------------------------- */
+
+static bool load_fraction(json_t *j, jx_q *q)
+{
+    if (json_is_string(j)) {
+        jx_value v;
+        jx_error e;
+        if (jx_parse_value(json_string_value(j), &v, &e) != 0 || v.kind != JX_VAL_NUMBER ||
+            v.has_op)
+            return false;
+        *q = jx_q_of_value(&v);
+        return true;
+    }
+    return jx_json_number(j, q, NULL);
+}
+
+bool jx_rule_load(jx_arena *a, json_t *j, const char *ptr, jx_rule *r, jx_errors *errs)
+{
+    static const char *const FIELDS[] = {"kind", "reverse", "equal", "per", "deduct", "basis",
+                                         "rounding", "reference", "levels", "items", "each",
+                                         "cap", NULL};
+    char p[JX_PTR_MAX];
+    size_t before = errs->count;
+    memset(r, 0, sizeof *r);
+    if (!json_is_object(j)) {
+        jx_err_add(errs, JX_EINVALID, ptr, "RULE_INVALID", "评分规则应为对象 (rule must be an object)");
+        return false;
+    }
+    jx_check_fields(j, FIELDS, ptr, errs);
+    json_t *k = json_object_get(j, "kind");
+    const char *kind = json_is_string(k) ? json_string_value(k) : "ratio";
+    if (k && !json_is_string(k))
+        kind = "";
+    size_t i;
+    for (i = 0; i < sizeof KIND_NAMES / sizeof *KIND_NAMES; i++)
+        if (strcmp(kind, KIND_NAMES[i]) == 0)
+            break;
+    if (i == sizeof KIND_NAMES / sizeof *KIND_NAMES) {
+        jx_ptr(p, sizeof p, ptr, "kind");
+        jx_err_add(errs, JX_EINVALID, p, "RULE_KIND_UNKNOWN",
+                   "未知的评分规则类型 '%s' (unknown rule kind)", kind);
+        return false;
+    }
+    r->kind = (jx_rule_kind)i;
+
+    json_t *v;
+    if ((v = json_object_get(j, "reverse"))) {
+        const char *s = json_string_value(v);
+        if (s && strcmp(s, "linear") == 0)
+            r->reverse_linear = true;
+        else if (!s || strcmp(s, "inverse") != 0) {
+            jx_ptr(p, sizeof p, ptr, "reverse");
+            jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
+                       "reverse 只能是 inverse 或 linear (reverse must be inverse or linear)");
+        }
+    }
+    if ((v = json_object_get(j, "equal"))) {
+        const char *s = json_string_value(v);
+        if (s && strcmp(s, "at_least") == 0)
+            r->equal_at_least = true;
+        else if (!s || strcmp(s, "symmetric") != 0) {
+            jx_ptr(p, sizeof p, ptr, "equal");
+            jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
+                       "equal 只能是 symmetric 或 at_least (equal must be symmetric or at_least)");
+        }
+    }
+    if (r->kind == JX_RULE_STEP) {
+        v = json_object_get(j, "per");
+        if (!v || !jx_json_number(v, &r->per, NULL) || jx_q_sign(r->per) <= 0) {
+            jx_ptr(p, sizeof p, ptr, "per");
+            jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
+                       "step 规则需要正数 per（每少多少扣分） (step needs a positive 'per')");
+        }
+        v = json_object_get(j, "deduct");
+        if (!v || !jx_json_cents(v, &r->deduct) || r->deduct <= 0) {
+            jx_ptr(p, sizeof p, ptr, "deduct");
+            jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
+                       "step 规则需要正数 deduct（每次扣分，最多两位小数） (step needs a positive 'deduct')");
+        }
+        if ((v = json_object_get(j, "basis"))) {
+            const char *s = json_string_value(v);
+            if (s && strcmp(s, "points") == 0)
+                r->basis = JX_BASIS_POINTS;
+            else if (s && strcmp(s, "relative") == 0)
+                r->basis = JX_BASIS_RELATIVE;
+            else {
+                jx_ptr(p, sizeof p, ptr, "basis");
+                jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
+                           "basis 只能是 points 或 relative (basis must be points or relative)");
+            }
+        }
+        if ((v = json_object_get(j, "rounding"))) {
+            const char *s = json_string_value(v);
+            if (s && strcmp(s, "floor") == 0)
+                r->rounding = JX_ROUND_FLOOR;
+            else if (s && strcmp(s, "ceil") == 0)
+                r->rounding = JX_ROUND_CEIL;
+            else if (s && strcmp(s, "exact") == 0)
+                r->rounding = JX_ROUND_EXACT;
+            else {
+                jx_ptr(p, sizeof p, ptr, "rounding");
+                jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
+                           "rounding 只能是 floor、ceil 或 exact (rounding must be floor, ceil or exact)");
+            }
+        }
+        if ((v = json_object_get(j, "reference"))) {
+            if (!load_fraction(v, &r->reference)) {
+                jx_ptr(p, sizeof p, ptr, "reference");
+                jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
+                           "reference 应为数字或百分数 (reference must be a number or a percent)");
+            }
+            r->has_reference = true;
+        }
+    }
+    if (r->kind == JX_RULE_LEVELS) {
+        memcpy(r->levels, DEFAULT_LEVELS, sizeof DEFAULT_LEVELS);
+        r->nlevels = 4;
+        if ((v = json_object_get(j, "levels"))) {
+            const char *key;
+            json_t *fv;
+            jx_ptr(p, sizeof p, ptr, "levels");
+            if (!json_is_object(v))
+                jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
+                           "levels 应为 {\"优\": 1, ...} (levels must map grades to fractions)");
+            else
+                json_object_foreach(v, key, fv) {
+                    jx_value wv;
+                    jx_error e;
+                    jx_q f;
+                    int gi = 0;
+                    if (jx_parse_value(key, &wv, &e) == 0 && wv.kind == JX_VAL_WORD &&
+                        wv.word >= JX_WORD_GRADE_YOU && wv.word <= JX_WORD_GRADE_CHA)
+                        gi = (int)wv.word - (int)JX_WORD_GRADE_YOU;
+                    else {
+                        jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
+                                   "levels 的等级 '%s' 不是 优/良/中/差 (unknown grade)", key);
+                        continue;
+                    }
+                    int64_t f4;
+                    if (!jx_json_number(fv, &f, NULL) || !jx_q_round(f, 4, &f4) || f4 < 0 ||
+                        f4 > 10000) {
+                        jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
+                                   "levels 的比例应在 0 到 1 之间 (fractions must lie in [0, 1])");
+                        continue;
+                    }
+                    r->levels[gi].frac = f4;
+                }
+        }
+    }
+    if (r->kind == JX_RULE_CHECKLIST) {
+        v = json_object_get(j, "items");
+        jx_ptr(p, sizeof p, ptr, "items");
+        if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > 64) {
+            jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
+                       "checklist 规则需要 1 到 64 个 items (checklist needs 1 to 64 items)");
+        } else {
+            r->nitems = (int)json_array_size(v);
+            r->items = jx_alloc(a, sizeof *r->items * (size_t)r->nitems);
+            if (!r->items)
+                return false;
+            for (size_t n = 0; n < json_array_size(v); n++) {
+                static const char *const IF[] = {"name", "points", NULL};
+                json_t *it = json_array_get(v, n);
+                char ip[JX_PTR_MAX];
+                jx_ptr_i(ip, sizeof ip, p, n);
+                if (!json_is_object(it)) {
+                    jx_err_add(errs, JX_EINVALID, ip, "RULE_INVALID",
+                               "清单项应为 {\"name\", \"points\"} (item must be an object)");
+                    continue;
+                }
+                jx_check_fields(it, IF, ip, errs);
+                const char *nm = json_string_value(json_object_get(it, "name"));
+                r->items[n].name = jx_strdup(a, nm ? nm : "");
+                if (!jx_json_cents(json_object_get(it, "points"), &r->items[n].points) ||
+                    r->items[n].points <= 0)
+                    jx_err_add(errs, JX_EINVALID, ip, "RULE_INVALID",
+                               "清单项分值应为正数，最多两位小数 (points must be positive)");
+            }
+        }
+    }
+    if (r->kind == JX_RULE_QUARTERS) {
+        r->each = -1; /* default: a quarter of the weight */
+        if ((v = json_object_get(j, "each"))) {
+            if (!jx_json_cents(v, &r->each) || r->each <= 0) {
+                jx_ptr(p, sizeof p, ptr, "each");
+                jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
+                           "quarters 的 each 应为正数 (each must be positive)");
+            }
+        }
+    }
+    if ((v = json_object_get(j, "cap"))) {
+        if (!jx_json_cents(v, &r->cap) || r->cap <= 0) {
+            jx_ptr(p, sizeof p, ptr, "cap");
+            jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID", "cap 应为正数 (cap must be positive)");
+        }
+        r->has_cap = true;
+    }
+    return errs->count == before;
+}
+
+int64_t jx_rule_max(const jx_rule *r, int64_t w)
+{
+    int64_t m = r->has_cap && r->cap < w ? r->cap : w;
+    if (r->kind == JX_RULE_CHECKLIST) {
+        int64_t s = 0;
+        for (int i = 0; i < r->nitems; i++)
+            s += r->items[i].points;
+        return s;   /* may exceed the weight: the framework check reports it */
+    }
+    if (r->kind == JX_RULE_QUARTERS && r->each > 0)
+        return r->each * 4;
+    return m;
+}
+
+void jx_rule_json(jx_buf *b, const jx_rule *r)
+{
+    jx_buf_printf(b, "{\"kind\":\"%s\"", jx_rule_kind_name(r->kind));
+    if (r->kind == JX_RULE_RATIO)
+        jx_buf_printf(b, ",\"reverse\":\"%s\",\"equal\":\"%s\"",
+                      r->reverse_linear ? "linear" : "inverse",
+                      r->equal_at_least ? "at_least" : "symmetric");
+    if (r->kind == JX_RULE_STEP) {
+        jx_buf_puts(b, ",\"per\":");
+        jx_buf_q(b, r->per, 8);
+        jx_buf_puts(b, ",\"deduct\":");
+        jx_buf_cents_short(b, r->deduct);
+        if (r->basis)
+            jx_buf_printf(b, ",\"basis\":\"%s\"", r->basis == JX_BASIS_POINTS ? "points" : "relative");
+        jx_buf_printf(b, ",\"rounding\":\"%s\"",
+                      r->rounding == JX_ROUND_FLOOR ? "floor"
+                      : r->rounding == JX_ROUND_CEIL ? "ceil" : "exact");
+        if (r->has_reference) {
+            jx_buf_puts(b, ",\"reference\":");
+            jx_buf_q(b, r->reference, 8);
+        }
+    }
+    if (r->kind == JX_RULE_LEVELS) {
+        jx_buf_puts(b, ",\"levels\":{");
+        for (int i = 0; i < r->nlevels; i++) {
+            jx_buf_printf(b, "%s\"%s\":", i ? "," : "", GRADE_WORDS[1 + i]);
+            jx_buf_rate(b, r->levels[i].frac);
+        }
+        jx_buf_puts(b, "}");
+    }
+    if (r->kind == JX_RULE_CHECKLIST) {
+        jx_buf_puts(b, ",\"items\":[");
+        for (int i = 0; i < r->nitems; i++) {
+            jx_buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
+            jx_buf_json_str(b, r->items[i].name);
+            jx_buf_puts(b, ",\"points\":");
+            jx_buf_cents_short(b, r->items[i].points);
+            jx_buf_puts(b, "}");
+        }
+        jx_buf_puts(b, "]");
+    }
+    if (r->kind == JX_RULE_QUARTERS && r->each > 0) {
+        jx_buf_puts(b, ",\"each\":");
+        jx_buf_cents_short(b, r->each);
+    }
+    if (r->has_cap) {
+        jx_buf_puts(b, ",\"cap\":");
+        jx_buf_cents_short(b, r->cap);
+    }
+    jx_buf_puts(b, "}");
+}
+
+/* ---- scoring -------------------------------------------------------------------- */
+
+static int64_t clamp(int64_t v, int64_t lo, int64_t hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* full × q rounded to hundredths, clamped to [0, full] */
+static int64_t frac_score(int64_t full, jx_q q)
+{
+    if (q.n <= 0)
+        return 0;
+    if (q.n >= q.d)
+        return full;
+    jx_i128 num;
+    if (__builtin_mul_overflow((jx_i128)full, q.n, &num)) {
+        int64_t f4;
+        if (!jx_q_round(q, 8, &f4))
+            return 0;
+        return clamp(jx_div_round((jx_i128)full * f4, 100000000), 0, full);
+    }
+    return clamp(jx_div_round(num, q.d), 0, full);
+}
+
+static bool op_met(jx_op op, int c)
+{
+    switch (op) {
+    case JX_OP_EQ: return c == 0;
+    case JX_OP_GE: return c >= 0;
+    case JX_OP_GT: return c > 0;
+    case JX_OP_LE: return c <= 0;
+    case JX_OP_LT: return c < 0;
+    }
+    return false;
+}
+
+static bool is_fraction_unit(jx_unit_kind k)
+{
+    return k == JX_UNIT_PERCENT || k == JX_UNIT_POINTS;
+}
+
+/* Brings a unit-less side to the other side's unit (scoring.md §1).
+ * Returns false when the units cannot be compared. */
+static bool reconcile(const jx_value *t, const jx_value *a, jx_q *T, jx_q *A)
+{
+    *T = jx_q_of_value(t);
+    *A = jx_q_of_value(a);
+    jx_unit_kind tk = t->unit_kind, ak = a->unit_kind;
+    if (tk == JX_UNIT_NONE && ak == JX_UNIT_NONE)
+        return true;
+    if (tk == JX_UNIT_NONE || ak == JX_UNIT_NONE) {
+        jx_unit_kind k = tk == JX_UNIT_NONE ? ak : tk;
+        jx_q *side = tk == JX_UNIT_NONE ? T : A;
+        if (is_fraction_unit(k))
+            side->d *= 100;                 /* 95 means 95% */
+        else if (k == JX_UNIT_MONEY)
+            side->n *= 100;                 /* yuan -> fen */
+        return true;
+    }
+    if (is_fraction_unit(tk) && is_fraction_unit(ak))
+        return true;
+    if (tk != ak)
+        return false;
+    if (tk == JX_UNIT_MONEY)
+        return true;
+    return strcmp(t->unit, a->unit) == 0;
+}
+
+/* Score of a numeric comparison (ratio, threshold, step). */
+static int64_t score_numeric(const jx_rule *rule, int64_t full, jx_op op, jx_q A, jx_q T,
+                             bool percent, bool *met, jx_ind_result *out)
+{
+    if (jx_q_sign(A) < 0)
+        A = jx_q_int(0);
+    int c = jx_q_cmp(A, T);
+    jx_op eff = op;
+    if (rule->kind == JX_RULE_RATIO && op == JX_OP_EQ && rule->equal_at_least)
+        eff = JX_OP_GE;
+    *met = op_met(eff, c);
+    out->op = op;
+    if (rule->kind == JX_RULE_THRESHOLD) {
+        out->ex = *met ? JX_EX_MET : JX_EX_THRESHOLD_MISSED;
+        return *met ? full : 0;
+    }
+    if (rule->kind == JX_RULE_STEP) {
+        jx_q ref = rule->has_reference ? rule->reference : T, d;
+        bool ok;
+        if (eff == JX_OP_GE || eff == JX_OP_GT)
+            ok = jx_q_sub(ref, A, &d);
+        else if (eff == JX_OP_LE || eff == JX_OP_LT)
+            ok = jx_q_sub(A, ref, &d);
+        else {
+            ok = jx_q_sub(A, ref, &d);
+            if (d.n < 0)
+                d.n = -d.n;
+        }
+        if (!ok) {
+            out->ex = JX_EX_MISSED_ZERO;
+            return 0;
+        }
+        if (d.n < 0)
+            d.n = 0;
+        jx_basis basis = rule->basis ? rule->basis : percent ? JX_BASIS_POINTS : JX_BASIS_RELATIVE;
+        jx_q units, n;
+        if (basis == JX_BASIS_POINTS)
+            ok = jx_q_mul(d, jx_q_int(100), &units);
+        else if (jx_q_sign(ref) == 0)
+            ok = false;
+        else
+            ok = jx_q_div(d, ref, &units) && jx_q_mul(units, jx_q_int(100), &units);
+        ok = ok && jx_q_div(units, rule->per, &n);
+        if (!ok) {
+            out->ex = JX_EX_MISSED_ZERO;
+            return d.n == 0 ? full : 0;
+        }
+        if (rule->rounding == JX_ROUND_FLOOR)
+            n = jx_q_int((int64_t)(n.n / n.d));
+        else if (rule->rounding == JX_ROUND_CEIL)
+            n = jx_q_int((int64_t)((n.n + n.d - 1) / n.d));
+        jx_q ded;
+        out->ex = JX_EX_STEP;
+        out->value = n;
+        out->has_value = true;
+        if (!jx_q_mul(n, jx_q_int(rule->deduct), &ded))
+            return 0;
+        int64_t dc = jx_div_round(ded.n, ded.d);
+        return clamp(full - dc, 0, full);
+    }
+    /* ratio */
+    if (*met) {
+        out->ex = JX_EX_MET;
+        return full;
+    }
+    jx_q q;
+    switch (eff) {
+    case JX_OP_GE:
+    case JX_OP_GT:
+        if (jx_q_sign(T) <= 0)
+            break;
+        out->ex = JX_EX_RATIO;
+        return jx_q_div(A, T, &q) ? frac_score(full, q) : 0;
+    case JX_OP_LE:
+    case JX_OP_LT:
+        if (jx_q_sign(T) <= 0)
+            break;
+        if (rule->reverse_linear) {
+            jx_q two_t;
+            out->ex = JX_EX_LINEAR;
+            if (!jx_q_mul(T, jx_q_int(2), &two_t) || !jx_q_sub(two_t, A, &q) ||
+                !jx_q_div(q, T, &q))
+                return 0;
+            return frac_score(full, q);
+        }
+        out->ex = JX_EX_RATIO;
+        return jx_q_div(T, A, &q) ? frac_score(full, q) : 0;
+    case JX_OP_EQ: {
+        jx_q lo = c < 0 ? A : T, hi = c < 0 ? T : A;
+        if (jx_q_sign(hi) <= 0 || jx_q_sign(lo) < 0)
+            break;
+        out->ex = JX_EX_SYMMETRIC;
+        return jx_q_div(lo, hi, &q) ? frac_score(full, q) : 0;
+    }
+    }
+    out->ex = JX_EX_MISSED_ZERO;
+    return 0;
+}
+
+int64_t jx_score_rate(const jx_rule *rule, int64_t full, jx_q rate)
+{
+    jx_ind_result tmp;
+    bool met;
+    memset(&tmp, 0, sizeof tmp);
+    if (rule->kind == JX_RULE_SCALED)
+        return frac_score(full, rate);
+    return score_numeric(rule, full, JX_OP_GE, rate, jx_q_int(1), true, &met, &tmp);
+}
+
+static int64_t reported_cents(const jx_indicator *ind)
+{
+    int64_t c;
+    if (!jx_q_round(ind->reported, 2, &c))
+        return INT64_MAX / 4;
+    return c;
+}
+
+static void put_ptr(char *out, size_t cap, const char *base, const char *leaf)
+{
+    jx_ptr(out, cap, base, leaf);
+}
+
+static void score_bands(jx_result *r, const jx_framework *fw, const jx_indicator *ind,
+                        const jx_value *target, const jx_value *actual, int64_t full,
+                        jx_ind_result *out, const char *ptr)
+{
+    jx_word band = JX_WORD_NONE;
+    if (actual->kind == JX_VAL_WORD && actual->word >= JX_WORD_ACHIEVED)
+        band = actual->word;
+    else if (target && ind && target->kind != JX_VAL_NONE && target->kind != JX_VAL_NUMBER &&
+             actual->kind != JX_VAL_NUMBER && ind->target.text && ind->actual.text) {
+        jx_arena a = {0};
+        const char *nt = jx_norm_text(&a, ind->target.text), *na = jx_norm_text(&a, ind->actual.text);
+        if (nt && na && strcmp(nt, na) == 0)
+            band = JX_WORD_ACHIEVED;
+        jx_arena_free(&a);
+    } else if (target && target->kind == JX_VAL_NUMBER && actual->kind == JX_VAL_NUMBER) {
+        jx_q T, A;
+        if (reconcile(target, actual, &T, &A) && op_met(target->op, jx_q_cmp(A, T)))
+            band = JX_WORD_ACHIEVED;
+    }
+    char p[JX_PTR_MAX];
+    bool has_rep = ind && ind->has_reported;
+    int64_t rep = has_rep ? reported_cents(ind) : 0;
+    out->band = band;
+    if (band == JX_WORD_NONE) {
+        if (has_rep) {
+            out->score = clamp(rep, 0, full);
+            out->ex = JX_EX_JUDGEMENT;
+            jx_buf b = {0};
+            jx_buf_cents_short(&b, out->score);
+            jx_finding_add(r, "QUALITATIVE_JUDGEMENT", ptr,
+                           "实际完成值“%s”无法归入达成档次，采用报告得分 %s 分（需评价人判断） "
+                           "(the actual cannot be placed in a band: the reported score is used)",
+                           ind && ind->actual.text ? ind->actual.text : "", b.p ? b.p : "");
+            free(b.p);
+        } else {
+            out->score = 0;
+            out->ex = JX_EX_UNDETERMINED;
+            r->complete = false;
+            put_ptr(p, sizeof p, ptr, "actual");
+            jx_finding_add(r, "ACTUAL_UNDETERMINED", p,
+                           "实际完成值无法判定达成档次且无报告得分，按 0 分计 "
+                           "(the actual cannot be placed in a band and no score was reported)");
+        }
+        return;
+    }
+    /* band ranges in hundredths × 10000 to stay exact */
+    jx_i128 f = full, hi = fw->band_hi, lo = fw->band_lo;
+    jx_i128 r4 = (jx_i128)rep * 10000;
+    bool inside;
+    int64_t dflt;
+    if (band == JX_WORD_ACHIEVED) {
+        inside = r4 >= hi * f && r4 <= f * 10000;
+        dflt = full;
+    } else if (band == JX_WORD_PARTIAL) {
+        inside = r4 >= lo * f && r4 < hi * f;
+        dflt = jx_div_round(f * 7000, 10000);
+        if (!((jx_i128)dflt * 10000 >= lo * f && (jx_i128)dflt * 10000 < hi * f))
+            dflt = jx_div_round(f * (lo + hi), 20000);
+    } else {
+        inside = r4 >= 0 && r4 < lo * f;
+        dflt = 0;
+    }
+    out->met = band == JX_WORD_ACHIEVED;
+    if (has_rep && inside) {
+        out->score = rep;
+        out->ex = JX_EX_BAND_REPORTED;
+    } else {
+        out->score = dflt;
+        out->ex = JX_EX_BAND_DEFAULT;
+        if (has_rep && rep >= 0 && rep <= out->weight) {
+            jx_buf b = {0};
+            jx_buf_cents_short(&b, rep);
+            put_ptr(p, sizeof p, ptr, "reported_score");
+            jx_finding_add(r, "SCORE_OUTSIDE_BAND", p,
+                           "报告得分 %s 不在“%s”档的得分区间内，按该档 %s%% 计 "
+                           "(the reported score lies outside its band)",
+                           b.p ? b.p : "", band == JX_WORD_ACHIEVED ? "达成"
+                                         : band == JX_WORD_PARTIAL ? "部分达成" : "未达成",
+                           band == JX_WORD_ACHIEVED ? "100" : band == JX_WORD_PARTIAL ? "70" : "0");
+            free(b.p);
+        }
+    }
+}
+
+static bool score_levels(const jx_rule *rule, const jx_value *target, const jx_value *actual,
+                         int64_t full, jx_ind_result *out)
+{
+    if (actual->kind != JX_VAL_WORD || actual->word < JX_WORD_GRADE_YOU ||
+        actual->word > JX_WORD_GRADE_CHA)
+        return false;
+    int ai = (int)actual->word - (int)JX_WORD_GRADE_YOU;
+    const jx_level *lv = rule->nlevels ? rule->levels : DEFAULT_LEVELS;
+    out->ex = JX_EX_LEVELS;
+    out->band = actual->word;
+    if (target && target->kind == JX_VAL_WORD && target->word >= JX_WORD_GRADE_YOU &&
+        target->word <= JX_WORD_GRADE_CHA) {
+        int ti = (int)target->word - (int)JX_WORD_GRADE_YOU;
+        out->met = ai <= ti;
+        if (ai <= ti) {
+            out->score = full;
+            return true;
+        }
+    }
+    out->score = jx_div_round((jx_i128)full * lv[ai].frac, 10000);
+    return true;
+}
+
+void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rule,
+                        const jx_indicator *ind, const jx_value *target, const jx_q *value,
+                        jx_ind_result *out, const char *ptr)
+{
+    int64_t w = out->weight;
+    int64_t full = rule->has_cap && rule->cap < w ? rule->cap : w;
+    char p[JX_PTR_MAX];
+    out->rulep = rule;
+    out->full = full;
+    out->rule = rule->kind;
+    out->met = -1;
+    out->score = 0;
+    const jx_value *actual = ind && ind->actual.present ? &ind->actual.v : NULL;
+    jx_value fv;
+    if (value) {
+        /* a formula's value stands in for the actual */
+        memset(&fv, 0, sizeof fv);
+        fv.kind = JX_VAL_NUMBER;
+        out->value = *value;
+        out->has_value = true;
+        actual = NULL;
+    }
+
+    switch (rule->kind) {
+    case JX_RULE_CHECKLIST:
+        if (!ind || !ind->actual_is_list) {
+            out->ex = JX_EX_MISSING;
+            goto missing;
+        } else {
+            int64_t s = 0;
+            for (int i = 0; i < ind->nlist; i++)
+                s += rule->items[ind->list[i]].points;
+            out->n = ind->nlist;
+            out->ex = JX_EX_CHECKLIST;
+            out->score = clamp(s, 0, full);
+        }
+        break;
+    case JX_RULE_QUARTERS:
+        if (!ind || !ind->has_quarters) {
+            out->ex = JX_EX_MISSING;
+            goto missing;
+        }
+        out->n = ind->quarters;
+        out->ex = JX_EX_QUARTERS;
+        out->score = clamp(rule->each > 0 ? rule->each * ind->quarters
+                                          : jx_div_round((jx_i128)full * ind->quarters, 4),
+                           0, full);
+        break;
+    case JX_RULE_MANUAL:
+        out->ex = JX_EX_MANUAL;
+        if (ind && ind->has_reported) {
+            out->score = clamp(reported_cents(ind), 0, full);
+        } else {
+            out->ex = JX_EX_UNDETERMINED;
+            r->complete = false;
+            put_ptr(p, sizeof p, ptr, "reported_score");
+            jx_finding_add(r, "ACTUAL_UNDETERMINED", p,
+                           "人工评分指标缺少评价人给出的得分，按 0 分计 (a manual indicator needs a reported score)");
+        }
+        break;
+    case JX_RULE_SCALED: {
+        jx_q v;
+        if (value)
+            v = *value;
+        else if (actual && actual->kind == JX_VAL_NUMBER) {
+            v = jx_q_of_value(actual);
+            if (actual->unit_kind == JX_UNIT_NONE && jx_q_cmp(v, jx_q_int(1)) > 0)
+                v.d *= 100;   /* 95 means 95% */
+        } else {
+            out->ex = JX_EX_MISSING;
+            goto missing;
+        }
+        out->value = v;
+        out->has_value = true;
+        out->ex = JX_EX_SCALED;
+        out->score = frac_score(full, v);
+        break;
+    }
+    case JX_RULE_LEVELS:
+    case JX_RULE_BANDS:
+    case JX_RULE_RATIO:
+    case JX_RULE_THRESHOLD:
+    case JX_RULE_STEP: {
+        if (!actual && !value) {
+            out->ex = JX_EX_MISSING;
+            goto missing;
+        }
+        if (actual && actual->kind != JX_VAL_NUMBER) {
+            if (rule->kind == JX_RULE_LEVELS && score_levels(rule, target, actual, full, out))
+                break;
+            score_bands(r, fw, ind, target, actual, full, out, ptr);
+            goto findings_bands;
+        }
+        if (rule->kind == JX_RULE_BANDS) {
+            score_bands(r, fw, ind, target, actual ? actual : &fv, full, out, ptr);
+            goto findings_bands;
+        }
+        if (!target || target->kind != JX_VAL_NUMBER) {
+            /* a number against a word target, or no target at all */
+            score_bands(r, fw, ind, target, actual ? actual : &fv, full, out, ptr);
+            goto findings_bands;
+        }
+        jx_q A, T;
+        if (value) {
+            A = *value;
+            T = jx_q_of_value(target);
+        } else if (!reconcile(target, actual, &T, &A)) {
+            out->ex = JX_EX_UNIT;
+            r->complete = false;
+            put_ptr(p, sizeof p, ptr, "actual");
+            jx_finding_add(r, "UNIT_MISMATCH", p,
+                           "实际完成值的单位“%s”与年度指标值的单位“%s”不一致，按 0 分计 "
+                           "(the actual's unit differs from the target's)",
+                           actual->unit, target->unit);
+            break;
+        }
+        bool met;
+        out->score = score_numeric(rule, full, target->op, A, T, is_fraction_unit(target->unit_kind),
+                                   &met, out);
+        out->met = met;
+        if (!value && ind && !ind->reason && target->op == JX_OP_GE && jx_q_sign(T) > 0) {
+            jx_q lim;
+            if (jx_q_mul(T, jx_q_make(fw->too_low, 10000), &lim) && jx_q_cmp(A, lim) >= 0) {
+                jx_buf b = {0};
+                jx_buf_rate(&b, fw->too_low);
+                put_ptr(p, sizeof p, ptr, "target");
+                jx_finding_add(r, "TARGET_TOO_LOW", p,
+                               "实际完成值“%s”超过年度指标值“%s”的 %s 倍且未说明原因，指标值可能设定过低 "
+                               "(target beaten by far with no deviation reason: probably set too low)",
+                               ind->actual.text ? ind->actual.text : "",
+                               ind->target.text ? ind->target.text : "", b.p ? b.p : "");
+                free(b.p);
+            }
+        }
+        break;
+    }
+    }
+
+    /* reported-score findings for rules whose score the rule decides */
+    if (ind && ind->has_reported) {
+        int64_t rep = reported_cents(ind);
+        if (rep < 0 || rep > w) {
+            jx_buf b = {0};
+            jx_buf_q(&b, ind->reported, 4);
+            put_ptr(p, sizeof p, ptr, "reported_score");
+            jx_finding_add(r, "SCORE_ABOVE_WEIGHT", p,
+                           "报告得分 %s 不在 0 到分值 %g 之间 (reported score outside [0, weight])",
+                           b.p ? b.p : "", (double)w / 100.0);
+            free(b.p);
+        }
+        if (rule->kind != JX_RULE_MANUAL && out->ex != JX_EX_JUDGEMENT && rep != out->score) {
+            jx_buf b = {0};
+            jx_buf_q(&b, ind->reported, 4);
+            jx_buf_puts(&b, "|");
+            jx_buf_cents(&b, out->score);
+            char *bar = b.p ? strchr(b.p, '|') : NULL;
+            if (bar)
+                *bar = 0;
+            put_ptr(p, sizeof p, ptr, "reported_score");
+            jx_finding_add(r, "SCORE_MISMATCH", p,
+                           "报告得分 %s 与按规则计算的 %s 不一致 (reported score differs from the rule's)",
+                           b.p ? b.p : "", bar ? bar + 1 : "");
+            free(b.p);
+        }
+        if (out->met == 1 && rep < full && rep >= 0) {
+            put_ptr(p, sizeof p, ptr, "reported_score");
+            jx_finding_add(r, "DEDUCTED_TARGET_MET", p,
+                           "指标已达成，但报告得分低于满分 %g 分 (points deducted although the target was met)",
+                           (double)full / 100.0);
+        }
+        if (out->met == 0 && rep >= full) {
+            put_ptr(p, sizeof p, ptr, "reported_score");
+            jx_finding_add(r, "FULL_SCORE_TARGET_MISSED", p,
+                           "指标未达成，但报告为满分 %g 分 (full points although the target was missed)",
+                           (double)full / 100.0);
+        }
+    }
+    goto reason;
+
+findings_bands:
+    if (ind && ind->has_reported) {
+        int64_t rep = reported_cents(ind);
+        if (rep < 0 || rep > w) {
+            jx_buf b = {0};
+            jx_buf_q(&b, ind->reported, 4);
+            put_ptr(p, sizeof p, ptr, "reported_score");
+            jx_finding_add(r, "SCORE_ABOVE_WEIGHT", p,
+                           "报告得分 %s 不在 0 到分值 %g 之间 (reported score outside [0, weight])",
+                           b.p ? b.p : "", (double)w / 100.0);
+            free(b.p);
+        }
+    }
+reason:
+    if (out->met == 0 && ind && !ind->reason) {
+        put_ptr(p, sizeof p, ptr, "deviation_reason");
+        jx_finding_add(r, "TARGET_MISSED_NO_REASON", p,
+                       "指标未达成，但未填写偏差原因分析及改进措施 (target missed with no deviation reason)");
+    }
+    return;
+
+missing:
+    r->complete = false;
+    out->score = 0;
+    put_ptr(p, sizeof p, ptr, "actual");
+    jx_finding_add(r, "ACTUAL_MISSING", p, "缺少实际完成值，按 0 分计 (no actual value: scored 0)");
+    if (ind && ind->has_reported) {
+        int64_t rep = reported_cents(ind);
+        if (rep != 0) {
+            jx_buf b = {0};
+            jx_buf_q(&b, ind->reported, 4);
+            put_ptr(p, sizeof p, ptr, "reported_score");
+            jx_finding_add(r, "SCORE_MISMATCH", p,
+                           "报告得分 %s 与按规则计算的 0.00 不一致 (reported score differs from the rule's)",
+                           b.p ? b.p : "");
+            free(b.p);
+        }
+        if (rep < 0 || rep > w) {
+            put_ptr(p, sizeof p, ptr, "reported_score");
+            jx_finding_add(r, "SCORE_ABOVE_WEIGHT", p,
+                           "报告得分不在 0 到分值 %g 之间 (reported score outside [0, weight])",
+                           (double)w / 100.0);
+        }
+    }
+}

@@ -1,0 +1,313 @@
+/*
+ * score.c -- scoring a whole document (scoring.md §3-§5).
+ *
+ * A project document brings its own indicators; a wide document
+ * (department_wide, unit_wide) takes its indicators from the framework and
+ * computes their values from the document's figures, plus any indicators of
+ * its own.  Each indicator is scored by rules.c and rounded to hundredths;
+ * the total is the sum of those rounded scores and the execution score, so
+ * the score table adds up to the cent.  `complete` turns false whenever
+ * something could not be determined: the total is then a lower bound.
+ */
+#include "jsonin.h"
+#include <stdlib.h>
+#include <string.h>
+
+static void cat_add(jx_result *r, const char *level1, int64_t weight)
+{
+    for (int i = 0; i < r->ncats; i++)
+        if (jx_level_eq(r->cats[i].level1, level1))
+            return;
+    r->cats[r->ncats].level1 = level1;
+    r->cats[r->ncats].weight = weight;
+    r->ncats++;
+}
+
+static void cat_score(jx_result *r, const char *level1, int64_t score)
+{
+    for (int i = 0; i < r->ncats; i++)
+        if (jx_level_eq(r->cats[i].level1, level1)) {
+            r->cats[i].score += score;
+            return;
+        }
+}
+
+static const jx_rule *project_rule(const jx_framework *fw, const jx_indicator *ind, jx_rule *tmp)
+{
+    if (ind->has_rule)
+        return &ind->rule;
+    const jx_value *t = ind->target.present ? &ind->target.v : NULL;
+    const jx_value *a = ind->actual.present ? &ind->actual.v : NULL;
+    bool grade_t = t && t->kind == JX_VAL_WORD && t->word <= JX_WORD_GRADE_CHA;
+    bool grade_a = a && a->kind == JX_VAL_WORD && a->word <= JX_WORD_GRADE_CHA;
+    if (grade_t || (grade_a && (!t || t->kind != JX_VAL_NUMBER))) {
+        memset(tmp, 0, sizeof *tmp);
+        tmp->kind = JX_RULE_LEVELS;
+        return tmp;
+    }
+    if (!t || t->kind != JX_VAL_NUMBER) {
+        memset(tmp, 0, sizeof *tmp);
+        tmp->kind = JX_RULE_BANDS;
+        return tmp;
+    }
+    return &fw->default_rule;
+}
+
+static void own_indicator(jx_result *r, const jx_document *doc, int i, jx_ind_result *ir)
+{
+    const jx_indicator *ind = &doc->inds[i];
+    char ptr[JX_PTR_MAX];
+    jx_rule tmp;
+    jx_ptr_i(ptr, sizeof ptr, "/indicators", (size_t)i);
+    ir->index = i;
+    ir->level1 = ind->level1;
+    ir->level2 = ind->level2;
+    ir->name = ind->name;
+    ir->target = &ind->target;
+    ir->actual = &ind->actual;
+    ir->weight = ind->weight;
+    const jx_rule *rule = project_rule(doc->fw, ind, &tmp);
+    jx_rule *keep = NULL;
+    if (rule == &tmp) {
+        keep = jx_alloc(&r->arena, sizeof *keep);
+        if (keep) {
+            *keep = tmp;
+            rule = keep;
+        }
+    }
+    if (ind->actual.present && ind->actual.v.has_op) {
+        char p[JX_PTR_MAX];
+        jx_ptr(p, sizeof p, ptr, "actual");
+        jx_finding_add(r, "ACTUAL_HAS_OPERATOR", p,
+                       "实际完成值“%s”带有比较符号，按其数值计 (the actual restates a bound; its number is used)",
+                       ind->actual.text ? ind->actual.text : "");
+    }
+    jx_score_indicator(r, doc->fw, rule, ind, ind->target.present ? &ind->target.v : NULL, NULL,
+                       ir, ptr);
+}
+
+typedef struct { const jx_document *doc; } fig_ctx;
+
+static bool figure_lookup(void *ctx, const char *name, jx_q *out)
+{
+    const jx_document *doc = ((fig_ctx *)ctx)->doc;
+    for (int i = 0; i < doc->nfigures; i++)
+        if (strcmp(doc->figures[i].name, name) == 0) {
+            *out = doc->figures[i].value;
+            return true;
+        }
+    return false;
+}
+
+static void wide_indicator(jx_result *r, const jx_document *doc, int k, jx_ind_result *ir)
+{
+    const jx_fw_indicator *fi = &doc->fw->inds[k];
+    const jx_indicator *ind = NULL;
+    int di = -1;
+    for (int i = 0; i < doc->ninds; i++)
+        if (doc->inds[i].fw_index == k) {
+            ind = &doc->inds[i];
+            di = i;
+            break;
+        }
+    char ptr[JX_PTR_MAX];
+    if (di >= 0)
+        jx_ptr_i(ptr, sizeof ptr, "/indicators", (size_t)di);
+    else
+        snprintf(ptr, sizeof ptr, "/indicators");
+    ir->index = di;
+    ir->level1 = fi->level1;
+    ir->level2 = fi->level2;
+    ir->name = fi->name;
+    ir->weight = fi->weight;
+    ir->target = NULL;
+    ir->actual = ind ? &ind->actual : NULL;
+    if (fi->formula && !(ind && ind->actual.present && !doc->nfigures)) {
+        fig_ctx fc = {doc};
+        jx_q v;
+        const char *missing = NULL;
+        jx_formula_status st = jx_formula_eval(fi->formula, figure_lookup, &fc, &v, &missing);
+        if (st == JX_FORMULA_OK) {
+            jx_score_indicator(r, doc->fw, &fi->rule, ind, fi->has_target ? &fi->target : NULL, &v,
+                               ir, ptr);
+            return;
+        }
+        if (!(ind && ind->actual.present)) {
+            char p[JX_PTR_MAX];
+            ir->full = fi->weight;
+            ir->rule = fi->rule.kind;
+            ir->rulep = &fi->rule;
+            ir->met = -1;
+            ir->score = 0;
+            ir->ex = JX_EX_FIGURE;
+            r->complete = false;
+            if (st == JX_FORMULA_MISSING) {
+                jx_ptr(p, sizeof p, "/figures", missing);
+                jx_finding_add(r, "FIGURE_MISSING", p,
+                               "“%s”缺少计算所需的数据 %s（公式 %s），按 0 分计 (figure missing)",
+                               fi->name, missing, fi->formula_text);
+            } else {
+                snprintf(p, sizeof p, "/figures");
+                jx_finding_add(r, "FIGURE_MISSING", p,
+                               "“%s”的公式 %s 出现除以零或数值过大，无法计算，按 0 分计 "
+                               "(division by zero in the formula)",
+                               fi->name, fi->formula_text);
+            }
+            return;
+        }
+    }
+    jx_score_indicator(r, doc->fw, &fi->rule, ind, fi->has_target ? &fi->target : NULL, NULL, ir,
+                       ptr);
+}
+
+static void execution(jx_result *r, const jx_document *doc)
+{
+    const jx_framework *fw = doc->fw;
+    const jx_budget *b = &doc->budget;
+    const jx_money *base = b->adjusted.present ? &b->adjusted : b->initial.present ? &b->initial : NULL;
+    r->exec_weight = fw->execution_weight;
+    r->has_budget = base != NULL;
+    r->budget_fen = base ? base->fen : 0;
+    r->has_executed = b->executed.present;
+    r->executed_fen = b->executed.fen;
+    if (!base || !b->executed.present || base->fen == 0) {
+        if (fw->execution_weight > 0) {
+            r->complete = false;
+            jx_finding_add(r, "EXECUTION_UNKNOWN", b->executed.present ? "/budget/adjusted" : "/budget/executed",
+                           "缺少%s，无法计算预算执行率，预算执行得分按 0 分计 "
+                           "(execution unknown: no %s)",
+                           b->executed.present ? "全年预算数" : "全年执行数",
+                           b->executed.present ? "budget" : "executed amount");
+        }
+        return;
+    }
+    jx_q rate = jx_q_make(b->executed.fen, base->fen);
+    r->has_rate = true;
+    jx_q_round(rate, 4, &r->rate4);
+    if (fw->has_execution_rule)
+        r->exec_score = jx_score_rate(&fw->execution_rule, fw->execution_weight, rate);
+    else {
+        jx_q capped = jx_q_cmp(rate, jx_q_int(1)) > 0 ? jx_q_int(1) : rate;
+        r->exec_score = jx_div_round((jx_i128)fw->execution_weight * capped.n, capped.d);
+    }
+}
+
+jx_result *jx_score(const jx_document *doc)
+{
+    jx_result *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    const jx_framework *fw = doc->fw;
+    r->doc = doc;
+    r->fw = fw;
+    r->complete = true;
+    bool wide = fw->ninds > 0;
+    int n = wide ? fw->ninds + doc->ninds : doc->ninds;
+    r->inds = jx_alloc(&r->arena, sizeof *r->inds * (size_t)(n + 1));
+    r->cats = jx_alloc(&r->arena, sizeof *r->cats * (size_t)(fw->ncats + doc->ninds + 1));
+    if (!r->inds || !r->cats)
+        goto oom;
+    for (int c = 0; c < fw->ncats; c++)
+        cat_add(r, fw->cats[c].level1, fw->cats[c].weight);
+    r->max = jx_framework_max(fw);
+
+    execution(r, doc);
+    if (wide) {
+        for (int k = 0; k < fw->ninds; k++) {
+            jx_ind_result *ir = &r->inds[r->ninds++];
+            wide_indicator(r, doc, k, ir);
+            cat_score(r, fw->inds[k].level1, ir->score);
+        }
+        for (int i = 0; i < doc->ninds; i++) {
+            const jx_indicator *ind = &doc->inds[i];
+            if (ind->fw_index != -2)
+                continue;
+            if (!ind->has_weight || !ind->target.present) {
+                char p[JX_PTR_MAX];
+                jx_ptr_i(p, sizeof p, "/indicators", (size_t)i);
+                jx_ptr(p, sizeof p, p, "name");
+                jx_finding_add(r, "UNKNOWN_CATEGORY", p,
+                               "框架 %s 中没有指标“%s” (the framework has no such indicator)", fw->id,
+                               ind->name ? ind->name : "");
+                continue;
+            }
+            /* a wide document's own target/actual indicator (seed 003's table) */
+            jx_ind_result *ir = &r->inds[r->ninds++];
+            own_indicator(r, doc, i, ir);
+            const char *l1 = ind->level1 ? ind->level1 : "部门整体绩效指标";
+            ir->level1 = l1;
+            cat_add(r, l1, 0);
+            for (int c = 0; c < r->ncats; c++)
+                if (jx_level_eq(r->cats[c].level1, l1) && c >= fw->ncats)
+                    r->cats[c].weight += ind->weight;
+            cat_score(r, l1, ir->score);
+            r->max += ind->weight;
+        }
+    } else {
+        for (int i = 0; i < doc->ninds; i++) {
+            jx_ind_result *ir = &r->inds[r->ninds++];
+            own_indicator(r, doc, i, ir);
+            int c = doc->inds[i].level1 ? jx_framework_category(fw, doc->inds[i].level1, NULL) : -1;
+            if (c >= 0)
+                r->cats[c].score += ir->score;
+        }
+        jx_check_structure(r, doc);
+    }
+    r->total = r->exec_score;
+    for (int i = 0; i < r->ninds; i++)
+        r->total += r->inds[i].score;
+    r->normalised = r->max > 0 ? jx_div_round((jx_i128)r->total * 10000, r->max) : 0;
+    if (r->max == 10000)
+        r->normalised = r->total;
+    r->grade = jx_grade_of(fw, r->normalised);
+    jx_check_budget(r, doc);
+    jx_check_totals(r, doc);
+    if (r->arena.failed)
+        goto oom;
+    return r;
+oom:
+    jx_result_free(r);
+    return NULL;
+}
+
+const char *jx_grade_of(const jx_framework *fw, int64_t cents)
+{
+    for (int i = 0; i < fw->ngrades; i++)
+        if (cents >= fw->grades[i].min)
+            return fw->grades[i].grade;
+    return fw->ngrades ? fw->grades[fw->ngrades - 1].grade : "";
+}
+
+void jx_result_free(jx_result *r)
+{
+    if (!r)
+        return;
+    jx_arena_free(&r->arena);
+    free(r);
+}
+
+int64_t jx_result_total(const jx_result *r) { return r->total; }
+int64_t jx_result_max(const jx_result *r) { return r->max; }
+int64_t jx_result_normalised(const jx_result *r) { return r->normalised; }
+const char *jx_result_grade(const jx_result *r) { return r->grade; }
+int jx_result_complete(const jx_result *r) { return r->complete; }
+size_t jx_result_finding_count(const jx_result *r) { return (size_t)r->nfind; }
+
+jx_status jx_score_json(const jx_ctx *ctx, const char *json, size_t len, char **out,
+                        size_t *outlen, jx_errors *errs)
+{
+    *out = NULL;
+    jx_document *doc = jx_document_load(ctx, json, len, errs);
+    if (!doc)
+        return errs->status;
+    jx_result *r = jx_score(doc);
+    if (r)
+        *out = jx_result_json(r, outlen);
+    jx_result_free(r);
+    jx_document_free(doc);
+    if (!*out) {
+        jx_err_add(errs, JX_ENOMEM, "", "NO_MEMORY", "内存不足 (out of memory)");
+        return JX_ENOMEM;
+    }
+    return JX_OK;
+}

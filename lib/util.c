@@ -1,0 +1,356 @@
+/*
+ * util.c -- arenas, output buffers, error lists and UTF-8 helpers.
+ *
+ * Arenas hand out zeroed memory from 8 KiB blocks (larger requests get a
+ * block of their own) and are freed whole.  Output buffers grow by doubling
+ * and remember a failed allocation instead of reporting it at every call,
+ * so writers can append freely and check once at the end (like sds, but
+ * with the failure latched).
+ */
+#include "internal.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct jx_arena_block {
+    jx_arena_block *next;
+    size_t used, size;
+    _Alignas(16) unsigned char data[];
+};
+
+#define JX_BLOCK 8192
+
+void *jx_alloc(jx_arena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    jx_arena_block *b = a->head;
+    if (!b || b->size - b->used < n) {
+        size_t size = n > JX_BLOCK ? n : JX_BLOCK;
+        jx_arena_block *nb = malloc(sizeof *nb + size);
+        if (!nb) {
+            a->failed = 1;
+            return NULL;
+        }
+        nb->size = size;
+        nb->used = 0;
+        if (b && n > JX_BLOCK) {
+            /* keep the current block for small allocations */
+            nb->next = b->next;
+            b->next = nb;
+        } else {
+            nb->next = b;
+            a->head = nb;
+        }
+        b = nb;
+    }
+    void *p = b->data + b->used;
+    b->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+char *jx_strndup(jx_arena *a, const char *s, size_t n)
+{
+    char *p = jx_alloc(a, n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = 0;
+    }
+    return p;
+}
+
+char *jx_strdup(jx_arena *a, const char *s)
+{
+    return s ? jx_strndup(a, s, strlen(s)) : NULL;
+}
+
+char *jx_sprintf(jx_arena *a, const char *fmt, ...)
+{
+    char small[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    if ((size_t)n < sizeof small)
+        return jx_strndup(a, small, (size_t)n);
+    char *p = jx_alloc(a, (size_t)n + 1);
+    if (!p)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+void jx_arena_free(jx_arena *a)
+{
+    jx_arena_block *b = a->head;
+    while (b) {
+        jx_arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    a->head = NULL;
+}
+
+/* ---- buffers ---------------------------------------------------------------- */
+
+static bool buf_reserve(jx_buf *b, size_t extra)
+{
+    if (b->failed)
+        return false;
+    if (b->len + extra + 1 <= b->cap)
+        return true;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        b->failed = 1;
+        return false;
+    }
+    b->p = p;
+    b->cap = cap;
+    return true;
+}
+
+void jx_buf_put(jx_buf *b, const char *s, size_t n)
+{
+    if (!buf_reserve(b, n))
+        return;
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = 0;
+}
+
+void jx_buf_puts(jx_buf *b, const char *s)
+{
+    jx_buf_put(b, s, strlen(s));
+}
+
+void jx_buf_printf(jx_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char small[256];
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof small) {
+        jx_buf_put(b, small, (size_t)n);
+        return;
+    }
+    if (!buf_reserve(b, (size_t)n))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void jx_buf_json_str(jx_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (!s) {
+        jx_buf_put(b, "null", 4);
+        return;
+    }
+    jx_buf_put(b, "\"", 1);
+    const char *run = s;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        jx_buf_put(b, run, (size_t)(s - run));
+        run = s + 1;
+        switch (c) {
+        case '"': jx_buf_put(b, "\\\"", 2); break;
+        case '\\': jx_buf_put(b, "\\\\", 2); break;
+        case '\n': jx_buf_put(b, "\\n", 2); break;
+        case '\t': jx_buf_put(b, "\\t", 2); break;
+        case '\r': jx_buf_put(b, "\\r", 2); break;
+        default: {
+            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            jx_buf_put(b, e, 6);
+        }
+        }
+    }
+    jx_buf_put(b, run, (size_t)(s - run));
+    jx_buf_put(b, "\"", 1);
+}
+
+/* Writes |v| / 10^dec with exactly dec decimals. */
+static void put_fixed(jx_buf *b, int64_t v, int dec)
+{
+    char tmp[32];
+    int i = 31;
+    tmp[i] = 0;
+    int neg = v < 0;
+    uint64_t u = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    for (int d = 0; d < dec; d++) {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    }
+    if (dec)
+        tmp[--i] = '.';
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (neg)
+        tmp[--i] = '-';
+    jx_buf_put(b, tmp + i, (size_t)(31 - i));
+}
+
+void jx_buf_cents(jx_buf *b, int64_t c) { put_fixed(b, c, 2); }
+void jx_buf_fen(jx_buf *b, int64_t f) { put_fixed(b, f, 2); }
+void jx_buf_rate(jx_buf *b, int64_t r) { put_fixed(b, r, 4); }
+
+void jx_buf_cents_short(jx_buf *b, int64_t c)
+{
+    if (c % 100 == 0)
+        put_fixed(b, c / 100, 0);
+    else if (c % 10 == 0)
+        put_fixed(b, c / 10, 1);
+    else
+        put_fixed(b, c, 2);
+}
+
+/* ---- errors ----------------------------------------------------------------- */
+
+void jx_errors_clear(jx_errors *e)
+{
+    e->status = JX_OK;
+    e->count = 0;
+}
+
+static int status_rank(jx_status s)
+{
+    switch (s) {
+    case JX_OK: return 0;
+    case JX_EINVALID: return 1;
+    case JX_EFIELD: return 2;
+    case JX_ESYNTAX: return 3;
+    case JX_ENOMEM: return 4;
+    }
+    return 0;
+}
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= cap) {
+        n = cap - 1;
+        /* do not cut a UTF-8 sequence in half */
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
+void jx_err_set(jx_error *e, const char *code, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    e->line = e->column = 0;
+    e->pointer[0] = 0;
+    copy_str(e->code, sizeof e->code, code);
+    copy_str(e->message, sizeof e->message, msg);
+}
+
+void jx_err_add(jx_errors *e, jx_status st, const char *pointer, const char *code,
+                const char *fmt, ...)
+{
+    if (status_rank(st) > status_rank(e->status))
+        e->status = st;
+    if (e->count < JX_MAX_ERRORS) {
+        jx_error *it = &e->items[e->count];
+        char msg[1024];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        it->line = it->column = 0;
+        copy_str(it->pointer, sizeof it->pointer, pointer ? pointer : "");
+        copy_str(it->code, sizeof it->code, code);
+        copy_str(it->message, sizeof it->message, msg);
+    }
+    e->count++;
+}
+
+/* ---- UTF-8 and text normalisation ----------------------------------------------- */
+
+size_t jx_utf8_len(const char *s, size_t n)
+{
+    unsigned char c = (unsigned char)s[0];
+    size_t k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    return k > n ? n : k;
+}
+
+/* Decodes one code point; returns bytes used (>= 1). */
+static size_t utf8_decode(const char *s, size_t n, unsigned *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t k = jx_utf8_len(s, n);
+    if (k == 1)
+        *cp = u[0];
+    else if (k == 2)
+        *cp = ((u[0] & 0x1Fu) << 6) | (u[1] & 0x3Fu);
+    else if (k == 3)
+        *cp = ((u[0] & 0x0Fu) << 12) | ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu);
+    else
+        *cp = ((u[0] & 0x07u) << 18) | ((u[1] & 0x3Fu) << 12) | ((u[2] & 0x3Fu) << 6) |
+              (u[3] & 0x3Fu);
+    return k;
+}
+
+static bool is_punct_cp(unsigned cp)
+{
+    if (cp < 0x80)
+        return cp <= ' ' || (cp >= '!' && cp <= '/') || (cp >= ':' && cp <= '@') ||
+               (cp >= '[' && cp <= '`') || (cp >= '{' && cp <= '~') || cp == 0x7F;
+    /* CJK punctuation, full-width forms' punctuation, general punctuation */
+    return (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0x2000 && cp <= 0x206F) ||
+           cp == 0xA0 || cp == 0xFF5E || (cp >= 0xFF01 && cp <= 0xFF0F) ||
+           (cp >= 0xFF1A && cp <= 0xFF20) || (cp >= 0xFF3B && cp <= 0xFF40) ||
+           (cp >= 0xFF5B && cp <= 0xFF65) || cp == 0xB7;
+}
+
+char *jx_norm_text(jx_arena *a, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s);
+    char *out = jx_alloc(a, n + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned cp;
+        size_t k = utf8_decode(s + i, n - i, &cp);
+        /* full-width ASCII variants fold to ASCII */
+        if (cp >= 0xFF01 && cp <= 0xFF5E && !is_punct_cp(cp)) {
+            unsigned c = cp - 0xFEE0;
+            if (c >= 'A' && c <= 'Z')
+                c += 32;
+            out[o++] = (char)c;
+        } else if (!is_punct_cp(cp)) {
+            if (cp >= 'A' && cp <= 'Z')
+                out[o++] = (char)(cp + 32);
+            else {
+                memcpy(out + o, s + i, k);
+                o += k;
+            }
+        }
+        i += k;
+    }
+    out[o] = 0;
+    return out;
+}
