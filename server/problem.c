@@ -79,6 +79,12 @@ int problem_errors(jx_resp *resp, unsigned status, const char *slug, const char 
         json_array_append_new(list, item);
     }
     json_object_set_new(o, "errors", list);
+    /* A syntax error's position also goes at the top, where a client
+     * showing "line 3, column 7" looks first. */
+    if (n > 0 && errs->items[0].line > 0) {
+        json_object_set_new(o, "line", json_integer(errs->items[0].line));
+        json_object_set_new(o, "column", json_integer(errs->items[0].column));
+    }
     if (errs->count > n)
         json_object_set_new(o, "errors_total", json_integer((json_int_t)errs->count));
     return finish(resp, status, o);
