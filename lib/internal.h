@@ -340,6 +340,9 @@ void jx_check_structure(jx_result *r, const jx_document *doc);
 
 const char *jx_grade_of(const jx_framework *fw, int64_t cents);
 
+/* The text after a leading symbolic operator ("≥ 90%" -> "90%"). */
+const char *jx_skip_op(const char *text);
+
 /* UTF-8 helpers. */
 size_t jx_utf8_len(const char *s, size_t n);  /* bytes of the code point at s */
 /* Normalises text for comparison: full-width to ASCII, no spaces or punctuation. */

@@ -7,6 +7,7 @@
  * fen as exact decimal strings; nothing passes through a double.
  */
 #include "jsonin.h"
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,22 +48,20 @@ static void put_actual(jx_buf *b, const jx_ind_result *ir)
         }
         return;
     }
-    jx_buf_puts(b, ir->actual && ir->actual->text ? ir->actual->text : "—");
+    jx_buf_puts(b, ir->actual && ir->actual->text ? jx_skip_op(ir->actual->text) : "—");
 }
 
 static void put_target(jx_buf *b, const jx_ind_result *ir, const jx_framework *fw)
 {
     if (ir->target && ir->target->text) {
-        jx_buf_puts(b, ir->target->text);
+        jx_buf_puts(b, jx_skip_op(ir->target->text));
         return;
     }
-    if (ir->index < 0 || !ir->target) {
-        for (int k = 0; k < fw->ninds; k++)
-            if (fw->inds[k].name == ir->name && fw->inds[k].target_text) {
-                jx_buf_puts(b, fw->inds[k].target_text);
-                return;
-            }
-    }
+    for (int k = 0; k < fw->ninds; k++)
+        if (fw->inds[k].name == ir->name && fw->inds[k].target_text) {
+            jx_buf_puts(b, jx_skip_op(fw->inds[k].target_text));
+            return;
+        }
     jx_buf_puts(b, "—");
 }
 
@@ -299,7 +298,10 @@ static size_t display_width(const char *s)
     for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
         size_t k = jx_utf8_len(s + i, n - i);
-        w += (c >= 0xE1 && k >= 3) ? 2 : 1;
+        /* general punctuation (“ ” — …) is narrow in most terminals */
+        bool narrow = c == 0xE2 && k >= 3 && ((unsigned char)s[i + 1] == 0x80 ||
+                                             (unsigned char)s[i + 1] == 0x81);
+        w += (c >= 0xE1 && k >= 3 && !narrow) ? 2 : 1;
         i += k;
     }
     return w;

@@ -421,6 +421,28 @@ int jx_parse_value(const char *text, jx_value *out, jx_error *err)
     return 0;
 }
 
+const char *jx_skip_op(const char *text)
+{
+    const char *p = text;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    size_t best = 0;
+    for (size_t i = 0; i < COUNT(PREFIX_OPS); i++)
+        if (!PREFIX_OPS[i].word && starts_with(p, PREFIX_OPS[i].s) && strlen(PREFIX_OPS[i].s) > best)
+            best = strlen(PREFIX_OPS[i].s);
+    if (!best && (starts_with(p, "＞") || starts_with(p, "＜") || starts_with(p, "＝"))) {
+        best = 3;
+        if (starts_with(p + 3, "=") )
+            best = 4;
+        else if (starts_with(p + 3, "＝"))
+            best = 6;
+    }
+    p += best;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return *p ? p : text;
+}
+
 int jx_parse_money(const char *text, int64_t *fen, int *prec, jx_error *err)
 {
     jx_value v;

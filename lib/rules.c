@@ -12,6 +12,7 @@
  * rule's cap or the weight.
  */
 #include "jsonin.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -480,9 +481,14 @@ static int64_t reported_cents(const jx_indicator *ind)
     return c;
 }
 
+/* A framework indicator that the document does not list has no element of
+ * its own: its findings point at /indicators. */
 static void put_ptr(char *out, size_t cap, const char *base, const char *leaf)
 {
-    jx_ptr(out, cap, base, leaf);
+    if (strcmp(base, "/indicators") == 0)
+        snprintf(out, cap, "%s", base);
+    else
+        jx_ptr(out, cap, base, leaf);
 }
 
 static void score_bands(jx_result *r, const jx_framework *fw, const jx_indicator *ind,
@@ -796,7 +802,8 @@ missing:
     r->complete = false;
     out->score = 0;
     put_ptr(p, sizeof p, ptr, "actual");
-    jx_finding_add(r, "ACTUAL_MISSING", p, "缺少实际完成值，按 0 分计 (no actual value: scored 0)");
+    jx_finding_add(r, "ACTUAL_MISSING", p, "“%s”缺少实际完成值，按 0 分计 (no actual value: scored 0)",
+                   out->name ? out->name : "");
     if (ind && ind->has_reported) {
         int64_t rep = reported_cents(ind);
         if (rep != 0) {
