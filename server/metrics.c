@@ -81,11 +81,12 @@ static void render_requests(strbuf *sb)
     sb_puts(sb, "# HELP jixiao_http_requests_total HTTP requests by route and status.\n"
                 "# TYPE jixiao_http_requests_total counter\n");
     for (r = 0; r < ROUTE_SLOTS; r++) {
-        const char *method = r == MAX_ROUTES ? "" : jx_routes[r].method;
+        const char *method;
         unsigned long other;
 
         if (r != MAX_ROUTES && (size_t)r >= jx_route_count)
             continue;
+        method = r == MAX_ROUTES ? "" : jx_routes[r].method;
         for (i = 0; i < NSTATUS; i++) {
             unsigned long v = atomic_load_explicit(&requests[r][i], memory_order_relaxed);
 
