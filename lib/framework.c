@@ -433,29 +433,39 @@ int64_t jx_framework_max(const jx_framework *fw)
 
 char *jx_framework_json(const jx_framework *fw)
 {
-    jx_buf b = {0};
-    char *src = fw->source ? json_dumps(fw->source, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    jx_buf_puts(&b, "{\"framework\":");
-    jx_buf_puts(&b, src ? src : "null");
-    free(src);
-    jx_buf_puts(&b, ",\"max\":");
-    jx_buf_cents(&b, jx_framework_max(fw));
-    jx_buf_puts(&b, ",\"findings\":[");
-    for (int i = 0; i < fw->nnotes; i++) {
-        jx_buf_puts(&b, i ? ",{\"code\":" : "{\"code\":");
-        jx_buf_json_str(&b, fw->notes[i].code);
-        jx_buf_puts(&b, ",\"severity\":\"info\",\"pointer\":");
-        jx_buf_json_str(&b, fw->notes[i].pointer);
-        jx_buf_puts(&b, ",\"message\":");
-        jx_buf_json_str(&b, fw->notes[i].message);
-        jx_buf_puts(&b, "}");
-    }
-    jx_buf_puts(&b, "]}");
-    if (b.failed) {
-        free(b.p);
+    json_t *j = fw->source ? json_deep_copy(fw->source) : json_object();
+    if (!j)
         return NULL;
+    /* defaults made explicit, so a reader sees what the scorer uses */
+    if (!json_object_get(j, "scope"))
+        json_object_set_new(j, "scope", json_string(fw->scope));
+    if (!json_object_get(j, "execution_weight"))
+        json_object_set_new(j, "execution_weight", json_real((double)fw->execution_weight / 100.0));
+    if (!json_object_get(j, "grades")) {
+        json_t *g = json_array();
+        for (int i = 0; i < fw->ngrades; i++)
+            json_array_append_new(g, json_pack("{s:s,s:f}", "grade", fw->grades[i].grade, "min",
+                                               (double)fw->grades[i].min / 100.0));
+        json_object_set_new(j, "grades", g);
     }
-    return b.p;
+    if (!json_object_get(j, "default_rule"))
+        json_object_set_new(j, "default_rule",
+                            json_pack("{s:s,s:s,s:s}", "kind", "ratio", "reverse", "inverse",
+                                      "equal", "symmetric"));
+    if (!json_object_get(j, "qualitative_bands"))
+        json_object_set_new(j, "qualitative_bands", json_pack("[f,f]", (double)fw->band_hi / 10000.0,
+                                                              (double)fw->band_lo / 10000.0));
+    if (!json_object_get(j, "too_low_factor"))
+        json_object_set_new(j, "too_low_factor", json_real((double)fw->too_low / 10000.0));
+    json_t *fs = json_array();
+    for (int i = 0; fs && i < fw->nnotes; i++)
+        json_array_append_new(fs, json_pack("{s:s,s:s,s:s,s:s}", "code", fw->notes[i].code,
+                                            "severity", "info", "pointer", fw->notes[i].pointer,
+                                            "message", fw->notes[i].message));
+    json_object_set_new(j, "findings", fs);
+    char *out = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(j);
+    return out;
 }
 
 /* ---- context ------------------------------------------------------------------ */

@@ -62,15 +62,21 @@ bool jx_json_number(json_t *j, jx_q *q, int *prec)
     }
     if (json_is_real(j)) {
         double v = json_real_value(j);
-        char tmp[40];
+        /* the shortest plain decimal that reads back as the same double */
+        char tmp[64];
+        if (!(v > -1e17 && v < 1e17))
+            return false;
         for (int p = 1; p <= 17; p++) {
             snprintf(tmp, sizeof tmp, "%.*g", p, v);
-            if (strtod(tmp, NULL) == v)
-                break;
+            if (!strchr(tmp, 'e') && strtod(tmp, NULL) == v)
+                return parse_plain_decimal(tmp, q, prec);
         }
-        if (strchr(tmp, 'e') || strchr(tmp, 'E') || strchr(tmp, 'n') || strchr(tmp, 'i'))
-            return false;
-        return parse_plain_decimal(tmp, q, prec);
+        for (int d = 0; d <= 8; d++) {
+            snprintf(tmp, sizeof tmp, "%.*f", d, v);
+            if (strtod(tmp, NULL) == v)
+                return parse_plain_decimal(tmp, q, prec);
+        }
+        return false;
     }
     if (json_is_string(j))
         return parse_plain_decimal(json_string_value(j), q, prec);

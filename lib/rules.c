@@ -514,6 +514,7 @@ static void score_bands(jx_result *r, const jx_framework *fw, const jx_indicator
     bool has_rep = ind && ind->has_reported;
     int64_t rep = has_rep ? reported_cents(ind) : 0;
     out->band = band;
+    out->rule = JX_RULE_BANDS;   /* whatever rule was asked for, words are scored in bands */
     if (band == JX_WORD_NONE) {
         if (has_rep) {
             out->score = clamp(rep, 0, full);
