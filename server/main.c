@@ -90,6 +90,9 @@ static int cmd_serve(const config *cfg)
     int sig = 0, rc = 1;
     jx_ctx *ctx = NULL;
 
+    /* A shell starts background jobs with SIGINT ignored; we want it. */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
