@@ -637,8 +637,11 @@ int jt_check_result_shape(const json_t *res)
         long long s = jt_cents(json_object_get(ind, "score"));
         long long d = jt_cents(json_object_get(ind, "deduction"));
         json_t *met = json_object_get(ind, "met");
-        if (!json_is_integer(json_object_get(ind, "index")))
-            SHAPE_FAIL("indicators[%zu].index is not an integer", i);
+        /* index into the document's indicators; null for a wide framework's
+         * indicator that the document does not list */
+        v = json_object_get(ind, "index");
+        if (!json_is_integer(v) && !json_is_null(v))
+            SHAPE_FAIL("indicators[%zu].index is neither an integer nor null", i);
         if (!json_is_string(json_object_get(ind, "name")))
             SHAPE_FAIL("indicators[%zu].name is not a string", i);
         if (!json_is_string(json_object_get(ind, "rule")))

@@ -292,7 +292,7 @@ static void test_many(void)
         char ind[256];
         snprintf(ind, sizeof ind,
                  "{'level1':'产出指标','level2':'数量指标','name':'指标%zu','weight':1,"
-                 "'target':'大于%zu','actual':'1次'}", i, i);
+                 "'target':'≥%zu年度完成','actual':'1次'}", i, i);
         jt_setj(d, "/indicators/-", ind);
     }
     if (doc_fails(d, &errs, __LINE__) != JX_OK) {

