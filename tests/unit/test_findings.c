@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+
 #include "jxtest.h"
 
 static jx_ctx *ctx;
@@ -199,6 +201,12 @@ static void test_section7_example(void)
         EXPECT_IND_SCORE(res, 0, 1000);
         CHECK(json_is_true(json_object_get(jt_ind(res, 0), "met")));
         CHECK_STR(json_string_value(json_object_get(jt_ind(res, 0), "rule")), "ratio");
+        {
+            /* "实际 73.63万元 ≤ 目标 90万元，达成，得满分 10 分" */
+            const char *ex7 = json_string_value(json_object_get(jt_ind(res, 0), "explain"));
+            if (!ex7 || !strstr(ex7, "73.63") || !strstr(ex7, "90"))
+                FAIL("explain does not quote the actual and the target: %s", ex7 ? ex7 : "");
+        }
         EXPECT_FINDING(res, "SCORE_MISMATCH", "/indicators/0");
         EXPECT_FINDING(res, "DEDUCTED_TARGET_MET", "/indicators/0");
         EXPECT_FINDING(res, "AMOUNT_ARITHMETIC", "/budget"); /* breakdown of 1.65万 of 73.62万 */
@@ -1066,6 +1074,68 @@ static void test_department_wide(void)
     jt_run_free(&r);
 }
 
+/* ---- one context, many threads (§ "safe to call from many threads") ----------- */
+
+struct thread_job {
+    const char *text;
+    const char *want;
+    int bad;
+};
+
+static void *thread_main(void *arg)
+{
+    struct thread_job *job = arg;
+    int i;
+    for (i = 0; i < 200; i++) {
+        char *out = NULL;
+        size_t outlen = 0;
+        jx_errors errs;
+        if (jx_score_json(ctx, job->text, strlen(job->text), &out, &outlen, &errs) != JX_OK ||
+            strcmp(out, job->want) != 0)
+            job->bad++;
+        free(out);
+    }
+    return NULL;
+}
+
+static void test_threads(void)
+{
+    static const char *const docs[] = {baseline_doc, dept_example};
+    struct thread_job jobs[4];
+    pthread_t th[4];
+    char *texts[2], *wants[2];
+    size_t i;
+    jt_case("one context scoring from 4 threads gives the same results");
+    for (i = 0; i < 2; i++) {
+        json_t *d = jt_j(docs[i]);
+        jx_errors errs;
+        size_t outlen;
+        texts[i] = json_dumps(d, JSON_COMPACT);
+        json_decref(d);
+        wants[i] = NULL;
+        jx_score_json(ctx, texts[i], strlen(texts[i]), &wants[i], &outlen, &errs);
+        if (!CHECK(wants[i] != NULL))
+            return;
+    }
+    for (i = 0; i < 4; i++) {
+        jobs[i].text = texts[i % 2];
+        jobs[i].want = wants[i % 2];
+        jobs[i].bad = 0;
+        if (pthread_create(&th[i], NULL, thread_main, &jobs[i]) != 0) {
+            FAIL("pthread_create");
+            return;
+        }
+    }
+    for (i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        CHECK_INT(jobs[i].bad, 0);
+    }
+    for (i = 0; i < 2; i++) {
+        free(texts[i]);
+        free(wants[i]);
+    }
+}
+
 int main(void)
 {
     ctx = jx_ctx_new();
@@ -1081,6 +1151,7 @@ int main(void)
     test_budget();
     test_rounding();
     test_department_wide();
+    test_threads();
     jx_ctx_free(ctx);
     return jt_finish("test_findings");
 }

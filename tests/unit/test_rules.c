@@ -381,7 +381,27 @@ static void test_builtins(void)
             char *js = jx_framework_json(fw);
             json_t *j = js ? json_loads(js, 0, NULL) : NULL;
             if (CHECK(j != NULL)) {
+                jx_errors errs;
+                jx_framework *again;
                 CHECK_STR(json_string_value(json_object_get(j, "id")), ids[i]);
+                /* the canonical JSON loads back as the same framework */
+                {
+                    json_t *copy = json_deep_copy(j);
+                    char *canon;
+                    json_object_del(copy, "findings");
+                    canon = json_dumps(copy, JSON_COMPACT);
+                    json_decref(copy);
+                    jx_errors_clear(&errs);
+                    again = jx_framework_load(canon, strlen(canon), &errs);
+                    if (CHECK(again != NULL)) {
+                        CHECK_STR(jx_framework_id(again), ids[i]);
+                        CHECK_INT(jx_framework_max(again), jx_framework_max(fw));
+                        jx_framework_free(again);
+                    } else {
+                        jt_print_errors(&errs);
+                    }
+                    free(canon);
+                }
                 if (i == 1) {
                     /* 政府采购执行率 gives at most 2 of its 4 (a cap) */
                     json_t *fs = json_object_get(j, "findings");
