@@ -236,3 +236,22 @@ def test_metrics_text():
             name_labels, _, value = line.rpartition(" ")
             float(value)
             assert name_labels.startswith("jixiao_")
+
+
+def test_slow_client_times_out():
+    # run.sh starts the server with JIXIAO_TIMEOUT=3: a client that sends
+    # half a request and goes quiet is disconnected.
+    import time
+    s = socket.create_connection(addr(), timeout=15)
+    try:
+        s.sendall(b"POST /v1/score HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n{")
+        t0 = time.monotonic()
+        try:
+            data = s.recv(65536)
+        except ConnectionResetError:
+            data = b""
+        elapsed = time.monotonic() - t0
+        assert data == b"", data[:100]
+        assert 2 <= elapsed <= 12, elapsed
+    finally:
+        s.close()
