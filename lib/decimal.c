@@ -68,8 +68,24 @@ jx_q jx_q_of_value(const jx_value *v)
     return q;
 }
 
+/* 10^e for 0 <= e <= 36 as a 128-bit integer. */
+static jx_i128 pow10_128(int e)
+{
+    return e <= 18 ? (jx_i128)POW10[e] : (jx_i128)POW10[18] * POW10[e - 18];
+}
+
+static bool fits64(jx_i128 v)
+{
+    return v >= INT64_MIN && v <= INT64_MAX;
+}
+
 static bool mul128(jx_i128 a, jx_i128 b, jx_i128 *r)
 {
+    /* two 64-bit factors never overflow 128 bits: the common case */
+    if (fits64(a) && fits64(b)) {
+        *r = a * b;
+        return true;
+    }
     return !__builtin_mul_overflow(a, b, r);
 }
 
@@ -165,9 +181,7 @@ static bool scale10(jx_q a, int e, jx_q *out)
 {
     if (e > 36 || e < -36)
         return false;
-    jx_i128 p = 1;
-    for (int i = 0; i < (e < 0 ? -e : e); i++)
-        p *= 10;
+    jx_i128 p = pow10_128(e < 0 ? -e : e);
     if (e >= 0) {
         jx_q m = {p, 1};
         return jx_q_mul(a, m, out);
@@ -200,14 +214,36 @@ bool jx_q_trunc(jx_q a, int e, int64_t *out)
     return true;
 }
 
+/* x × 10^e split into its truncation t and half-up rounding r. */
+static bool trunc_round(jx_q x, int e, jx_i128 *t, jx_i128 *r)
+{
+    jx_q s;
+    if (!scale10(x, e, &s))
+        return false;
+    jx_i128 q, rem;
+    if (fits64(s.n) && fits64(s.d)) {
+        /* hardware division: the common case */
+        int64_t n = (int64_t)s.n, d = (int64_t)s.d;
+        q = n / d;
+        rem = n % d;
+    } else {
+        q = s.n / s.d;
+        rem = s.n - q * s.d;
+    }
+    *t = q;
+    if (rem < 0)
+        rem = -rem;
+    *r = q + (rem * 2 >= s.d ? (s.n < 0 ? -1 : 1) : 0);
+    return true;
+}
+
 bool jx_consistent(jx_q written, int prec, jx_q x)
 {
     /* written and x in the same units; one written step is 10^prec */
-    int64_t w, r, t;
-    if (!jx_q_round(written, -prec, &w) || !jx_q_round(x, -prec, &r) ||
-        !jx_q_trunc(x, -prec, &t))
+    jx_i128 wt, wr, t, r;
+    if (!trunc_round(written, -prec, &wt, &wr) || !trunc_round(x, -prec, &t, &r))
         return jx_q_cmp(written, x) == 0;
-    return w == r || w == t;
+    return wr == r || wr == t;
 }
 
 void jx_buf_q(jx_buf *b, jx_q q, int maxdec)

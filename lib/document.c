@@ -131,6 +131,8 @@ static void load_textval(loader *L, json_t *v, const char *ptr, const char *what
         return;
     }
     tv->text = jx_strdup(&L->doc->arena, text);
+    if (tv->v.kind != JX_VAL_NUMBER)
+        tv->norm = jx_norm_text(&L->doc->arena, text);
     tv->present = true;
 }
 
@@ -275,6 +277,24 @@ static void load_indicator(loader *L, json_t *o, size_t i, const char *base)
         jx_ptr(q, sizeof q, p, "level1");
         err(L, q, "FIELD_REQUIRED", "缺少一级指标 (level1 is required)");
     }
+    /* the category is resolved once here, not at every scoring */
+    ind->cat = -1;
+    ind->l2_index = -1;
+    if (ind->fw_index == -1 && ind->level1) {
+        const char *implied = NULL;
+        ind->cat = jx_framework_category(d->fw, ind->level1, &implied);
+        ind->l2 = implied ? implied : ind->level2;
+        if (ind->cat >= 0 && ind->l2) {
+            const jx_category *c = &d->fw->cats[ind->cat];
+            ind->l2_unknown = c->nlevel2 > 0;
+            for (int k = 0; k < c->nlevel2; k++)
+                if (jx_level_eq(c->level2[k], ind->l2)) {
+                    ind->l2_index = k;
+                    ind->l2_unknown = false;
+                    break;
+                }
+        }
+    }
     if ((v = json_object_get(o, "rule")) && !json_is_null(v)) {
         jx_ptr(q, sizeof q, p, "rule");
         if (jx_rule_load(&d->arena, v, q, &ind->rule, L->errs))
@@ -302,10 +322,16 @@ static void load_indicator(loader *L, json_t *o, size_t i, const char *base)
             "只有清单类指标的实际完成值可以是列表 (only checklist actuals may be lists)");
     } else
         load_textval(L, v, q, "实际完成值", &ind->actual);
+    if (ind->target.present && ind->actual.present && ind->target.v.kind == JX_VAL_NUMBER &&
+        ind->actual.v.kind == JX_VAL_NUMBER)
+        ind->num_ready = jx_reconcile(&ind->target.v, &ind->actual.v, &ind->T, &ind->A);
     if ((v = json_object_get(o, "reported_score")) && !json_is_null(v)) {
         jx_ptr(q, sizeof q, p, "reported_score");
-        if (load_decimal(L, v, q, "报告得分", &ind->reported, NULL))
+        if (load_decimal(L, v, q, "报告得分", &ind->reported, NULL)) {
             ind->has_reported = true;
+            if (!jx_q_round(ind->reported, 2, &ind->reported_c))
+                ind->reported_c = INT64_MAX / 4;
+        }
     }
 }
 

@@ -55,18 +55,20 @@ void jx_check_structure(jx_result *r, const jx_document *doc)
 {
     const jx_framework *fw = doc->fw;
     int64_t sum = fw->execution_weight;
-    int64_t catsum[64] = {0};
-    int catcount[64] = {0};
+    int64_t catsum[64];
+    int catcount[64];
+    memset(catsum, 0, sizeof catsum);
+    memset(catcount, 0, sizeof catcount);
     bool l2seen[64][16];
-    memset(l2seen, 0, sizeof l2seen);
+    int ncat = fw->ncats < 64 ? fw->ncats : 64;
+    memset(l2seen, 0, sizeof l2seen[0] * (size_t)ncat);
     char p[JX_PTR_MAX], q[JX_PTR_MAX];
     for (int i = 0; i < doc->ninds; i++) {
         const jx_indicator *ind = &doc->inds[i];
         sum += ind->weight;
-        jx_ptr_i(p, sizeof p, "/indicators", (size_t)i);
-        const char *implied = NULL;
-        int c = ind->level1 ? jx_framework_category(fw, ind->level1, &implied) : -1;
+        int c = ind->cat;
         if (c < 0) {
+            jx_ptr_i(p, sizeof p, "/indicators", (size_t)i);
             jx_ptr(q, sizeof q, p, "level1");
             jx_finding_add(r, "UNKNOWN_CATEGORY", q,
                            "一级指标“%s”不在框架 %s 中 (level-1 not in the framework)",
@@ -77,16 +79,15 @@ void jx_check_structure(jx_result *r, const jx_document *doc)
             catsum[c] += ind->weight;
             catcount[c]++;
         }
-        const char *l2 = implied ? implied : ind->level2;
-        if (l2 && !jx_framework_has_level2(fw, c, l2)) {
+        if (ind->l2_unknown) {
+            jx_ptr_i(p, sizeof p, "/indicators", (size_t)i);
             jx_ptr(q, sizeof q, p, "level2");
             jx_finding_add(r, "UNKNOWN_CATEGORY", q,
-                           "二级指标“%s”不属于一级指标“%s” (level-2 not in this level-1)", l2,
+                           "二级指标“%s”不属于一级指标“%s” (level-2 not in this level-1)", ind->l2,
                            fw->cats[c].level1);
         }
-        for (int k = 0; l2 && c < 64 && k < fw->cats[c].nlevel2 && k < 16; k++)
-            if (jx_level_eq(fw->cats[c].level2[k], l2))
-                l2seen[c][k] = true;
+        if (c < 64 && ind->l2_index >= 0 && ind->l2_index < 16)
+            l2seen[c][ind->l2_index] = true;
     }
     if (doc->ninds > 0 && sum != r->max)
         jx_finding_add(r, "WEIGHTS_TOTAL", "/indicators",
@@ -104,10 +105,8 @@ void jx_check_structure(jx_result *r, const jx_document *doc)
                            "一级指标“%s”的指标分值合计 %g，应为 %g (category weights do not add up)",
                            cat->level1, (double)catsum[c] / 100.0, (double)cat->weight / 100.0);
         for (int k = 0; k < cat->nrequired; k++) {
-            bool seen = false;
-            for (int m = 0; m < cat->nlevel2 && m < 16; m++)
-                if (jx_level_eq(cat->level2[m], cat->required[k]) && l2seen[c][m])
-                    seen = true;
+            int m = cat->required_idx[k];
+            bool seen = m >= 0 && m < 16 && l2seen[c][m];
             if (!seen)
                 jx_finding_add(r, "MISSING_CATEGORY", "/indicators",
                                "一级指标“%s”下缺少二级指标“%s” (required level-2 missing)",
@@ -224,15 +223,24 @@ void jx_check_totals(jx_result *r, const jx_document *doc)
             free(a.p);
             free(b.p);
         }
-        bool all = r->ninds > 0;
+        bool all = r->ninds > 0, cents = true;
+        int64_t sumc = 0;
         jx_q sum = jx_q_int(0);
         for (int i = 0; i < doc->ninds; i++) {
-            if (!doc->inds[i].has_reported) {
+            const jx_indicator *ind = &doc->inds[i];
+            if (!ind->has_reported) {
                 all = false;
                 break;
             }
-            jx_q_add(sum, doc->inds[i].reported, &sum);
+            /* reported scores have two decimals or fewer: add them as integers */
+            if (cents && ind->reported.d <= 100 && 100 % ind->reported.d == 0)
+                sumc += ind->reported_c;
+            else {
+                cents = false;
+                jx_q_add(sum, ind->reported, &sum);
+            }
         }
+        jx_q_add(sum, jx_q_make(sumc, 100), &sum);
         if (doc->fw->ninds > 0 && doc->ninds < doc->fw->ninds)
             all = false;   /* wide: some framework indicators carry no reported score */
         if (all) {

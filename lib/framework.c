@@ -158,6 +158,17 @@ static void load_categories(jx_framework *fw, json_t *cats, const char *base, jx
         jx_ptr(q, sizeof q, p, "required_level2");
         load_strings(&fw->arena, json_object_get(c, "required_level2"), q, &cat->required,
                      &cat->nrequired, errs);
+        cat->required_idx = jx_alloc(&fw->arena, sizeof *cat->required_idx * (size_t)(cat->nrequired + 1));
+        for (int k = 0; cat->required_idx && k < cat->nrequired; k++) {
+            cat->required_idx[k] = -1;
+            for (int m = 0; m < cat->nlevel2; m++)
+                if (jx_level_eq(cat->level2[m], cat->required[k]))
+                    cat->required_idx[k] = m;
+            if (cat->required_idx[k] < 0)
+                jx_err_add(errs, JX_EINVALID, q, "FRAMEWORK_INVALID",
+                           "必需的二级指标“%s”不在 level2 中 (required level-2 not listed in level2)",
+                           cat->required[k]);
+        }
     }
 }
 

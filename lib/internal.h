@@ -149,6 +149,7 @@ typedef struct {
     int64_t weight;                  /* cents */
     const char **level2; int nlevel2;
     const char **required; int nrequired;
+    int *required_idx;               /* index of each required level-2 in level2, -1 */
 } jx_category;
 
 typedef struct {
@@ -207,6 +208,7 @@ typedef struct {
 
 typedef struct {
     const char *text;    /* as written (NULL for structured / numbers) */
+    const char *norm;    /* words and texts: normalised for comparison */
     jx_value v;
     bool present;
 } jx_textval;
@@ -227,7 +229,14 @@ typedef struct {
     const char *reason;          /* deviation_reason */
     bool has_reported;
     jx_q reported;
+    int64_t reported_c;          /* reported score in hundredths, half-up */
+    bool num_ready;              /* numeric target and actual in one unit: */
+    jx_q A, T;                   /* ... their values, reconciled at load */
     int fw_index;                /* wide: the framework indicator, -1 own */
+    int cat;                     /* project: the framework category, -1 unknown */
+    const char *l2;              /* level-2 as the framework names it (implied or written) */
+    bool l2_unknown;             /* level-2 not in its category */
+    int l2_index;                /* index into the category's level2, -1 */
 } jx_indicator;
 
 typedef struct { const char *name; jx_money amount; } jx_item;
@@ -328,7 +337,11 @@ jx_severity jx_finding_severity(const char *code);
 /* Scores one indicator (rules.c).  target may be NULL (scaled etc.). */
 void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rule,
                         const jx_indicator *ind, const jx_value *target,
-                        const jx_q *value, jx_ind_result *out, const char *ptr);
+                        const jx_q *value, jx_ind_result *out, int idx);
+
+/* Brings a unit-less side to the other side's unit (scoring.md §1); false
+ * when the units cannot be compared. */
+bool jx_reconcile(const jx_value *t, const jx_value *a, jx_q *T, jx_q *A);
 
 /* Execution score of a rate under a framework's execution_rule. */
 int64_t jx_score_rate(const jx_rule *rule, int64_t full, jx_q rate);

@@ -339,7 +339,7 @@ static bool is_fraction_unit(jx_unit_kind k)
 
 /* Brings a unit-less side to the other side's unit (scoring.md §1).
  * Returns false when the units cannot be compared. */
-static bool reconcile(const jx_value *t, const jx_value *a, jx_q *T, jx_q *A)
+bool jx_reconcile(const jx_value *t, const jx_value *a, jx_q *T, jx_q *A)
 {
     *T = jx_q_of_value(t);
     *A = jx_q_of_value(a);
@@ -475,39 +475,36 @@ int64_t jx_score_rate(const jx_rule *rule, int64_t full, jx_q rate)
 
 static int64_t reported_cents(const jx_indicator *ind)
 {
-    int64_t c;
-    if (!jx_q_round(ind->reported, 2, &c))
-        return INT64_MAX / 4;
-    return c;
+    return ind->reported_c;
 }
 
-/* A framework indicator that the document does not list has no element of
- * its own: its findings point at /indicators. */
-static void put_ptr(char *out, size_t cap, const char *base, const char *leaf)
+/* The pointer of a finding, built only when one is raised.  A framework
+ * indicator that the document does not list (idx < 0) has no element of its
+ * own: its findings point at /indicators. */
+static void put_ptr(char *out, size_t cap, int idx, const char *leaf)
 {
-    if (strcmp(base, "/indicators") == 0)
-        snprintf(out, cap, "%s", base);
+    if (idx < 0)
+        snprintf(out, cap, "/indicators");
+    else if (!leaf)
+        snprintf(out, cap, "/indicators/%d", idx);
     else
-        jx_ptr(out, cap, base, leaf);
+        snprintf(out, cap, "/indicators/%d/%s", idx, leaf);
 }
 
 static void score_bands(jx_result *r, const jx_framework *fw, const jx_indicator *ind,
                         const jx_value *target, const jx_value *actual, int64_t full,
-                        jx_ind_result *out, const char *ptr)
+                        jx_ind_result *out, int idx)
 {
     jx_word band = JX_WORD_NONE;
     if (actual->kind == JX_VAL_WORD && actual->word >= JX_WORD_ACHIEVED)
         band = actual->word;
     else if (target && ind && target->kind != JX_VAL_NONE && target->kind != JX_VAL_NUMBER &&
-             actual->kind != JX_VAL_NUMBER && ind->target.text && ind->actual.text) {
-        jx_arena a = {0};
-        const char *nt = jx_norm_text(&a, ind->target.text), *na = jx_norm_text(&a, ind->actual.text);
-        if (nt && na && strcmp(nt, na) == 0)
+             actual->kind != JX_VAL_NUMBER && ind->target.norm && ind->actual.norm) {
+        if (strcmp(ind->target.norm, ind->actual.norm) == 0)
             band = JX_WORD_ACHIEVED;
-        jx_arena_free(&a);
     } else if (target && target->kind == JX_VAL_NUMBER && actual->kind == JX_VAL_NUMBER) {
         jx_q T, A;
-        if (reconcile(target, actual, &T, &A) && op_met(target->op, jx_q_cmp(A, T)))
+        if (jx_reconcile(target, actual, &T, &A) && op_met(target->op, jx_q_cmp(A, T)))
             band = JX_WORD_ACHIEVED;
     }
     char p[JX_PTR_MAX];
@@ -521,7 +518,8 @@ static void score_bands(jx_result *r, const jx_framework *fw, const jx_indicator
             out->ex = JX_EX_JUDGEMENT;
             jx_buf b = {0};
             jx_buf_cents_short(&b, out->score);
-            jx_finding_add(r, "QUALITATIVE_JUDGEMENT", ptr,
+            put_ptr(p, sizeof p, idx, NULL);
+            jx_finding_add(r, "QUALITATIVE_JUDGEMENT", p,
                            "实际完成值“%s”无法归入达成档次，采用报告得分 %s 分（需评价人判断） "
                            "(the actual cannot be placed in a band: the reported score is used)",
                            ind && ind->actual.text ? ind->actual.text : "", b.p ? b.p : "");
@@ -530,7 +528,7 @@ static void score_bands(jx_result *r, const jx_framework *fw, const jx_indicator
             out->score = 0;
             out->ex = JX_EX_UNDETERMINED;
             r->complete = false;
-            put_ptr(p, sizeof p, ptr, "actual");
+            put_ptr(p, sizeof p, idx, "actual");
             jx_finding_add(r, "ACTUAL_UNDETERMINED", p,
                            "实际完成值无法判定达成档次且无报告得分，按 0 分计 "
                            "(the actual cannot be placed in a band and no score was reported)");
@@ -564,7 +562,7 @@ static void score_bands(jx_result *r, const jx_framework *fw, const jx_indicator
         if (has_rep && rep >= 0 && rep <= out->weight) {
             jx_buf b = {0};
             jx_buf_cents_short(&b, rep);
-            put_ptr(p, sizeof p, ptr, "reported_score");
+            put_ptr(p, sizeof p, idx, "reported_score");
             jx_finding_add(r, "SCORE_OUTSIDE_BAND", p,
                            "报告得分 %s 不在“%s”档的得分区间内，按该档 %s%% 计 "
                            "(the reported score lies outside its band)",
@@ -601,7 +599,7 @@ static bool score_levels(const jx_rule *rule, const jx_value *target, const jx_v
 
 void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rule,
                         const jx_indicator *ind, const jx_value *target, const jx_q *value,
-                        jx_ind_result *out, const char *ptr)
+                        jx_ind_result *out, int idx)
 {
     int64_t w = out->weight;
     int64_t full = rule->has_cap && rule->cap < w ? rule->cap : w;
@@ -654,7 +652,7 @@ void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rul
         } else {
             out->ex = JX_EX_UNDETERMINED;
             r->complete = false;
-            put_ptr(p, sizeof p, ptr, "reported_score");
+            put_ptr(p, sizeof p, idx, "reported_score");
             jx_finding_add(r, "ACTUAL_UNDETERMINED", p,
                            "人工评分指标缺少评价人给出的得分，按 0 分计 (a manual indicator needs a reported score)");
         }
@@ -689,26 +687,30 @@ void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rul
         if (actual && actual->kind != JX_VAL_NUMBER) {
             if (rule->kind == JX_RULE_LEVELS && score_levels(rule, target, actual, full, out))
                 break;
-            score_bands(r, fw, ind, target, actual, full, out, ptr);
+            score_bands(r, fw, ind, target, actual, full, out, idx);
             goto findings_bands;
         }
         if (rule->kind == JX_RULE_BANDS) {
-            score_bands(r, fw, ind, target, actual ? actual : &fv, full, out, ptr);
+            score_bands(r, fw, ind, target, actual ? actual : &fv, full, out, idx);
             goto findings_bands;
         }
         if (!target || target->kind != JX_VAL_NUMBER) {
             /* a number against a word target, or no target at all */
-            score_bands(r, fw, ind, target, actual ? actual : &fv, full, out, ptr);
+            score_bands(r, fw, ind, target, actual ? actual : &fv, full, out, idx);
             goto findings_bands;
         }
         jx_q A, T;
         if (value) {
             A = *value;
             T = jx_q_of_value(target);
-        } else if (!reconcile(target, actual, &T, &A)) {
+        } else if (ind && target == &ind->target.v && actual == &ind->actual.v && ind->num_ready) {
+            /* reconciled once, when the document was loaded */
+            A = ind->A;
+            T = ind->T;
+        } else if (!jx_reconcile(target, actual, &T, &A)) {
             out->ex = JX_EX_UNIT;
             r->complete = false;
-            put_ptr(p, sizeof p, ptr, "actual");
+            put_ptr(p, sizeof p, idx, "actual");
             jx_finding_add(r, "UNIT_MISMATCH", p,
                            "实际完成值的单位“%s”与年度指标值的单位“%s”不一致，按 0 分计 "
                            "(the actual's unit differs from the target's)",
@@ -724,7 +726,7 @@ void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rul
             if (jx_q_mul(T, jx_q_make(fw->too_low, 10000), &lim) && jx_q_cmp(A, lim) >= 0) {
                 jx_buf b = {0};
                 jx_buf_rate(&b, fw->too_low);
-                put_ptr(p, sizeof p, ptr, "target");
+                put_ptr(p, sizeof p, idx, "target");
                 jx_finding_add(r, "TARGET_TOO_LOW", p,
                                "实际完成值“%s”超过年度指标值“%s”的 %s 倍且未说明原因，指标值可能设定过低 "
                                "(target beaten by far with no deviation reason: probably set too low)",
@@ -743,7 +745,7 @@ void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rul
         if (rep < 0 || rep > w) {
             jx_buf b = {0};
             jx_buf_q(&b, ind->reported, 4);
-            put_ptr(p, sizeof p, ptr, "reported_score");
+            put_ptr(p, sizeof p, idx, "reported_score");
             jx_finding_add(r, "SCORE_ABOVE_WEIGHT", p,
                            "报告得分 %s 不在 0 到分值 %g 之间 (reported score outside [0, weight])",
                            b.p ? b.p : "", (double)w / 100.0);
@@ -757,20 +759,20 @@ void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rul
             char *bar = b.p ? strchr(b.p, '|') : NULL;
             if (bar)
                 *bar = 0;
-            put_ptr(p, sizeof p, ptr, "reported_score");
+            put_ptr(p, sizeof p, idx, "reported_score");
             jx_finding_add(r, "SCORE_MISMATCH", p,
                            "报告得分 %s 与按规则计算的 %s 不一致 (reported score differs from the rule's)",
                            b.p ? b.p : "", bar ? bar + 1 : "");
             free(b.p);
         }
         if (out->met == 1 && rep < full && rep >= 0) {
-            put_ptr(p, sizeof p, ptr, "reported_score");
+            put_ptr(p, sizeof p, idx, "reported_score");
             jx_finding_add(r, "DEDUCTED_TARGET_MET", p,
                            "指标已达成，但报告得分低于满分 %g 分 (points deducted although the target was met)",
                            (double)full / 100.0);
         }
         if (out->met == 0 && rep >= full) {
-            put_ptr(p, sizeof p, ptr, "reported_score");
+            put_ptr(p, sizeof p, idx, "reported_score");
             jx_finding_add(r, "FULL_SCORE_TARGET_MISSED", p,
                            "指标未达成，但报告为满分 %g 分 (full points although the target was missed)",
                            (double)full / 100.0);
@@ -784,7 +786,7 @@ findings_bands:
         if (rep < 0 || rep > w) {
             jx_buf b = {0};
             jx_buf_q(&b, ind->reported, 4);
-            put_ptr(p, sizeof p, ptr, "reported_score");
+            put_ptr(p, sizeof p, idx, "reported_score");
             jx_finding_add(r, "SCORE_ABOVE_WEIGHT", p,
                            "报告得分 %s 不在 0 到分值 %g 之间 (reported score outside [0, weight])",
                            b.p ? b.p : "", (double)w / 100.0);
@@ -793,7 +795,7 @@ findings_bands:
     }
 reason:
     if (out->met == 0 && ind && !ind->reason) {
-        put_ptr(p, sizeof p, ptr, "deviation_reason");
+        put_ptr(p, sizeof p, idx, "deviation_reason");
         jx_finding_add(r, "TARGET_MISSED_NO_REASON", p,
                        "指标未达成，但未填写偏差原因分析及改进措施 (target missed with no deviation reason)");
     }
@@ -802,7 +804,7 @@ reason:
 missing:
     r->complete = false;
     out->score = 0;
-    put_ptr(p, sizeof p, ptr, "actual");
+    put_ptr(p, sizeof p, idx, "actual");
     jx_finding_add(r, "ACTUAL_MISSING", p, "“%s”缺少实际完成值，按 0 分计 (no actual value: scored 0)",
                    out->name ? out->name : "");
     if (ind && ind->has_reported) {
@@ -810,14 +812,14 @@ missing:
         if (rep != 0) {
             jx_buf b = {0};
             jx_buf_q(&b, ind->reported, 4);
-            put_ptr(p, sizeof p, ptr, "reported_score");
+            put_ptr(p, sizeof p, idx, "reported_score");
             jx_finding_add(r, "SCORE_MISMATCH", p,
                            "报告得分 %s 与按规则计算的 0.00 不一致 (reported score differs from the rule's)",
                            b.p ? b.p : "");
             free(b.p);
         }
         if (rep < 0 || rep > w) {
-            put_ptr(p, sizeof p, ptr, "reported_score");
+            put_ptr(p, sizeof p, idx, "reported_score");
             jx_finding_add(r, "SCORE_ABOVE_WEIGHT", p,
                            "报告得分不在 0 到分值 %g 之间 (reported score outside [0, weight])",
                            (double)w / 100.0);

@@ -10,6 +10,7 @@
  * something could not be determined: the total is then a lower bound.
  */
 #include "jsonin.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,7 +33,13 @@ static void cat_score(jx_result *r, const char *level1, int64_t score)
         }
 }
 
-static const jx_rule *project_rule(const jx_framework *fw, const jx_indicator *ind, jx_rule *tmp)
+static const jx_rule LEVELS_RULE = {.kind = JX_RULE_LEVELS};
+static const jx_rule BANDS_RULE = {.kind = JX_RULE_BANDS};
+
+/* The rule of a project indicator: its own, or by the kind of its target
+ * (grade words -> levels, other words and texts -> bands, numbers -> the
+ * framework's default). */
+static const jx_rule *project_rule(const jx_framework *fw, const jx_indicator *ind)
 {
     if (ind->has_rule)
         return &ind->rule;
@@ -40,25 +47,16 @@ static const jx_rule *project_rule(const jx_framework *fw, const jx_indicator *i
     const jx_value *a = ind->actual.present ? &ind->actual.v : NULL;
     bool grade_t = t && t->kind == JX_VAL_WORD && t->word <= JX_WORD_GRADE_CHA;
     bool grade_a = a && a->kind == JX_VAL_WORD && a->word <= JX_WORD_GRADE_CHA;
-    if (grade_t || (grade_a && (!t || t->kind != JX_VAL_NUMBER))) {
-        memset(tmp, 0, sizeof *tmp);
-        tmp->kind = JX_RULE_LEVELS;
-        return tmp;
-    }
-    if (!t || t->kind != JX_VAL_NUMBER) {
-        memset(tmp, 0, sizeof *tmp);
-        tmp->kind = JX_RULE_BANDS;
-        return tmp;
-    }
+    if (grade_t || (grade_a && (!t || t->kind != JX_VAL_NUMBER)))
+        return &LEVELS_RULE;
+    if (!t || t->kind != JX_VAL_NUMBER)
+        return &BANDS_RULE;
     return &fw->default_rule;
 }
 
 static void own_indicator(jx_result *r, const jx_document *doc, int i, jx_ind_result *ir)
 {
     const jx_indicator *ind = &doc->inds[i];
-    char ptr[JX_PTR_MAX];
-    jx_rule tmp;
-    jx_ptr_i(ptr, sizeof ptr, "/indicators", (size_t)i);
     ir->index = i;
     ir->level1 = ind->level1;
     ir->level2 = ind->level2;
@@ -66,24 +64,16 @@ static void own_indicator(jx_result *r, const jx_document *doc, int i, jx_ind_re
     ir->target = &ind->target;
     ir->actual = &ind->actual;
     ir->weight = ind->weight;
-    const jx_rule *rule = project_rule(doc->fw, ind, &tmp);
-    jx_rule *keep = NULL;
-    if (rule == &tmp) {
-        keep = jx_alloc(&r->arena, sizeof *keep);
-        if (keep) {
-            *keep = tmp;
-            rule = keep;
-        }
-    }
+    const jx_rule *rule = project_rule(doc->fw, ind);
     if (ind->actual.present && ind->actual.v.has_op) {
         char p[JX_PTR_MAX];
-        jx_ptr(p, sizeof p, ptr, "actual");
+        snprintf(p, sizeof p, "/indicators/%d/actual", i);
         jx_finding_add(r, "ACTUAL_HAS_OPERATOR", p,
                        "实际完成值“%s”带有比较符号，按其数值计 (the actual restates a bound; its number is used)",
                        ind->actual.text ? ind->actual.text : "");
     }
     jx_score_indicator(r, doc->fw, rule, ind, ind->target.present ? &ind->target.v : NULL, NULL,
-                       ir, ptr);
+                       ir, i);
 }
 
 typedef struct { const jx_document *doc; } fig_ctx;
@@ -110,11 +100,6 @@ static void wide_indicator(jx_result *r, const jx_document *doc, int k, jx_ind_r
             di = i;
             break;
         }
-    char ptr[JX_PTR_MAX];
-    if (di >= 0)
-        jx_ptr_i(ptr, sizeof ptr, "/indicators", (size_t)di);
-    else
-        snprintf(ptr, sizeof ptr, "/indicators");
     ir->index = di;
     ir->level1 = fi->level1;
     ir->level2 = fi->level2;
@@ -129,7 +114,7 @@ static void wide_indicator(jx_result *r, const jx_document *doc, int k, jx_ind_r
         jx_formula_status st = jx_formula_eval(fi->formula, figure_lookup, &fc, &v, &missing);
         if (st == JX_FORMULA_OK) {
             jx_score_indicator(r, doc->fw, &fi->rule, ind, fi->has_target ? &fi->target : NULL, &v,
-                               ir, ptr);
+                               ir, di);
             return;
         }
         if (!(ind && ind->actual.present)) {
@@ -157,7 +142,7 @@ static void wide_indicator(jx_result *r, const jx_document *doc, int k, jx_ind_r
         }
     }
     jx_score_indicator(r, doc->fw, &fi->rule, ind, fi->has_target ? &fi->target : NULL, NULL, ir,
-                       ptr);
+                       di);
 }
 
 static void execution(jx_result *r, const jx_document *doc)
@@ -247,7 +232,7 @@ jx_result *jx_score(const jx_document *doc)
         for (int i = 0; i < doc->ninds; i++) {
             jx_ind_result *ir = &r->inds[r->ninds++];
             own_indicator(r, doc, i, ir);
-            int c = doc->inds[i].level1 ? jx_framework_category(fw, doc->inds[i].level1, NULL) : -1;
+            int c = doc->inds[i].cat;
             if (c >= 0)
                 r->cats[c].score += ir->score;
         }
