@@ -170,6 +170,27 @@ size_t jx_result_finding_count(const jx_result *res);
 jx_status jx_score_json(const jx_ctx *ctx, const char *json, size_t len,
                         char **out, size_t *outlen, jx_errors *errs);
 
+/* Document facts, for the server's bookkeeping (NULL / 0 when absent). */
+const char *jx_document_name(const jx_document *doc);
+const char *jx_document_org(const jx_document *doc);
+int jx_document_year(const jx_document *doc);
+const char *jx_document_scope(const jx_document *doc);
+const char *jx_document_framework(const jx_document *doc);
+
+/* ---- findings across documents (scoring.md §6) -------------------------- */
+
+/* CROSS_TABLE_MISMATCH findings of `doc` against `other` (an organisation's
+ * wide assessment and one of its projects of the same year, either way
+ * round): a JSON array of findings with pointers into doc, malloc'd.
+ * other_label names the other document in the messages. */
+char *jx_cross_findings(const jx_document *doc, const jx_document *other,
+                        const char *other_label);
+
+/* Are two amounts as written ("782,957.64", "78.3万元") consistent at the
+ * precision each was written with?  1 yes, 0 no, -1 one is not an amount.
+ * (PLAN_AMOUNT_MISMATCH compares a plan's amount with the project's.) */
+int jx_amounts_consistent(const char *a, const char *b);
+
 #ifdef __cplusplus
 }
 #endif
