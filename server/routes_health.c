@@ -27,10 +27,7 @@ int route_healthz(jx_req *req, jx_resp *resp)
 
 static int not_ready(jx_resp *resp, const char *reason, const char *detail)
 {
-    char body_reason[64];
-
-    snprintf(body_reason, sizeof body_reason, "not-ready");
-    problem(resp, 503, body_reason, reason, detail);
+    problem(resp, 503, "not-ready", reason, detail);
     resp_header(resp, "Retry-After", "1");
     return 0;
 }

@@ -62,7 +62,7 @@ fi
 export JX_BASE_URL=http://127.0.0.1:$PORT JX_SERVER_BIN=$SERVER JX_PG_DIR=$TMP/pg
 export JX_PG_SH=$REPO/scripts/pg.sh JX_REPO=$REPO JX_BOOTSTRAP_TOKEN=$TOKEN
 export JX_SERVER_STDERR=$TMP/server.err
-(cd "$HERE" && /usr/bin/python3 -m pytest -q -p no:cacheprovider "$@")
+(cd "$HERE" && PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest -q -p no:cacheprovider "$@")
 rc=$?
 
 kill -TERM "$SERVER_PID"
