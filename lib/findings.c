@@ -25,7 +25,7 @@ jx_severity jx_finding_severity(const char *code)
     return JX_SEV_WARNING;
 }
 
-void jx_finding_add(jx_result *r, const char *code, const char *pointer, const char *fmt, ...)
+void jx_finding_add(jx_result *r, const char *code, jx_fptr at, const char *fmt, ...)
 {
     if (r->nfind == r->capfind) {
         int cap = r->capfind ? r->capfind * 2 : 8;
@@ -37,16 +37,81 @@ void jx_finding_add(jx_result *r, const char *code, const char *pointer, const c
         r->finds = f;
         r->capfind = cap;
     }
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     jx_finding *f = &r->finds[r->nfind++];
     f->code = code;
     f->sev = jx_finding_severity(code);
-    f->pointer = jx_strdup(&r->arena, pointer);
-    f->message = jx_strdup(&r->arena, msg);
+    f->at = at;
+    f->fmt = fmt;
+    f->nargs = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    for (const char *p = fmt; *p; p++) {
+        if (*p != '%' || p[1] == '%') {
+            p += *p == '%';
+            continue;
+        }
+        jx_farg *a = &f->args[f->nargs < JX_FARGS ? f->nargs : JX_FARGS - 1];
+        a->k = *++p;
+        switch (a->k) {
+        case 's': a->s = va_arg(ap, const char *); break;
+        case 'd': a->i = va_arg(ap, int); break;
+        case 'C': case 'K': case 'F': a->i = va_arg(ap, int64_t); break;
+        case 'Q': case 'P': a->q = va_arg(ap, jx_q); break;
+        default: a->k = '?'; break;
+        }
+        if (f->nargs < JX_FARGS)
+            f->nargs++;
+    }
+    va_end(ap);
+}
+
+void jx_finding_pointer(jx_buf *b, const jx_finding *f)
+{
+    jx_buf_puts(b, f->at.base ? f->at.base : "");
+    if (f->at.idx >= 0)
+        jx_buf_printf(b, "/%d", f->at.idx);
+    if (f->at.leaf) {
+        char p[JX_PTR_MAX];
+        jx_ptr(p, sizeof p, "", f->at.leaf);
+        jx_buf_puts(b, p);
+    }
+}
+
+void jx_finding_message(jx_buf *b, const jx_finding *f)
+{
+    int n = 0;
+    const char *run = f->fmt;
+    for (const char *p = f->fmt; *p; p++) {
+        if (*p != '%')
+            continue;
+        jx_buf_put(b, run, (size_t)(p - run));
+        if (p[1] == '%') {
+            jx_buf_put(b, "%", 1);
+            run = p += 1, run = p + 1;
+            continue;
+        }
+        p++;
+        const jx_farg *a = n < f->nargs ? &f->args[n++] : NULL;
+        if (a) {
+            switch (a->k) {
+            case 's': jx_buf_puts(b, a->s ? a->s : ""); break;
+            case 'd': jx_buf_printf(b, "%lld", (long long)a->i); break;
+            case 'C': jx_buf_cents(b, a->i); break;
+            case 'K': jx_buf_cents_short(b, a->i); break;
+            case 'F': jx_buf_fen(b, a->i); break;
+            case 'Q': jx_buf_q(b, a->q, 8); break;
+            case 'P': {
+                jx_q pct;
+                if (jx_q_mul(a->q, jx_q_int(100), &pct))
+                    jx_buf_q(b, pct, 4);
+                break;
+            }
+            default: break;
+            }
+        }
+        run = p + 1;
+    }
+    jx_buf_puts(b, run);
 }
 
 /* ---- structure: categories and weights (project documents) ---------------------- */
@@ -62,15 +127,12 @@ void jx_check_structure(jx_result *r, const jx_document *doc)
     bool l2seen[64][16];
     int ncat = fw->ncats < 64 ? fw->ncats : 64;
     memset(l2seen, 0, sizeof l2seen[0] * (size_t)ncat);
-    char p[JX_PTR_MAX], q[JX_PTR_MAX];
     for (int i = 0; i < doc->ninds; i++) {
         const jx_indicator *ind = &doc->inds[i];
         sum += ind->weight;
         int c = ind->cat;
         if (c < 0) {
-            jx_ptr_i(p, sizeof p, "/indicators", (size_t)i);
-            jx_ptr(q, sizeof q, p, "level1");
-            jx_finding_add(r, "UNKNOWN_CATEGORY", q,
+            jx_finding_add(r, "UNKNOWN_CATEGORY", jx_at_ind(i, "level1"),
                            "一级指标“%s”不在框架 %s 中 (level-1 not in the framework)",
                            ind->level1 ? ind->level1 : "", fw->id);
             continue;
@@ -80,9 +142,7 @@ void jx_check_structure(jx_result *r, const jx_document *doc)
             catcount[c]++;
         }
         if (ind->l2_unknown) {
-            jx_ptr_i(p, sizeof p, "/indicators", (size_t)i);
-            jx_ptr(q, sizeof q, p, "level2");
-            jx_finding_add(r, "UNKNOWN_CATEGORY", q,
+            jx_finding_add(r, "UNKNOWN_CATEGORY", jx_at_ind(i, "level2"),
                            "二级指标“%s”不属于一级指标“%s” (level-2 not in this level-1)", ind->l2,
                            fw->cats[c].level1);
         }
@@ -90,25 +150,25 @@ void jx_check_structure(jx_result *r, const jx_document *doc)
             l2seen[c][ind->l2_index] = true;
     }
     if (doc->ninds > 0 && sum != r->max)
-        jx_finding_add(r, "WEIGHTS_TOTAL", "/indicators",
-                       "预算执行分值与各指标分值合计 %g，框架总分为 %g (weights do not add up to the framework's total)",
-                       (double)sum / 100.0, (double)r->max / 100.0);
+        jx_finding_add(r, "WEIGHTS_TOTAL", jx_at("/indicators"),
+                       "预算执行分值与各指标分值合计 %K，框架总分为 %K (weights do not add up to the framework's total)",
+                       sum, r->max);
     for (int c = 0; c < fw->ncats && c < 64; c++) {
         const jx_category *cat = &fw->cats[c];
         if (catcount[c] == 0) {
-            jx_finding_add(r, "MISSING_CATEGORY", "/indicators",
+            jx_finding_add(r, "MISSING_CATEGORY", jx_at("/indicators"),
                            "缺少一级指标“%s”下的指标 (no indicator under level-1)", cat->level1);
             continue;
         }
         if (catsum[c] != cat->weight)
-            jx_finding_add(r, "CATEGORY_WEIGHT", "/indicators",
-                           "一级指标“%s”的指标分值合计 %g，应为 %g (category weights do not add up)",
-                           cat->level1, (double)catsum[c] / 100.0, (double)cat->weight / 100.0);
+            jx_finding_add(r, "CATEGORY_WEIGHT", jx_at("/indicators"),
+                           "一级指标“%s”的指标分值合计 %K，应为 %K (category weights do not add up)",
+                           cat->level1, catsum[c], cat->weight);
         for (int k = 0; k < cat->nrequired; k++) {
             int m = cat->required_idx[k];
             bool seen = m >= 0 && m < 16 && l2seen[c][m];
             if (!seen)
-                jx_finding_add(r, "MISSING_CATEGORY", "/indicators",
+                jx_finding_add(r, "MISSING_CATEGORY", jx_at("/indicators"),
                                "一级指标“%s”下缺少二级指标“%s” (required level-2 missing)",
                                cat->level1, cat->required[k]);
         }
@@ -116,14 +176,6 @@ void jx_check_structure(jx_result *r, const jx_document *doc)
 }
 
 /* ---- budget identities and the execution rate ------------------------------------- */
-
-static void fen_text(char *out, size_t cap, int64_t fen)
-{
-    jx_buf b = {0};
-    jx_buf_fen(&b, fen);
-    snprintf(out, cap, "%s", b.p ? b.p : "");
-    free(b.p);
-}
 
 /* stated (with its written precision) against an exact sum of parts */
 static bool money_consistent(const jx_money *stated, int64_t exact)
@@ -137,11 +189,9 @@ static void identity(jx_result *r, const char *ptr, const char *what, const jx_m
 {
     if (money_consistent(stated, exact))
         return;
-    char a[40], b[40];
-    fen_text(a, sizeof a, stated->fen);
-    fen_text(b, sizeof b, exact);
-    jx_finding_add(r, "AMOUNT_ARITHMETIC", ptr, "%s：填报 %s 元，按各项计算应为 %s 元 (%s)", what, a,
-                   b, "a budget identity does not hold");
+    jx_finding_add(r, "AMOUNT_ARITHMETIC", jx_at(ptr),
+                   "%s：填报 %F 元，按各项计算应为 %F 元 (a budget identity does not hold)", what,
+                   stated->fen, exact);
 }
 
 void jx_check_budget(jx_result *r, const jx_document *doc)
@@ -183,26 +233,16 @@ void jx_check_budget(jx_result *r, const jx_document *doc)
             identity(r, "/budget/sources", "各资金来源执行数合计 ≠ 全年执行数", &b->executed, se);
     }
     if (base && b->executed.present && b->executed.fen > base->fen) {
-        char a[40], c[40];
-        fen_text(a, sizeof a, b->executed.fen);
-        fen_text(c, sizeof c, base->fen);
-        jx_finding_add(r, "OVERSPENT", "/budget/executed",
-                       "全年执行数 %s 元超过全年预算数 %s 元 (executed exceeds the budget)", a, c);
+        jx_finding_add(r, "OVERSPENT", jx_at("/budget/executed"),
+                       "全年执行数 %F 元超过全年预算数 %F 元 (executed exceeds the budget)",
+                       b->executed.fen, base->fen);
     }
     if (b->has_rate && base && b->executed.present && base->fen > 0) {
         jx_q exact = jx_q_make(b->executed.fen, base->fen);
         if (!jx_consistent(b->rate, b->rate_prec, exact)) {
-            jx_buf e = {0};
-            jx_q pct;
-            if (jx_q_mul(exact, jx_q_int(100), &pct))
-                jx_buf_q(&e, pct, 4);
-            char a[40], c[40];
-            fen_text(a, sizeof a, b->executed.fen);
-            fen_text(c, sizeof c, base->fen);
-            jx_finding_add(r, "EXECUTION_RATE_MISMATCH", "/budget/reported_execution_rate",
-                           "填报的预算执行率 %s 与 %s ÷ %s = %s%% 不一致 (reported execution rate is inconsistent)",
-                           b->rate_text ? b->rate_text : "", a, c, e.p ? e.p : "?");
-            free(e.p);
+            jx_finding_add(r, "EXECUTION_RATE_MISMATCH", jx_at("/budget/reported_execution_rate"),
+                           "填报的预算执行率 %s 与 %F ÷ %F = %P%% 不一致 (reported execution rate is inconsistent)",
+                           b->rate_text ? b->rate_text : "", b->executed.fen, base->fen, exact);
         }
     }
 }
@@ -214,14 +254,9 @@ void jx_check_totals(jx_result *r, const jx_document *doc)
     if (doc->has_total) {
         jx_q total = jx_q_make(r->total, 100);
         if (!jx_consistent(doc->rep_total, doc->rep_total_prec, total)) {
-            jx_buf a = {0}, b = {0};
-            jx_buf_q(&a, doc->rep_total, 8);
-            jx_buf_cents(&b, r->total);
-            jx_finding_add(r, "TOTAL_MISMATCH", "/reported/total",
-                           "报告总分 %s 与按规则计算的 %s 不一致 (reported total differs from the computed one)",
-                           a.p ? a.p : "", b.p ? b.p : "");
-            free(a.p);
-            free(b.p);
+            jx_finding_add(r, "TOTAL_MISMATCH", jx_at("/reported/total"),
+                           "报告总分 %Q 与按规则计算的 %C 不一致 (reported total differs from the computed one)",
+                           doc->rep_total, r->total);
         }
         bool all = r->ninds > 0, cents = true;
         int64_t sumc = 0;
@@ -247,15 +282,10 @@ void jx_check_totals(jx_result *r, const jx_document *doc)
             jx_q ex = doc->has_exec_score ? doc->rep_exec_score : jx_q_make(r->exec_score, 100);
             jx_q_add(sum, ex, &sum);
             if (!jx_consistent(doc->rep_total, doc->rep_total_prec, sum)) {
-                jx_buf a = {0}, b = {0};
-                jx_buf_q(&a, doc->rep_total, 8);
-                jx_buf_q(&b, sum, 8);
-                jx_finding_add(r, "REPORTED_SUM_MISMATCH", "/reported/total",
-                               "各指标报告得分与预算执行得分合计 %s，与报告总分 %s 不一致 "
+                jx_finding_add(r, "REPORTED_SUM_MISMATCH", jx_at("/reported/total"),
+                               "各指标报告得分与预算执行得分合计 %Q，与报告总分 %Q 不一致 "
                                "(the reported scores do not add up to the reported total)",
-                               b.p ? b.p : "", a.p ? a.p : "");
-                free(a.p);
-                free(b.p);
+                               sum, doc->rep_total);
             }
         }
     }
@@ -265,12 +295,9 @@ void jx_check_totals(jx_result *r, const jx_document *doc)
         if (jx_q_mul(doc->rep_total, jx_q_make(10000, r->max), &norm) && jx_q_round(norm, 2, &c)) {
             const char *g = jx_grade_of(doc->fw, c);
             if (strcmp(g, doc->rep_grade) != 0) {
-                jx_buf a = {0};
-                jx_buf_q(&a, doc->rep_total, 8);
-                jx_finding_add(r, "GRADE_MISMATCH", "/reported/grade",
-                               "报告等级“%s”与报告总分 %s 对应的等级“%s”不一致 (grade does not match the total)",
-                               doc->rep_grade, a.p ? a.p : "", g);
-                free(a.p);
+                jx_finding_add(r, "GRADE_MISMATCH", jx_at("/reported/grade"),
+                               "报告等级“%s”与报告总分 %Q 对应的等级“%s”不一致 (grade does not match the total)",
+                               doc->rep_grade, doc->rep_total, g);
             }
         }
     }

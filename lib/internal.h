@@ -282,11 +282,41 @@ bool jx_json_number(json_t *j, jx_q *q, int *prec);
 
 typedef enum { JX_SEV_ERROR = 0, JX_SEV_WARNING, JX_SEV_INFO } jx_severity;
 
+/* Where a finding points, rendered only when the result is written out. */
+typedef struct { const char *base; int idx; const char *leaf; } jx_fptr;
+
+static inline jx_fptr jx_at(const char *pointer)
+{
+    jx_fptr p = {pointer, -1, NULL};
+    return p;
+}
+/* /indicators/i/leaf; an indicator the document does not list (i < 0) has
+ * no element of its own and points at /indicators. */
+static inline jx_fptr jx_at_ind(int i, const char *leaf)
+{
+    jx_fptr p = {"/indicators", i, i < 0 ? NULL : leaf};
+    return p;
+}
+/* base/key with the key escaped (RFC 6901): /figures/name */
+static inline jx_fptr jx_at_key(const char *base, const char *key)
+{
+    jx_fptr p = {base, -1, key};
+    return p;
+}
+
+typedef struct { char k; int64_t i; const char *s; jx_q q; } jx_farg;
+#define JX_FARGS 6
+
+/* A finding keeps its message's format and arguments and is rendered when
+ * the result is written: scoring stays free of printf (findings are common
+ * in real reports, and the scoring loop is the hot path). */
 typedef struct {
     const char *code;
     jx_severity sev;
-    const char *pointer;
-    const char *message;
+    jx_fptr at;
+    const char *fmt;
+    int nargs;
+    jx_farg args[JX_FARGS];
 } jx_finding;
 
 typedef enum {
@@ -329,9 +359,14 @@ struct jx_result {
     jx_finding *finds;
 };
 
-/* Adds a finding with a formatted message. */
-void jx_finding_add(jx_result *r, const char *code, const char *pointer, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* Adds a finding.  fmt takes %s (a string that outlives the result: from
+ * the document, the framework or a literal), %d (int), %C (int64
+ * hundredths, two decimals), %K (int64 hundredths, shortest), %F (int64
+ * fen as yuan), %Q (jx_q), %P (jx_q as a percent) and %%. */
+void jx_finding_add(jx_result *r, const char *code, jx_fptr at, const char *fmt, ...);
+/* The finding's pointer and message as text. */
+void jx_finding_pointer(jx_buf *b, const jx_finding *f);
+void jx_finding_message(jx_buf *b, const jx_finding *f);
 jx_severity jx_finding_severity(const char *code);
 
 /* Scores one indicator (rules.c).  target may be NULL (scaled etc.). */

@@ -478,19 +478,6 @@ static int64_t reported_cents(const jx_indicator *ind)
     return ind->reported_c;
 }
 
-/* The pointer of a finding, built only when one is raised.  A framework
- * indicator that the document does not list (idx < 0) has no element of its
- * own: its findings point at /indicators. */
-static void put_ptr(char *out, size_t cap, int idx, const char *leaf)
-{
-    if (idx < 0)
-        snprintf(out, cap, "/indicators");
-    else if (!leaf)
-        snprintf(out, cap, "/indicators/%d", idx);
-    else
-        snprintf(out, cap, "/indicators/%d/%s", idx, leaf);
-}
-
 static void score_bands(jx_result *r, const jx_framework *fw, const jx_indicator *ind,
                         const jx_value *target, const jx_value *actual, int64_t full,
                         jx_ind_result *out, int idx)
@@ -507,7 +494,6 @@ static void score_bands(jx_result *r, const jx_framework *fw, const jx_indicator
         if (jx_reconcile(target, actual, &T, &A) && op_met(target->op, jx_q_cmp(A, T)))
             band = JX_WORD_ACHIEVED;
     }
-    char p[JX_PTR_MAX];
     bool has_rep = ind && ind->has_reported;
     int64_t rep = has_rep ? reported_cents(ind) : 0;
     out->band = band;
@@ -516,20 +502,15 @@ static void score_bands(jx_result *r, const jx_framework *fw, const jx_indicator
         if (has_rep) {
             out->score = clamp(rep, 0, full);
             out->ex = JX_EX_JUDGEMENT;
-            jx_buf b = {0};
-            jx_buf_cents_short(&b, out->score);
-            put_ptr(p, sizeof p, idx, NULL);
-            jx_finding_add(r, "QUALITATIVE_JUDGEMENT", p,
-                           "实际完成值“%s”无法归入达成档次，采用报告得分 %s 分（需评价人判断） "
+            jx_finding_add(r, "QUALITATIVE_JUDGEMENT", jx_at_ind(idx, NULL),
+                           "实际完成值“%s”无法归入达成档次，采用报告得分 %K 分（需评价人判断） "
                            "(the actual cannot be placed in a band: the reported score is used)",
-                           ind && ind->actual.text ? ind->actual.text : "", b.p ? b.p : "");
-            free(b.p);
+                           ind && ind->actual.text ? ind->actual.text : "", out->score);
         } else {
             out->score = 0;
             out->ex = JX_EX_UNDETERMINED;
             r->complete = false;
-            put_ptr(p, sizeof p, idx, "actual");
-            jx_finding_add(r, "ACTUAL_UNDETERMINED", p,
+            jx_finding_add(r, "ACTUAL_UNDETERMINED", jx_at_ind(idx, "actual"),
                            "实际完成值无法判定达成档次且无报告得分，按 0 分计 "
                            "(the actual cannot be placed in a band and no score was reported)");
         }
@@ -560,16 +541,12 @@ static void score_bands(jx_result *r, const jx_framework *fw, const jx_indicator
         out->score = dflt;
         out->ex = JX_EX_BAND_DEFAULT;
         if (has_rep && rep >= 0 && rep <= out->weight) {
-            jx_buf b = {0};
-            jx_buf_cents_short(&b, rep);
-            put_ptr(p, sizeof p, idx, "reported_score");
-            jx_finding_add(r, "SCORE_OUTSIDE_BAND", p,
-                           "报告得分 %s 不在“%s”档的得分区间内，按该档 %s%% 计 "
+            jx_finding_add(r, "SCORE_OUTSIDE_BAND", jx_at_ind(idx, "reported_score"),
+                           "报告得分 %K 不在“%s”档的得分区间内，按该档计 %K 分 "
                            "(the reported score lies outside its band)",
-                           b.p ? b.p : "", band == JX_WORD_ACHIEVED ? "达成"
+                           rep, band == JX_WORD_ACHIEVED ? "达成"
                                          : band == JX_WORD_PARTIAL ? "部分达成" : "未达成",
-                           band == JX_WORD_ACHIEVED ? "100" : band == JX_WORD_PARTIAL ? "70" : "0");
-            free(b.p);
+                           dflt);
         }
     }
 }
@@ -603,7 +580,6 @@ void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rul
 {
     int64_t w = out->weight;
     int64_t full = rule->has_cap && rule->cap < w ? rule->cap : w;
-    char p[JX_PTR_MAX];
     out->rulep = rule;
     out->full = full;
     out->rule = rule->kind;
@@ -652,8 +628,7 @@ void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rul
         } else {
             out->ex = JX_EX_UNDETERMINED;
             r->complete = false;
-            put_ptr(p, sizeof p, idx, "reported_score");
-            jx_finding_add(r, "ACTUAL_UNDETERMINED", p,
+            jx_finding_add(r, "ACTUAL_UNDETERMINED", jx_at_ind(idx, "reported_score"),
                            "人工评分指标缺少评价人给出的得分，按 0 分计 (a manual indicator needs a reported score)");
         }
         break;
@@ -710,8 +685,7 @@ void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rul
         } else if (!jx_reconcile(target, actual, &T, &A)) {
             out->ex = JX_EX_UNIT;
             r->complete = false;
-            put_ptr(p, sizeof p, idx, "actual");
-            jx_finding_add(r, "UNIT_MISMATCH", p,
+            jx_finding_add(r, "UNIT_MISMATCH", jx_at_ind(idx, "actual"),
                            "实际完成值的单位“%s”与年度指标值的单位“%s”不一致，按 0 分计 "
                            "(the actual's unit differs from the target's)",
                            actual->unit, target->unit);
@@ -724,15 +698,11 @@ void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rul
         if (!value && ind && !ind->reason && target->op == JX_OP_GE && jx_q_sign(T) > 0) {
             jx_q lim;
             if (jx_q_mul(T, jx_q_make(fw->too_low, 10000), &lim) && jx_q_cmp(A, lim) >= 0) {
-                jx_buf b = {0};
-                jx_buf_rate(&b, fw->too_low);
-                put_ptr(p, sizeof p, idx, "target");
-                jx_finding_add(r, "TARGET_TOO_LOW", p,
-                               "实际完成值“%s”超过年度指标值“%s”的 %s 倍且未说明原因，指标值可能设定过低 "
+                jx_finding_add(r, "TARGET_TOO_LOW", jx_at_ind(idx, "target"),
+                               "实际完成值“%s”超过年度指标值“%s”的 %Q 倍且未说明原因，指标值可能设定过低 "
                                "(target beaten by far with no deviation reason: probably set too low)",
                                ind->actual.text ? ind->actual.text : "",
-                               ind->target.text ? ind->target.text : "", b.p ? b.p : "");
-                free(b.p);
+                               ind->target.text ? ind->target.text : "", jx_q_make(fw->too_low, 10000));
             }
         }
         break;
@@ -743,39 +713,24 @@ void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rul
     if (ind && ind->has_reported) {
         int64_t rep = reported_cents(ind);
         if (rep < 0 || rep > w) {
-            jx_buf b = {0};
-            jx_buf_q(&b, ind->reported, 4);
-            put_ptr(p, sizeof p, idx, "reported_score");
-            jx_finding_add(r, "SCORE_ABOVE_WEIGHT", p,
-                           "报告得分 %s 不在 0 到分值 %g 之间 (reported score outside [0, weight])",
-                           b.p ? b.p : "", (double)w / 100.0);
-            free(b.p);
+            jx_finding_add(r, "SCORE_ABOVE_WEIGHT", jx_at_ind(idx, "reported_score"),
+                           "报告得分 %Q 不在 0 到分值 %K 之间 (reported score outside [0, weight])",
+                           ind->reported, w);
         }
         if (rule->kind != JX_RULE_MANUAL && out->ex != JX_EX_JUDGEMENT && rep != out->score) {
-            jx_buf b = {0};
-            jx_buf_q(&b, ind->reported, 4);
-            jx_buf_puts(&b, "|");
-            jx_buf_cents(&b, out->score);
-            char *bar = b.p ? strchr(b.p, '|') : NULL;
-            if (bar)
-                *bar = 0;
-            put_ptr(p, sizeof p, idx, "reported_score");
-            jx_finding_add(r, "SCORE_MISMATCH", p,
-                           "报告得分 %s 与按规则计算的 %s 不一致 (reported score differs from the rule's)",
-                           b.p ? b.p : "", bar ? bar + 1 : "");
-            free(b.p);
+            jx_finding_add(r, "SCORE_MISMATCH", jx_at_ind(idx, "reported_score"),
+                           "报告得分 %Q 与按规则计算的 %C 不一致 (reported score differs from the rule's)",
+                           ind->reported, out->score);
         }
         if (out->met == 1 && rep < full && rep >= 0) {
-            put_ptr(p, sizeof p, idx, "reported_score");
-            jx_finding_add(r, "DEDUCTED_TARGET_MET", p,
-                           "指标已达成，但报告得分低于满分 %g 分 (points deducted although the target was met)",
-                           (double)full / 100.0);
+            jx_finding_add(r, "DEDUCTED_TARGET_MET", jx_at_ind(idx, "reported_score"),
+                           "指标已达成，但报告得分低于满分 %K 分 (points deducted although the target was met)",
+                           full);
         }
         if (out->met == 0 && rep >= full) {
-            put_ptr(p, sizeof p, idx, "reported_score");
-            jx_finding_add(r, "FULL_SCORE_TARGET_MISSED", p,
-                           "指标未达成，但报告为满分 %g 分 (full points although the target was missed)",
-                           (double)full / 100.0);
+            jx_finding_add(r, "FULL_SCORE_TARGET_MISSED", jx_at_ind(idx, "reported_score"),
+                           "指标未达成，但报告为满分 %K 分 (full points although the target was missed)",
+                           full);
         }
     }
     goto reason;
@@ -784,19 +739,14 @@ findings_bands:
     if (ind && ind->has_reported) {
         int64_t rep = reported_cents(ind);
         if (rep < 0 || rep > w) {
-            jx_buf b = {0};
-            jx_buf_q(&b, ind->reported, 4);
-            put_ptr(p, sizeof p, idx, "reported_score");
-            jx_finding_add(r, "SCORE_ABOVE_WEIGHT", p,
-                           "报告得分 %s 不在 0 到分值 %g 之间 (reported score outside [0, weight])",
-                           b.p ? b.p : "", (double)w / 100.0);
-            free(b.p);
+            jx_finding_add(r, "SCORE_ABOVE_WEIGHT", jx_at_ind(idx, "reported_score"),
+                           "报告得分 %Q 不在 0 到分值 %K 之间 (reported score outside [0, weight])",
+                           ind->reported, w);
         }
     }
 reason:
     if (out->met == 0 && ind && !ind->reason) {
-        put_ptr(p, sizeof p, idx, "deviation_reason");
-        jx_finding_add(r, "TARGET_MISSED_NO_REASON", p,
+        jx_finding_add(r, "TARGET_MISSED_NO_REASON", jx_at_ind(idx, "deviation_reason"),
                        "指标未达成，但未填写偏差原因分析及改进措施 (target missed with no deviation reason)");
     }
     return;
@@ -804,25 +754,20 @@ reason:
 missing:
     r->complete = false;
     out->score = 0;
-    put_ptr(p, sizeof p, idx, "actual");
-    jx_finding_add(r, "ACTUAL_MISSING", p, "“%s”缺少实际完成值，按 0 分计 (no actual value: scored 0)",
+    jx_finding_add(r, "ACTUAL_MISSING", jx_at_ind(idx, "actual"),
+                   "“%s”缺少实际完成值，按 0 分计 (no actual value: scored 0)",
                    out->name ? out->name : "");
     if (ind && ind->has_reported) {
         int64_t rep = reported_cents(ind);
         if (rep != 0) {
-            jx_buf b = {0};
-            jx_buf_q(&b, ind->reported, 4);
-            put_ptr(p, sizeof p, idx, "reported_score");
-            jx_finding_add(r, "SCORE_MISMATCH", p,
-                           "报告得分 %s 与按规则计算的 0.00 不一致 (reported score differs from the rule's)",
-                           b.p ? b.p : "");
-            free(b.p);
+            jx_finding_add(r, "SCORE_MISMATCH", jx_at_ind(idx, "reported_score"),
+                           "报告得分 %Q 与按规则计算的 0.00 不一致 (reported score differs from the rule's)",
+                           ind->reported);
         }
         if (rep < 0 || rep > w) {
-            put_ptr(p, sizeof p, idx, "reported_score");
-            jx_finding_add(r, "SCORE_ABOVE_WEIGHT", p,
-                           "报告得分不在 0 到分值 %g 之间 (reported score outside [0, weight])",
-                           (double)w / 100.0);
+            jx_finding_add(r, "SCORE_ABOVE_WEIGHT", jx_at_ind(idx, "reported_score"),
+                           "报告得分 %Q 不在 0 到分值 %K 之间 (reported score outside [0, weight])",
+                           ind->reported, w);
         }
     }
 }

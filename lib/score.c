@@ -66,9 +66,7 @@ static void own_indicator(jx_result *r, const jx_document *doc, int i, jx_ind_re
     ir->weight = ind->weight;
     const jx_rule *rule = project_rule(doc->fw, ind);
     if (ind->actual.present && ind->actual.v.has_op) {
-        char p[JX_PTR_MAX];
-        snprintf(p, sizeof p, "/indicators/%d/actual", i);
-        jx_finding_add(r, "ACTUAL_HAS_OPERATOR", p,
+        jx_finding_add(r, "ACTUAL_HAS_OPERATOR", jx_at_ind(i, "actual"),
                        "实际完成值“%s”带有比较符号，按其数值计 (the actual restates a bound; its number is used)",
                        ind->actual.text ? ind->actual.text : "");
     }
@@ -118,7 +116,6 @@ static void wide_indicator(jx_result *r, const jx_document *doc, int k, jx_ind_r
             return;
         }
         if (!(ind && ind->actual.present)) {
-            char p[JX_PTR_MAX];
             ir->full = fi->weight;
             ir->rule = fi->rule.kind;
             ir->rulep = &fi->rule;
@@ -127,13 +124,11 @@ static void wide_indicator(jx_result *r, const jx_document *doc, int k, jx_ind_r
             ir->ex = JX_EX_FIGURE;
             r->complete = false;
             if (st == JX_FORMULA_MISSING) {
-                jx_ptr(p, sizeof p, "/figures", missing);
-                jx_finding_add(r, "FIGURE_MISSING", p,
+                jx_finding_add(r, "FIGURE_MISSING", jx_at_key("/figures", missing),
                                "“%s”缺少计算所需的数据 %s（公式 %s），按 0 分计 (figure missing)",
                                fi->name, missing, fi->formula_text);
             } else {
-                snprintf(p, sizeof p, "/figures");
-                jx_finding_add(r, "FIGURE_MISSING", p,
+                jx_finding_add(r, "FIGURE_MISSING", jx_at("/figures"),
                                "“%s”的公式 %s 出现除以零或数值过大，无法计算，按 0 分计 "
                                "(division by zero in the formula)",
                                fi->name, fi->formula_text);
@@ -158,7 +153,8 @@ static void execution(jx_result *r, const jx_document *doc)
     if (!base || !b->executed.present || base->fen == 0) {
         if (fw->execution_weight > 0) {
             r->complete = false;
-            jx_finding_add(r, "EXECUTION_UNKNOWN", b->executed.present ? "/budget/adjusted" : "/budget/executed",
+            jx_finding_add(r, "EXECUTION_UNKNOWN",
+                           jx_at(b->executed.present ? "/budget/adjusted" : "/budget/executed"),
                            "缺少%s，无法计算预算执行率，预算执行得分按 0 分计 "
                            "(execution unknown: no %s)",
                            b->executed.present ? "全年预算数" : "全年执行数",
@@ -208,10 +204,7 @@ jx_result *jx_score(const jx_document *doc)
             if (ind->fw_index != -2)
                 continue;
             if (!ind->has_weight || !ind->target.present) {
-                char p[JX_PTR_MAX];
-                jx_ptr_i(p, sizeof p, "/indicators", (size_t)i);
-                jx_ptr(p, sizeof p, p, "name");
-                jx_finding_add(r, "UNKNOWN_CATEGORY", p,
+                jx_finding_add(r, "UNKNOWN_CATEGORY", jx_at_ind(i, "name"),
                                "框架 %s 中没有指标“%s” (the framework has no such indicator)", fw->id,
                                ind->name ? ind->name : "");
                 continue;
