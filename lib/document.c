@@ -9,6 +9,7 @@
  * weight, sums that do not add up) are not load errors: they are the
  * findings the scorer reports.
  */
+#include "jsonread.h"
 #include "jsonin.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@ typedef struct {
     jx_document *doc;
     jx_errors *errs;
     const jx_ctx *ctx;
+    const char *text;    /* the input, for re-reading rule objects with Jansson */
 } loader;
 
 static void err(loader *L, const char *ptr, const char *code, const char *msg)
@@ -28,12 +30,21 @@ static void err(loader *L, const char *ptr, const char *code, const char *msg)
 }
 
 /* Text of a JSON number as written (shortest round trip). */
-static bool number_text(json_t *j, char *out, size_t cap)
+/* The text of a number as written; with an exponent, as a plain decimal. */
+static bool number_text(jv *j, char *out, size_t cap)
 {
     jx_q q;
     int prec;
-    if (!jx_json_number(j, &q, &prec))
+    if (!jv_number(j, &q, &prec))
         return false;
+    if (!strchr(j->s, 'e') && !strchr(j->s, 'E') && -prec <= 8 && strlen(j->s) < 24) {
+        /* as written, trailing zeros included */
+        const char *dot = strchr(j->s, '.');
+        if (!dot || (int)strlen(dot + 1) == -prec) {
+            snprintf(out, cap, "%s", j->s);
+            return true;
+        }
+    }
     jx_buf b = {0};
     jx_buf_q(&b, q, -prec);
     if (!b.p)
@@ -43,16 +54,16 @@ static bool number_text(json_t *j, char *out, size_t cap)
     return true;
 }
 
-static bool load_money(loader *L, json_t *v, const char *ptr, jx_money *m)
+static bool load_money(loader *L, jv *v, const char *ptr, jx_money *m)
 {
     memset(m, 0, sizeof *m);
-    if (!v || json_is_null(v))
+    if (!v || jv_is_null(v))
         return true;
     char tmp[64];
     const char *text = NULL;
-    if (json_is_string(v))
-        text = json_string_value(v);
-    else if ((json_is_integer(v) || json_is_real(v)) && number_text(v, tmp, sizeof tmp))
+    if (jv_is_string(v))
+        text = jv_str(v);
+    else if (jv_is_number(v) && number_text(v, tmp, sizeof tmp))
         text = tmp;
     if (!text) {
         jx_err_add(L->errs, JX_EINVALID, ptr, "AMOUNT_INVALID",
@@ -68,41 +79,41 @@ static bool load_money(loader *L, json_t *v, const char *ptr, jx_money *m)
     return true;
 }
 
-static const char *opt_string(loader *L, json_t *obj, const char *key, const char *base)
+static const char *opt_string(loader *L, jv *obj, const char *key, const char *base)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v || json_is_null(v))
+    jv *v = jv_get(obj, key);
+    if (!v || jv_is_null(v))
         return NULL;
-    if (!json_is_string(v)) {
+    if (!jv_is_string(v)) {
         char p[JX_PTR_MAX];
         jx_ptr(p, sizeof p, base, key);
         jx_err_add(L->errs, JX_EINVALID, p, "TYPE_INVALID", "'%s' 应为字符串，实为%s (must be a string)",
-                   key, jx_json_type_cn(v));
+                   key, jv_type_cn(v));
         return NULL;
     }
-    return jx_strdup(&L->doc->arena, json_string_value(v));
+    return jv_str(v);   /* lives in the document's arena */
 }
 
 /* target / actual: text, bare number, or {"op", "value", "unit"} */
-static void load_textval(loader *L, json_t *v, const char *ptr, const char *what, jx_textval *tv)
+static void load_textval(loader *L, jv *v, const char *ptr, const char *what, jx_textval *tv)
 {
     static const char *const SF[] = {"op", "value", "unit", NULL};
     memset(tv, 0, sizeof *tv);
-    if (!v || json_is_null(v))
+    if (!v || jv_is_null(v))
         return;
     char tmp[256];
     const char *text = NULL;
-    if (json_is_string(v))
-        text = json_string_value(v);
-    else if (json_is_integer(v) || json_is_real(v)) {
+    if (jv_is_string(v))
+        text = jv_str(v);
+    else if (jv_is_number(v)) {
         if (number_text(v, tmp, sizeof tmp))
             text = tmp;
-    } else if (json_is_object(v)) {
-        jx_check_fields(v, SF, ptr, L->errs);
-        const char *op = json_string_value(json_object_get(v, "op"));
-        const char *unit = json_string_value(json_object_get(v, "unit"));
+    } else if (jv_is_object(v)) {
+        jv_check_fields(v, SF, ptr, L->errs);
+        const char *op = jv_str(jv_get(v, "op"));
+        const char *unit = jv_str(jv_get(v, "unit"));
         char num[64];
-        json_t *val = json_object_get(v, "value");
+        jv *val = jv_get(v, "value");
         if (!val || !number_text(val, num, sizeof num)) {
             jx_err_add(L->errs, JX_EINVALID, ptr, "VALUE_INVALID",
                        "%s的 value 应为数字 (structured value needs a numeric 'value')", what);
@@ -118,7 +129,7 @@ static void load_textval(loader *L, json_t *v, const char *ptr, const char *what
         text = tmp;
     } else {
         jx_err_add(L->errs, JX_EINVALID, ptr, "TYPE_INVALID",
-                   "%s应为文字、数字或 {op, value, unit}，实为%s (wrong type)", what, jx_json_type_cn(v));
+                   "%s应为文字、数字或 {op, value, unit}，实为%s (wrong type)", what, jv_type_cn(v));
         return;
     }
     if (!text)
@@ -130,15 +141,15 @@ static void load_textval(loader *L, json_t *v, const char *ptr, const char *what
                    "%s无法解析: %s", what, e.message);
         return;
     }
-    tv->text = jx_strdup(&L->doc->arena, text);
+    tv->text = jv_is_string(v) ? text : jx_strdup(&L->doc->arena, text);
     if (tv->v.kind != JX_VAL_NUMBER)
         tv->norm = jx_norm_text(&L->doc->arena, text);
     tv->present = true;
 }
 
-static bool load_decimal(loader *L, json_t *v, const char *ptr, const char *what, jx_q *q, int *prec)
+static bool load_decimal(loader *L, jv *v, const char *ptr, const char *what, jx_q *q, int *prec)
 {
-    if (!jx_json_number(v, q, prec)) {
+    if (!jv_number(v, q, prec)) {
         jx_err_add(L->errs, JX_EINVALID, ptr, "NUMBER_INVALID",
                    "%s应为数字（最多 8 位小数） (must be a number)", what);
         return false;
@@ -167,47 +178,47 @@ static int match_fw_indicator(const jx_framework *fw, jx_arena *a, const char *n
     return found;
 }
 
-static void load_list_actual(loader *L, json_t *v, const char *ptr, const jx_rule *rule,
+static void load_list_actual(loader *L, jv *v, const char *ptr, const jx_rule *rule,
                              jx_indicator *ind)
 {
     jx_document *d = L->doc;
-    if (!v || json_is_null(v))
+    if (!v || jv_is_null(v))
         return;
-    if (!json_is_array(v)) {
+    if (!jv_is_array(v)) {
         jx_err_add(L->errs, JX_EINVALID, ptr, "ACTUAL_INVALID",
                    "清单类指标的实际完成值应为达到的项目列表（序号或名称） (checklist actual must list the items met)");
         return;
     }
-    size_t n = json_array_size(v);
+    size_t n = (size_t)v->n;
     ind->list = jx_alloc(&d->arena, sizeof *ind->list * (n + 1));
     if (!ind->list)
         return;
     ind->actual_is_list = true;
     bool seen[64] = {false};
     for (size_t i = 0; i < n; i++) {
-        json_t *it = json_array_get(v, i);
+        jv *it = v->items[i];
         char p[JX_PTR_MAX];
         jx_ptr_i(p, sizeof p, ptr, i);
         int idx = -1;
-        if (json_is_integer(it)) {
-            json_int_t k = json_integer_value(it);
+        int64_t k;
+        if (jv_int(it, &k)) {
             if (k >= 0 && k < rule->nitems)
                 idx = (int)k;
-        } else if (json_is_string(it)) {
-            const char *s = jx_norm_text(&d->arena, json_string_value(it));
-            for (int k = 0; s && k < rule->nitems; k++) {
-                const char *in = jx_norm_text(&d->arena, rule->items[k].name);
+        } else if (jv_is_string(it)) {
+            const char *s = jx_norm_text(&d->arena, jv_str(it));
+            for (int m = 0; s && m < rule->nitems; m++) {
+                const char *in = jx_norm_text(&d->arena, rule->items[m].name);
                 if (in && strcmp(in, s) == 0) {
-                    idx = k;
+                    idx = m;
                     break;
                 }
             }
         }
         if (idx < 0) {
             char msg[400];
-            if (json_is_string(it))
+            if (jv_is_string(it))
                 snprintf(msg, sizeof msg, "清单中没有 '%s' 这一项 (no such checklist item)",
-                         json_string_value(it));
+                         jv_str(it));
             else
                 snprintf(msg, sizeof msg, "清单项序号应为 0 到 %d (item index out of range)",
                          rule->nitems - 1);
@@ -221,7 +232,7 @@ static void load_list_actual(loader *L, json_t *v, const char *ptr, const jx_rul
     }
 }
 
-static void load_indicator(loader *L, json_t *o, size_t i, const char *base)
+static void load_indicator(loader *L, jv *o, size_t i, const char *base)
 {
     static const char *const IF[] = {"level1", "level2", "name", "weight", "target", "actual",
                                      "rule", "deviation_reason", "reported_score", NULL};
@@ -230,11 +241,11 @@ static void load_indicator(loader *L, json_t *o, size_t i, const char *base)
     char p[JX_PTR_MAX], q[JX_PTR_MAX];
     jx_ptr_i(p, sizeof p, base, i);
     ind->fw_index = -1;
-    if (!json_is_object(o)) {
+    if (!jv_is_object(o)) {
         err(L, p, "TYPE_INVALID", "指标应为对象 (indicator must be an object)");
         return;
     }
-    jx_check_fields(o, IF, p, L->errs);
+    jv_check_fields(o, IF, p, L->errs);
     ind->level1 = opt_string(L, o, "level1", p);
     ind->level2 = opt_string(L, o, "level2", p);
     ind->name = opt_string(L, o, "name", p);
@@ -263,14 +274,14 @@ static void load_indicator(loader *L, json_t *o, size_t i, const char *base)
         if (k >= 0)
             fw_rule = &d->fw->inds[k].rule;
     }
-    json_t *v = json_object_get(o, "weight");
+    jv *v = jv_get(o, "weight");
     jx_ptr(q, sizeof q, p, "weight");
-    if (v && !json_is_null(v)) {
-        if (!jx_json_cents(v, &ind->weight) || ind->weight <= 0)
+    if (v && !jv_is_null(v)) {
+        if (!jv_cents(v, &ind->weight) || ind->weight <= 0)
             err(L, q, "WEIGHT_INVALID", "分值应为大于 0 的数字，最多两位小数 (weight must be > 0)");
         else
             ind->has_weight = true;
-    } else if (ind->fw_index < 0 && !(wide && ind->fw_index == -2 && !json_object_get(o, "target"))) {
+    } else if (ind->fw_index < 0 && !(wide && ind->fw_index == -2 && !jv_get(o, "target"))) {
         err(L, q, "FIELD_REQUIRED", "缺少分值 (weight is required)");
     }
     if (ind->fw_index == -1 && !ind->level1) {
@@ -295,21 +306,25 @@ static void load_indicator(loader *L, json_t *o, size_t i, const char *base)
                 }
         }
     }
-    if ((v = json_object_get(o, "rule")) && !json_is_null(v)) {
+    if ((v = jv_get(o, "rule")) && !jv_is_null(v)) {
         jx_ptr(q, sizeof q, p, "rule");
-        if (jx_rule_load(&d->arena, v, q, &ind->rule, L->errs))
+        json_t *jr = jv_to_jansson(v, L->text);
+        if (jr && jx_rule_load(&d->arena, jr, q, &ind->rule, L->errs))
             ind->has_rule = true;
+        json_decref(jr);
     }
     const jx_rule *rule = ind->has_rule ? &ind->rule : fw_rule;
     jx_ptr(q, sizeof q, p, "target");
-    load_textval(L, json_object_get(o, "target"), q, "年度指标值", &ind->target);
+    load_textval(L, jv_get(o, "target"), q, "年度指标值", &ind->target);
     jx_ptr(q, sizeof q, p, "actual");
-    v = json_object_get(o, "actual");
+    v = jv_get(o, "actual");
     if (rule && rule->kind == JX_RULE_CHECKLIST) {
         load_list_actual(L, v, q, rule, ind);
         ind->actual.present = ind->actual_is_list;
-    } else if (rule && rule->kind == JX_RULE_QUARTERS && v && !json_is_null(v)) {
-        json_int_t k = json_is_integer(v) ? json_integer_value(v) : -1;
+    } else if (rule && rule->kind == JX_RULE_QUARTERS && v && !jv_is_null(v)) {
+        int64_t k = -1;
+        if (!jv_int(v, &k))
+            k = -1;
         if (k < 0 || k > 4)
             err(L, q, "ACTUAL_INVALID", "按季度完成的实际值应为 0 到 4 的整数 (quarters must be 0 to 4)");
         else {
@@ -317,7 +332,7 @@ static void load_indicator(loader *L, json_t *o, size_t i, const char *base)
             ind->quarters = (int)k;
             ind->actual.present = true;
         }
-    } else if (json_is_array(v)) {
+    } else if (jv_is_array(v)) {
         err(L, q, "ACTUAL_INVALID",
             "只有清单类指标的实际完成值可以是列表 (only checklist actuals may be lists)");
     } else
@@ -325,7 +340,7 @@ static void load_indicator(loader *L, json_t *o, size_t i, const char *base)
     if (ind->target.present && ind->actual.present && ind->target.v.kind == JX_VAL_NUMBER &&
         ind->actual.v.kind == JX_VAL_NUMBER)
         ind->num_ready = jx_reconcile(&ind->target.v, &ind->actual.v, &ind->T, &ind->A);
-    if ((v = json_object_get(o, "reported_score")) && !json_is_null(v)) {
+    if ((v = jv_get(o, "reported_score")) && !jv_is_null(v)) {
         jx_ptr(q, sizeof q, p, "reported_score");
         if (load_decimal(L, v, q, "报告得分", &ind->reported, NULL)) {
             ind->has_reported = true;
@@ -335,29 +350,29 @@ static void load_indicator(loader *L, json_t *o, size_t i, const char *base)
     }
 }
 
-static void load_budget(loader *L, json_t *b)
+static void load_budget(loader *L, jv *b)
 {
     static const char *const BF[] = {"initial", "cuts", "additions", "adjusted", "executed",
                                      "balance", "reported_execution_rate", "breakdown",
                                      "sources", NULL};
     jx_document *d = L->doc;
     jx_budget *bg = &d->budget;
-    if (!b || json_is_null(b))
+    if (!b || jv_is_null(b))
         return;
-    if (!json_is_object(b)) {
+    if (!jv_is_object(b)) {
         err(L, "/budget", "TYPE_INVALID", "budget 应为对象 (budget must be an object)");
         return;
     }
     d->has_budget = true;
-    jx_check_fields(b, BF, "/budget", L->errs);
-    load_money(L, json_object_get(b, "initial"), "/budget/initial", &bg->initial);
-    load_money(L, json_object_get(b, "cuts"), "/budget/cuts", &bg->cuts);
-    load_money(L, json_object_get(b, "additions"), "/budget/additions", &bg->additions);
-    load_money(L, json_object_get(b, "adjusted"), "/budget/adjusted", &bg->adjusted);
-    load_money(L, json_object_get(b, "executed"), "/budget/executed", &bg->executed);
-    load_money(L, json_object_get(b, "balance"), "/budget/balance", &bg->balance);
-    json_t *v = json_object_get(b, "reported_execution_rate");
-    if (v && !json_is_null(v)) {
+    jv_check_fields(b, BF, "/budget", L->errs);
+    load_money(L, jv_get(b, "initial"), "/budget/initial", &bg->initial);
+    load_money(L, jv_get(b, "cuts"), "/budget/cuts", &bg->cuts);
+    load_money(L, jv_get(b, "additions"), "/budget/additions", &bg->additions);
+    load_money(L, jv_get(b, "adjusted"), "/budget/adjusted", &bg->adjusted);
+    load_money(L, jv_get(b, "executed"), "/budget/executed", &bg->executed);
+    load_money(L, jv_get(b, "balance"), "/budget/balance", &bg->balance);
+    jv *v = jv_get(b, "reported_execution_rate");
+    if (v && !jv_is_null(v)) {
         jx_textval tv;
         load_textval(L, v, "/budget/reported_execution_rate", "预算执行率", &tv);
         if (tv.present) {
@@ -377,78 +392,78 @@ static void load_budget(loader *L, json_t *b)
             }
         }
     }
-    v = json_object_get(b, "breakdown");
-    if (v && !json_is_null(v)) {
+    v = jv_get(b, "breakdown");
+    if (v && !jv_is_null(v)) {
         static const char *const IF[] = {"item", "amount", NULL};
-        if (!json_is_array(v) || json_array_size(v) > 1000)
+        if (!jv_is_array(v) || (size_t)v->n > 1000)
             err(L, "/budget/breakdown", "TYPE_INVALID",
                 "breakdown 应为 [{item, amount}] 数组 (breakdown must be an array)");
         else {
-            bg->nbreakdown = (int)json_array_size(v);
+            bg->nbreakdown = (int)(size_t)v->n;
             bg->breakdown = jx_alloc(&d->arena, sizeof *bg->breakdown * (size_t)(bg->nbreakdown + 1));
-            for (size_t i = 0; bg->breakdown && i < json_array_size(v); i++) {
-                json_t *it = json_array_get(v, i);
+            for (size_t i = 0; bg->breakdown && i < (size_t)v->n; i++) {
+                jv *it = v->items[i];
                 char p[JX_PTR_MAX], q[JX_PTR_MAX];
                 jx_ptr_i(p, sizeof p, "/budget/breakdown", i);
-                if (!json_is_object(it)) {
+                if (!jv_is_object(it)) {
                     err(L, p, "TYPE_INVALID", "明细应为 {item, amount} (must be an object)");
                     continue;
                 }
-                jx_check_fields(it, IF, p, L->errs);
+                jv_check_fields(it, IF, p, L->errs);
                 bg->breakdown[i].name = opt_string(L, it, "item", p);
                 jx_ptr(q, sizeof q, p, "amount");
-                load_money(L, json_object_get(it, "amount"), q, &bg->breakdown[i].amount);
+                load_money(L, jv_get(it, "amount"), q, &bg->breakdown[i].amount);
             }
         }
     }
-    v = json_object_get(b, "sources");
-    if (v && !json_is_null(v)) {
+    v = jv_get(b, "sources");
+    if (v && !jv_is_null(v)) {
         static const char *const SF[] = {"source", "initial", "adjusted", "executed", NULL};
-        if (!json_is_array(v) || json_array_size(v) > 100)
+        if (!jv_is_array(v) || (size_t)v->n > 100)
             err(L, "/budget/sources", "TYPE_INVALID",
                 "sources 应为 [{source, initial, adjusted, executed}] 数组 (sources must be an array)");
         else {
-            bg->nsources = (int)json_array_size(v);
+            bg->nsources = (int)(size_t)v->n;
             bg->sources = jx_alloc(&d->arena, sizeof *bg->sources * (size_t)(bg->nsources + 1));
-            for (size_t i = 0; bg->sources && i < json_array_size(v); i++) {
-                json_t *it = json_array_get(v, i);
+            for (size_t i = 0; bg->sources && i < (size_t)v->n; i++) {
+                jv *it = v->items[i];
                 char p[JX_PTR_MAX], q[JX_PTR_MAX];
                 jx_ptr_i(p, sizeof p, "/budget/sources", i);
-                if (!json_is_object(it)) {
+                if (!jv_is_object(it)) {
                     err(L, p, "TYPE_INVALID", "资金来源应为对象 (must be an object)");
                     continue;
                 }
-                jx_check_fields(it, SF, p, L->errs);
+                jv_check_fields(it, SF, p, L->errs);
                 bg->sources[i].source = opt_string(L, it, "source", p);
                 jx_ptr(q, sizeof q, p, "initial");
-                load_money(L, json_object_get(it, "initial"), q, &bg->sources[i].initial);
+                load_money(L, jv_get(it, "initial"), q, &bg->sources[i].initial);
                 jx_ptr(q, sizeof q, p, "adjusted");
-                load_money(L, json_object_get(it, "adjusted"), q, &bg->sources[i].adjusted);
+                load_money(L, jv_get(it, "adjusted"), q, &bg->sources[i].adjusted);
                 jx_ptr(q, sizeof q, p, "executed");
-                load_money(L, json_object_get(it, "executed"), q, &bg->sources[i].executed);
+                load_money(L, jv_get(it, "executed"), q, &bg->sources[i].executed);
             }
         }
     }
 }
 
-static void load_figures(loader *L, json_t *f)
+static void load_figures(loader *L, jv *f)
 {
     jx_document *d = L->doc;
-    if (!f || json_is_null(f))
+    if (!f || jv_is_null(f))
         return;
-    if (!json_is_object(f) || json_object_size(f) > 1000) {
+    if (!jv_is_object(f) || (size_t)f->n > 1000) {
         err(L, "/figures", "TYPE_INVALID", "figures 应为 {名称: 数值} 对象 (figures must be an object)");
         return;
     }
-    d->figures = jx_alloc(&d->arena, sizeof *d->figures * (json_object_size(f) + 1));
+    d->figures = jx_alloc(&d->arena, sizeof *d->figures * ((size_t)f->n + 1));
     if (!d->figures)
         return;
-    const char *key;
-    json_t *v;
-    json_object_foreach(f, key, v) {
+    for (uint32_t m = 0; m < f->n; m++) {
+        const char *key = f->members[m].key;
+        jv *v = f->members[m].v;
         char p[JX_PTR_MAX];
         jx_ptr(p, sizeof p, "/figures", key);
-        if (json_is_null(v))
+        if (jv_is_null(v))
             continue;
         jx_textval tv;
         load_textval(L, v, p, "指标数据", &tv);
@@ -469,25 +484,25 @@ static void load_figures(loader *L, json_t *f)
     }
 }
 
-static void load_reported(loader *L, json_t *r)
+static void load_reported(loader *L, jv *r)
 {
     static const char *const RF[] = {"total", "grade", "execution_score", NULL};
     jx_document *d = L->doc;
-    if (!r || json_is_null(r))
+    if (!r || jv_is_null(r))
         return;
-    if (!json_is_object(r)) {
+    if (!jv_is_object(r)) {
         err(L, "/reported", "TYPE_INVALID", "reported 应为对象 (reported must be an object)");
         return;
     }
-    jx_check_fields(r, RF, "/reported", L->errs);
-    json_t *v = json_object_get(r, "total");
-    if (v && !json_is_null(v) &&
+    jv_check_fields(r, RF, "/reported", L->errs);
+    jv *v = jv_get(r, "total");
+    if (v && !jv_is_null(v) &&
         load_decimal(L, v, "/reported/total", "报告总分", &d->rep_total, &d->rep_total_prec))
         d->has_total = true;
     d->rep_grade = opt_string(L, r, "grade", "/reported");
     d->has_grade = d->rep_grade != NULL;
-    v = json_object_get(r, "execution_score");
-    if (v && !json_is_null(v) &&
+    v = jv_get(r, "execution_score");
+    if (v && !jv_is_null(v) &&
         load_decimal(L, v, "/reported/execution_score", "报告预算执行得分", &d->rep_exec_score, NULL))
         d->has_exec_score = true;
 }
@@ -507,20 +522,22 @@ static const char *const DOC_FIELDS[] = {"scope", "framework", "name", "org", "y
 jx_document *jx_document_load(const jx_ctx *ctx, const char *json, size_t len, jx_errors *errs)
 {
     jx_errors_clear(errs);
-    json_t *j = jx_json_load(json, len, errs);
-    if (!j)
-        return NULL;
     jx_document *d = calloc(1, sizeof *d);
-    loader L = {d, errs, ctx};
+    loader L = {d, errs, ctx, json};
     if (!d) {
         jx_err_add(errs, JX_ENOMEM, "", "NO_MEMORY", "内存不足 (out of memory)");
-        goto fail;
+        return NULL;
     }
-    if (!json_is_object(j)) {
+    /* the parsed tree lives in the document's arena: its strings are used
+     * in place, and one free releases both */
+    jv *j = jv_parse(&d->arena, json, len, errs);
+    if (!j)
+        goto fail;
+    if (!jv_is_object(j)) {
         err(&L, "", "TYPE_INVALID", "文档应为 JSON 对象 (the document must be a JSON object)");
         goto fail;
     }
-    jx_check_fields(j, DOC_FIELDS, "", errs);
+    jv_check_fields(j, DOC_FIELDS, "", errs);
 
     d->scope = opt_string(&L, j, "scope", "");
     if (d->scope && strcmp(d->scope, "project") && strcmp(d->scope, "department_wide") &&
@@ -528,16 +545,18 @@ jx_document *jx_document_load(const jx_ctx *ctx, const char *json, size_t len, j
         jx_err_add(errs, JX_EINVALID, "/scope", "SCOPE_INVALID",
                    "scope '%s' 无效，应为 project、department_wide 或 unit_wide (unknown scope)",
                    d->scope);
-    json_t *fw = json_object_get(j, "framework");
-    if (!fw || json_is_null(fw) || json_is_string(fw)) {
-        const char *id = fw && json_is_string(fw) ? json_string_value(fw) : default_framework(d->scope);
+    jv *fw = jv_get(j, "framework");
+    if (!fw || jv_is_null(fw) || jv_is_string(fw)) {
+        const char *id = fw && jv_is_string(fw) ? jv_str(fw) : default_framework(d->scope);
         d->fw = jx_ctx_framework(ctx, id);
         if (!d->fw)
             jx_err_add(errs, JX_EINVALID, "/framework", "FRAMEWORK_UNKNOWN",
                        "未知的评价框架 '%s' (unknown framework)", id);
     } else {
-        d->own_fw = jx_framework_from_json(fw, "/framework", errs);
+        json_t *jf = jv_to_jansson(fw, json);
+        d->own_fw = jf ? jx_framework_from_json(jf, "/framework", errs) : NULL;
         d->fw = d->own_fw;
+        json_decref(jf);
     }
     if (d->fw && d->scope && strcmp(d->scope, d->fw->scope) != 0)
         jx_err_add(errs, JX_EINVALID, "/scope", "SCOPE_INVALID",
@@ -547,35 +566,34 @@ jx_document *jx_document_load(const jx_ctx *ctx, const char *json, size_t len, j
         d->scope = d->fw->scope;
     d->name = opt_string(&L, j, "name", "");
     d->org = opt_string(&L, j, "org", "");
-    json_t *y = json_object_get(j, "year");
-    if (y && !json_is_null(y)) {
-        if (!json_is_integer(y) || json_integer_value(y) < 2000 || json_integer_value(y) > 2100)
+    jv *y = jv_get(j, "year");
+    if (y && !jv_is_null(y)) {
+        int64_t yv;
+        if (!jv_int(y, &yv) || yv < 2000 || yv > 2100)
             err(&L, "/year", "YEAR_INVALID", "年度应为 2000 到 2100 之间的整数 (year out of range)");
         else
-            d->year = (int)json_integer_value(y);
+            d->year = (int)yv;
     }
-    load_budget(&L, json_object_get(j, "budget"));
-    load_figures(&L, json_object_get(j, "figures"));
-    load_reported(&L, json_object_get(j, "reported"));
-    json_t *inds = json_object_get(j, "indicators");
-    if (inds && !json_is_null(inds)) {
-        if (!json_is_array(inds) || json_array_size(inds) > MAX_INDICATORS)
+    load_budget(&L, jv_get(j, "budget"));
+    load_figures(&L, jv_get(j, "figures"));
+    load_reported(&L, jv_get(j, "reported"));
+    jv *inds = jv_get(j, "indicators");
+    if (inds && !jv_is_null(inds)) {
+        if (!jv_is_array(inds) || (size_t)inds->n > MAX_INDICATORS)
             err(&L, "/indicators", "TYPE_INVALID", "indicators 应为数组（最多 2000 项） (must be an array)");
         else if (d->fw) {
-            d->ninds = (int)json_array_size(inds);
+            d->ninds = (int)(size_t)inds->n;
             d->inds = jx_alloc(&d->arena, sizeof *d->inds * (size_t)(d->ninds + 1));
-            for (size_t i = 0; d->inds && i < json_array_size(inds); i++)
-                load_indicator(&L, json_array_get(inds, i), i, "/indicators");
+            for (size_t i = 0; d->inds && i < (size_t)inds->n; i++)
+                load_indicator(&L, inds->items[i], i, "/indicators");
         }
     }
     if (d->arena.failed)
         jx_err_add(errs, JX_ENOMEM, "", "NO_MEMORY", "内存不足 (out of memory)");
     if (errs->count)
         goto fail;
-    json_decref(j);
     return d;
 fail:
-    json_decref(j);
     jx_document_free(d);
     return NULL;
 }

@@ -311,7 +311,7 @@ void jt_decimal_from(int64_t mant, int scale, char *out, size_t outsz)
             strcat(tmp, "0");
         jt_decimal_canon(tmp, out, outsz);
     } else {
-        char tmp[128];
+        char tmp[256];
         size_t sc = (size_t)scale;
         if (len <= sc) {
             char zeros[64];
