@@ -168,6 +168,15 @@ int64_t jx_div_round(jx_i128 n, jx_i128 d)
         n = -n;
         d = -d;
     }
+    if (fits64(n) && fits64(d)) {
+        /* hardware division: the common case */
+        int64_t n64 = (int64_t)n, d64 = (int64_t)d, q64 = n64 / d64, r64 = n64 % d64;
+        if (r64 < 0)
+            r64 = -r64;
+        if (r64 >= d64 - r64)
+            q64 += n64 < 0 ? -1 : 1;
+        return q64;
+    }
     jx_i128 q = n / d, r = n % d;
     if (r < 0)
         r = -r;
@@ -182,12 +191,8 @@ static bool scale10(jx_q a, int e, jx_q *out)
     if (e > 36 || e < -36)
         return false;
     jx_i128 p = pow10_128(e < 0 ? -e : e);
-    if (e >= 0) {
-        jx_q m = {p, 1};
-        return jx_q_mul(a, m, out);
-    }
-    jx_q m = {1, p};
-    return jx_q_mul(a, m, out);
+    *out = a;
+    return e >= 0 ? mul128(a.n, p, &out->n) : mul128(a.d, p, &out->d);
 }
 
 bool jx_q_round(jx_q a, int e, int64_t *out)
@@ -222,10 +227,16 @@ static bool trunc_round(jx_q x, int e, jx_i128 *t, jx_i128 *r)
         return false;
     jx_i128 q, rem;
     if (fits64(s.n) && fits64(s.d)) {
-        /* hardware division: the common case */
+        /* hardware division: the common case; constant divisors become
+         * multiplications */
         int64_t n = (int64_t)s.n, d = (int64_t)s.d;
-        q = n / d;
-        rem = n % d;
+        switch (d) {
+        case 1: q = n; rem = 0; break;
+        case 10: q = n / 10; rem = n % 10; break;
+        case 100: q = n / 100; rem = n % 100; break;
+        case 10000: q = n / 10000; rem = n % 10000; break;
+        default: q = n / d; rem = n % d; break;
+        }
     } else {
         q = s.n / s.d;
         rem = s.n - q * s.d;

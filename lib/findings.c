@@ -29,7 +29,7 @@ void jx_finding_add(jx_result *r, const char *code, jx_fptr at, const char *fmt,
 {
     if (r->nfind == r->capfind) {
         int cap = r->capfind ? r->capfind * 2 : 8;
-        jx_finding *f = jx_alloc(&r->arena, sizeof *f * (size_t)cap);
+        jx_finding *f = jx_alloc_raw(&r->arena, sizeof *f * (size_t)cap);
         if (!f)
             return;
         if (r->nfind)
@@ -39,15 +39,14 @@ void jx_finding_add(jx_result *r, const char *code, jx_fptr at, const char *fmt,
     }
     jx_finding *f = &r->finds[r->nfind++];
     f->code = code;
-    f->sev = jx_finding_severity(code);
     f->at = at;
     f->fmt = fmt;
     f->nargs = 0;
     va_list ap;
     va_start(ap, fmt);
-    for (const char *p = fmt; *p; p++) {
-        if (*p != '%' || p[1] == '%') {
-            p += *p == '%';
+    for (const char *p = fmt; (p = strchr(p, '%')) != NULL; p++) {
+        if (p[1] == '%') {
+            p++;
             continue;
         }
         jx_farg *a = &f->args[f->nargs < JX_FARGS ? f->nargs : JX_FARGS - 1];
@@ -268,7 +267,7 @@ void jx_check_totals(jx_result *r, const jx_document *doc)
                 break;
             }
             /* reported scores have two decimals or fewer: add them as integers */
-            if (cents && ind->reported.d <= 100 && 100 % ind->reported.d == 0)
+            if (cents && (ind->reported.d == 1 || ind->reported.d == 10 || ind->reported.d == 100))
                 sumc += ind->reported_c;
             else {
                 cents = false;

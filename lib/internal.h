@@ -29,6 +29,7 @@ typedef struct {
 } jx_arena;
 
 void *jx_alloc(jx_arena *a, size_t n);          /* zeroed */
+void *jx_alloc_raw(jx_arena *a, size_t n);      /* not zeroed */
 char *jx_strdup(jx_arena *a, const char *s);
 char *jx_strndup(jx_arena *a, const char *s, size_t n);
 char *jx_sprintf(jx_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -311,8 +312,7 @@ typedef struct { char k; int64_t i; const char *s; jx_q q; } jx_farg;
  * the result is written: scoring stays free of printf (findings are common
  * in real reports, and the scoring loop is the hot path). */
 typedef struct {
-    const char *code;
-    jx_severity sev;
+    const char *code;            /* its severity follows from it: jx_finding_severity */
     jx_fptr at;
     const char *fmt;
     int nargs;

@@ -273,7 +273,7 @@ char *jx_result_json(const jx_result *r, size_t *len)
         const jx_finding *f = &r->finds[i];
         jx_buf_puts(&b, i ? ",{\"code\":" : "{\"code\":");
         jx_buf_json_str(&b, f->code);
-        jx_buf_printf(&b, ",\"severity\":\"%s\",\"pointer\":", sev_name(f->sev));
+        jx_buf_printf(&b, ",\"severity\":\"%s\",\"pointer\":", sev_name(jx_finding_severity(f->code)));
         jx_buf t = {0};
         jx_finding_pointer(&t, f);
         jx_buf_json_str(&b, t.p ? t.p : "");
@@ -395,7 +395,7 @@ char *jx_result_table(const jx_result *r)
     jx_buf_printf(&b, "\n发现的问题（%d 项）\n", r->nfind);
     for (int i = 0; i < r->nfind; i++) {
         const jx_finding *f = &r->finds[i];
-        jx_buf_printf(&b, "  [%s] %s ", sev_name(f->sev), f->code);
+        jx_buf_printf(&b, "  [%s] %s ", sev_name(jx_finding_severity(f->code)), f->code);
         jx_finding_pointer(&b, f);
         jx_buf_puts(&b, "\n      ");
         jx_finding_message(&b, f);

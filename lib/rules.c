@@ -695,7 +695,7 @@ void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rul
         out->score = score_numeric(rule, full, target->op, A, T, is_fraction_unit(target->unit_kind),
                                    &met, out);
         out->met = met;
-        if (!value && ind && !ind->reason && target->op == JX_OP_GE && jx_q_sign(T) > 0) {
+        if (met && !value && ind && !ind->reason && target->op == JX_OP_GE && jx_q_sign(T) > 0) {
             jx_q lim;
             if (jx_q_mul(T, jx_q_make(fw->too_low, 10000), &lim) && jx_q_cmp(A, lim) >= 0) {
                 jx_finding_add(r, "TARGET_TOO_LOW", jx_at_ind(idx, "target"),

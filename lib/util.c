@@ -22,6 +22,14 @@ struct jx_arena_block {
 
 void *jx_alloc(jx_arena *a, size_t n)
 {
+    void *p = jx_alloc_raw(a, n);
+    if (p)
+        memset(p, 0, n);
+    return p;
+}
+
+void *jx_alloc_raw(jx_arena *a, size_t n)
+{
     n = (n + 15) & ~(size_t)15;
     jx_arena_block *b = a->head;
     if (!b || b->size - b->used < n) {
@@ -45,7 +53,6 @@ void *jx_alloc(jx_arena *a, size_t n)
     }
     void *p = b->data + b->used;
     b->used += n;
-    memset(p, 0, n);
     return p;
 }
 
