@@ -67,8 +67,10 @@ void jx_finding_add(jx_result *r, const char *code, jx_fptr at, const char *fmt,
 void jx_finding_pointer(jx_buf *b, const jx_finding *f)
 {
     jx_buf_puts(b, f->at.base ? f->at.base : "");
-    if (f->at.idx >= 0)
-        jx_buf_printf(b, "/%d", f->at.idx);
+    if (f->at.idx >= 0) {
+        jx_buf_put(b, "/", 1);
+        jx_buf_int(b, f->at.idx);
+    }
     if (f->at.leaf) {
         char p[JX_PTR_MAX];
         jx_ptr(p, sizeof p, "", f->at.leaf);
@@ -94,7 +96,7 @@ void jx_finding_message(jx_buf *b, const jx_finding *f)
         if (a) {
             switch (a->k) {
             case 's': jx_buf_puts(b, a->s ? a->s : ""); break;
-            case 'd': jx_buf_printf(b, "%lld", (long long)a->i); break;
+            case 'd': jx_buf_int(b, a->i); break;
             case 'C': jx_buf_cents(b, a->i); break;
             case 'K': jx_buf_cents_short(b, a->i); break;
             case 'F': jx_buf_fen(b, a->i); break;

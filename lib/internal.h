@@ -48,6 +48,7 @@ void jx_buf_puts(jx_buf *b, const char *s);
 void jx_buf_printf(jx_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void jx_buf_json_str(jx_buf *b, const char *s);   /* quoted, escaped */
 void jx_buf_cents(jx_buf *b, int64_t cents);       /* 98.50 */
+void jx_buf_int(jx_buf *b, int64_t v);
 void jx_buf_cents_short(jx_buf *b, int64_t cents); /* 98.5, 10 */
 void jx_buf_fen(jx_buf *b, int64_t fen);           /* 736200.00 */
 void jx_buf_rate(jx_buf *b, int64_t r4);           /* 0.8495 */
@@ -395,5 +396,7 @@ const char *jx_skip_op(const char *text);
 size_t jx_utf8_len(const char *s, size_t n);  /* bytes of the code point at s */
 /* Normalises text for comparison: full-width to ASCII, no spaces or punctuation. */
 char *jx_norm_text(jx_arena *a, const char *s);
+/* The same into a buffer of cap bytes (cut short when it does not fit). */
+size_t jx_norm_into(const char *s, char *out, size_t cap);
 
 #endif

@@ -71,7 +71,9 @@ static void explain(jx_buf *b, const jx_ind_result *ir, const jx_framework *fw)
     case JX_EX_MET:
         jx_buf_puts(b, "实际 ");
         put_actual(b, ir);
-        jx_buf_printf(b, " %s 目标 ", op_sym(ir->op));
+        jx_buf_puts(b, " ");
+        jx_buf_puts(b, op_sym(ir->op));
+        jx_buf_puts(b, " 目标 ");
         put_target(b, ir, fw);
         jx_buf_puts(b, "，达成，得满分 ");
         jx_buf_cents_short(b, ir->score);
@@ -120,21 +122,27 @@ static void explain(jx_buf *b, const jx_ind_result *ir, const jx_framework *fw)
         jx_buf_puts(b, " 分");
         break;
     case JX_EX_LEVELS:
-        jx_buf_printf(b, "评价等级“%s”，得 ", band_name(ir->band));
+        jx_buf_puts(b, "评价等级“");
+        jx_buf_puts(b, band_name(ir->band));
+        jx_buf_puts(b, "”，得 ");
         jx_buf_cents_short(b, ir->score);
         jx_buf_puts(b, " 分");
         break;
     case JX_EX_BAND_REPORTED:
         jx_buf_puts(b, "定性指标：实际“");
         put_actual(b, ir);
-        jx_buf_printf(b, "”属%s档，报告得分 ", band_name(ir->band));
+        jx_buf_puts(b, "”属");
+        jx_buf_puts(b, band_name(ir->band));
+        jx_buf_puts(b, "档，报告得分 ");
         jx_buf_cents_short(b, ir->score);
         jx_buf_puts(b, " 分在该档区间内，予以采用");
         break;
     case JX_EX_BAND_DEFAULT:
         jx_buf_puts(b, "定性指标：实际“");
         put_actual(b, ir);
-        jx_buf_printf(b, "”属%s档，按该档计 ", band_name(ir->band));
+        jx_buf_puts(b, "”属");
+        jx_buf_puts(b, band_name(ir->band));
+        jx_buf_puts(b, "档，按该档计 ");
         jx_buf_cents_short(b, ir->score);
         jx_buf_puts(b, " 分");
         break;
@@ -245,7 +253,7 @@ char *jx_result_json(const jx_result *r, size_t *len)
         const jx_ind_result *ir = &r->inds[i];
         jx_buf_puts(&b, i ? ",{\"index\":" : "{\"index\":");
         if (ir->index >= 0)
-            jx_buf_printf(&b, "%d", ir->index);
+            jx_buf_int(&b, ir->index);
         else
             jx_buf_puts(&b, "null");
         jx_buf_puts(&b, ",\"level1\":");
@@ -261,7 +269,9 @@ char *jx_result_json(const jx_result *r, size_t *len)
         jx_buf_puts(&b, ",\"deduction\":");
         jx_buf_cents(&b, ir->weight - ir->score);
         jx_buf_puts(&b, ir->met < 0 ? ",\"met\":null" : ir->met ? ",\"met\":true" : ",\"met\":false");
-        jx_buf_printf(&b, ",\"rule\":\"%s\",\"explain\":", jx_rule_kind_name(ir->rule));
+        jx_buf_puts(&b, ",\"rule\":\"");
+        jx_buf_puts(&b, jx_rule_kind_name(ir->rule));
+        jx_buf_puts(&b, "\",\"explain\":");
         jx_buf e = {0};
         explain(&e, ir, r->fw);
         jx_buf_json_str(&b, e.p ? e.p : "");
@@ -273,7 +283,9 @@ char *jx_result_json(const jx_result *r, size_t *len)
         const jx_finding *f = &r->finds[i];
         jx_buf_puts(&b, i ? ",{\"code\":" : "{\"code\":");
         jx_buf_json_str(&b, f->code);
-        jx_buf_printf(&b, ",\"severity\":\"%s\",\"pointer\":", sev_name(jx_finding_severity(f->code)));
+        jx_buf_puts(&b, ",\"severity\":\"");
+        jx_buf_puts(&b, sev_name(jx_finding_severity(f->code)));
+        jx_buf_puts(&b, "\",\"pointer\":");
         jx_buf t = {0};
         jx_finding_pointer(&t, f);
         jx_buf_json_str(&b, t.p ? t.p : "");

@@ -122,8 +122,13 @@ void jx_ptr(char *out, size_t cap, const char *base, const char *key)
 void jx_ptr_i(char *out, size_t cap, const char *base, size_t i)
 {
     char k[24];
-    snprintf(k, sizeof k, "%zu", i);
-    jx_ptr(out, cap, base, k);
+    int n = 23;
+    k[n] = 0;
+    do {
+        k[--n] = (char)('0' + i % 10);
+        i /= 10;
+    } while (i && n > 0);
+    jx_ptr(out, cap, base, k + n);
 }
 
 bool jx_check_fields(json_t *obj, const char *const *allowed, const char *ptr, jx_errors *errs)

@@ -515,7 +515,7 @@ jv *jv_get(const jv *obj, const char *key)
     if (!jv_is_object(obj))
         return NULL;
     for (uint32_t i = 0; i < obj->n; i++)
-        if (strcmp(obj->members[i].key, key) == 0)
+        if (obj->members[i].key[0] == key[0] && strcmp(obj->members[i].key, key) == 0)
             return obj->members[i].v;
     return NULL;
 }
@@ -652,7 +652,7 @@ bool jv_check_fields(const jv *obj, const char *const *allowed, const char *ptr,
         const char *key = obj->members[i].key;
         bool known = false;
         for (const char *const *a = allowed; *a; a++)
-            if (strcmp(*a, key) == 0) {
+            if ((*a)[0] == key[0] && strcmp(*a, key) == 0) {
                 known = true;
                 break;
             }

@@ -168,17 +168,14 @@ static bool count_unit(const char *s, size_t n)
 
 static jx_word word_of(const char *text)
 {
-    jx_arena a = {0};
-    char *norm = jx_norm_text(&a, text);
-    jx_word w = JX_WORD_NONE;
-    if (norm)
-        for (size_t i = 0; i < COUNT(WORDS); i++)
-            if (strcmp(norm, WORDS[i].s) == 0) {
-                w = WORDS[i].w;
-                break;
-            }
-    jx_arena_free(&a);
-    return w;
+    char norm[128];
+    if (strlen(text) >= sizeof norm - 8)
+        return JX_WORD_NONE;   /* longer than any word */
+    jx_norm_into(text, norm, sizeof norm);
+    for (size_t i = 0; i < COUNT(WORDS); i++)
+        if (norm[0] == WORDS[i].s[0] && strcmp(norm, WORDS[i].s) == 0)
+            return WORDS[i].w;
+    return JX_WORD_NONE;
 }
 
 static void qualitative(const char *text, jx_value *out)
@@ -231,10 +228,12 @@ int jx_parse_value(const char *text, jx_value *out, jx_error *err)
     }
     const char *p = buf;
     const op_entry *op = NULL;
-    for (size_t i = 0; i < COUNT(PREFIX_OPS); i++)
-        if (starts_with(p, PREFIX_OPS[i].s) &&
-            (!op || strlen(PREFIX_OPS[i].s) > strlen(op->s)))
-            op = &PREFIX_OPS[i];
+    /* operators begin with < > = or a multi-byte character: digits skip the table */
+    if (*p == '<' || *p == '>' || *p == '=' || (unsigned char)*p >= 0xE0)
+        for (size_t i = 0; i < COUNT(PREFIX_OPS); i++)
+            if (p[0] == PREFIX_OPS[i].s[0] && starts_with(p, PREFIX_OPS[i].s) &&
+                (!op || strlen(PREFIX_OPS[i].s) > strlen(op->s)))
+                op = &PREFIX_OPS[i];
     if (op)
         p += strlen(op->s);
 

@@ -213,6 +213,7 @@ static void put_fixed(jx_buf *b, int64_t v, int dec)
 }
 
 void jx_buf_cents(jx_buf *b, int64_t c) { put_fixed(b, c, 2); }
+void jx_buf_int(jx_buf *b, int64_t v) { put_fixed(b, v, 0); }
 void jx_buf_fen(jx_buf *b, int64_t f) { put_fixed(b, f, 2); }
 void jx_buf_rate(jx_buf *b, int64_t r) { put_fixed(b, r, 4); }
 
@@ -330,16 +331,10 @@ static bool is_punct_cp(unsigned cp)
            (cp >= 0xFF5B && cp <= 0xFF65) || cp == 0xB7;
 }
 
-char *jx_norm_text(jx_arena *a, const char *s)
+size_t jx_norm_into(const char *s, char *out, size_t cap)
 {
-    if (!s)
-        return NULL;
-    size_t n = strlen(s);
-    char *out = jx_alloc(a, n + 1);
-    if (!out)
-        return NULL;
-    size_t o = 0;
-    for (size_t i = 0; i < n;) {
+    size_t o = 0, n = strlen(s);
+    for (size_t i = 0; i < n && o + 4 < cap;) {
         unsigned cp;
         size_t k = utf8_decode(s + i, n - i, &cp);
         /* full-width ASCII variants fold to ASCII */
@@ -359,5 +354,16 @@ char *jx_norm_text(jx_arena *a, const char *s)
         i += k;
     }
     out[o] = 0;
+    return o;
+}
+
+char *jx_norm_text(jx_arena *a, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s);
+    char *out = jx_alloc_raw(a, n + 5);
+    if (out)
+        jx_norm_into(s, out, n + 5);
     return out;
 }
