@@ -1,0 +1,658 @@
+#!/usr/bin/env python3
+"""check.py -- tests of the report renderers through the jixiao-report CLI.
+
+Design.  Models are built the way the route will build them: every fixture
+document in the shared folder is scored with jixiao-score for its result and
+wrapped with made-up evaluation and project fields (docs/reports.md).  To
+those are added a hostile model (markup, quotes, pipes, commas, newlines,
+SQL and a spreadsheet formula in every name), a department-wide assessment
+(no execution row, framework indicators the document does not list), a
+model without indicators or problems, and a model with very long texts.
+Each model is rendered in all five formats and every output is parsed with
+a real parser and checked against the result it came from:
+
+  json  parses; the score rows add up to the total row, which is the
+        result's total; weights minus scores are the deductions
+  html  parses with html.parser; every table's rows cover the same number
+        of columns once rowspan and colspan are applied; grade and total are
+        shown; hostile text comes back as text, never as markup
+  md    every pipe table has one column count in every row
+  csv   BOM, RFC 4180 parse, eight fields a row, scores round-trip
+  xlsx  (LibreOffice, when installed) converted back to CSV, each sheet:
+        indicator names, total and grade present; (openpyxl, when
+        installed) merged level cells and number formats
+
+Usage: check.py --report BIN --score BIN --shared DIR --work DIR
+                [--label NAME] [--no-xlsx-open]
+Prints one line per failed check and `N passed, M failed` last; exit 1 on
+any failure.  With --label the summary is prefixed (for the ASan run).
+"""
+import argparse
+import copy
+import csv
+import glob
+import html
+import html.parser
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+FORMATS = ["json", "html", "md", "csv", "xlsx"]
+
+HOSTILE = [
+    "<script>alert('x')</script>",
+    'say "hi" & <b>bold</b>',
+    "a|b|c",
+    "x,y,z",
+    "line one\nline two",
+    "'; DROP TABLE evaluations; --",
+    '=HYPERLINK("http://example.invalid","click")',
+    "back\\slash `code` *star* [link](u)",
+]
+
+
+class Checks:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def ok(self, cond, what):
+        if cond:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print(f"FAIL: {what}", flush=True)
+        return cond
+
+
+C = Checks()
+
+
+# ---- building models -----------------------------------------------------------------
+
+def score(score_bin, doc):
+    p = subprocess.run([score_bin], input=json.dumps(doc, ensure_ascii=False).encode(),
+                       capture_output=True, timeout=60)
+    if p.returncode != 0:
+        raise RuntimeError(f"jixiao-score failed: {p.stderr.decode(errors='replace')}")
+    return json.loads(p.stdout)
+
+
+def make_model(doc, result, i, problems=None):
+    year = doc.get("year") or 2022
+    name = doc.get("name") or ""
+    return {
+        "evaluation": {
+            "id": f"00000000-0000-4000-8000-{i:012d}",
+            "created_at": "2023-03-01T08:00:00Z",
+            "created_by": "测试评价人",
+            "framework": result.get("framework", ""),
+            "framework_version": "1",
+        },
+        "project": {
+            "name": name,
+            "code": f"341300-{year}-{i:03d}",
+            "org": doc.get("org", ""),
+            "year": year,
+            "scope": doc.get("scope", "project"),
+            "supervising_office": "绩效管理科",
+            "fund_nature": "一般公共预算",
+            "goals": {"overall": f"保障{name}顺利实施", "annual": "完成年度各项指标\n按期支付资金"},
+            "budget": doc.get("budget") or {},
+            "indicators": doc.get("indicators") or [],
+            "problems": problems if problems is not None else [
+                {"category": "项目决策存在的问题（包括项目立项、绩效目标设定、预算编制和资金分配等）",
+                 "responsible_office": "绩效管理科", "description": "", "advice": ""},
+                {"category": "项目管理存在的问题（包括项目过程管控、监督问效、制度建设及执行情况等）",
+                 "responsible_office": "财务科", "description": "财务人员对项目内容不够熟悉",
+                 "advice": "加强业务学习与培训", "note": "已整改"},
+            ],
+        },
+        "result": result,
+    }
+
+
+WIDE_DOC = {
+    "scope": "department_wide", "framework": "department-wide-2013",
+    "org": "赫山区医疗保障事务中心", "year": 2021,
+    "figures": {"staff_in_post": 30, "authorised_posts": 32,
+                "three_public_budget": "10万元", "satisfaction": "95%"},
+    "indicators": [
+        {"name": "绩效目标合理性", "actual": [0, 1, 2], "reported_score": 2},
+        {"name": "支付进度率", "actual": ["年终进度", "季度进度"], "reported_score": 2},
+        {"name": "完成及时率", "actual": 4, "reported_score": 4},
+        {"name": "社会效益", "actual": "达成", "reported_score": 5},
+        {"name": "在职人员控制率", "reported_score": 5},
+    ],
+    "reported": {"total": 95},
+}
+
+
+def hostile_doc(base):
+    doc = copy.deepcopy(base)
+    doc["name"] = "项目<script>alert(1)</script>|名,称\n第二行"
+    doc["org"] = "单位 \"引号\" & 'x'; DROP TABLE orgs; --"
+    for k, ind in enumerate(doc["indicators"]):
+        ind["name"] = HOSTILE[k % len(HOSTILE)] + f" #{k}"
+        ind["deviation_reason"] = HOSTILE[(k + 3) % len(HOSTILE)]
+    return doc
+
+
+def hostile_problems():
+    return [{"category": h, "responsible_office": h, "description": h, "advice": h, "note": h}
+            for h in HOSTILE]
+
+
+def build_models(score_bin, shared):
+    models = []
+    fixtures = sorted(glob.glob(os.path.join(shared, "fixtures", "[0-9]*.json")))
+    for i, path in enumerate(fixtures):
+        doc = json.load(open(path, encoding="utf-8"))["document"]
+        res = score(score_bin, doc)
+        models.append((os.path.basename(path)[:-5], make_model(doc, res, i + 1)))
+    if fixtures:
+        base = json.load(open(fixtures[0], encoding="utf-8"))["document"]
+        for path in fixtures:  # the fixture with the most indicators makes the best hostile one
+            d = json.load(open(path, encoding="utf-8"))["document"]
+            if len(d.get("indicators") or []) > len(base.get("indicators") or []):
+                base = d
+        doc = hostile_doc(base)
+        models.append(("hostile", make_model(doc, score(score_bin, doc), 900, hostile_problems())))
+    wide = score(score_bin, WIDE_DOC)
+    models.append(("department-wide", make_model(WIDE_DOC, wide, 901, problems=[])))
+    bare = make_model({"name": "空", "org": "某单位", "year": 2022}, {
+        "framework": "project-2020", "total": 0, "max": 100, "normalised": 0, "grade": "差",
+        "complete": False, "execution": {"budget": None, "executed": None, "rate": None,
+                                          "weight": 0, "score": 0},
+        "categories": [], "indicators": [], "findings": []}, 902, problems=[])
+    models.append(("bare", bare))
+    if fixtures:
+        doc = json.load(open(fixtures[0], encoding="utf-8"))["document"]
+        doc = copy.deepcopy(doc)
+        long = "很长的说明文字，" * 6000 + "结束"
+        doc["indicators"][0]["deviation_reason"] = long
+        m = make_model(doc, score(score_bin, doc), 903)
+        m["project"]["goals"]["overall"] = long
+        m["project"]["problems"][1]["description"] = long
+        models.append(("long-text", m))
+    return models
+
+
+# ---- rendering -----------------------------------------------------------------------
+
+def render(report_bin, model, fmt, env=None):
+    data = model if isinstance(model, bytes) else json.dumps(model, ensure_ascii=False).encode()
+    return subprocess.run([report_bin, "--format", fmt], input=data, capture_output=True,
+                          timeout=120, env=env)
+
+
+def cents(x):
+    return int(round(float(x) * 100))
+
+
+def expected_rows(model):
+    """(names, scores) of the score table as the result gives it"""
+    res = model["result"]
+    names = [ind["name"] for ind in res["indicators"]]
+    scores = [cents(ind["score"]) for ind in res["indicators"]]
+    ex = res.get("execution") or {}
+    if cents(ex.get("weight", 0)) > 0:
+        names.append("预算执行率")
+        scores.append(cents(ex["score"]))
+    return names, scores
+
+
+# ---- json ----------------------------------------------------------------------------
+
+def check_json(name, model, out):
+    try:
+        doc = json.loads(out.decode("utf-8"))
+    except Exception as e:  # noqa: BLE001
+        C.ok(False, f"{name}.json parses: {e}")
+        return
+    C.ok(True, "")
+    rows = doc["score_table"]["rows"]
+    body = [r for r in rows if r["kind"] != "total"]
+    total = [r for r in rows if r["kind"] == "total"]
+    C.ok(len(total) == 1 and rows[-1]["kind"] == "total", f"{name}.json: one total row, last")
+    s = sum(cents(r["score"]) for r in body)
+    C.ok(s == cents(total[0]["score"]), f"{name}.json: rows sum {s} == total {total[0]['score']}")
+    C.ok(cents(total[0]["score"]) == cents(model["result"]["total"]),
+         f"{name}.json: total row == result total")
+    C.ok(total[0]["grade"] == model["result"]["grade"], f"{name}.json: grade")
+    C.ok(all(cents(r["weight"]) - cents(r["score"]) == cents(r["deduction"]) for r in rows),
+         f"{name}.json: deductions = weight - score")
+    names, scores = expected_rows(model)
+    C.ok([r["name"] for r in body] == names, f"{name}.json: row names")
+    C.ok([cents(r["score"]) for r in body] == scores, f"{name}.json: row scores")
+    # scores are written with two decimals, as the library writes them
+    raw = out.decode("utf-8")
+    C.ok(re.search(r'"score":\d+\.\d\d[,}]', raw) is not None and
+         re.search(r'"score":\d+[,}]', raw) is None, f"{name}.json: two-decimal scores")
+    C.ok(len(doc["findings"]["rows"]) == len(model["result"].get("findings", [])),
+         f"{name}.json: findings count")
+    C.ok(len(doc["completion_list"]["rows"]) == len(model["project"]["indicators"]),
+         f"{name}.json: completion rows")
+    C.ok(len(doc["problem_list"]["rows"]) == len(model["project"]["problems"]),
+         f"{name}.json: problem rows")
+    if name == "hostile":
+        got = [r["name"] for r in doc["completion_list"]["rows"]]
+        want = [i["name"] for i in model["project"]["indicators"]]
+        C.ok(got == want, f"{name}.json: hostile names round-trip")
+        C.ok("<script>" not in raw, f"{name}.json: no raw <script>")
+
+
+# ---- html ----------------------------------------------------------------------------
+
+class TableParser(html.parser.HTMLParser):
+    """Collects tables (rows of (text, colspan, rowspan)), every text, tags seen."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tables = []   # list of (class, header_width, rows)
+        self.stack = []
+        self.cell = None
+        self.tags = []
+        self.text = []
+        self.title = ""
+        self.in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.append(tag)
+        if tag == "table":
+            self.stack.append({"class": a.get("class", ""), "rows": []})
+        elif tag == "tr" and self.stack:
+            self.stack[-1]["rows"].append([])
+        elif tag in ("td", "th") and self.stack:
+            self.cell = {"text": "", "colspan": int(a.get("colspan", 1)),
+                         "rowspan": int(a.get("rowspan", 1)), "tag": tag}
+        elif tag == "br" and self.cell is not None:
+            self.cell["text"] += "\n"
+        elif tag == "title":
+            self.in_title = True
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None and self.stack:
+            self.stack[-1]["rows"][-1].append(self.cell)
+            self.cell = None
+        elif tag == "table" and self.stack:
+            self.tables.append(self.stack.pop())
+        elif tag == "title":
+            self.in_title = False
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self.cell is not None:
+            self.cell["text"] += data
+        if self.in_title:
+            self.title += data
+
+
+def grid_place(rows):
+    """each row as [(column, cell)] once rowspans from above are counted,
+    and the number of columns the row covers"""
+    carry = {}  # column -> rows still covered below the current one
+    placed = []
+    for row in rows:
+        covered = {c for c, n in carry.items() if n > 0}
+        col, cells = 0, []
+        for cell in row:
+            while col in covered:
+                col += 1
+            cells.append((col, cell))
+            col += cell["colspan"]
+        width = max([col] + [c + 1 for c in covered])
+        for c in covered:
+            carry[c] -= 1
+        for c0, cell in cells:
+            if cell["rowspan"] > 1:
+                for k in range(cell["colspan"]):
+                    carry[c0 + k] = cell["rowspan"] - 1
+        placed.append((cells, width))
+    return placed
+
+
+def grid_widths(rows):
+    return [w for _, w in grid_place(rows)]
+
+
+def check_html(name, model, out):
+    text = out.decode("utf-8")
+    p = TableParser()
+    try:
+        p.feed(text)
+        p.close()
+    except Exception as e:  # noqa: BLE001
+        C.ok(False, f"{name}.html parses: {e}")
+        return
+    C.ok(text.startswith("<!DOCTYPE html>"), f"{name}.html: doctype")
+    C.ok("@page { size: A4" in text, f"{name}.html: A4 page")
+    C.ok("Noto Sans CJK SC" in text and "SimSun" in text and "serif;" in text,
+         f"{name}.html: Chinese font stack")
+    C.ok("script" not in p.tags, f"{name}.html: no script element")
+    C.ok(len(p.tables) >= 5, f"{name}.html: five tables or more ({len(p.tables)})")
+    for t in p.tables:
+        w = grid_widths(t["rows"])
+        C.ok(len(set(w)) == 1, f"{name}.html: table {t['class']} row widths {w}")
+    score = [t for t in p.tables if t["class"] == "score"]
+    if not C.ok(len(score) == 1, f"{name}.html: one score table"):
+        return
+    rows = score[0]["rows"]
+    C.ok(grid_widths(rows)[0] == 8, f"{name}.html: score table has 8 columns")
+    last = rows[-1]
+    res = model["result"]
+    C.ok(any(c["text"] == "合计" for c in last), f"{name}.html: 合计 row")
+    C.ok(any(c["text"] == f"{float(res['total']):.2f}" for c in last), f"{name}.html: total shown")
+    C.ok(any(("等级 " + res["grade"]) in c["text"] for c in last), f"{name}.html: grade shown")
+    names, _ = expected_rows(model)
+    cells = {c["text"] for r in rows for c in r}
+    C.ok(all(n in cells for n in names), f"{name}.html: every indicator name in a cell")
+    # merged level-1 cells: the rowspans of level-1 cells cover the indicator rows
+    n_ind = len(res["indicators"])
+    if n_ind:
+        placed = grid_place(rows)[1:1 + n_ind]
+        spans = sum(c["rowspan"] for cells, _ in placed for col, c in cells if col == 1)
+        C.ok(spans == n_ind, f"{name}.html: level-1 rowspans cover the indicators ({spans}/{n_ind})")
+    if not res.get("complete", True):
+        C.ok("下限" in text, f"{name}.html: incomplete total marked as a lower bound")
+    if name == "hostile":
+        C.ok("<script>" not in text and "<b>bold" not in text, f"{name}.html: hostile markup escaped")
+        alltext = "".join(p.text)
+        want = [i["name"] for i in model["project"]["indicators"]]
+        C.ok(all(w.replace("\n", "") in alltext for w in want),
+             f"{name}.html: hostile names read back as text")
+        goal_cells = {c["text"] for t in p.tables if t["class"] == "completion"
+                      for r in t["rows"] for c in r}
+        C.ok(all(w in goal_cells for w in want), f"{name}.html: hostile names exact in cells")
+        C.ok(model["project"]["name"].replace("\n", "") in p.title.replace("\n", ""),
+             f"{name}.html: hostile title escaped")
+
+
+# ---- markdown --------------------------------------------------------------------------
+
+def md_cells(line):
+    cells, cur, i = [], "", 0
+    body = line.strip()
+    assert body.startswith("|") and body.endswith("|")
+    body = body[1:-1]
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\" and i + 1 < len(body):
+            cur += body[i:i + 2]
+            i += 2
+            continue
+        if ch == "|":
+            cells.append(cur)
+            cur = ""
+        else:
+            cur += ch
+        i += 1
+    cells.append(cur)
+    return [c.strip() for c in cells]
+
+
+def md_unescape(s):
+    s = re.sub(r"\\(.)", r"\1", s.replace("<br>", "\n"))
+    return html.unescape(s)
+
+
+def check_md(name, model, out):
+    text = out.decode("utf-8")
+    lines = text.split("\n")
+    tables, cur = [], []
+    for ln in lines:
+        if ln.startswith("|"):
+            cur.append(ln)
+        elif cur:
+            tables.append(cur)
+            cur = []
+    if cur:
+        tables.append(cur)
+    C.ok(len(tables) >= 5, f"{name}.md: five tables or more ({len(tables)})")
+    for t in tables:
+        counts = [len(md_cells(ln)) for ln in t]
+        C.ok(len(set(counts)) == 1, f"{name}.md: table '{t[0][:40]}' column counts {counts}")
+        C.ok(re.fullmatch(r"\|( :?---:? \|)+", t[1]) is not None, f"{name}.md: delimiter row")
+    score = [t for t in tables if md_cells(t[0])[:4] == ["序号", "一级指标", "二级指标", "三级指标"]
+             and "得分" in md_cells(t[0])]
+    if not C.ok(len(score) == 1, f"{name}.md: one score table"):
+        return
+    last = md_cells(score[0][-1])
+    res = model["result"]
+    C.ok(last[1] == "**合计**" and last[6] == f"**{float(res['total']):.2f}**",
+         f"{name}.md: total row {last}")
+    C.ok(("等级 " + res["grade"]) in last[5], f"{name}.md: grade")
+    names, scores = expected_rows(model)
+    body = [md_cells(ln) for ln in score[0][2:-1]]
+    C.ok([md_unescape(r[3]) if r[3] else md_unescape(r[1]) for r in body] == names,
+         f"{name}.md: row names")
+    C.ok([cents(r[6]) for r in body] == scores, f"{name}.md: row scores")
+    if name == "hostile":
+        C.ok("<script>" not in text and "<b>" not in text, f"{name}.md: no live HTML")
+        goal = [t for t in tables if "年度指标值" in md_cells(t[0])][0]
+        got = [md_unescape(md_cells(ln)[3]) for ln in goal[2:]]
+        C.ok(got == [i["name"] for i in model["project"]["indicators"]],
+             f"{name}.md: hostile names unescape back")
+
+
+# ---- csv -------------------------------------------------------------------------------
+
+def csv_expect(s):
+    return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
+
+
+def check_csv(name, model, out):
+    C.ok(out.startswith(b"\xef\xbb\xbf"), f"{name}.csv: UTF-8 BOM")
+    text = out[3:].decode("utf-8")
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as e:
+        C.ok(False, f"{name}.csv parses: {e}")
+        return
+    C.ok(text.endswith("\r\n") and text.count("\r\n") == len(rows),
+         f"{name}.csv: CRLF line ends, one a row")
+    C.ok(rows[0] == ["序号", "一级指标", "二级指标", "三级指标", "分值", "评分情况", "得分", "扣分"],
+         f"{name}.csv: header")
+    C.ok(all(len(r) == 8 for r in rows), f"{name}.csv: eight fields in every row")
+    names, scores = expected_rows(model)
+    body = rows[1:-1]
+    got = [r[1] if r[1] == "预算执行率" and not r[3] else r[3] for r in body]
+    C.ok(got == [csv_expect(n) if n != "预算执行率" else n for n in names],
+         f"{name}.csv: names round-trip")
+    C.ok([cents(r[6]) for r in body] == scores, f"{name}.csv: scores round-trip")
+    C.ok(all(re.fullmatch(r"-?\d+\.\d\d", r[k]) for r in rows[1:] for k in (4, 6, 7)),
+         f"{name}.csv: scores with two decimals")
+    last = rows[-1]
+    C.ok(last[1] == "合计" and cents(last[6]) == cents(model["result"]["total"]) and
+         sum(scores) == cents(last[6]), f"{name}.csv: total row sums")
+    C.ok(model["result"]["grade"] in last[5], f"{name}.csv: grade in the total row")
+
+
+# ---- xlsx ------------------------------------------------------------------------------
+
+def check_xlsx_bytes(name, model, out, path):
+    C.ok(out[:2] == b"PK", f"{name}.xlsx: a zip container")
+    with open(path, "wb") as f:
+        f.write(out)
+    try:
+        import openpyxl  # noqa: PLC0415
+    except ImportError:
+        return
+    try:
+        wb = openpyxl.load_workbook(path)
+    except Exception as e:  # noqa: BLE001
+        C.ok(False, f"{name}.xlsx opens in openpyxl: {e}")
+        return
+    C.ok(wb.sheetnames[:3] == ["评分情况表", "发现的问题", "绩效目标完成清单"],
+         f"{name}.xlsx: sheets {wb.sheetnames}")
+    ws = wb["评分情况表"]
+    C.ok([ws.cell(3, k).value for k in range(1, 9)] ==
+         ["序号", "一级指标", "二级指标", "三级指标", "分值", "评分情况", "得分", "扣分"],
+         f"{name}.xlsx: header row")
+    C.ok(ws.cell(3, 1).font.b and ws.cell(3, 1).fill.fgColor.rgb not in (None, "00000000"),
+         f"{name}.xlsx: header row styled")
+    names, scores = expected_rows(model)
+    n = len(names)
+    got = [ws.cell(4 + k, 4).value or ws.cell(4 + k, 2).value for k in range(n)]
+    C.ok(got == names, f"{name}.xlsx: names {got[:3]}...")
+    C.ok([cents(ws.cell(4 + k, 7).value) for k in range(n)] == scores, f"{name}.xlsx: scores")
+    C.ok(all(ws.cell(4 + k, 7).number_format == "0.00" for k in range(n + 1)),
+         f"{name}.xlsx: score format 0.00")
+    C.ok(ws.cell(4 + n, 2).value == "合计" and
+         cents(ws.cell(4 + n, 7).value) == cents(model["result"]["total"]),
+         f"{name}.xlsx: total row")
+    merged = [str(r) for r in ws.merged_cells.ranges]
+    n_ind = len(model["result"]["indicators"])
+    l1 = {ind["level1"] for ind in model["result"]["indicators"]}
+    if n_ind > len(l1):
+        C.ok(any(re.fullmatch(r"B(\d+):B(\d+)", m) for m in merged),
+             f"{name}.xlsx: merged level-1 cells {merged}")
+    money = [ws.cell(r, 5) for r in range(1, ws.max_row + 1)
+             if ws.cell(r, 5).number_format == "#,##0.00"]
+    if any(isinstance(v, (str, int, float)) for v in (model["project"]["budget"] or {}).values()):
+        C.ok(len(money) > 0, f"{name}.xlsx: money cells with #,##0.00")
+    C.ok(ws.column_dimensions["F"].width and ws.column_dimensions["F"].width > 30,
+         f"{name}.xlsx: column widths")
+    fs = wb["发现的问题"]
+    codes = [fs.cell(r, 3).value for r in range(4, fs.max_row + 1)]
+    want = [f["code"] for f in model["result"].get("findings", [])]
+    C.ok(codes == want or (not want and codes in ([], [None])), f"{name}.xlsx: findings sheet")
+    if name == "hostile":
+        gs = wb["绩效目标完成清单"]
+        got = [gs.cell(6 + k, 4).value for k in range(len(model["project"]["indicators"]))]
+        C.ok(got == [i["name"] for i in model["project"]["indicators"]],
+             f"{name}.xlsx: hostile names exact")
+
+
+def libreoffice_check(files, work):
+    lo = shutil.which("libreoffice") or shutil.which("soffice")
+    if not lo:
+        print("skip: LibreOffice not installed, XLSX not opened (apt-get install "
+              "libreoffice-calc-nogui)")
+        return
+    outdir = os.path.join(work, "lo")
+    os.makedirs(outdir, exist_ok=True)
+    profile = "file://" + os.path.join(work, "lo-profile")
+    # 44 comma, 34 quote, 76 UTF-8, 1 first line; as shown; -1 every sheet to its own file
+    flt = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
+    p = subprocess.run([lo, f"-env:UserInstallation={profile}", "--headless", "--convert-to",
+                        flt, "--outdir", outdir] + [f for _, _, f in files],
+                       capture_output=True, timeout=600)
+    C.ok(p.returncode == 0, f"libreoffice exit {p.returncode}: {p.stderr[-300:]!r}")
+    for name, model, path in files:
+        base = os.path.splitext(os.path.basename(path))[0]
+        sheet = os.path.join(outdir, f"{base}-评分情况表.csv")
+        if not C.ok(os.path.exists(sheet), f"{name}.xlsx: LibreOffice converted the score sheet"):
+            continue
+        rows = list(csv.reader(open(sheet, encoding="utf-8", newline="")))
+        cells = [c for r in rows for c in r]
+        names, scores = expected_rows(model)
+        C.ok(all(n in cells for n in names), f"{name}.xlsx via LibreOffice: indicator names")
+        total = [r for r in rows if len(r) > 6 and r[1] == "合计"]
+        C.ok(len(total) == 1 and total[0][6] == f"{float(model['result']['total']):.2f}",
+             f"{name}.xlsx via LibreOffice: total {total}")
+        C.ok(len(total) == 1 and ("等级 " + model["result"]["grade"]) in total[0][5],
+             f"{name}.xlsx via LibreOffice: grade")
+        sc = [r[6] for r in rows[3:3 + len(scores)]]
+        C.ok(sc == [f"{s / 100:.2f}" for s in scores], f"{name}.xlsx via LibreOffice: scores {sc}")
+        fnd = os.path.join(outdir, f"{base}-发现的问题.csv")
+        if C.ok(os.path.exists(fnd), f"{name}.xlsx: LibreOffice converted the findings sheet"):
+            text = open(fnd, encoding="utf-8").read()
+            C.ok(all(f["code"] in text for f in model["result"].get("findings", [])),
+                 f"{name}.xlsx via LibreOffice: finding codes")
+        goals = os.path.join(outdir, f"{base}-绩效目标完成清单.csv")
+        C.ok(os.path.exists(goals), f"{name}.xlsx: LibreOffice converted the completion sheet")
+
+
+# ---- error paths -----------------------------------------------------------------------
+
+def check_errors(report_bin, model, env):
+    bad = [
+        ("not an object", b"[1,2]", "json", 1),
+        ("not JSON", b"{\"project\":", "json", 1),
+        ("no result", json.dumps({"project": {}}).encode(), "html", 1),
+        ("total not a number", None, "csv", 1),
+        ("indicators not an array", None, "md", 1),
+        ("weight missing", None, "xlsx", 1),
+        ("unknown format", json.dumps(model).encode(), "pdf", 2),
+    ]
+    m1 = copy.deepcopy(model)
+    m1["result"]["total"] = "abc"
+    m2 = copy.deepcopy(model)
+    m2["result"]["indicators"] = {"a": 1}
+    m3 = copy.deepcopy(model)
+    if m3["result"]["indicators"]:
+        del m3["result"]["indicators"][0]["weight"]
+    else:
+        m3["result"]["max"] = None
+    bad[3] = (bad[3][0], json.dumps(m1).encode(), bad[3][2], 1)
+    bad[4] = (bad[4][0], json.dumps(m2).encode(), bad[4][2], 1)
+    bad[5] = (bad[5][0], json.dumps(m3).encode(), bad[5][2], 1)
+    for what, data, fmt, code in bad:
+        p = render(report_bin, data, fmt, env)
+        err = p.stderr.decode("utf-8", "replace")
+        C.ok(p.returncode == code and p.stdout == b"",
+             f"error '{what}': exit {p.returncode} (want {code})")
+        C.ok(re.search(r"[\u4e00-\u9fff]", err) and "(" in err and "ERROR: " not in err and
+             "runtime error" not in err, f"error '{what}': Chinese then English message: {err!r}")
+
+
+# ---- main ------------------------------------------------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--report", required=True)
+    ap.add_argument("--score", required=True)
+    ap.add_argument("--shared", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--label", default="")
+    ap.add_argument("--no-xlsx-open", action="store_true")
+    ap.add_argument("--sanitized", action="store_true",
+                    help="the binary is built with ASan/UBSan: any report on stderr fails")
+    a = ap.parse_args()
+    os.makedirs(a.work, exist_ok=True)
+    env = dict(os.environ)
+    tmp = os.path.join(a.work, "tmp")
+    os.makedirs(tmp, exist_ok=True)
+    env["TMPDIR"] = tmp
+    models = build_models(a.score, a.shared)
+    C.ok(len(models) >= 5, f"models built: {len(models)}")
+    xlsx_files = []
+    checkers = {"json": check_json, "html": check_html, "md": check_md, "csv": check_csv}
+    for name, model in models:
+        with open(os.path.join(a.work, f"{name}.model.json"), "w", encoding="utf-8") as f:
+            json.dump(model, f, ensure_ascii=False, indent=1)
+        for fmt in FORMATS:
+            p = render(a.report, model, fmt, env)
+            err = p.stderr.decode("utf-8", "replace")
+            if not C.ok(p.returncode == 0 and p.stdout, f"{name}.{fmt}: exit {p.returncode} {err[-800:]}"):
+                continue
+            if a.sanitized:
+                C.ok(err == "", f"{name}.{fmt}: sanitizer quiet: {err[-1500:]}")
+            with open(os.path.join(a.work, f"{name}.{fmt}"), "wb") as f:
+                f.write(p.stdout)
+            if fmt == "xlsx":
+                path = os.path.join(a.work, f"{name}.xlsx")
+                check_xlsx_bytes(name, model, p.stdout, path)
+                xlsx_files.append((name, model, path))
+            else:
+                try:
+                    checkers[fmt](name, model, p.stdout)
+                except Exception as e:  # noqa: BLE001
+                    C.ok(False, f"{name}.{fmt}: checker raised {type(e).__name__}: {e}")
+    C.ok(os.listdir(tmp) == [], f"xlsx temporary files removed: {os.listdir(tmp)}")
+    check_errors(a.report, models[0][1], env)
+    if not a.no_xlsx_open:
+        libreoffice_check(xlsx_files, a.work)
+    label = f"{a.label}: " if a.label else ""
+    print(f"{label}{C.passed} passed, {C.failed} failed")
+    return 1 if C.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
