@@ -34,6 +34,9 @@ char *jx_strdup(jx_arena *a, const char *s);
 char *jx_strndup(jx_arena *a, const char *s, size_t n);
 char *jx_sprintf(jx_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void jx_arena_free(jx_arena *a);
+/* Starts an arena on memory the caller owns (size bytes, 16-aligned);
+ * further blocks are malloc'd and freed by jx_arena_free as usual. */
+void jx_arena_init_inline(jx_arena *a, void *mem, size_t size);
 
 /* ---- growable byte buffer (output) ---------------------------------------- */
 

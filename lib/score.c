@@ -175,9 +175,15 @@ static void execution(jx_result *r, const jx_document *doc)
 
 jx_result *jx_score(const jx_document *doc)
 {
-    jx_result *r = calloc(1, sizeof *r);
+    /* one allocation: the result, then the first block of its arena, sized
+     * for a document of a few dozen indicators with findings */
+    enum { INLINE = 12288 };
+    size_t head = (sizeof(jx_result) + 15) & ~(size_t)15;
+    jx_result *r = malloc(head + INLINE);
     if (!r)
         return NULL;
+    memset(r, 0, sizeof *r);
+    jx_arena_init_inline(&r->arena, (char *)r + head, INLINE);
     const jx_framework *fw = doc->fw;
     r->doc = doc;
     r->fw = fw;

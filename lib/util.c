@@ -15,8 +15,20 @@
 struct jx_arena_block {
     jx_arena_block *next;
     size_t used, size;
+    int owned;               /* 0: memory the caller provided (jx_arena_init_inline) */
     _Alignas(16) unsigned char data[];
 };
+
+void jx_arena_init_inline(jx_arena *a, void *mem, size_t size)
+{
+    jx_arena_block *b = mem;
+    b->next = NULL;
+    b->used = 0;
+    b->size = size - sizeof *b;
+    b->owned = 0;
+    a->head = b;
+    a->failed = 0;
+}
 
 #define JX_BLOCK 8192
 
@@ -41,6 +53,7 @@ void *jx_alloc_raw(jx_arena *a, size_t n)
         }
         nb->size = size;
         nb->used = 0;
+        nb->owned = 1;
         if (b && n > JX_BLOCK) {
             /* keep the current block for small allocations */
             nb->next = b->next;
@@ -96,7 +109,8 @@ void jx_arena_free(jx_arena *a)
     jx_arena_block *b = a->head;
     while (b) {
         jx_arena_block *next = b->next;
-        free(b);
+        if (b->owned)
+            free(b);
         b = next;
     }
     a->head = NULL;
