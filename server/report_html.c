@@ -47,6 +47,29 @@ static void esc(jr_buf *b, const char *s)
     }
 }
 
+/* a code or a JSON pointer: escaped, with a break opportunity after each _ and / */
+static void td_breakable(jr_buf *b, const char *text)
+{
+    jr_puts(b, "<td class=\"code\">");
+    const char *p = text ? text : "";
+    while (*p) {
+        size_t n = strcspn(p, "_/");
+        jr_buf t = {0};
+        jr_put(&t, p, n);
+        esc(b, t.p);
+        if (t.failed)
+            b->failed = true;
+        free(t.p);
+        p += n;
+        if (*p) {
+            jr_put(b, p, 1);
+            jr_puts(b, "<wbr>");
+            p++;
+        }
+    }
+    jr_puts(b, "</td>");
+}
+
 static void td(jr_buf *b, const char *cls, const char *text)
 {
     jr_puts(b, cls ? "<td class=\"" : "<td>");
@@ -94,6 +117,7 @@ static const char style[] =
     "tr { break-inside: avoid; page-break-inside: avoid; }\n"
     "td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }\n"
     "td.c { text-align: center; }\n"
+    "td.code { font-size: 8.5pt; overflow-wrap: normal; }\n"
     "tr.exec td { background: #f7f7f7; }\n"
     "tr.total td { font-weight: bold; background: #efefef; }\n"
     "table.info th { width: 16%; text-align: left; }\n"
@@ -300,8 +324,8 @@ static void findings(const jr_model *m, jr_buf *b)
     jr_printf(b, "<p class=\"note\">共 %zu 项：错误 %zu 项，警告 %zu 项，提示 %zu 项。</p>\n",
               m->nfindings, m->nerrors, m->nwarnings, m->ninfos);
     jr_puts(b, "<table class=\"findings\">\n<colgroup><col style=\"width:5%\">"
-               "<col style=\"width:8%\"><col style=\"width:17%\"><col style=\"width:15%\">"
-               "<col style=\"width:14%\"><col></colgroup>\n");
+               "<col style=\"width:7%\"><col style=\"width:21%\"><col style=\"width:17%\">"
+               "<col style=\"width:13%\"><col></colgroup>\n");
     thead(b, jr_finding_columns, JR_FINDING_COLUMNS);
     jr_puts(b, "<tbody>\n");
     if (m->nfindings == 0)
@@ -313,8 +337,8 @@ static void findings(const jr_model *m, jr_buf *b)
                           : strcmp(f->severity, "warning") == 0 ? "c sev-warning"
                                                                 : "c sev-info";
         td(b, cls, f->severity_label);
-        td(b, NULL, f->code);
-        td(b, NULL, f->pointer);
+        td_breakable(b, f->code);
+        td_breakable(b, f->pointer);
         td(b, NULL, f->subject);
         td(b, NULL, f->message);
         jr_puts(b, "</tr>\n");

@@ -16,7 +16,7 @@
  * Scores are numbers with format 0.00 (so they sum in a spreadsheet), money
  * numbers with #,##0.00; text cells wrap, and row heights are estimated from
  * the text (libxlsxwriter does not autofit) so that wrapped text shows.
- * Every sheet prints on A4, fitted to the page width, with its header row
+ * Every sheet prints on A4 landscape, fitted to the page width, with its header row
  * repeated on each page and the panes frozen under it.
  *
  * Cells are written as strings, never as formulas, so no model text can be
@@ -103,7 +103,7 @@ static void merged(ctx *c, lxw_worksheet *ws, lxw_row_t r1, lxw_col_t c1, lxw_ro
 /* lines a text needs in a column `width` characters wide (CJK count two) */
 static unsigned lines_for(const char *s, double width)
 {
-    size_t per = width > 3 ? (size_t)(width - 1.5) : 2, w = 0;
+    size_t per = width > 3 ? (size_t)(width - 0.5) : 2, w = 0;
     unsigned lines = 0;
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     for (;;) {
@@ -216,7 +216,7 @@ static void header(ctx *c, lxw_worksheet *ws, lxw_row_t r, const char *const *co
     check(c, worksheet_set_row(ws, r, 20, NULL));
 }
 
-static const double score_widths[JR_SCORE_COLUMNS] = {6, 14, 16, 26, 8, 52, 9, 9};
+static const double score_widths[JR_SCORE_COLUMNS] = {5, 13, 14, 24, 8, 44, 8, 8};
 
 static void score_sheet(ctx *c, const jr_model *m)
 {
@@ -303,7 +303,7 @@ static void score_sheet(ctx *c, const jr_model *m)
         num(c, ws, r, 4, (double)m->rate4 / 10000.0, c->rate);
     } else
         merged(c, ws, r, 4, r, 5, "无法计算（缺少全年执行数）", c->text);
-    page_setup(c, ws, 2, false);
+    page_setup(c, ws, 2, true);
 }
 
 static const double finding_widths[JR_FINDING_COLUMNS] = {6, 9, 26, 28, 24, 70};
