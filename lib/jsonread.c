@@ -139,14 +139,26 @@ static size_t put_utf8(char *o, unsigned cp)
     return 4;
 }
 
+/* Bytes that need no attention inside a string: printable ASCII but the
+ * quote and the backslash. */
+static inline bool plain(unsigned char c)
+{
+    return (unsigned char)(c - 0x20) < 0x5F && c != '"' && c != '\\';
+}
+
 /* Reads a string at r->p (after the opening quote); *len gets its bytes. */
 static char *read_string(rd *r, uint32_t *len)
 {
     const char *start = r->p;
     bool escapes = false;
-    /* first pass: find the end, validate, note escapes */
+    /* first pass: find the end, validate, note escapes; plain ASCII runs
+     * are skipped a byte at a time with one table look-up */
     while (r->p < r->end) {
         unsigned char c = (unsigned char)*r->p;
+        if (plain(c)) {
+            r->p++;
+            continue;
+        }
         if (c == '"')
             break;
         if (c < 0x20) {
