@@ -23,7 +23,7 @@ a real parser and checked against the result it came from:
         installed) merged level cells and number formats
 
 Usage: check.py --report BIN --score BIN --shared DIR --work DIR
-                [--label NAME] [--no-xlsx-open]
+                [--label NAME] [--no-xlsx-open] [--sanitized] [--mutants N]
 Prints one line per failed check and `N passed, M failed` last; exit 1 on
 any failure.  With --label the summary is prefixed (for the ASan run).
 """
@@ -602,6 +602,59 @@ def check_errors(report_bin, model, env):
              "runtime error" not in err, f"error '{what}': Chinese then English message: {err!r}")
 
 
+# ---- mutated models ------------------------------------------------------------------
+
+ODD_VALUES = [None, 0, -1, 1e308, -1e308, 2 ** 62, -(2 ** 62), "", "x" * 3, "nan", "inf",
+              "12.5万元", "9999999999999999999万元", [], {}, True, False, [1, "a", None],
+              {"a": [1]}, -5.5, 0.005, "\u0000\u0001\u001f\u2028", "<x>|,\"\n"]
+
+
+def paths(v, prefix=()):
+    yield prefix
+    if isinstance(v, dict):
+        for k, x in v.items():
+            yield from paths(x, prefix + (k,))
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            yield from paths(x, prefix + (i,))
+
+
+def mutate(model, rng):
+    m = copy.deepcopy(model)
+    all_paths = [p for p in paths(m) if p]
+    for _ in range(rng.randint(1, 3)):
+        p = rng.choice(all_paths)
+        node = m
+        try:
+            for k in p[:-1]:
+                node = node[k]
+            node[p[-1]] = rng.choice(ODD_VALUES)
+        except (KeyError, IndexError, TypeError):
+            pass
+    return m
+
+
+def check_mutants(report_bin, models, env, count):
+    """mutated models render (exit 0) or are refused (exit 1 with a message); never a crash"""
+    import random  # noqa: PLC0415
+    rng = random.Random(20240501)
+    bad = 0
+    for n in range(count):
+        name, model = models[n % len(models)]
+        m = mutate(model, rng)
+        fmt = FORMATS[n % len(FORMATS)]
+        p = render(report_bin, m, fmt, env)
+        err = p.stderr.decode("utf-8", "replace")
+        fine = (p.returncode == 0 and p.stdout) or (p.returncode == 1 and "(" in err)
+        fine = fine and "Sanitizer" not in err and "runtime error" not in err
+        if not fine:
+            bad += 1
+            print(f"FAIL: mutant {n} of {name} as {fmt}: exit {p.returncode} {err[-1500:]}")
+            with open(os.path.join(os.path.dirname(env["TMPDIR"]), f"mutant-{n}.json"), "w") as f:
+                json.dump(m, f, ensure_ascii=False)
+    C.ok(bad == 0, f"{count} mutated models: {bad} crashed or answered badly")
+
+
 # ---- main ------------------------------------------------------------------------------
 
 def main():
@@ -612,6 +665,7 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--label", default="")
     ap.add_argument("--no-xlsx-open", action="store_true")
+    ap.add_argument("--mutants", type=int, default=150, help="randomly mutated models to render")
     ap.add_argument("--sanitized", action="store_true",
                     help="the binary is built with ASan/UBSan: any report on stderr fails")
     a = ap.parse_args()
@@ -647,6 +701,9 @@ def main():
                     C.ok(False, f"{name}.{fmt}: checker raised {type(e).__name__}: {e}")
     C.ok(os.listdir(tmp) == [], f"xlsx temporary files removed: {os.listdir(tmp)}")
     check_errors(a.report, models[0][1], env)
+    small = [(n, m) for n, m in models if n != "long-text"]
+    check_mutants(a.report, small, env, a.mutants)
+    C.ok(os.listdir(tmp) == [], f"no temporary files left after the mutants: {os.listdir(tmp)}")
     if not a.no_xlsx_open:
         libreoffice_check(xlsx_files, a.work)
     label = f"{a.label}: " if a.label else ""
