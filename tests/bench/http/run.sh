@@ -114,3 +114,14 @@ read -r lib_rate lib_us < <("$TMP/libloop" "$TMP/doc20.json" "$DUR")
 echo "library alone (jx_score_json in-process, 1 thread): $lib_rate docs/s, $lib_us us/doc; x$(nproc) CPUs = $((${lib_rate%.*} * $(nproc))) -> POST /v1/score reaches $(ratio "$s" "$((${lib_rate%.*} * $(nproc)))") of that ceiling"
 echo "server RSS under /v1/score load: $((RSS_MAX / 1024)) MiB (peak VmHWM $(( $(hwm_kib "$SPID") / 1024 )) MiB)"
 echo "per-run req/s: baseline ${B[*]} | healthz ${H[*]} | score ${S[*]} | tpc ${T[*]}"
+
+# rows for the combined table of tests/bench/run.sh
+if [ -n "${JX_BENCH_TABLE:-}" ]; then
+    met() { awk -v x="$1" -v t="$2" 'BEGIN { print (x + 0 >= t + 0) ? "yes" : "NO" }'; }
+    {
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "HTTP: GET /healthz req/s vs fixed-body libmicrohttpd" "$h" "$b" "$(ratio "$h" "$b")" "-" "-"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "HTTP: POST /v1/score req/s (20 indicators) vs fixed body" "$s" "$b" "$(ratio "$s" "$b")" ">= 0.5x" "$(met "$(ratio "$s" "$b")" 0.5)"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "HTTP: thread per connection vs epoll pool (baseline)" "$t" "$b" "$(ratio "$t" "$b")" "-" "-"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "HTTP: server RSS MiB under /v1/score load" "$((RSS_MAX / 1024))" "-" "-" "<= 64" "$( [ $((RSS_MAX / 1024)) -le 64 ] && echo yes || echo NO)"
+    } >> "$JX_BENCH_TABLE"
+fi
