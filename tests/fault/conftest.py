@@ -213,17 +213,20 @@ _server_seq = [0]
 
 
 @contextlib.contextmanager
-def start_server(**env):
+def start_server(expected_to_crash=False, **env):
     """A second server on the same database with extra settings
     (JIXIAO_* names as keyword arguments); yields (base_url, Popen).  On
-    exit: SIGTERM, exit status 0 required (unless the test killed it);
-    run.sh checks its stderr for sanitizer reports."""
+    exit: SIGTERM, exit status 0 required (unless it is gone already: the
+    test killed it, or it crashed, which the test itself must judge);
+    run.sh checks its stderr for sanitizer reports, except for a server
+    started for a strict-xfail test of a known crash (expected_to_crash)."""
     _server_seq[0] += 1
     port = free_port()
     e = dict(os.environ)
     e.update({k: str(v) for k, v in env.items()})
     e["JIXIAO_LISTEN"] = f"127.0.0.1:{port}"
-    err = open(FAULT_TMP / f"server-{_server_seq[0]}.err", "wb")
+    prefix = "known-crash-server" if expected_to_crash else "server"
+    err = open(FAULT_TMP / f"{prefix}-{_server_seq[0]}.err", "wb")
     proc = subprocess.Popen([SERVER_BIN], env=e, stdout=subprocess.DEVNULL, stderr=err)
     base = f"http://127.0.0.1:{port}"
 
