@@ -567,8 +567,17 @@ jx_document *jx_document_load(const jx_ctx *ctx, const char *json, size_t len, j
         if (!d->fw)
             jx_err_add(errs, JX_EINVALID, "/framework", "FRAMEWORK_UNKNOWN",
                        "未知的评价框架 '%s' (unknown framework)", id);
+    } else if (!jv_is_object(fw)) {
+        jx_err_add(errs, JX_EINVALID, "/framework", "FRAMEWORK_INVALID",
+                   "框架应为对象或内置框架名 (framework must be an object or a built-in id)");
     } else {
+        /* an inline framework is read by Jansson, which refuses some numbers
+         * this reader takes (integers beyond 64 bits, reals beyond a double):
+         * that must be an error, not a document without a framework */
         json_t *jf = jv_to_jansson(fw, json);
+        if (!jf)
+            jx_err_add(errs, JX_EINVALID, "/framework", "FRAMEWORK_INVALID",
+                       "框架中有无法读取的数值 (the framework holds a number out of range)");
         d->own_fw = jf ? jx_framework_from_json(jf, "/framework", errs) : NULL;
         d->fw = d->own_fw;
         json_decref(jf);
@@ -603,7 +612,10 @@ jx_document *jx_document_load(const jx_ctx *ctx, const char *json, size_t len, j
                 load_indicator(&L, inds->items[i], i, "/indicators");
         }
     }
-    if (!errs->count && d->fw && !jx_document_prepare(d))
+    if (!d->fw && !errs->count)   /* never scored without a framework */
+        jx_err_add(errs, JX_EINVALID, "/framework", "FRAMEWORK_INVALID",
+                   "缺少评价框架 (no framework)");
+    if (!errs->count && !jx_document_prepare(d))
         d->arena.failed = 1;
     if (d->arena.failed)
         jx_err_add(errs, JX_ENOMEM, "", "NO_MEMORY", "内存不足 (out of memory)");
