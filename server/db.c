@@ -1,9 +1,10 @@
 /*
  * db.c -- transactions and database errors as values.
  *
- * BEGIN, COMMIT and ROLLBACK go through PQexec (no parameters, nothing to
- * prepare); statements go through pool_exec so they are prepared once per
- * connection.  The SQLSTATE of a failure is kept: 23505 (unique
+ * BEGIN, COMMIT and ROLLBACK go through pool_exec_sql (no parameters,
+ * nothing to prepare); statements go through pool_exec so they are
+ * prepared once per connection.  Both have the pool's deadline: a frozen
+ * database is a 503, never a hang.  The SQLSTATE of a failure is kept: 23505 (unique
  * violation) means another request won a race for the same natural key
  * and answers 409; 40001/40P01 (serialization, deadlock) answer 503 with
  * Retry-After, since a retry will succeed.
@@ -70,19 +71,15 @@ int db_query(const pool_stmt *st, const char *const *values, PGresult **res, db_
 
 static int simple(pool_conn *pc, const char *sql, db_err *e)
 {
-    PGresult *r = PQexec(pool_pg(pc), sql);
-    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-    int rc = 0;
+    char msg[256];
+    PGresult *r = NULL;
+    pool_status ps = pool_exec_sql(pc, sql, &r, msg, sizeof msg);
 
-    if (st != PGRES_COMMAND_OK) {
-        const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-        pool_status ps = PQstatus(pool_pg(pc)) != CONNECTION_OK ? POOL_EDOWN : POOL_EQUERY;
-
-        err_set(e, ps, state, PQerrorMessage(pool_pg(pc)));
-        rc = -1;
-    }
     PQclear(r);
-    return rc;
+    if (ps == POOL_OK)
+        return 0;
+    err_set(e, ps, pool_sqlstate(pc), msg);
+    return -1;
 }
 
 int db_begin(pool_conn *pc, db_err *e)
@@ -97,8 +94,10 @@ int db_commit(pool_conn *pc, db_err *e)
 
 void db_rollback(pool_conn *pc)
 {
-    if (pc && PQtransactionStatus(pool_pg(pc)) != PQTRANS_IDLE)
-        PQclear(PQexec(pool_pg(pc), "ROLLBACK"));
+    db_err e;
+
+    if (pool_conn_usable(pc) && PQtransactionStatus(pool_pg(pc)) != PQTRANS_IDLE)
+        (void)simple(pc, "ROLLBACK", &e);
 }
 
 int db_problem(jx_resp *resp, const db_err *e)

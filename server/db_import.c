@@ -8,6 +8,13 @@
  * rows (tests/bench/projects).  Values travel as parameters (arrays in
  * PostgreSQL's text form) or as COPY data, escaped here; nothing from the
  * input is ever spliced into SQL text.
+ *
+ * Deadlines: every round trip has the pool's (the configured db timeout,
+ * pool.c), which suits single rows, not a batch of 100,000 projects.  So
+ * the statements here raise the connection's deadline to BULK_TIMEOUT_MS
+ * (or 30x the db timeout, whichever is longer) for the rest of the borrow,
+ * which covers the COMMIT of the import too: a frozen database still ends
+ * in a 503, only later.
  */
 #include "db_import.h"
 
@@ -16,6 +23,16 @@
 #include <string.h>
 
 #include "auth.h"
+#include "server.h"
+
+#define BULK_TIMEOUT_MS 60000
+
+static void bulk_deadline(pool_conn *pc)
+{
+    int t = app.pool ? pool_timeout_ms(app.pool) : 0;
+
+    pool_set_timeout(pc, t > BULK_TIMEOUT_MS / 30 ? 30 * t : BULK_TIMEOUT_MS);
+}
 
 static const pool_stmt st_orgs = {
     "jx_import_orgs",
@@ -91,6 +108,7 @@ int dbi_orgs(pool_conn *pc, const auth_info *who, const char *ids_array, PGresul
 {
     const char *v[3] = {who->org_kind, who->org_id_s, ids_array};
 
+    bulk_deadline(pc);
     return db_exec(pc, &st_orgs, v, res, e);
 }
 
@@ -99,6 +117,7 @@ int dbi_matches(pool_conn *pc, const char *provinces, const char *orgs, const ch
 {
     const char *v[4] = {provinces, orgs, years, names};
 
+    bulk_deadline(pc);
     return db_exec(pc, &st_matches, v, res, e);
 }
 
@@ -113,6 +132,7 @@ int dbi_ids(pool_conn *pc, int indicators, size_t n, int64_t *out, db_err *e)
     if (!n)
         return 0;
     snprintf(ns, sizeof ns, "%zu", n);
+    bulk_deadline(pc);
     if (db_exec(pc, indicators ? &st_indicator_ids : &st_project_ids, v, &res, e) < 0)
         return -1;
     p = PQgetvalue(res, 0, 0);
@@ -136,41 +156,15 @@ int dbi_ids(pool_conn *pc, int indicators, size_t n, int64_t *out, db_err *e)
 
 int dbi_copy(pool_conn *pc, const char *sql, const char *data, size_t len, db_err *e)
 {
-    PGconn *pg = pool_pg(pc);
-    PGresult *r = PQexec(pg, sql);
-    size_t off = 0;
-    int ok;
+    char msg[256];
+    pool_status ps;
 
-    if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
-        const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-
-        e->ps = PQstatus(pg) != CONNECTION_OK ? POOL_EDOWN : POOL_EQUERY;
-        snprintf(e->state, sizeof e->state, "%s", state ? state : "");
-        snprintf(e->msg, sizeof e->msg, "%s", PQerrorMessage(pg));
-        PQclear(r);
-        return -1;
-    }
-    PQclear(r);
-    ok = 1;
-    while (ok && off < len) {
-        size_t n = len - off > (1u << 20) ? (1u << 20) : len - off;
-
-        ok = PQputCopyData(pg, data + off, (int)n) == 1;
-        off += n;
-    }
-    ok = PQputCopyEnd(pg, ok ? NULL : "client failed") == 1 && ok;
-    r = PQgetResult(pg);
-    if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
-        ok = 0;
-    if (!ok) {
-        const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-
-        e->ps = PQstatus(pg) != CONNECTION_OK ? POOL_EDOWN : POOL_EQUERY;
-        snprintf(e->state, sizeof e->state, "%s", state ? state : "");
-        snprintf(e->msg, sizeof e->msg, "%s", PQerrorMessage(pg));
-    }
-    PQclear(r);
-    while ((r = PQgetResult(pg)))
-        PQclear(r);
-    return ok ? 0 : -1;
+    bulk_deadline(pc);
+    ps = pool_copy_in(pc, sql, data, len, msg, sizeof msg);
+    if (ps == POOL_OK)
+        return 0;
+    e->ps = ps;
+    snprintf(e->state, sizeof e->state, "%s", pool_sqlstate(pc));
+    snprintf(e->msg, sizeof e->msg, "%s", msg);
+    return -1;
 }

@@ -160,9 +160,13 @@ static void render_pool(strbuf *sb)
               "# TYPE jixiao_db_connect_failures_total counter\n"
               "jixiao_db_connect_failures_total %lu\n"
               "# HELP jixiao_db_connects_total Connections opened.\n"
-              "# TYPE jixiao_db_connects_total counter\njixiao_db_connects_total %lu\n",
+              "# TYPE jixiao_db_connects_total counter\njixiao_db_connects_total %lu\n"
+              "# HELP jixiao_db_round_trip_timeouts_total Statements given up at the db"
+              " timeout (503).\n"
+              "# TYPE jixiao_db_round_trip_timeouts_total counter\n"
+              "jixiao_db_round_trip_timeouts_total %lu\n",
               st.size, st.open, st.idle, st.open - st.idle, st.waiting, st.wait_timeouts,
-              st.connect_failures, st.connects);
+              st.connect_failures, st.connects, st.round_trip_timeouts);
 }
 
 static void render_runs(strbuf *sb)

@@ -1,5 +1,6 @@
 /*
- * pool.c -- bounded libpq connection pool.
+ * pool.c -- bounded libpq connection pool, and every round trip with a
+ * deadline.
  *
  * Shape: a mutex, a condition variable (on CLOCK_MONOTONIC), a stack of
  * idle connections and a count of open ones.  A borrower takes an idle
@@ -17,12 +18,32 @@
  * blocking), and pool_query retries once on a fresh connection when the
  * server went away between that check and the query.
  *
+ * Database frozen (every PostgreSQL process stopped, a partition, a full
+ * disk): libpq's blocking calls would wait for ever, holding a worker
+ * thread and every request queued behind it.  So no call here blocks
+ * without a limit.  Connections are opened with PQconnectStartParams +
+ * PQconnectPoll, and put in libpq's non-blocking mode; every round trip
+ * is PQsend* + PQflush + poll() on PQsocket with the time left +
+ * PQconsumeInput/PQisBusy, with a deadline of wait_timeout_ms (the
+ * configured db timeout, shorter than the client timeout, so the answer
+ * -- 503 + Retry-After -- always goes out).  On a timeout the statement
+ * is cancelled (PQcancel, which itself blocks on a frozen postmaster, so
+ * on a short-lived detached thread, at most a few at a time), the
+ * connection is dropped as bad, and the pool is marked down for the
+ * backoff: requests queued behind the stuck one then fail at once instead
+ * of each waiting its own deadline, and recovery when the database comes
+ * back is as for a restart.  A connection borrowed for bulk work can get
+ * a longer deadline (pool_set_timeout, reset on release).
+ *
  * Prepared statements are per connection, so each pool_conn remembers the
  * statements it has prepared; a reconnect starts that list afresh.
  */
 #include "pool.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,11 +54,15 @@
 
 #define MAX_PREPARED 160
 #define DOWN_BACKOFF 0.25
+#define MAX_CANCELS 4      /* cancel threads at once; beyond, just drop */
 
 struct pool_conn {
     PGconn *pg;
+    pool *owner;
     const pool_stmt *prepared[MAX_PREPARED];
     int nprepared;
+    int timeout_ms;    /* deadline of each round trip */
+    int broken;        /* timed out or half-done: never reused */
     char sqlstate[6];  /* of the last failed statement, "" when none */
 };
 
@@ -52,9 +77,12 @@ struct pool {
     int waiting;
     int closing;
     double down_until; /* now_mono() before which we do not try to connect */
-    unsigned long wait_timeouts, connect_failures, connects;
+    double stall_until;/* ... nor lend idle ones: a round trip timed out */
+    unsigned long wait_timeouts, connect_failures, connects, round_trip_timeouts;
     pool_conn **idle;  /* stack of size entries */
 };
+
+static atomic_int cancels_running;
 
 static void set_err(char *err, size_t errlen, const char *msg)
 {
@@ -66,6 +94,33 @@ static void set_err(char *err, size_t errlen, const char *msg)
     n = strlen(err);
     while (n && (err[n - 1] == '\n' || err[n - 1] == ' '))
         err[--n] = '\0';
+}
+
+/* ---- waiting on the socket with a deadline ------------------------------- */
+
+/* 1 when the socket is ready for events, 0 when the deadline passed
+ * first, -1 when there is no socket or poll failed. */
+static int wait_sock(PGconn *pg, short events, double deadline)
+{
+    struct pollfd pfd;
+    double left;
+    int rc;
+
+    pfd.fd = PQsocket(pg);
+    if (pfd.fd < 0)
+        return -1;
+    pfd.events = events;
+    for (;;) {
+        left = (deadline - now_mono()) * 1000.0;
+        if (left <= 0)
+            return 0;
+        pfd.revents = 0;
+        rc = poll(&pfd, 1, left < 1.0 ? 1 : (int)left);
+        if (rc > 0)
+            return 1;
+        if (rc < 0 && errno != EINTR)
+            return -1;
+    }
 }
 
 PGconn *pool_connect_one(const char *conninfo, char *err, size_t errlen)
@@ -86,6 +141,46 @@ PGconn *pool_connect_one(const char *conninfo, char *err, size_t errlen)
         return NULL;
     }
     return pg;
+}
+
+/* A pool connection: opened with PQconnectStartParams + PQconnectPoll so
+ * that a postmaster that accepts and then says nothing cannot hold us
+ * past the deadline, then put in non-blocking mode (PQsend* never wait
+ * to write; rt_wait does, with the deadline). */
+static PGconn *connect_by(const char *conninfo, double deadline, char *err, size_t errlen)
+{
+    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
+    const char *vals[] = {"3", "jixiao-server", conninfo, NULL};
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+    PGconn *pg = PQconnectStartParams(keys, vals, 1);
+    int w;
+
+    if (!pg) {
+        set_err(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (PQstatus(pg) == CONNECTION_BAD)
+        goto fail;
+    while (st != PGRES_POLLING_OK) {
+        if (st == PGRES_POLLING_FAILED)
+            goto fail;
+        w = wait_sock(pg, st == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline);
+        if (w == 0) {
+            set_err(err, errlen, "connecting to the database timed out");
+            PQfinish(pg);
+            return NULL;
+        }
+        if (w < 0)
+            goto fail;
+        st = PQconnectPoll(pg);
+    }
+    if (PQsetnonblocking(pg, 1) != 0)
+        goto fail;
+    return pg;
+fail:
+    set_err(err, errlen, PQerrorMessage(pg));
+    PQfinish(pg);
+    return NULL;
 }
 
 pool *pool_new(const char *conninfo, int size, int wait_timeout_ms)
@@ -152,14 +247,16 @@ static int conn_alive(pool_conn *pc)
     return PQstatus(pc->pg) == CONNECTION_OK && PQtransactionStatus(pc->pg) == PQTRANS_IDLE;
 }
 
-/* Opens a connection for a slot the caller already holds (open counted). */
+/* Opens a connection for a slot the caller already holds (open counted),
+ * within the pool's deadline. */
 static pool_status conn_open(pool *p, pool_conn **out)
 {
     char err[256];
     pool_conn *pc = calloc(1, sizeof *pc);
 
     if (pc)
-        pc->pg = pool_connect_one(p->conninfo, err, sizeof err);
+        pc->pg = connect_by(p->conninfo, now_mono() + p->wait_timeout_ms / 1000.0, err,
+                            sizeof err);
     else
         snprintf(err, sizeof err, "out of memory");
     pthread_mutex_lock(&p->mu);
@@ -175,7 +272,10 @@ static pool_status conn_open(pool *p, pool_conn **out)
     }
     p->connects++;
     p->down_until = 0;
+    p->stall_until = 0;
     pthread_mutex_unlock(&p->mu);
+    pc->owner = p;
+    pc->timeout_ms = p->wait_timeout_ms;
     *out = pc;
     return POOL_OK;
 }
@@ -195,7 +295,9 @@ pool_status pool_acquire(pool *p, pool_conn **out)
     }
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        if (p->closing) {
+        if (p->closing || now_mono() < p->stall_until) {
+            /* Closing, or a round trip just timed out: the database is
+             * frozen or unreachable; do not queue behind it. */
             pthread_mutex_unlock(&p->mu);
             return POOL_EDOWN;
         }
@@ -245,7 +347,9 @@ void pool_release(pool *p, pool_conn *pc)
 
     if (!pc)
         return;
-    keep = PQstatus(pc->pg) == CONNECTION_OK && PQtransactionStatus(pc->pg) == PQTRANS_IDLE;
+    keep = !pc->broken && PQstatus(pc->pg) == CONNECTION_OK &&
+           PQtransactionStatus(pc->pg) == PQTRANS_IDLE;
+    pc->timeout_ms = p->wait_timeout_ms;
     pthread_mutex_lock(&p->mu);
     if (keep && !p->closing) {
         p->idle[p->nidle++] = pc;
@@ -261,6 +365,22 @@ void pool_release(pool *p, pool_conn *pc)
 PGconn *pool_pg(pool_conn *pc)
 {
     return pc->pg;
+}
+
+int pool_conn_usable(const pool_conn *pc)
+{
+    return pc && !pc->broken && PQstatus(pc->pg) == CONNECTION_OK;
+}
+
+void pool_set_timeout(pool_conn *pc, int timeout_ms)
+{
+    if (timeout_ms > pc->timeout_ms)
+        pc->timeout_ms = timeout_ms;
+}
+
+int pool_timeout_ms(const pool *p)
+{
+    return p->wait_timeout_ms;
 }
 
 const char *pool_sqlstate(const pool_conn *pc)
@@ -284,6 +404,182 @@ static pool_status classify(pool_conn *pc, const PGresult *res)
     return POOL_EQUERY;
 }
 
+/* ---- round trips with a deadline ----------------------------------------- */
+
+static void *cancel_main(void *arg)
+{
+    char buf[256];
+
+    PQcancel(arg, buf, sizeof buf); /* may block while the postmaster is frozen */
+    PQfreeCancel(arg);
+    atomic_fetch_sub(&cancels_running, 1);
+    return NULL;
+}
+
+/* Asks the server to cancel what pg is running, without waiting for it:
+ * libpq 15's PQcancel blocks (connect, send, wait for the close), so it
+ * runs on a detached thread; a few at most, beyond that the dropped
+ * connection alone ends the statement once the backend notices. */
+static void cancel_async(PGconn *pg)
+{
+    pthread_attr_t attr;
+    pthread_t t;
+    PGcancel *c;
+
+    if (atomic_fetch_add(&cancels_running, 1) >= MAX_CANCELS)
+        goto undo;
+    c = PQgetCancel(pg);
+    if (!c)
+        goto undo;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&t, &attr, cancel_main, c) != 0) {
+        PQfreeCancel(c);
+        pthread_attr_destroy(&attr);
+        goto undo;
+    }
+    pthread_attr_destroy(&attr);
+    return;
+undo:
+    atomic_fetch_sub(&cancels_running, 1);
+}
+
+/* The deadline passed: cancel, drop the connection, hold borrowers back
+ * for the backoff.  Always POOL_EDOWN (503). */
+static pool_status timed_out(pool_conn *pc, char *err, size_t errlen)
+{
+    pool *p = pc->owner;
+    char msg[96];
+
+    cancel_async(pc->pg);
+    pc->broken = 1;
+    pc->sqlstate[0] = '\0';
+    snprintf(msg, sizeof msg, "the database did not answer within %d ms", pc->timeout_ms);
+    set_err(err, errlen, msg);
+    pthread_mutex_lock(&p->mu);
+    p->round_trip_timeouts++;
+    p->stall_until = now_mono() + DOWN_BACKOFF;
+    pthread_mutex_unlock(&p->mu);
+    log_msg(LOG_WARN, "database round trip timed out", msg);
+    return POOL_EDOWN;
+}
+
+/* The connection failed under us (EOF, reset, poll error). */
+static pool_status io_failed(pool_conn *pc, char *err, size_t errlen)
+{
+    pc->broken = 1;
+    pc->sqlstate[0] = '\0';
+    set_err(err, errlen, PQerrorMessage(pc->pg));
+    if (!err || !*err)
+        set_err(err, errlen, "database connection lost");
+    return POOL_EDOWN;
+}
+
+/* Sends what libpq has queued, then waits until a result can be taken
+ * without blocking.  0 ready, 1 deadline passed, -1 connection failed. */
+static int rt_wait(PGconn *pg, double deadline)
+{
+    int f, w;
+
+    while ((f = PQflush(pg)) == 1) {
+        w = wait_sock(pg, POLLIN | POLLOUT, deadline);
+        if (w <= 0)
+            return w == 0 ? 1 : -1;
+        if (!PQconsumeInput(pg)) /* the server may answer before taking it all */
+            return -1;
+    }
+    if (f < 0)
+        return -1;
+    while (PQisBusy(pg)) {
+        w = wait_sock(pg, POLLIN, deadline);
+        if (w <= 0)
+            return w == 0 ? 1 : -1;
+        if (!PQconsumeInput(pg))
+            return -1;
+    }
+    return 0;
+}
+
+static int res_failed(const PGresult *r)
+{
+    ExecStatusType es = PQresultStatus(r);
+
+    return es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK && es != PGRES_COPY_IN;
+}
+
+/* Collects the results of what was sent, like PQexec: the first failed
+ * one, else the last; stops early at COPY IN (the caller streams).  On
+ * POOL_OK *out is set (possibly a failed result: check it). */
+static pool_status collect(pool_conn *pc, double deadline, PGresult **out, char *err,
+                           size_t errlen)
+{
+    PGresult *r, *keep = NULL;
+    int w;
+
+    *out = NULL;
+    for (;;) {
+        w = rt_wait(pc->pg, deadline);
+        if (w != 0) {
+            PQclear(keep);
+            return w > 0 ? timed_out(pc, err, errlen) : io_failed(pc, err, errlen);
+        }
+        r = PQgetResult(pc->pg);
+        if (!r)
+            break;
+        if (keep && res_failed(keep)) {
+            PQclear(r);
+            continue;
+        }
+        PQclear(keep);
+        keep = r;
+        if (PQresultStatus(r) == PGRES_COPY_IN)
+            break;
+    }
+    if (!keep)
+        return io_failed(pc, err, errlen);
+    *out = keep;
+    return POOL_OK;
+}
+
+/* *res kept on success (COMMAND_OK, TUPLES_OK, or COPY_IN when allowed). */
+static pool_status finish_rt(pool_conn *pc, double deadline, int copy_ok, PGresult **res,
+                             char *err, size_t errlen)
+{
+    PGresult *r;
+    pool_status ps = collect(pc, deadline, &r, err, errlen);
+    ExecStatusType es;
+
+    *res = NULL;
+    if (ps != POOL_OK)
+        return ps;
+    es = PQresultStatus(r);
+    if (es == PGRES_TUPLES_OK || es == PGRES_COMMAND_OK || (copy_ok && es == PGRES_COPY_IN)) {
+        pc->sqlstate[0] = '\0';
+        *res = r;
+        return POOL_OK;
+    }
+    ps = classify(pc, r);
+    set_err(err, errlen, PQresultErrorMessage(r));
+    PQclear(r);
+    return ps;
+}
+
+static double rt_deadline(const pool_conn *pc)
+{
+    return now_mono() + pc->timeout_ms / 1000.0;
+}
+
+/* A send that libpq refused (connection gone, or busy: a bug). */
+static pool_status send_failed(pool_conn *pc, char *err, size_t errlen)
+{
+    pool_status ps = classify(pc, NULL);
+
+    set_err(err, errlen, PQerrorMessage(pc->pg));
+    if (ps == POOL_EDOWN || PQisBusy(pc->pg))
+        pc->broken = 1;
+    return ps == POOL_EDOWN ? ps : POOL_EQUERY;
+}
+
 static int is_prepared(const pool_conn *pc, const pool_stmt *st)
 {
     int i;
@@ -294,36 +590,110 @@ static int is_prepared(const pool_conn *pc, const pool_stmt *st)
     return 0;
 }
 
+static pool_status prepare(pool_conn *pc, const pool_stmt *st, char *err, size_t errlen)
+{
+    PGresult *r;
+    pool_status ps;
+
+    if (!PQsendPrepare(pc->pg, st->name, st->sql, st->nparams, NULL))
+        return send_failed(pc, err, errlen);
+    ps = finish_rt(pc, rt_deadline(pc), 0, &r, err, errlen);
+    if (ps != POOL_OK)
+        return ps;
+    PQclear(r);
+    if (pc->nprepared < MAX_PREPARED)
+        pc->prepared[pc->nprepared++] = st;
+    return POOL_OK;
+}
+
 pool_status pool_exec(pool_conn *pc, const pool_stmt *st, const char *const *values,
                       PGresult **res, char *err, size_t errlen)
 {
-    PGresult *r;
-    ExecStatusType es;
     pool_status ps;
 
     *res = NULL;
+    if (pc->broken)
+        return io_failed(pc, err, errlen);
     if (!is_prepared(pc, st)) {
-        r = PQprepare(pc->pg, st->name, st->sql, st->nparams, NULL);
-        if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
-            ps = classify(pc, r);
-            set_err(err, errlen, r ? PQresultErrorMessage(r) : PQerrorMessage(pc->pg));
-            PQclear(r);
+        ps = prepare(pc, st, err, errlen);
+        if (ps != POOL_OK)
             return ps;
-        }
-        PQclear(r);
-        if (pc->nprepared < MAX_PREPARED)
-            pc->prepared[pc->nprepared++] = st;
     }
-    r = PQexecPrepared(pc->pg, st->name, st->nparams, values, NULL, NULL, 0);
-    es = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-    if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
-        ps = classify(pc, r);
-        set_err(err, errlen, r ? PQresultErrorMessage(r) : PQerrorMessage(pc->pg));
-        PQclear(r);
+    if (!PQsendQueryPrepared(pc->pg, st->name, st->nparams, values, NULL, NULL, 0))
+        return send_failed(pc, err, errlen);
+    return finish_rt(pc, rt_deadline(pc), 0, res, err, errlen);
+}
+
+pool_status pool_exec_sql(pool_conn *pc, const char *sql, PGresult **res, char *err,
+                          size_t errlen)
+{
+    *res = NULL;
+    if (pc->broken)
+        return io_failed(pc, err, errlen);
+    if (!PQsendQuery(pc->pg, sql))
+        return send_failed(pc, err, errlen);
+    return finish_rt(pc, rt_deadline(pc), 0, res, err, errlen);
+}
+
+/* Queues one piece of COPY data (or the end when data is NULL), waiting
+ * for room in libpq's buffer as long as the deadline allows. */
+static pool_status copy_put(pool_conn *pc, const char *data, size_t n, double deadline,
+                            char *err, size_t errlen)
+{
+    int rc, w;
+
+    for (;;) {
+        rc = data ? PQputCopyData(pc->pg, data, (int)n) : PQputCopyEnd(pc->pg, NULL);
+        if (rc == 1)
+            return POOL_OK;
+        if (rc < 0)
+            return io_failed(pc, err, errlen);
+        /* 0: the buffer is full (non-blocking): let some of it out. */
+        if (PQflush(pc->pg) < 0)
+            return io_failed(pc, err, errlen);
+        w = wait_sock(pc->pg, POLLOUT, deadline);
+        if (w == 0)
+            return timed_out(pc, err, errlen);
+        if (w < 0)
+            return io_failed(pc, err, errlen);
+    }
+}
+
+pool_status pool_copy_in(pool_conn *pc, const char *sql, const char *data, size_t len,
+                         char *err, size_t errlen)
+{
+    double deadline = rt_deadline(pc);
+    PGresult *r = NULL;
+    pool_status ps;
+    size_t off = 0, n;
+
+    if (pc->broken)
+        return io_failed(pc, err, errlen);
+    if (!PQsendQuery(pc->pg, sql))
+        return send_failed(pc, err, errlen);
+    ps = finish_rt(pc, deadline, 1, &r, err, errlen);
+    if (ps != POOL_OK)
         return ps;
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        PQclear(r);
+        pc->broken = 1; /* out of step with the protocol */
+        set_err(err, errlen, "COPY did not start");
+        return POOL_EQUERY;
     }
-    *res = r;
-    return POOL_OK;
+    PQclear(r);
+    while (off < len) {
+        n = len - off > (1u << 20) ? (1u << 20) : len - off;
+        ps = copy_put(pc, data + off, n, deadline, err, errlen);
+        if (ps != POOL_OK)
+            return ps;
+        off += n;
+    }
+    ps = copy_put(pc, NULL, 0, deadline, err, errlen);
+    if (ps != POOL_OK)
+        return ps;
+    ps = finish_rt(pc, deadline, 0, &r, err, errlen);
+    PQclear(r);
+    return ps;
 }
 
 pool_status pool_query(pool *p, const pool_stmt *st, const char *const *values,
@@ -358,5 +728,6 @@ void pool_get_stats(pool *p, pool_stats *out)
     out->wait_timeouts = p->wait_timeouts;
     out->connect_failures = p->connect_failures;
     out->connects = p->connects;
+    out->round_trip_timeouts = p->round_trip_timeouts;
     pthread_mutex_unlock(&p->mu);
 }

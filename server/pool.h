@@ -28,11 +28,14 @@ typedef enum {
 
 typedef struct {
     int size, open, idle, waiting;
-    unsigned long wait_timeouts, connect_failures, connects;
+    unsigned long wait_timeouts, connect_failures, connects, round_trip_timeouts;
 } pool_stats;
 
-/* conninfo is a URL or key=value string; it is copied.  size >= 1. */
+/* conninfo is a URL or key=value string; it is copied.  size >= 1.
+ * wait_timeout_ms bounds the wait for a connection, connecting, and each
+ * round trip on a lent connection (503 past it, never a hang). */
 pool *pool_new(const char *conninfo, int size, int wait_timeout_ms);
+int pool_timeout_ms(const pool *p);
 /* Closes every connection; no connection may be lent out. */
 void pool_free(pool *p);
 
@@ -45,6 +48,14 @@ void pool_release(pool *p, pool_conn *pc);
 
 PGconn *pool_pg(pool_conn *pc);
 
+/* 0 when the connection is gone or was given up (a round trip timed
+ * out): run nothing more on it; pool_release closes it. */
+int pool_conn_usable(const pool_conn *pc);
+
+/* Raises the deadline of each round trip on pc (bulk work: imports) until
+ * it is released. */
+void pool_set_timeout(pool_conn *pc, int timeout_ms);
+
 /* The SQLSTATE of the last statement that failed on this connection
  * ("23505" unique violation, "40001" serialization failure ...), or "". */
 const char *pool_sqlstate(const pool_conn *pc);
@@ -54,6 +65,16 @@ const char *pool_sqlstate(const pool_conn *pc);
  * is NULL and err (if given) says why. */
 pool_status pool_exec(pool_conn *pc, const pool_stmt *st, const char *const *values,
                       PGresult **res, char *err, size_t errlen);
+
+/* A plain SQL text without parameters (BEGIN, COMMIT, ROLLBACK), with the
+ * same deadline and results as pool_exec. */
+pool_status pool_exec_sql(pool_conn *pc, const char *sql, PGresult **res, char *err,
+                          size_t errlen);
+
+/* COPY ... FROM STDIN with data (len bytes of COPY text) streamed in, with
+ * the same deadline (for the whole COPY). */
+pool_status pool_copy_in(pool_conn *pc, const char *sql, const char *data, size_t len,
+                         char *err, size_t errlen);
 
 /* Acquire + exec + release, retrying once on a fresh connection when the
  * first one turned out to be dead (e.g. after a database restart).  For
