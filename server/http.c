@@ -18,6 +18,12 @@
  * Body size is checked twice: from Content-Length before anything is read,
  * and while accumulating (for chunked uploads, which have no length).
  *
+ * Framing: libmicrohttpd 0.9.75 frames a body by the first of several
+ * Content-Length headers.  Two different values are refused with 400 and
+ * a close before the body is read (RFC 9112 section 6.3: a proxy that
+ * framed by the other one would let a second request be smuggled in);
+ * repeated identical values are accepted, as the RFC allows.
+ *
  * Every request gets an id (X-Request-Id from the client if it is sane,
  * else generated), a log line and metrics on completion (the
  * NOTIFY_COMPLETED callback), whether or not a response was sent.
@@ -32,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -233,7 +240,13 @@ static int content_too_large(jx_resp *resp, size_t max)
     return problem(resp, 413, "payload-too-large", "请求体过大 (payload too large)", detail);
 }
 
-/* Runs the matched handler, or answers 404 / 405 / OPTIONS / 413. */
+static int bad_framing(jx_resp *resp)
+{
+    return problem(resp, 400, "bad-request", "请求有误 (bad request)",
+                   "多个互不相同的 Content-Length 头 (conflicting Content-Length headers)");
+}
+
+/* Runs the matched handler, or answers 404 / 405 / OPTIONS / 413 / 400. */
 static enum MHD_Result dispatch(jx_req *req)
 {
     jx_resp resp;
@@ -241,7 +254,10 @@ static enum MHD_Result dispatch(jx_req *req)
     int preflight = 0;
 
     memset(&resp, 0, sizeof resp);
-    if (req->too_large) {
+    if (req->bad_framing) {
+        bad_framing(&resp);
+        resp_header(&resp, "Connection", "close");
+    } else if (req->too_large) {
         content_too_large(&resp, req->max);
         resp_header(&resp, "Connection", "close");
     } else if (!strcmp(req->method, "OPTIONS") && req->path_matched) {
@@ -278,6 +294,35 @@ static int content_length_over(jx_req *req)
     return errno != 0 || end == cl || n > req->max;
 }
 
+typedef struct {
+    const char *first;
+    int conflict;
+} cl_scan;
+
+static enum MHD_Result cl_each(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
+{
+    cl_scan *sc = cls;
+
+    (void)kind;
+    if (!key || strcasecmp(key, "Content-Length") != 0)
+        return MHD_YES;
+    if (!sc->first)
+        sc->first = value ? value : "";
+    else if (strcmp(sc->first, value ? value : "") != 0)
+        sc->conflict = 1;
+    return MHD_YES;
+}
+
+/* Two Content-Length headers with different values? */
+static int content_length_conflict(struct MHD_Connection *conn)
+{
+    cl_scan sc = {NULL, 0};
+
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, cl_each, &sc);
+    return sc.conflict;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -297,6 +342,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         router_match(req);
         req->max = req->route && req->route->max_body ? req->route->max_body : cfg_->max_body;
         req->discard = !req->route;
+        if (content_length_conflict(conn)) {
+            req->bad_framing = 1;
+            return dispatch(req); /* 400 now; queueing on the first call closes */
+        }
         if (content_length_over(req)) {
             req->too_large = 1;
             return dispatch(req); /* 413 now: the body is never read */
@@ -310,7 +359,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         req->bytes_in += n;
         if (req->queued)
             return MHD_YES;
-        if (req->too_large || req->len + n > req->max) {
+        if (req->bad_framing || req->too_large || req->len + n > req->max) {
             /* A chunked upload went over the limit: stop keeping it.  MHD
              * cannot queue a response mid-upload, so close the connection
              * rather than read an unbounded stream. */
