@@ -52,6 +52,7 @@
 static struct MHD_Daemon *daemon_;
 static atomic_int in_flight;
 static atomic_ulong request_seq;
+static atomic_ulong activity;   /* requests completed + connections closed */
 static unsigned long id_prefix;
 static const config *cfg_;
 static char *tls_mem[2]; /* PEM buffers MHD points into until it stops */
@@ -406,6 +407,22 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
     req_free(req);
     atomic_fetch_sub(&in_flight, 1);
+    atomic_fetch_add_explicit(&activity, 1, memory_order_relaxed);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+        atomic_fetch_add_explicit(&activity, 1, memory_order_relaxed);
+}
+
+unsigned long http_activity(void)
+{
+    return atomic_load_explicit(&activity, memory_order_relaxed);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -523,6 +540,7 @@ int http_start(const config *cfg)
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->conn_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->conn_timeout,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U,
         cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,

@@ -13,4 +13,8 @@ int http_start(const config *cfg);
  * closes every connection and joins the threads. */
 void http_stop(int timeout_s);
 
+/* A counter that moves with every completed request and closed
+ * connection (main.c trims memory once it stops moving). */
+unsigned long http_activity(void);
+
 #endif

@@ -13,10 +13,25 @@
  * finish (bounded by --shutdown-timeout), stop the daemon, close the pool,
  * free the scoring context, exit 0.  Everything is freed so that
  * LeakSanitizer can check the whole life of the process.
+ *
+ * Memory: glibc gives each worker thread its own malloc arena and keeps
+ * what is freed there; after a burst of connections (1,024 x
+ * libmicrohttpd's 32 KiB connection pool) RSS stayed ~30 MiB above its
+ * start for good -- not a leak, only never returned.  The arenas are
+ * capped (M_ARENA_MAX, fewer half-empty heaps) and the otherwise idle
+ * main thread, waiting for a signal, looks every TRIM_TICK_MS: once
+ * the server has been quiet for a whole tick after at least TRIM_AFTER
+ * requests or connections, it calls malloc_trim(0), which hands the free
+ * pages of every arena back to the kernel.  A busy server is never
+ * trimmed (its memory is in use and reused); cost when it runs: a few ms
+ * on a thread that serves no request.
  */
+#include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "auth.h"
 #include "config.h"
@@ -29,6 +44,47 @@
 jx_app app;
 
 #define SERVER_VERSION "0.1.0"
+
+#define TRIM_TICK_MS 100
+#define TRIM_AFTER 256
+#define ARENA_MAX 4
+
+typedef struct {
+    unsigned long seen;   /* http_activity() at the last tick */
+    unsigned long since;  /* activity since the last trim */
+} trim_state;
+
+/* Called every tick: trims once activity has stopped for a tick. */
+static void trim_when_idle(trim_state *t)
+{
+    unsigned long now = http_activity();
+
+    if (now != t->seen) {
+        t->since += now - t->seen;
+        t->seen = now;
+        return;
+    }
+    if (t->since < TRIM_AFTER)
+        return;
+    t->since = 0;
+    malloc_trim(0);
+}
+
+/* Waits for SIGTERM/SIGINT, trimming memory while idle.  The signal. */
+static int wait_for_signal(const sigset_t *set)
+{
+    struct timespec tick = {0, TRIM_TICK_MS * 1000000L};
+    trim_state t = {http_activity(), 0};
+    int sig;
+
+    for (;;) {
+        sig = sigtimedwait(set, NULL, &tick);
+        if (sig > 0)
+            return sig;
+        if (errno == EAGAIN)
+            trim_when_idle(&t);
+    }
+}
 
 static int cmd_migrate(const config *cfg)
 {
@@ -90,6 +146,8 @@ static int cmd_serve(const config *cfg)
     int sig = 0, rc = 1;
     jx_ctx *ctx = NULL;
 
+    /* Before any thread exists: fewer, fuller arenas (see the top). */
+    mallopt(M_ARENA_MAX, ARENA_MAX);
     /* A shell starts background jobs with SIGINT ignored; we want it. */
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
@@ -117,8 +175,7 @@ static int cmd_serve(const config *cfg)
     log_msgf(LOG_INFO, "listening", "http%s://%s threads=%d db_pool=%d max_body=%zu",
              cfg->tls_cert[0] ? "s" : "", cfg->listen, cfg->threads, cfg->db_pool,
              cfg->max_body);
-    while (sigwait(&set, &sig) != 0)
-        ;
+    sig = wait_for_signal(&set);
     log_msgf(LOG_INFO, "shutting down", "signal %d", sig);
     http_stop(cfg->shutdown_timeout);
     rc = 0;

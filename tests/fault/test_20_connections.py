@@ -154,11 +154,6 @@ def test_a_second_storm_does_not_grow_memory():
 
 
 @pytest.mark.skipif(SANITIZED, reason="the ASan allocator keeps freed memory by design")
-@pytest.mark.xfail(strict=True, reason=(
-    "server memory: RSS 8 MiB before 10,000 connections, ~40 MiB after and it stays there; "
-    "not a leak (a second storm adds nothing, and malloc_trim(0) called in the process with "
-    "gdb brings it back to 8 MiB): glibc keeps the freed per-connection memory (1,024 "
-    "connections x libmicrohttpd's 32 KiB pool) in the worker threads' malloc arenas"))
 def test_rss_back_near_its_start_after_the_storm():
     assert "first" in RSS, "needs the first storm"
     assert RSS["first"] <= RSS["start"] + 8 * 1024, \
