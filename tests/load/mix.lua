@@ -4,8 +4,13 @@
 --   JX_LOAD_DOCS    directory holding 1.json .. N.json, scoring documents
 --   JX_LOAD_NDOCS   N
 --   JX_LOAD_TOKEN   a bearer token (the bootstrap admin token)
+--   JX_LOAD_UNIT_TOKEN, JX_LOAD_PROJECT_IDS (a file, one id a line),
+--   JX_LOAD_PROJECT_BODY (a file: a project body named __NAME__),
+--   JX_LOAD_RUN     projects, prepared by setup_projects.py
 --
--- Every request is pre-formatted in init(); request() picks one by weight.
+-- Every request is pre-formatted in init(), except project writes, which
+-- need a new name each (409 otherwise) and are built in request();
+-- request() picks one by weight.
 -- response() counts statuses per thread; done() sums them over the threads
 -- and prints "JXLOAD key value" lines that run.sh parses.
 
@@ -14,10 +19,18 @@ local total_weight = 0
 
 local only = os.getenv("JX_LOAD_ONLY")   -- one kind of request only (for diagnosis)
 
-local function add(weight, name, req)
+local function add(weight, name, req)   -- req: a string, or a function making one
    if only and only ~= "" and only ~= name then return end
    total_weight = total_weight + weight
    weighted[#weighted + 1] = { total_weight, name, req }
+end
+
+local function lines(path)
+   local out = {}
+   for l in io.lines(path) do
+      if l ~= "" then out[#out + 1] = l end
+   end
+   return out
 end
 
 local function read_file(path)
@@ -43,30 +56,57 @@ function init(args)
    add(20, "whoami", wrk.format("GET", "/v1/whoami", auth))
 
    ---------------------------------------------------------------------------
-   -- PROJECT READS / WRITES AND EVALUATIONS GO HERE.
-   -- Reads of stored projects and evaluations can be pre-formatted like the
-   -- lines above (ids prepared by run.sh before wrk starts, passed in the
-   -- environment).  Writes need a unique project name per request (409
-   -- otherwise): build them in request() instead, e.g.
-   --   wrk.format("POST", "/v1/projects", unit_auth_json, body_with_name(counter))
-   -- and weigh them with add() so the mix stays a realistic share of each.
+   -- Projects, as a unit files them: reads of stored projects (ids prepared
+   -- by setup_projects.py), pages of the list, and new projects (a name of
+   -- their own each, with an Idempotency-Key as a retrying client sends).
+   -- EVALUATIONS GO HERE too once they exist.
    ---------------------------------------------------------------------------
+   local ids_file = os.getenv("JX_LOAD_PROJECT_IDS")
+   if ids_file and ids_file ~= "" then
+      local unit = { ["Authorization"] = "Bearer " .. os.getenv("JX_LOAD_UNIT_TOKEN") }
+      local unit_json = { ["Authorization"] = unit["Authorization"],
+                          ["Content-Type"] = "application/json" }
+      local ids = lines(ids_file)
+      for _, id in ipairs(ids) do
+         add(15 / #ids, "project_get", wrk.format("GET", "/v1/projects/" .. id, unit))
+      end
+      add(5, "project_list", wrk.format("GET", "/v1/projects?limit=20", unit))
+      local template = read_file(os.getenv("JX_LOAD_PROJECT_BODY"))
+      local a, b = string.find(template, "__NAME__", 1, true)
+      local run = os.getenv("JX_LOAD_RUN") or "0"
+      local seq = 0
+      add(5, "project_create", function()
+         seq = seq + 1
+         local name = "负载-" .. run .. "-" .. tid .. "-" .. seq
+         unit_json["Idempotency-Key"] = "load-" .. run .. "-" .. tid .. "-" .. seq
+         return wrk.format("POST", "/v1/projects", unit_json,
+                           string.sub(template, 1, a - 1) .. name .. string.sub(template, b + 1))
+      end)
+   end
 
-   counts = { s2 = 0, s3 = 0, s4 = 0, s5 = 0, other = 0 }
+   counts = { s2 = 0, s3 = 0, s4 = 0, s5 = 0, other = 0, created = 0 }
+   sent = {}
    first_bad = ""
+end
+
+local function pick(w)
+   sent[w[2]] = (sent[w[2]] or 0) + 1
+   if type(w[3]) == "function" then return w[3]() end
+   return w[3]
 end
 
 function request()
    local r = math.random() * total_weight
    for i = 1, #weighted do
       if r <= weighted[i][1] then
-         return weighted[i][3]
+         return pick(weighted[i])
       end
    end
-   return weighted[#weighted][3]
+   return pick(weighted[#weighted])
 end
 
 function response(status, headers, body)
+   if status == 201 then counts.created = counts.created + 1 end
    if status >= 200 and status < 300 then counts.s2 = counts.s2 + 1
    elseif status < 400 then counts.s3 = counts.s3 + 1
    elseif status < 500 then counts.s4 = counts.s4 + 1
@@ -81,14 +121,17 @@ local threads = {}
 
 function setup(thread)
    threads[#threads + 1] = thread
+   thread:set("tid", #threads)
 end
 
 function done(summary, latency, requests)
-   local t = { s2 = 0, s3 = 0, s4 = 0, s5 = 0, other = 0 }
+   local t = { s2 = 0, s3 = 0, s4 = 0, s5 = 0, other = 0, created = 0 }
+   local kinds = {}
    local bad = ""
    for _, thread in ipairs(threads) do
       local c = thread:get("counts")
       for k, v in pairs(c) do t[k] = t[k] + v end
+      for k, v in pairs(thread:get("sent")) do kinds[k] = (kinds[k] or 0) + v end
       local b = thread:get("first_bad")
       if bad == "" and b and b ~= "" then bad = b end
    end
@@ -107,5 +150,7 @@ function done(summary, latency, requests)
                           latency:percentile(50) / 1000, latency:percentile(90) / 1000,
                           latency.max / 1000))
    io.write(string.format("JXLOAD mean_ms %.2f\n", latency.mean / 1000))
+   io.write(string.format("JXLOAD created_2xx %d\n", t.created))
+   for k, v in pairs(kinds) do io.write(string.format("JXLOAD %s %d\n", k, v)) end
    if bad ~= "" then io.write("JXLOAD first_bad " .. bad .. "\n") end
 end

@@ -7,7 +7,11 @@
 # to a file) on a free loopback port, checks each fixture document scores,
 # and runs wrk with tests/load/mix.lua: POST /v1/score over the fixture
 # documents, GET /healthz, GET /readyz and GET /v1/whoami with the
-# bootstrap token.  While wrk runs, the server's RSS is sampled.
+# bootstrap token, and projects as a unit files them (setup_projects.py
+# creates the unit, its token and projects to read): GET /v1/projects/{id},
+# GET /v1/projects (a page of the list) and POST /v1/projects (a new name
+# each, with an Idempotency-Key).  While wrk runs, the server's RSS is
+# sampled.
 #
 #   JX_LOAD_SECONDS      duration (default 30)
 #   JX_LOAD_CONNECTIONS  connections (default 256)
@@ -103,6 +107,10 @@ done
 check "fixture documents score before the run ($n)" [ "$n" -gt 0 ]
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE/v1/whoami")
 check "GET /v1/whoami with the token before the run" [ "$code" = 200 ]
+/usr/bin/python3 "$HERE/setup_projects.py" "$BASE" "$TOKEN" \
+    "$SHARED/fixtures/000-suzhou-fund-supervision.json" "$TMP"
+check "a unit, its token and projects to read, before the run" [ -s "$TMP/project_ids" ]
+NPROJ_BEFORE=$(/usr/lib/postgresql/15/bin/psql "$DATABASE_URL" -XtAc "SELECT count(*) FROM projects")
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0; }
 RSS_START=$(rss_kib)
@@ -118,6 +126,8 @@ SAMPLER=$!
 echo "load: cluster, migration, server and fixtures ready after ${SECONDS} s"
 echo "load: wrk -t$THREADS -c$CONNS -d${SECONDS_}s --timeout $WRK_TIMEOUT, mix.lua over $n documents, $(nproc) CPUs, autogroup $(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null || echo ?)"
 JX_LOAD_DOCS=$TMP/docs JX_LOAD_NDOCS=$n JX_LOAD_TOKEN=$TOKEN \
+JX_LOAD_UNIT_TOKEN=$(cat "$TMP/unit_token") JX_LOAD_PROJECT_IDS=$TMP/project_ids \
+JX_LOAD_PROJECT_BODY=$TMP/project.json JX_LOAD_RUN=$$ \
     wrk -t"$THREADS" -c"$CONNS" -d"${SECONDS_}s" --timeout "$WRK_TIMEOUT" --latency \
         -s "$HERE/mix.lua" "$BASE" >"$TMP/wrk.out" 2>&1
 wrk_rc=$?
@@ -146,6 +156,14 @@ check "zero 5xx" [ "$s5" = 0 ]
 check "every response 2xx (zero failed requests)" [ "$bad" = 0 ]
 check "zero socket errors" [ "$errs" = 0 ]
 check "zero timeouts (over $WRK_TIMEOUT)" [ "$tmo" = 0 ]
+created=$(get created_2xx); created=${created:-0}
+NPROJ_AFTER=$(/usr/lib/postgresql/15/bin/psql "$DATABASE_URL" -XtAc "SELECT count(*) FROM projects")
+echo "load: projects: $(get project_get) reads, $(get project_list) list pages, $created created (database: $NPROJ_BEFORE before, $NPROJ_AFTER after)"
+# wrk stops with requests in flight: writes it never saw answered may have
+# committed too, at most one per connection.
+stored=$((NPROJ_AFTER - NPROJ_BEFORE))
+check "every project write acknowledged is in the database ($stored stored, $created acknowledged)" \
+    [ "$stored" -ge "$created" -a "$stored" -le $((created + CONNS)) -a "$created" -gt 0 ]
 if [ $SANITIZED = 0 ]; then
     check "server RSS <= 64 MiB at $CONNS connections" [ "$RSS_PEAK" -le "$RSS_TARGET_KIB" ]
 fi
