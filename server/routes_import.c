@@ -894,7 +894,7 @@ int route_import(jx_req *req, jx_resp *resp)
         }
     }
     /* every record has been validated as it was read (validate_record) */
-    if (db_acquire(&pc, &e) < 0 || db_begin(pc, &e) < 0) {
+    if (db_acquire(&pc, &e) < 0 || db_begin(pc, &e) < 0 || dbi_plan_for_batch(pc, &e) < 0) {
         db_problem(resp, &e);
         goto out;
     }
