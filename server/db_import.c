@@ -171,16 +171,17 @@ int dbi_copy(pool_conn *pc, const char *sql, const char *data, size_t len, db_er
 
 int dbi_plan_for_batch(pool_conn *pc, db_err *e)
 {
-    PGresult *r = PQexec(pool_pg(pc), "SET LOCAL enable_seqscan = off");
-    int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+    char msg[256];
+    PGresult *r = NULL;
+    pool_status ps;
 
-    if (!ok) {
-        const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-
-        e->ps = PQstatus(pool_pg(pc)) != CONNECTION_OK ? POOL_EDOWN : POOL_EQUERY;
-        snprintf(e->state, sizeof e->state, "%s", state ? state : "");
-        snprintf(e->msg, sizeof e->msg, "%s", PQerrorMessage(pool_pg(pc)));
-    }
+    bulk_deadline(pc);
+    ps = pool_exec_sql(pc, "SET LOCAL enable_seqscan = off", &r, msg, sizeof msg);
     PQclear(r);
-    return ok ? 0 : -1;
+    if (ps == POOL_OK)
+        return 0;
+    e->ps = ps;
+    snprintf(e->state, sizeof e->state, "%s", pool_sqlstate(pc));
+    snprintf(e->msg, sizeof e->msg, "%s", msg);
+    return -1;
 }

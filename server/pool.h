@@ -46,6 +46,9 @@ pool_status pool_acquire(pool *p, pool_conn **out);
  * is closed so that the next borrower opens a fresh one. */
 void pool_release(pool *p, pool_conn *pc);
 
+/* The libpq connection, for PQtransactionStatus and the like.  It is in
+ * non-blocking mode: never run PQexec & co. on it (they would wait
+ * without a deadline); use pool_exec, pool_exec_sql, pool_copy_in. */
 PGconn *pool_pg(pool_conn *pc);
 
 /* 0 when the connection is gone or was given up (a round trip timed
