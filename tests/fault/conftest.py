@@ -13,9 +13,8 @@ Tests that need a server of their own (different settings, or one to
 SIGKILL under write load) use start_server().  The write-load faults of
 operations.md (database restart and SIGKILL while clients POST
 /v1/projects: every acknowledged write present once, no half-written
-project) belong in a test_70_write_faults.py built on it: writers in
-threads like test_80_database.Readers, the 2xx ids counted, then checked
-through psql on DATABASE_URL.
+project) are in test_70_write_faults.py: writers in threads, the 2xx ids
+counted, then checked through psql on DATABASE_URL.
 """
 import contextlib
 import json
