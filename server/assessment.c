@@ -134,6 +134,9 @@ int assessment_decode(const jx_ctx *ctx, json_t *body, assessment_in *out, jx_er
     }
     jx_document_free(d);
     out->doc = json_incref(doc);
+    /* from here on every text points into the stored document */
+    out->scope = json_string_value(json_object_get(doc, "scope"));
+    out->framework = json_string_value(json_object_get(doc, "framework"));
     out->name = json_string_value(json_object_get(doc, "name"));
 out:
     free(text);

@@ -14,6 +14,7 @@ typedef struct {
     json_t *doc;            /* the stored document (new reference) */
     int64_t org_id;         /* 0 when not given */
     int year;
+    /* the texts below point into doc (valid until assessment_in_free) */
     const char *scope;      /* department_wide / unit_wide */
     const char *framework;
     const char *name;       /* NULL: the organisation's name */
