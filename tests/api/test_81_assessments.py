@@ -87,8 +87,8 @@ def test_validation_lists_every_problem(world):
     assert_problem(post("/v1/assessments", world.t_dept, typo), 400)
     wrong = dict(EXAMPLE, scope="unit_wide")
     assert_problem(post("/v1/assessments", world.t_dept, wrong), 422)  # framework scope
-    # a unit cannot file a department-wide assessment
-    r = post("/v1/assessments", world.t_unit, dict(EXAMPLE, year=2020))
+    # a unit cannot file for its department
+    r = post("/v1/assessments", world.t_unit, dict(EXAMPLE, year=2020, org_id=world.dept))
     assert_problem(r, 422)
     # the natural key: one per organisation, year and scope
     assert_problem(post("/v1/assessments", world.t_dept, EXAMPLE), 409)
