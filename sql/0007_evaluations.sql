@@ -2,11 +2,13 @@
 -- wide assessment) and the per-subject rollups (issue 5).
 --
 -- An evaluation is immutable (a trigger refuses UPDATE and DELETE): it
--- keeps the framework (id, version) it used, the scoring document it read
--- (`input`, reproducible with POST /v1/score), the subject's stored
--- document at that version (`subject_doc`, for reports: goals, problems),
--- the figures, and `body`, the whole representation that
--- GET /v1/evaluations/{id} sends as it is.  The subject's organisation,
+-- keeps the framework (id, version) it used, the figures in columns, and
+-- `body`, the whole representation that GET /v1/evaluations/{id} sends as
+-- it is: the library's result, the cross-document findings, the counts by
+-- severity and the scoring document it read (body->'input', reproducible
+-- with POST /v1/score).  `subject_doc` keeps what reports need of the
+-- subject beyond the scoring document (code, 主管处室, fund nature, goals,
+-- problems) as it was at that version.  The subject's organisation,
 -- parent and region are copied in, so reading is scoped like the subject
 -- and survives its deletion.
 --
@@ -40,7 +42,6 @@ CREATE TABLE evaluations (
     errors            integer NOT NULL DEFAULT 0,
     warnings          integer NOT NULL DEFAULT 0,
     infos             integer NOT NULL DEFAULT 0,
-    input             jsonb   NOT NULL,
     subject_doc       jsonb   NOT NULL,
     body              jsonb   NOT NULL,
     created_at        timestamptz NOT NULL DEFAULT now(),
