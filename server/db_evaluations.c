@@ -2,8 +2,8 @@
  * db_evaluations.c -- the SQL of evaluations and rollups, and nothing else.
  *
  * The body of an evaluation comes from evaluation.c as text (the
- * library's result as it wrote it: jsonb keeps 98.50 as 98.50); the
- * database adds the id and the time.  Storing is one statement: the
+ * library's result as it wrote it, 98.50) and is stored and sent as that
+ * text; the database puts the id and the time in front.  Storing is one statement: the
  * evaluation and the subject's rollup (latest total, grade, complete,
  * counts by severity), so a rollup can never disagree with the
  * evaluations committed.
@@ -26,7 +26,8 @@ static const pool_stmt st_insert = {
     "  SELECT $1, n.id, $2, $3::bigint, $4::integer, $5::bigint, $6::bigint, $7, $8::integer,"
     "  $9, $10, $11::integer, $12::numeric, $13::numeric, $14::numeric, $15, $16::boolean,"
     "  $17::integer, $18::integer, $19::integer, $20::jsonb,"
-    "  jsonb_build_object('id', n.id, 'created_at', jx_time(n.at), 'dry_run', false) || $21::jsonb,"
+    "  '{\"id\":' || n.id || ',\"created_at\":\"' || jx_time(n.at) || '\",\"dry_run\":false,'"
+    "  || substr($21, 2),"
     "  n.at, $22::bigint, $23::bigint FROM n RETURNING *),"
     " r AS (INSERT INTO evaluation_rollups AS t (province, subject, subject_id, org_id,"
     "  parent_org_id, region_code, year, scope, evaluation_id, evaluation_count, evaluated_at,"
@@ -43,13 +44,13 @@ static const pool_stmt st_insert = {
     "  total = EXCLUDED.total, max_score = EXCLUDED.max_score, normalised = EXCLUDED.normalised,"
     "  grade = EXCLUDED.grade, complete = EXCLUDED.complete, errors = EXCLUDED.errors,"
     "  warnings = EXCLUDED.warnings, infos = EXCLUDED.infos)"
-    " SELECT e.id, e.body::text FROM e",
+    " SELECT e.id, e.body FROM e",
     23};
 
 static const pool_stmt st_get = {
     "jx_eval_get",
     "WITH " AUTH_WHO_CTE
-    " SELECT " AUTH_WHO_COLS ", e.body::text"
+    " SELECT " AUTH_WHO_COLS ", e.body"
     " FROM who LEFT JOIN evaluations e ON e.id = $2::bigint AND "
     REACH_ROW("e", "who.kind", "who.org_id", "jx_region_prefix(who.region_code)",
               "jx_province(who.region_code)"),
@@ -82,7 +83,7 @@ static const pool_stmt st_assessment_exists = {
 
 static const pool_stmt st_report = {
     "jx_eval_report",
-    "SELECT e.body::text, e.subject_doc::text, c.name, s.name"
+    "SELECT e.body, e.subject_doc::text, c.name, s.name"
     " FROM evaluations e JOIN orgs c ON c.id = e.created_by_org JOIN orgs s ON s.id = e.org_id"
     " WHERE e.id = $5::bigint AND " REACH_ROW("e", "$1", "$2", "$3", "$4"),
     5};

@@ -4,8 +4,10 @@
 -- An evaluation is immutable (a trigger refuses UPDATE and DELETE): it
 -- keeps the framework (id, version) it used, the figures in columns, and
 -- `body`, the whole representation that GET /v1/evaluations/{id} sends as
--- it is: the library's result, the cross-document findings, the counts by
--- severity and the scoring document it read (body->'input', reproducible
+-- it is (text, byte for byte what the library and the server wrote: no
+-- conversion on the read path, scores as written, 98.50): the library's
+-- result, the cross-document findings, the counts by
+-- severity and the scoring document it read (body::jsonb->'input', reproducible
 -- with POST /v1/score).  `subject_doc` keeps what reports need of the
 -- subject beyond the scoring document (code, 主管处室, fund nature, goals,
 -- problems) as it was at that version.  The subject's organisation,
@@ -43,7 +45,7 @@ CREATE TABLE evaluations (
     warnings          integer NOT NULL DEFAULT 0,
     infos             integer NOT NULL DEFAULT 0,
     subject_doc       jsonb   NOT NULL,
-    body              jsonb   NOT NULL,
+    body              text    NOT NULL CHECK (body LIKE '{%}'),
     created_at        timestamptz NOT NULL DEFAULT now(),
     created_by_org    bigint  NOT NULL,
     created_by_token  bigint,
