@@ -19,6 +19,8 @@
 -- the transaction that stores the evaluation.  Totals over millions of
 -- indicators read these rows instead of re-reading results.
 --
+-- Large values are compressed with lz4 (as 0003 does for projects).
+--
 -- Both tables carry `province` (Citus distribution column) first in every
 -- primary and unique key.
 CREATE SEQUENCE evaluations_id_seq;
@@ -44,8 +46,8 @@ CREATE TABLE evaluations (
     errors            integer NOT NULL DEFAULT 0,
     warnings          integer NOT NULL DEFAULT 0,
     infos             integer NOT NULL DEFAULT 0,
-    subject_doc       jsonb   NOT NULL,
-    body              text    NOT NULL CHECK (body LIKE '{%}'),
+    subject_doc       jsonb   COMPRESSION lz4 NOT NULL,
+    body              text    COMPRESSION lz4 NOT NULL CHECK (body LIKE '{%}'),
     created_at        timestamptz NOT NULL DEFAULT now(),
     created_by_org    bigint  NOT NULL,
     created_by_token  bigint,
