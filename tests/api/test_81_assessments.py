@@ -118,8 +118,12 @@ def test_workflow_concurrency_idempotency_history(world):
              **{"If-Match": '"3"'})
     assert r.status_code == 200 and r.json()["status"] == "draft", r.text
     assert r.json()["return_reason"] == "补充佐证"
+    # a GET's body goes back as it is
+    back = get(f"/v1/assessments/{aid}", world.t_dept).json()
+    r = put(f"/v1/assessments/{aid}", world.t_dept, back, back["version"])
+    assert r.status_code == 200 and r.json()["figures"] == back["figures"], r.text
     hist = get(f"/v1/assessments/{aid}/history", world.t_dept).json()["items"]
-    assert [h["action"] for h in hist] == ["create", "update", "submit", "return"]
+    assert [h["action"] for h in hist] == ["create", "update", "submit", "return", "update"]
     assert hist[1]["before"]["figures"]["staff_in_post"] == 30
 
 
