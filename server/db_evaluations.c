@@ -1,0 +1,222 @@
+/*
+ * db_evaluations.c -- the SQL of evaluations and rollups, and nothing else.
+ *
+ * The body of an evaluation comes from evaluation.c as text (the
+ * library's result as it wrote it, 98.50) and is stored and sent as that
+ * text; the database puts the id and the time in front.  Storing is one statement: the
+ * evaluation and the subject's rollup (latest total, grade, complete,
+ * counts by severity), so a rollup can never disagree with the
+ * evaluations committed.
+ *
+ * Reads are scoped by REACH_ROW over the copies of the subject's
+ * organisation, parent and region that every evaluation row carries.
+ */
+#include "db_evaluations.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const pool_stmt st_insert = {
+    "jx_eval_insert",
+    "WITH n AS (SELECT nextval('evaluations_id_seq') AS id, now() AS at),"
+    " e AS (INSERT INTO evaluations (province, id, subject, subject_id, subject_version, org_id,"
+    "  parent_org_id, region_code, year, scope, framework_id, framework_version, total,"
+    "  max_score, normalised, grade, complete, errors, warnings, infos, subject_doc, body,"
+    "  created_at, created_by_org, created_by_token)"
+    "  SELECT $1, n.id, $2, $3::bigint, $4::integer, $5::bigint, $6::bigint, $7, $8::integer,"
+    "  $9, $10, $11::integer, $12::numeric, $13::numeric, $14::numeric, $15, $16::boolean,"
+    "  $17::integer, $18::integer, $19::integer, $20::jsonb,"
+    "  '{\"id\":' || n.id || ',\"created_at\":\"' || jx_time(n.at) || '\",\"dry_run\":false,'"
+    "  || substr($21, 2),"
+    "  n.at, $22::bigint, $23::bigint FROM n RETURNING *),"
+    " r AS (INSERT INTO evaluation_rollups AS t (province, subject, subject_id, org_id,"
+    "  parent_org_id, region_code, year, scope, evaluation_id, evaluation_count, evaluated_at,"
+    "  framework_id, framework_version, total, max_score, normalised, grade, complete, errors,"
+    "  warnings, infos)"
+    "  SELECT province, subject, subject_id, org_id, parent_org_id, region_code, year, scope, id,"
+    "  1, created_at, framework_id, framework_version, total, max_score, normalised, grade,"
+    "  complete, errors, warnings, infos FROM e"
+    "  ON CONFLICT (province, subject, subject_id) DO UPDATE SET org_id = EXCLUDED.org_id,"
+    "  parent_org_id = EXCLUDED.parent_org_id, region_code = EXCLUDED.region_code,"
+    "  year = EXCLUDED.year, scope = EXCLUDED.scope, evaluation_id = EXCLUDED.evaluation_id,"
+    "  evaluation_count = t.evaluation_count + 1, evaluated_at = EXCLUDED.evaluated_at,"
+    "  framework_id = EXCLUDED.framework_id, framework_version = EXCLUDED.framework_version,"
+    "  total = EXCLUDED.total, max_score = EXCLUDED.max_score, normalised = EXCLUDED.normalised,"
+    "  grade = EXCLUDED.grade, complete = EXCLUDED.complete, errors = EXCLUDED.errors,"
+    "  warnings = EXCLUDED.warnings, infos = EXCLUDED.infos)"
+    " SELECT e.id, e.body FROM e",
+    23};
+
+static const pool_stmt st_get = {
+    "jx_eval_get",
+    "WITH " AUTH_WHO_CTE
+    " SELECT " AUTH_WHO_COLS ", e.body"
+    " FROM who LEFT JOIN evaluations e ON e.id = $2::bigint AND "
+    REACH_ROW("e", "who.kind", "who.org_id", "jx_region_prefix(who.region_code)",
+              "jx_province(who.region_code)"),
+    2};
+
+static const pool_stmt st_list = {
+    "jx_eval_list",
+    "SELECT e.id, jsonb_build_object('id', e.id, 'subject', e.subject, 'subject_id',"
+    " e.subject_id, 'subject_version', e.subject_version, 'framework', e.framework_id,"
+    " 'framework_version', e.framework_version, 'total', e.total, 'max', e.max_score,"
+    " 'normalised', e.normalised, 'grade', e.grade, 'complete', e.complete,"
+    " 'finding_count', e.errors + e.warnings + e.infos, 'finding_counts',"
+    " jsonb_build_object('error', e.errors, 'warning', e.warnings, 'info', e.infos),"
+    " 'created_at', jx_time(e.created_at), 'created_by_org', e.created_by_org)::text"
+    " FROM evaluations e WHERE " REACH_ROW("e", "$1", "$2", "$3", "$4")
+    " AND e.subject = $5 AND e.subject_id = $6::bigint AND e.id > $7::bigint"
+    " ORDER BY e.id LIMIT $8::integer",
+    8};
+
+static const pool_stmt st_project_exists = {
+    "jx_eval_project_exists",
+    "SELECT 1 FROM projects p WHERE p.id = $5::bigint AND " REACH_ROW("p", "$1", "$2", "$3", "$4"),
+    5};
+
+static const pool_stmt st_assessment_exists = {
+    "jx_eval_assessment_exists",
+    "SELECT 1 FROM assessments p WHERE p.id = $5::bigint AND "
+    REACH_ROW("p", "$1", "$2", "$3", "$4"),
+    5};
+
+static const pool_stmt st_report = {
+    "jx_eval_report",
+    "SELECT e.body, e.subject_doc::text, c.name, s.name"
+    " FROM evaluations e JOIN orgs c ON c.id = e.created_by_org JOIN orgs s ON s.id = e.org_id"
+    " WHERE e.id = $5::bigint AND " REACH_ROW("e", "$1", "$2", "$3", "$4"),
+    5};
+
+static const pool_stmt st_cross_assessments = {
+    "jx_eval_cross_assessments",
+    "SELECT a.id, a.doc::text, a.name || '（' || CASE a.scope WHEN 'department_wide'"
+    " THEN '部门整体自评' ELSE '单位整体自评' END || '）'"
+    " FROM assessments a WHERE a.province = $1 AND a.org_id = $2::bigint"
+    " AND a.year = $3::integer ORDER BY a.id LIMIT 20",
+    3};
+
+static const pool_stmt st_cross_projects = {
+    "jx_eval_cross_projects",
+    "SELECT p.id, p.doc::text, '项目“' || p.name || '”' FROM projects p"
+    " WHERE p.province = $1 AND p.org_id = $2::bigint AND p.year = $3::integer"
+    " ORDER BY p.id LIMIT 200",
+    3};
+
+static void cents_text(int64_t c, char *out, size_t n)
+{
+    snprintf(out, n, "%s%lld.%02lld", c < 0 ? "-" : "", (long long)((c < 0 ? -c : c) / 100),
+             (long long)((c < 0 ? -c : c) % 100));
+}
+
+int dbe_insert(pool_conn *pc, const auth_info *who, const dbe_row *r, const char *body,
+               PGresult **res, db_err *e)
+{
+    char sid[24], sver[24], org[24], parent[24], year[16], fver[16], total[32], max[32],
+        norm[32], ne[16], nw[16], ni[16];
+    const char *v[23];
+
+    snprintf(sid, sizeof sid, "%lld", (long long)r->subject_id);
+    snprintf(sver, sizeof sver, "%lld", (long long)r->subject_version);
+    snprintf(org, sizeof org, "%lld", (long long)r->org_id);
+    snprintf(parent, sizeof parent, "%lld", (long long)r->parent_org_id);
+    snprintf(year, sizeof year, "%d", r->year);
+    snprintf(fver, sizeof fver, "%d", r->framework_version);
+    snprintf(ne, sizeof ne, "%d", r->errors);
+    snprintf(nw, sizeof nw, "%d", r->warnings);
+    snprintf(ni, sizeof ni, "%d", r->infos);
+    cents_text(r->total, total, sizeof total);
+    cents_text(r->max, max, sizeof max);
+    cents_text(r->normalised, norm, sizeof norm);
+    v[0] = r->province;
+    v[1] = r->subject;
+    v[2] = sid;
+    v[3] = sver;
+    v[4] = org;
+    v[5] = r->parent_org_id ? parent : NULL;
+    v[6] = r->region_code;
+    v[7] = year;
+    v[8] = r->scope;
+    v[9] = r->framework_id;
+    v[10] = fver;
+    v[11] = total;
+    v[12] = max;
+    v[13] = norm;
+    v[14] = r->grade;
+    v[15] = r->complete ? "true" : "false";
+    v[16] = ne;
+    v[17] = nw;
+    v[18] = ni;
+    v[19] = r->subject_doc;
+    v[20] = body;
+    v[21] = who->org_id_s;
+    v[22] = who->token_id_s;
+    return db_exec(pc, &st_insert, v, res, e);
+}
+
+int dbe_get(const char *token_hex, int64_t id, PGresult **res, db_err *e)
+{
+    char ids[24];
+    const char *v[2] = {token_hex, ids};
+
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    return db_query(&st_get, v, res, e);
+}
+
+int dbe_list(const auth_info *who, const char *subject, int64_t subject_id, int64_t after,
+             int limit, PGresult **res, db_err *e)
+{
+    char sid[24], aft[24], lim[16];
+    const char *v[8];
+
+    auth_reach_vals(who, v);
+    snprintf(sid, sizeof sid, "%lld", (long long)subject_id);
+    snprintf(aft, sizeof aft, "%lld", (long long)after);
+    snprintf(lim, sizeof lim, "%d", limit);
+    v[4] = subject;
+    v[5] = sid;
+    v[6] = aft;
+    v[7] = lim;
+    return db_query(&st_list, v, res, e);
+}
+
+int dbe_subject_exists(const auth_info *who, const char *subject, int64_t id, int *exists,
+                       db_err *e)
+{
+    char ids[24];
+    const char *v[5];
+    PGresult *res = NULL;
+
+    auth_reach_vals(who, v);
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    v[4] = ids;
+    if (db_query(!strcmp(subject, "project") ? &st_project_exists : &st_assessment_exists, v,
+                 &res, e) < 0)
+        return -1;
+    *exists = PQntuples(res) > 0;
+    PQclear(res);
+    return 0;
+}
+
+int dbe_report(const auth_info *who, int64_t id, PGresult **res, db_err *e)
+{
+    char ids[24];
+    const char *v[5];
+
+    auth_reach_vals(who, v);
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    v[4] = ids;
+    return db_query(&st_report, v, res, e);
+}
+
+int dbe_cross_docs(pool_conn *pc, const char *subject, const char *province, int64_t org_id,
+                   int year, PGresult **res, db_err *e)
+{
+    char org[24], y[16];
+    const char *v[3] = {province, org, y};
+
+    snprintf(org, sizeof org, "%lld", (long long)org_id);
+    snprintf(y, sizeof y, "%d", year);
+    return db_exec(pc, !strcmp(subject, "project") ? &st_cross_assessments : &st_cross_projects,
+                   v, res, e);
+}
