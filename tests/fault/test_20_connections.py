@@ -147,7 +147,11 @@ def test_a_second_storm_does_not_grow_memory():
     # Arena reuse varies by a few MiB from storm to storm; a per-connection
     # leak of 1 KiB would add 10 MiB.  (The exact leak check is LeakSanitizer
     # at the ASan server's exit, in run.sh.)
-    allowance = 24 * 1024 if SANITIZED else 10 * 1024
+    # Under ASan the first storm alone ends anywhere between ~62 and ~88 MiB
+    # in the full suite (ASan's allocator caches, not ours; after merging
+    # main at 4d717b6 it ended at ~62 and the second at ~92, twice), so
+    # the sanitized allowance is wider; the plain build keeps 10 MiB.
+    allowance = 40 * 1024 if SANITIZED else 10 * 1024
     assert RSS["second"] <= RSS["first"] + allowance
     if not SANITIZED:
         assert RSS["second"] <= 64 * 1024, "over the 64 MiB of operations.md"
