@@ -19,6 +19,18 @@
  *
  * Prepared statements are per connection, so each pool_conn remembers the
  * statements it has prepared; a reconnect starts that list afresh.
+ *
+ * Read replica (DATABASE_READ_URL): the primary pool may have a second,
+ * bounded pool for a hot standby attached (pool_set_replica), with the
+ * same 503/recovery behaviour.  Which one a request uses is decided once
+ * per request by replica.c and kept in this thread's state
+ * (pool_request_begin): while it says "reads", pool_acquire(primary)
+ * lends a standby connection instead, so every read handler reads from
+ * the replica without knowing it, and writes (any other request) keep the
+ * primary.  A connection remembers its own pool, so pool_release gives it
+ * back there whatever pool the caller names.  A standby refusing a
+ * statement (25006 read-only, 40001 cancelled by recovery) makes
+ * pool_query retry it once on the primary.
  */
 #include "pool.h"
 
@@ -36,6 +48,7 @@
 
 struct pool_conn {
     PGconn *pg;
+    pool *owner;       /* the pool it was lent from */
     const pool_stmt *prepared[MAX_PREPARED];
     int nprepared;
 };
@@ -53,7 +66,15 @@ struct pool {
     double down_until; /* now_mono() before which we do not try to connect */
     unsigned long wait_timeouts, connect_failures, connects;
     pool_conn **idle;  /* stack of size entries */
+    pool *replica;     /* hot standby for reads, or NULL */
+    int is_replica;
 };
+
+/* This thread's request: may it read from the replica, which pools did it
+ * use (bit 1 primary, bit 2 replica). */
+static _Thread_local int tl_reads;
+static _Thread_local int tl_used;
+static _Thread_local int tl_refused; /* the standby refused the last statement */
 
 static void set_err(char *err, size_t errlen, const char *msg)
 {
@@ -175,6 +196,7 @@ static pool_status conn_open(pool *p, pool_conn **out)
     p->connects++;
     p->down_until = 0;
     pthread_mutex_unlock(&p->mu);
+    pc->owner = p;
     *out = pc;
     return POOL_OK;
 }
@@ -185,6 +207,9 @@ pool_status pool_acquire(pool *p, pool_conn **out)
     pool_conn *pc;
 
     *out = NULL;
+    if (tl_reads && p->replica)
+        p = p->replica;
+    tl_used |= p->is_replica ? 2 : 1;
     clock_gettime(CLOCK_MONOTONIC, &deadline);
     deadline.tv_sec += p->wait_timeout_ms / 1000;
     deadline.tv_nsec += (long)(p->wait_timeout_ms % 1000) * 1000000L;
@@ -244,6 +269,7 @@ void pool_release(pool *p, pool_conn *pc)
 
     if (!pc)
         return;
+    p = pc->owner;
     keep = PQstatus(pc->pg) == CONNECTION_OK && PQtransactionStatus(pc->pg) == PQTRANS_IDLE;
     pthread_mutex_lock(&p->mu);
     if (keep && !p->closing) {
@@ -274,6 +300,15 @@ static pool_status classify(pool_conn *pc, const PGresult *res)
                   !strcmp(state, "57P02") || !strcmp(state, "57P03")))
         return POOL_EDOWN;
     return POOL_EQUERY;
+}
+
+/* A statement a hot standby cannot run (a write: 25006) or cancelled
+ * because of a conflict with recovery (40001): the primary can. */
+static int standby_refused(const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+    return state && (!strcmp(state, "25006") || !strcmp(state, "40001"));
 }
 
 static int is_prepared(const pool_conn *pc, const pool_stmt *st)
@@ -310,6 +345,7 @@ pool_status pool_exec(pool_conn *pc, const pool_stmt *st, const char *const *val
     es = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
         ps = classify(pc, r);
+        tl_refused = pc->owner && pc->owner->is_replica && standby_refused(r);
         set_err(err, errlen, r ? PQresultErrorMessage(r) : PQerrorMessage(pc->pg));
         PQclear(r);
         return ps;
@@ -332,12 +368,41 @@ pool_status pool_query(pool *p, const pool_stmt *st, const char *const *values,
                                                   : "database unreachable");
             return ps;
         }
+        tl_refused = 0;
         ps = pool_exec(pc, st, values, res, err, errlen);
         pool_release(p, pc);
+        if (ps == POOL_EQUERY && tl_refused) {
+            tl_reads = 0; /* the rest of this request reads from the primary */
+            continue;
+        }
         if (ps != POOL_EDOWN)
             return ps;
     }
     return ps;
+}
+
+void pool_set_replica(pool *primary, pool *replica)
+{
+    primary->replica = replica;
+    if (replica)
+        replica->is_replica = 1;
+}
+
+pool *pool_replica(pool *p)
+{
+    return p ? p->replica : NULL;
+}
+
+void pool_request_begin(int reads_from_replica)
+{
+    tl_reads = reads_from_replica;
+    tl_used = 0;
+    tl_refused = 0;
+}
+
+int pool_request_used(void)
+{
+    return tl_used;
 }
 
 void pool_get_stats(pool *p, pool_stats *out)
