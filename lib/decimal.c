@@ -46,22 +46,6 @@ static jx_q reduce(jx_q q)
     return q;
 }
 
-jx_q jx_q_int(int64_t v)
-{
-    jx_q q = {v, 1};
-    return q;
-}
-
-jx_q jx_q_make(jx_i128 n, jx_i128 d)
-{
-    if (d < 0) {
-        n = -n;
-        d = -d;
-    }
-    jx_q q = {n, d ? d : 1};
-    return q;
-}
-
 jx_q jx_q_of_value(const jx_value *v)
 {
     jx_q q = {v->mant, jx_pow10(v->scale)};
@@ -76,7 +60,7 @@ static jx_i128 pow10_128(int e)
 
 static bool fits64(jx_i128 v)
 {
-    return v >= INT64_MIN && v <= INT64_MAX;
+    return jx_fits64(v);
 }
 
 static bool mul128(jx_i128 a, jx_i128 b, jx_i128 *r)
@@ -139,12 +123,8 @@ reduce_and_retry:
 bool jx_q_add(jx_q a, jx_q b, jx_q *r) { return q_addsub(a, b, 1, r); }
 bool jx_q_sub(jx_q a, jx_q b, jx_q *r) { return q_addsub(a, b, -1, r); }
 
-int jx_q_sign(jx_q a)
-{
-    return a.n > 0 ? 1 : a.n < 0 ? -1 : 0;
-}
-
-int jx_q_cmp(jx_q a, jx_q b)
+/* jx_q_cmp when a part does not fit 64 bits */
+int jx_q_cmp_wide(jx_q a, jx_q b)
 {
     jx_i128 x, y;
     if (a.d == b.d)

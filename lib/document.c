@@ -588,6 +588,8 @@ jx_document *jx_document_load(const jx_ctx *ctx, const char *json, size_t len, j
                 load_indicator(&L, inds->items[i], i, "/indicators");
         }
     }
+    if (!errs->count && d->fw && !jx_document_prepare(d))
+        d->arena.failed = 1;
     if (d->arena.failed)
         jx_err_add(errs, JX_ENOMEM, "", "NO_MEMORY", "内存不足 (out of memory)");
     if (errs->count)

@@ -25,18 +25,37 @@ jx_severity jx_finding_severity(const char *code)
     return JX_SEV_WARNING;
 }
 
+/* Room for `more` findings; false when out of memory (the arena says so). */
+static bool finding_room(jx_result *r, int more)
+{
+    if (r->nfind + more <= r->capfind)
+        return true;
+    int cap = r->capfind ? r->capfind * 2 : 8;
+    while (cap < r->nfind + more)
+        cap *= 2;
+    jx_finding *f = jx_alloc_raw(&r->arena, sizeof *f * (size_t)cap);
+    if (!f)
+        return false;
+    if (r->nfind)
+        memcpy(f, r->finds, sizeof *f * (size_t)r->nfind);
+    r->finds = f;
+    r->capfind = cap;
+    return true;
+}
+
+/* Copies findings worked out at load (jx_document_prepare) into a result. */
+static void findings_append(jx_result *r, const jx_finding *fs, int n)
+{
+    if (n <= 0 || !finding_room(r, n))
+        return;
+    memcpy(r->finds + r->nfind, fs, sizeof *fs * (size_t)n);
+    r->nfind += n;
+}
+
 void jx_finding_add(jx_result *r, const char *code, jx_fptr at, const char *fmt, ...)
 {
-    if (r->nfind == r->capfind) {
-        int cap = r->capfind ? r->capfind * 2 : 8;
-        jx_finding *f = jx_alloc_raw(&r->arena, sizeof *f * (size_t)cap);
-        if (!f)
-            return;
-        if (r->nfind)
-            memcpy(f, r->finds, sizeof *f * (size_t)r->nfind);
-        r->finds = f;
-        r->capfind = cap;
-    }
+    if (!finding_room(r, 1))
+        return;
     jx_finding *f = &r->finds[r->nfind++];
     f->code = code;
     f->at = at;
@@ -259,27 +278,8 @@ void jx_check_totals(jx_result *r, const jx_document *doc)
                            "报告总分 %Q 与按规则计算的 %C 不一致 (reported total differs from the computed one)",
                            doc->rep_total, r->total);
         }
-        bool all = r->ninds > 0, cents = true;
-        int64_t sumc = 0;
-        jx_q sum = jx_q_int(0);
-        for (int i = 0; i < doc->ninds; i++) {
-            const jx_indicator *ind = &doc->inds[i];
-            if (!ind->has_reported) {
-                all = false;
-                break;
-            }
-            /* reported scores have two decimals or fewer: add them as integers */
-            if (cents && (ind->reported.d == 1 || ind->reported.d == 10 || ind->reported.d == 100))
-                sumc += ind->reported_c;
-            else {
-                cents = false;
-                jx_q_add(sum, ind->reported, &sum);
-            }
-        }
-        jx_q_add(sum, jx_q_make(sumc, 100), &sum);
-        if (doc->fw->ninds > 0 && doc->ninds < doc->fw->ninds)
-            all = false;   /* wide: some framework indicators carry no reported score */
-        if (all) {
+        if (doc->rep_all) {
+            jx_q sum = doc->rep_sum;
             jx_q ex = doc->has_exec_score ? doc->rep_exec_score : jx_q_make(r->exec_score, 100);
             jx_q_add(sum, ex, &sum);
             if (!jx_consistent(doc->rep_total, doc->rep_total_prec, sum)) {
@@ -302,4 +302,67 @@ void jx_check_totals(jx_result *r, const jx_document *doc)
             }
         }
     }
+}
+
+/* ---- worked out once per document ---------------------------------------------------- */
+
+/* The sum of the indicators' reported scores, when every indicator of the
+ * result carries one (REPORTED_SUM_MISMATCH adds the execution score). */
+static void reported_sum(jx_document *doc)
+{
+    bool all = doc->ninds > 0, cents = true;
+    int64_t sumc = 0;
+    jx_q sum = jx_q_int(0);
+    for (int i = 0; i < doc->ninds; i++) {
+        const jx_indicator *ind = &doc->inds[i];
+        if (!ind->has_reported) {
+            all = false;
+            break;
+        }
+        /* reported scores have two decimals or fewer: add them as integers */
+        if (cents && (ind->reported.d == 1 || ind->reported.d == 10 || ind->reported.d == 100))
+            sumc += ind->reported_c;
+        else {
+            cents = false;
+            jx_q_add(sum, ind->reported, &sum);
+        }
+    }
+    jx_q_add(sum, jx_q_make(sumc, 100), &sum);
+    if (doc->fw->ninds > 0 && doc->ninds < doc->fw->ninds)
+        all = false;   /* wide: some framework indicators carry no reported score */
+    doc->rep_all = all;
+    doc->rep_sum = sum;
+}
+
+/* The structure (project documents) and budget findings depend on the
+ * document alone: they are raised once here, on a scratch result, and kept
+ * in the document; jx_score copies them into each result where the checks
+ * used to run (after the indicators, so the order of findings is unchanged). */
+bool jx_document_prepare(jx_document *doc)
+{
+    jx_result tmp;
+    memset(&tmp, 0, sizeof tmp);
+    tmp.doc = doc;
+    tmp.fw = doc->fw;
+    tmp.max = jx_framework_max(doc->fw);
+    if (doc->fw->ninds == 0)
+        jx_check_structure(&tmp, doc);
+    jx_check_budget(&tmp, doc);
+    bool ok = !tmp.arena.failed;
+    if (ok && tmp.nfind > 0) {
+        doc->pre = jx_alloc_raw(&doc->arena, sizeof *doc->pre * (size_t)tmp.nfind);
+        if (doc->pre) {
+            memcpy(doc->pre, tmp.finds, sizeof *doc->pre * (size_t)tmp.nfind);
+            doc->npre = tmp.nfind;
+        } else
+            ok = false;
+    }
+    jx_arena_free(&tmp.arena);
+    reported_sum(doc);
+    return ok;
+}
+
+void jx_add_prepared(jx_result *r, const jx_document *doc)
+{
+    findings_append(r, doc->pre, doc->npre);
 }

@@ -291,6 +291,27 @@ static void check_weights(jx_framework *fw, const char *base, jx_errors *errs)
     }
 }
 
+/* The category rows a result starts from: each level-1 once, as jx_score
+ * used to build them at every call. */
+static bool result_categories(jx_framework *fw)
+{
+    fw->rcats = jx_alloc(&fw->arena, sizeof *fw->rcats * (size_t)(fw->ncats + 1));
+    if (!fw->rcats)
+        return false;
+    for (int c = 0; c < fw->ncats; c++) {
+        int k;
+        for (k = 0; k < fw->nrcats; k++)
+            if (jx_level_eq(fw->rcats[k].level1, fw->cats[c].level1))
+                break;
+        if (k < fw->nrcats)
+            continue;
+        fw->rcats[fw->nrcats].level1 = fw->cats[c].level1;
+        fw->rcats[fw->nrcats].weight = fw->cats[c].weight;
+        fw->nrcats++;
+    }
+    return true;
+}
+
 jx_framework *jx_framework_from_json(json_t *j, const char *base, jx_errors *errs)
 {
     char p[JX_PTR_MAX];
@@ -402,6 +423,11 @@ jx_framework *jx_framework_from_json(json_t *j, const char *base, jx_errors *err
     if (fw->arena.failed)
         jx_err_add(errs, JX_ENOMEM, base, "NO_MEMORY", "内存不足 (out of memory)");
     if (errs->count != before) {
+        jx_framework_free(fw);
+        return NULL;
+    }
+    if (!result_categories(fw)) {
+        jx_err_add(errs, JX_ENOMEM, base, "NO_MEMORY", "内存不足 (out of memory)");
         jx_framework_free(fw);
         return NULL;
     }

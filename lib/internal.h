@@ -60,15 +60,54 @@ void jx_buf_rate(jx_buf *b, int64_t r4);           /* 0.8495 */
 
 typedef struct { jx_i128 n, d; } jx_q;   /* d > 0 */
 
-jx_q jx_q_int(int64_t v);
-jx_q jx_q_make(jx_i128 n, jx_i128 d);
+/* The small operations are inline: a jx_q is 32 bytes, passed in memory
+ * to a function, and comparisons sit on the scoring hot path. */
+static inline jx_q jx_q_int(int64_t v)
+{
+    jx_q q = {v, 1};
+    return q;
+}
+
+static inline jx_q jx_q_make(jx_i128 n, jx_i128 d)
+{
+    if (d < 0) {
+        n = -n;
+        d = -d;
+    }
+    jx_q q = {n, d ? d : 1};
+    return q;
+}
+
+static inline bool jx_fits64(jx_i128 v)
+{
+    return (jx_i128)(int64_t)v == v;
+}
+
+static inline int jx_q_sign(jx_q a)
+{
+    return (a.n > 0) - (a.n < 0);
+}
+
+int jx_q_cmp_wide(jx_q a, jx_q b);
+/* Exact comparison: -1, 0, 1.  Values whose parts fit 64 bits (every
+ * parsed value) compare with two 64×64→128 products. */
+static inline int jx_q_cmp(jx_q a, jx_q b)
+{
+    if (a.d == b.d)
+        return (a.n > b.n) - (a.n < b.n);
+    if (jx_fits64(a.n) && jx_fits64(a.d) && jx_fits64(b.n) && jx_fits64(b.d)) {
+        jx_i128 x = (jx_i128)(int64_t)a.n * (int64_t)b.d;
+        jx_i128 y = (jx_i128)(int64_t)b.n * (int64_t)a.d;
+        return (x > y) - (x < y);
+    }
+    return jx_q_cmp_wide(a, b);
+}
+
 jx_q jx_q_of_value(const jx_value *v);           /* mant / 10^scale */
 bool jx_q_add(jx_q a, jx_q b, jx_q *r);
 bool jx_q_sub(jx_q a, jx_q b, jx_q *r);
 bool jx_q_mul(jx_q a, jx_q b, jx_q *r);
 bool jx_q_div(jx_q a, jx_q b, jx_q *r);         /* false on b == 0 or overflow */
-int jx_q_cmp(jx_q a, jx_q b);                    /* exact; 2 on overflow-free failure never */
-int jx_q_sign(jx_q a);
 /* a × 10^e as an integer, rounded half away from zero. */
 bool jx_q_round(jx_q a, int e, int64_t *out);
 bool jx_q_trunc(jx_q a, int e, int64_t *out);
@@ -174,6 +213,9 @@ typedef struct {
     const char *code, *pointer, *message;
 } jx_note;
 
+/* One row of a result's category table. */
+typedef struct { const char *level1; int64_t weight, score; } jx_cat_result;
+
 struct jx_framework {
     jx_arena arena;
     const char *id, *name, *scope;
@@ -191,6 +233,11 @@ struct jx_framework {
     jx_fw_indicator *inds;
     int nnotes;
     jx_note *notes;                  /* FRAMEWORK_RULE_MAX and friends */
+    /* the category rows every result starts from (level-1 names that
+     * jx_level_eq equates listed once), built at load so that scoring
+     * copies them instead of comparing names */
+    int nrcats;
+    jx_cat_result *rcats;
     json_t *source;                  /* canonical JSON, for jx_framework_json */
 };
 
@@ -202,6 +249,44 @@ jx_framework *jx_framework_from_json(json_t *j, const char *ptr, jx_errors *errs
 int jx_framework_category(const jx_framework *fw, const char *level1, const char **l2);
 bool jx_framework_has_level2(const jx_framework *fw, int cat, const char *level2);
 bool jx_level_eq(const char *a, const char *b);   /* with or without 指标 */
+
+/* ---- findings (values: a result owns copies of them) ----------------------- */
+
+/* Where a finding points, rendered only when the result is written out. */
+typedef struct { const char *base; int idx; const char *leaf; } jx_fptr;
+
+static inline jx_fptr jx_at(const char *pointer)
+{
+    jx_fptr p = {pointer, -1, NULL};
+    return p;
+}
+/* /indicators/i/leaf; an indicator the document does not list (i < 0) has
+ * no element of its own and points at /indicators. */
+static inline jx_fptr jx_at_ind(int i, const char *leaf)
+{
+    jx_fptr p = {"/indicators", i, i < 0 ? NULL : leaf};
+    return p;
+}
+/* base/key with the key escaped (RFC 6901): /figures/name */
+static inline jx_fptr jx_at_key(const char *base, const char *key)
+{
+    jx_fptr p = {base, -1, key};
+    return p;
+}
+
+typedef struct { char k; int64_t i; const char *s; jx_q q; } jx_farg;
+#define JX_FARGS 6
+
+/* A finding keeps its message's format and arguments and is rendered when
+ * the result is written: scoring stays free of printf (findings are common
+ * in real reports, and the scoring loop is the hot path). */
+typedef struct {
+    const char *code;            /* its severity follows from it: jx_finding_severity */
+    jx_fptr at;
+    const char *fmt;
+    int nargs;
+    jx_farg args[JX_FARGS];
+} jx_finding;
 
 /* ---- documents ------------------------------------------------------------- */
 
@@ -278,7 +363,19 @@ struct jx_document {
     int rep_total_prec;
     const char *rep_grade;
     jx_q rep_exec_score;
+    /* Worked out at load, because they depend on the document alone
+     * (scoring.md §6); jx_score still gives every result its own copies. */
+    int npre;
+    jx_finding *pre;             /* structure (project) and budget findings, in order */
+    bool rep_all;                /* every indicator carries a reported score */
+    jx_q rep_sum;                /* ... and their sum */
 };
+
+/* Fills doc->pre, rep_all and rep_sum (findings.c); false
+ * when out of memory. */
+bool jx_document_prepare(jx_document *doc);
+/* Copies them into a result (where the structure check used to run). */
+void jx_add_prepared(jx_result *r, const jx_document *doc);
 
 /* Parses the JSON text of a number as written ("97.2" -> 972/10, prec -1). */
 bool jx_json_number(json_t *j, jx_q *q, int *prec);
@@ -286,42 +383,6 @@ bool jx_json_number(json_t *j, jx_q *q, int *prec);
 /* ---- results ---------------------------------------------------------------- */
 
 typedef enum { JX_SEV_ERROR = 0, JX_SEV_WARNING, JX_SEV_INFO } jx_severity;
-
-/* Where a finding points, rendered only when the result is written out. */
-typedef struct { const char *base; int idx; const char *leaf; } jx_fptr;
-
-static inline jx_fptr jx_at(const char *pointer)
-{
-    jx_fptr p = {pointer, -1, NULL};
-    return p;
-}
-/* /indicators/i/leaf; an indicator the document does not list (i < 0) has
- * no element of its own and points at /indicators. */
-static inline jx_fptr jx_at_ind(int i, const char *leaf)
-{
-    jx_fptr p = {"/indicators", i, i < 0 ? NULL : leaf};
-    return p;
-}
-/* base/key with the key escaped (RFC 6901): /figures/name */
-static inline jx_fptr jx_at_key(const char *base, const char *key)
-{
-    jx_fptr p = {base, -1, key};
-    return p;
-}
-
-typedef struct { char k; int64_t i; const char *s; jx_q q; } jx_farg;
-#define JX_FARGS 6
-
-/* A finding keeps its message's format and arguments and is rendered when
- * the result is written: scoring stays free of printf (findings are common
- * in real reports, and the scoring loop is the hot path). */
-typedef struct {
-    const char *code;            /* its severity follows from it: jx_finding_severity */
-    jx_fptr at;
-    const char *fmt;
-    int nargs;
-    jx_farg args[JX_FARGS];
-} jx_finding;
 
 typedef enum {
     JX_EX_NONE = 0, JX_EX_MET, JX_EX_RATIO, JX_EX_LINEAR, JX_EX_SYMMETRIC, JX_EX_MISSED_ZERO,
@@ -356,7 +417,7 @@ struct jx_result {
     bool has_budget, has_executed, has_rate;
     int64_t budget_fen, executed_fen, rate4, exec_weight, exec_score;
     int ncats;
-    struct { const char *level1; int64_t weight, score; } *cats;
+    jx_cat_result *cats;
     int ninds;
     jx_ind_result *inds;
     int nfind, capfind;

@@ -21,6 +21,7 @@ static void cat_add(jx_result *r, const char *level1, int64_t weight)
             return;
     r->cats[r->ncats].level1 = level1;
     r->cats[r->ncats].weight = weight;
+    r->cats[r->ncats].score = 0;
     r->ncats++;
 }
 
@@ -54,9 +55,23 @@ static const jx_rule *project_rule(const jx_framework *fw, const jx_indicator *i
     return &fw->default_rule;
 }
 
+/* Result rows are not zeroed when allocated (a document of 20 indicators
+ * has 4 KB of them): the fields that only some rules set start here, the
+ * others are set by the callers and jx_score_indicator. */
+static void row_start(jx_ind_result *ir)
+{
+    ir->ex = JX_EX_NONE;
+    ir->op = JX_OP_EQ;
+    ir->band = JX_WORD_NONE;
+    ir->value = jx_q_int(0);
+    ir->n = 0;
+    ir->has_value = false;
+}
+
 static void own_indicator(jx_result *r, const jx_document *doc, int i, jx_ind_result *ir)
 {
     const jx_indicator *ind = &doc->inds[i];
+    row_start(ir);
     ir->index = i;
     ir->level1 = ind->level1;
     ir->level2 = ind->level2;
@@ -92,6 +107,7 @@ static void wide_indicator(jx_result *r, const jx_document *doc, int k, jx_ind_r
     const jx_fw_indicator *fi = &doc->fw->inds[k];
     const jx_indicator *ind = NULL;
     int di = -1;
+    row_start(ir);
     for (int i = 0; i < doc->ninds; i++)
         if (doc->inds[i].fw_index == k) {
             ind = &doc->inds[i];
@@ -190,12 +206,13 @@ jx_result *jx_score(const jx_document *doc)
     r->complete = true;
     bool wide = fw->ninds > 0;
     int n = wide ? fw->ninds + doc->ninds : doc->ninds;
-    r->inds = jx_alloc(&r->arena, sizeof *r->inds * (size_t)(n + 1));
-    r->cats = jx_alloc(&r->arena, sizeof *r->cats * (size_t)(fw->ncats + doc->ninds + 1));
+    r->inds = jx_alloc_raw(&r->arena, sizeof *r->inds * (size_t)(n + 1));
+    r->cats = jx_alloc_raw(&r->arena, sizeof *r->cats * (size_t)(fw->ncats + doc->ninds + 1));
     if (!r->inds || !r->cats)
         goto oom;
-    for (int c = 0; c < fw->ncats; c++)
-        cat_add(r, fw->cats[c].level1, fw->cats[c].weight);
+    /* the framework's categories, each level-1 once, scores 0 */
+    memcpy(r->cats, fw->rcats, sizeof *r->cats * (size_t)fw->nrcats);
+    r->ncats = fw->nrcats;
     r->max = jx_framework_max(fw);
 
     execution(r, doc);
@@ -235,7 +252,6 @@ jx_result *jx_score(const jx_document *doc)
             if (c >= 0)
                 r->cats[c].score += ir->score;
         }
-        jx_check_structure(r, doc);
     }
     r->total = r->exec_score;
     for (int i = 0; i < r->ninds; i++)
@@ -244,7 +260,9 @@ jx_result *jx_score(const jx_document *doc)
     if (r->max == 10000)
         r->normalised = r->total;
     r->grade = jx_grade_of(fw, r->normalised);
-    jx_check_budget(r, doc);
+    /* structure (project) and budget findings, raised when the document
+     * was loaded (jx_document_prepare) */
+    jx_add_prepared(r, doc);
     jx_check_totals(r, doc);
     if (r->arena.failed)
         goto oom;

@@ -4,8 +4,10 @@
  * A token is "jx_" + 43 base64url characters (256 random bits).  Only its
  * SHA-256 is stored; lookups compare hashes in SQL, so the token itself
  * never reaches the database or the logs.  A request outside a caller's
- * reach will answer 404 (api.md) -- that scoping comes with the orgs and
- * tokens issue; for now the only token is the operator's bootstrap token.
+ * reach answers 404 (api.md); auth.h holds the SQL fragments that put the
+ * reach into every scoped statement.  The hot routes (GET and POST of a
+ * project) authenticate inside their own statement (AUTH_WHO_CTE), so a
+ * request costs one round trip, not two.
  *
  * GET /v1/whoami answers who a token belongs to: the smallest route that
  * exercises the whole path (header, hash, pool, prepared statement).
@@ -46,18 +48,78 @@ static int unauthorized(jx_resp *resp, const char *detail)
     return -1;
 }
 
-int auth_require(jx_req *req, jx_resp *resp, auth_info *who)
+static void region_prefix(const char *region, char out[8])
+{
+    size_t n = 6;
+
+    snprintf(out, 8, "%.6s", region);
+    if (strlen(out) != 6)
+        return;
+    if (!strcmp(out + 2, "0000"))
+        n = 2;
+    else if (!strcmp(out + 4, "00"))
+        n = 4;
+    out[n] = '\0';
+}
+
+static void derive(auth_info *who)
+{
+    snprintf(who->org_id_s, sizeof who->org_id_s, "%lld", (long long)who->org_id);
+    snprintf(who->token_id_s, sizeof who->token_id_s, "%lld", (long long)who->token_id);
+    snprintf(who->province, sizeof who->province, "%.2s0000", who->region_code);
+    region_prefix(who->region_code, who->prefix);
+}
+
+int auth_token_hex(jx_req *req, jx_resp *resp, char hex[65])
 {
     const char *h = req_header(req, "Authorization");
+
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7])
+        return unauthorized(resp, "需要 Authorization: Bearer 令牌 (a bearer token is required)");
+    token_hash_hex(h + 7, hex);
+    return 0;
+}
+
+int auth_from_row(jx_req *req, jx_resp *resp, const PGresult *res, int row, int col,
+                  auth_info *who)
+{
+    memset(who, 0, sizeof *who);
+    if (row >= PQntuples(res) || PQgetisnull(res, row, col))
+        return unauthorized(resp, "令牌无效、已过期或已吊销 (token unknown, expired or revoked)");
+    who->token_id = strtoll(PQgetvalue(res, row, col), NULL, 10);
+    who->org_id = strtoll(PQgetvalue(res, row, col + 1), NULL, 10);
+    snprintf(who->org_kind, sizeof who->org_kind, "%s", PQgetvalue(res, row, col + 2));
+    snprintf(who->org_name, sizeof who->org_name, "%s", PQgetvalue(res, row, col + 3));
+    snprintf(who->region_code, sizeof who->region_code, "%s", PQgetvalue(res, row, col + 4));
+    derive(who);
+    req->org_id = who->org_id;
+    return 0;
+}
+
+void auth_reach_vals(const auth_info *who, const char *vals[4])
+{
+    vals[0] = who->org_kind;
+    vals[1] = who->org_id_s;
+    vals[2] = who->prefix;
+    vals[3] = who->province;
+}
+
+int auth_is_admin(const auth_info *who)
+{
+    return !strcmp(who->org_kind, "admin");
+}
+
+int auth_require(jx_req *req, jx_resp *resp, auth_info *who)
+{
     char hex[65], err[256];
     const char *params[1];
     PGresult *res = NULL;
     pool_status ps;
+    int rc;
 
     memset(who, 0, sizeof *who);
-    if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7])
-        return unauthorized(resp, "需要 Authorization: Bearer 令牌 (a bearer token is required)");
-    token_hash_hex(h + 7, hex);
+    if (auth_token_hex(req, resp, hex) < 0)
+        return -1;
     params[0] = hex;
     ps = pool_query(app.pool, &st_lookup, params, &res, err, sizeof err);
     if (ps == POOL_EDOWN || ps == POOL_EBUSY) {
@@ -68,18 +130,9 @@ int auth_require(jx_req *req, jx_resp *resp, auth_info *who)
         problem(resp, 500, "internal", "内部错误 (internal error)", NULL);
         return -1;
     }
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        return unauthorized(resp, "令牌无效、已过期或已吊销 (token unknown, expired or revoked)");
-    }
-    who->token_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-    who->org_id = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-    snprintf(who->org_kind, sizeof who->org_kind, "%s", PQgetvalue(res, 0, 2));
-    snprintf(who->org_name, sizeof who->org_name, "%s", PQgetvalue(res, 0, 3));
-    snprintf(who->region_code, sizeof who->region_code, "%s", PQgetvalue(res, 0, 4));
+    rc = auth_from_row(req, resp, res, 0, 0, who);
     PQclear(res);
-    req->org_id = who->org_id;
-    return 0;
+    return rc;
 }
 
 int route_whoami(jx_req *req, jx_resp *resp)
@@ -124,6 +177,14 @@ static int new_token(char out[48])
             out[o++] = b64[v & 63];
     }
     out[o] = '\0';
+    return 0;
+}
+
+int auth_new_token(char token[48], char hex[65])
+{
+    if (new_token(token) < 0)
+        return -1;
+    token_hash_hex(token, hex);
     return 0;
 }
 

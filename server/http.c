@@ -90,6 +90,11 @@ const char *req_header(const jx_req *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+const char *req_query(const jx_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
 const char *req_param(const jx_req *req, const char *name)
 {
     size_t n = strlen(name);

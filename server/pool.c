@@ -43,7 +43,7 @@
 #include "log.h"
 #include "util.h"
 
-#define MAX_PREPARED 64
+#define MAX_PREPARED 160
 #define DOWN_BACKOFF 0.25
 
 struct pool_conn {
@@ -51,6 +51,7 @@ struct pool_conn {
     pool *owner;       /* the pool it was lent from */
     const pool_stmt *prepared[MAX_PREPARED];
     int nprepared;
+    char sqlstate[6];  /* of the last failed statement, "" when none */
 };
 
 struct pool {
@@ -288,11 +289,18 @@ PGconn *pool_pg(pool_conn *pc)
     return pc->pg;
 }
 
+const char *pool_sqlstate(const pool_conn *pc)
+{
+    return pc->sqlstate;
+}
+
 /* Connection-level failures (the server is gone or going) versus errors of
  * the statement itself. */
 static pool_status classify(pool_conn *pc, const PGresult *res)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+    snprintf(pc->sqlstate, sizeof pc->sqlstate, "%s", state ? state : "");
 
     if (PQstatus(pc->pg) != CONNECTION_OK)
         return POOL_EDOWN;

@@ -45,6 +45,10 @@ void pool_release(pool *p, pool_conn *pc);
 
 PGconn *pool_pg(pool_conn *pc);
 
+/* The SQLSTATE of the last statement that failed on this connection
+ * ("23505" unique violation, "40001" serialization failure ...), or "". */
+const char *pool_sqlstate(const pool_conn *pc);
+
 /* Executes a prepared statement (preparing it first on this connection if
  * needed).  On success *res holds a PGresult to PQclear.  On failure *res
  * is NULL and err (if given) says why. */

@@ -8,6 +8,7 @@
 #include "problem.h"
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -99,4 +100,68 @@ int problem_db_unavailable(jx_resp *resp, const char *detail)
             detail ? detail : "数据库连接失败，请稍后重试 (the database cannot be reached; retry shortly)");
     resp_header(resp, "Retry-After", "1");
     return 0;
+}
+
+void errs_add(jx_errors *errs, jx_status st, const char *pointer, const char *code,
+              const char *fmt, ...)
+{
+    va_list ap;
+
+    if (st == JX_EFIELD || (errs->status != JX_EFIELD && st > errs->status) ||
+        errs->status == JX_OK)
+        errs->status = st;
+    if (errs->count < JX_MAX_ERRORS) {
+        jx_error *e = &errs->items[errs->count];
+
+        memset(e, 0, sizeof *e);
+        snprintf(e->pointer, sizeof e->pointer, "%s", pointer ? pointer : "");
+        snprintf(e->code, sizeof e->code, "%s", code);
+        va_start(ap, fmt);
+        vsnprintf(e->message, sizeof e->message, fmt, ap);
+        va_end(ap);
+    }
+    errs->count++;
+}
+
+void json_pointer_append(char *out, size_t outlen, const char *base, const char *key)
+{
+    size_t n;
+
+    if (!outlen)
+        return;
+    snprintf(out, outlen, "%s/", base ? base : "");
+    n = strlen(out);
+    for (; *key && n + 3 < outlen; key++) {
+        if (*key == '~' || *key == '/') {
+            out[n++] = '~';
+            out[n++] = *key == '~' ? '0' : '1';
+        } else {
+            out[n++] = *key;
+        }
+    }
+    out[n] = '\0';
+}
+
+void json_pointer_index(char *out, size_t outlen, const char *base, size_t index)
+{
+    snprintf(out, outlen, "%s/%zu", base ? base : "", index);
+}
+
+int problem_invalid(jx_resp *resp, const jx_errors *errs)
+{
+    if (errs->status == JX_EFIELD)
+        return problem_errors(resp, 400, "unknown-field", "未知字段 (unknown field)",
+                              "请求含有未定义的字段，可能是拼写错误 (the request has fields that "
+                              "do not exist, probably typos)",
+                              errs);
+    return problem_errors(resp, 422, "invalid", "请求内容有误 (unprocessable content)",
+                          "下列每一项都需更正，未写入任何数据 (every item under errors needs "
+                          "correcting; nothing was written)",
+                          errs);
+}
+
+int problem_not_found(jx_resp *resp)
+{
+    return problem(resp, 404, "not-found", "未找到 (not found)",
+                   "没有这个资源，或不在您的权限范围内 (no such resource within your reach)");
 }

@@ -23,6 +23,23 @@ int problem(jx_resp *resp, unsigned status, const char *slug, const char *title,
 int problem_errors(jx_resp *resp, unsigned status, const char *slug, const char *title,
                    const char *detail, const jx_errors *errs);
 
+/* Adds a problem to errs (kept up to JX_MAX_ERRORS, counted beyond);
+ * errs->status becomes the worst status seen (EFIELD outranks EINVALID:
+ * an unknown field answers 400 even when other things are wrong too). */
+void errs_add(jx_errors *errs, jx_status st, const char *pointer, const char *code,
+              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* base + "/" + key, escaped as RFC 6901 says (~ -> ~0, / -> ~1). */
+void json_pointer_append(char *out, size_t outlen, const char *base, const char *key);
+/* base + "/" + index. */
+void json_pointer_index(char *out, size_t outlen, const char *base, size_t index);
+
+/* 422 for errs (or 400 when one of them is an unknown field). */
+int problem_invalid(jx_resp *resp, const jx_errors *errs);
+
+/* 404 in the words every out-of-reach request gets. */
+int problem_not_found(jx_resp *resp);
+
 /* 503 for database trouble, with Retry-After. */
 int problem_db_unavailable(jx_resp *resp, const char *detail);
 

@@ -14,4 +14,31 @@ int route_openapi(jx_req *req, jx_resp *resp);   /* routes_openapi.c */
 int route_score(jx_req *req, jx_resp *resp);     /* routes_score.c */
 int route_whoami(jx_req *req, jx_resp *resp);    /* auth.c */
 
+/* routes_orgs.c */
+int route_orgs_list(jx_req *req, jx_resp *resp);
+int route_org_create(jx_req *req, jx_resp *resp);
+int route_org_get(jx_req *req, jx_resp *resp);
+int route_org_patch(jx_req *req, jx_resp *resp);
+
+/* routes_tokens.c */
+int route_token_create(jx_req *req, jx_resp *resp);
+int route_tokens_list(jx_req *req, jx_resp *resp);
+int route_token_delete(jx_req *req, jx_resp *resp);
+
+/* routes_projects.c */
+int route_projects_list(jx_req *req, jx_resp *resp);
+int route_project_create(jx_req *req, jx_resp *resp);
+int route_project_get(jx_req *req, jx_resp *resp);
+int route_project_put(jx_req *req, jx_resp *resp);
+int route_project_patch(jx_req *req, jx_resp *resp);
+int route_project_delete(jx_req *req, jx_resp *resp);
+int route_project_results(jx_req *req, jx_resp *resp);
+int route_project_submit(jx_req *req, jx_resp *resp);
+int route_project_accept(jx_req *req, jx_resp *resp);
+int route_project_return(jx_req *req, jx_resp *resp);
+int route_project_history(jx_req *req, jx_resp *resp);
+
+/* routes_import.c */
+int route_import(jx_req *req, jx_resp *resp);
+
 #endif

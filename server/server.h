@@ -89,6 +89,8 @@ void resp_header(jx_resp *resp, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* A request header's value or NULL. */
 const char *req_header(const jx_req *req, const char *name);
+/* A query-string argument's value (decoded) or NULL. */
+const char *req_query(const jx_req *req, const char *name);
 /* A path parameter's value or NULL. */
 const char *req_param(const jx_req *req, const char *name);
 

@@ -1,0 +1,450 @@
+/*
+ * db_projects.c -- the SQL of projects, and nothing else.
+ *
+ * Every statement carries the caller's reach (auth.h: REACH_ROW), so a
+ * project out of reach is simply not found -- 404, never a filter in C.
+ *
+ * Round trips are the budget of the hot paths:
+ *   GET /v1/projects/{id}: one statement authenticates the token and reads
+ *     the project (AUTH_WHO_CTE LEFT JOIN projects), and the database
+ *     builds the representation (jx_project_json), sent as it is.
+ *   POST /v1/projects: one statement authenticates and draws the ids (the
+ *     project's and its indicators', which the stored document carries),
+ *     then one statement, committed on its own, checks the organisation is
+ *     in reach, claims the Idempotency-Key with the response it will give,
+ *     inserts the project, its indicator rows and its audit entry.  A
+ *     concurrent retry with the same key blocks on the key's unique index
+ *     and then finds it taken: nothing is inserted twice.
+ * Edits lock the row (SELECT ... FOR UPDATE) in a transaction, compare the
+ * version (If-Match) and write document, rows and audit entry together.
+ */
+#include "db_projects.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+
+/* Indicator rows from the stored document of the CTE p. */
+#define IND_INSERT                                                                        \
+    "INSERT INTO indicators (province, id, project_id, position, level1, level2, name,"   \
+    " weight, target, actual, rule, deviation_reason, reported_score)"                    \
+    " SELECT p.province, (x.e->>'id')::bigint, p.id, (x.n - 1)::integer, x.e->>'level1',"  \
+    " x.e->>'level2', x.e->>'name', (x.e->>'weight')::numeric, x.e->'target',"            \
+    " x.e->'actual', x.e->'rule', x.e->>'deviation_reason',"                              \
+    " (x.e->>'reported_score')::numeric"                                                  \
+    " FROM p, jsonb_array_elements(p.doc->'indicators') WITH ORDINALITY AS x(e, n)"
+
+#define PROJECT_JSON(t)                                                                   \
+    "jx_project_json(" t ".id, " t ".org_id, " t ".region_code, " t ".status, " t          \
+    ".version, " t ".return_reason, " t ".created_at, " t ".updated_at, " t ".doc)::text"
+
+static const pool_stmt st_auth_ids = {
+    "jx_project_auth_ids",
+    "WITH " AUTH_WHO_CTE
+    " SELECT " AUTH_WHO_COLS ", nextval('projects_id_seq'),"
+    " (SELECT array_agg(nextval('indicators_id_seq')) FROM generate_series(1, $2::integer))"
+    " FROM who",
+    2};
+
+static const pool_stmt st_create = {
+    "jx_project_create",
+    "WITH d AS (SELECT $5::jsonb AS doc),"
+    " o AS (SELECT o.id, o.parent_id, o.region_code, jx_province(o.region_code) AS province"
+    "   FROM orgs o WHERE o.id = coalesce($6::bigint, $2::bigint) AND o.kind <> 'admin'"
+    "    AND ($1 = 'admin' OR o.id = $2::bigint"
+    "         OR ($1 = 'department' AND o.parent_id = $2::bigint))),"
+    " b AS (SELECT o.*, d.doc, jx_project_json($7::bigint, o.id, o.region_code, 'draft', 1,"
+    "   NULL, now(), now(), d.doc)::text AS body FROM o, d),"
+    " k AS (INSERT INTO idempotency_keys (province, org_id, key, request_hash, status,"
+    "   content_type, location, etag, body)"
+    "   SELECT $3, $2::bigint, $4, decode($19, 'hex'), 201, 'application/json',"
+    "   '/v1/projects/' || $7, '\"1\"', b.body FROM b WHERE $4::text IS NOT NULL"
+    "   ON CONFLICT DO NOTHING RETURNING 1),"
+    " p AS (INSERT INTO projects (province, id, org_id, parent_org_id, region_code, year, name,"
+    "   code, framework_id, fund_nature, category, budget_initial, budget_adjusted,"
+    "   budget_executed, reported_total, reported_grade, indicator_count, doc,"
+    "   created_by_token, updated_by_token)"
+    "   SELECT b.province, $7::bigint, b.id, b.parent_id, b.region_code, $8::integer, $9, $10,"
+    "   $11, $12, $13, $14::numeric, $15::numeric, $16::numeric, $17::numeric, $18,"
+    "   jsonb_array_length(b.doc->'indicators'), b.doc, $20::bigint, $20::bigint FROM b"
+    "   WHERE $4::text IS NULL OR EXISTS (SELECT 1 FROM k)"
+    "   RETURNING province, id, org_id, parent_org_id, region_code, doc),"
+    " i AS (" IND_INSERT "),"
+    " a AS (INSERT INTO audit_log (province, resource, resource_id, org_id, parent_org_id,"
+    "   region_code, action, version, actor_org_id, actor_token_id, after)"
+    "   SELECT p.province, 'project', p.id, p.org_id, p.parent_org_id, p.region_code,"
+    "   'create', 1, $2::bigint, $20::bigint, p.doc FROM p)"
+    " SELECT (SELECT count(*) FROM o)::integer, (SELECT count(*) FROM p)::integer,"
+    " (SELECT body FROM b)",
+    20};
+
+static const pool_stmt st_get = {
+    "jx_project_get",
+    "WITH " AUTH_WHO_CTE
+    " SELECT " AUTH_WHO_COLS ", p.version, " PROJECT_JSON("p")
+    " FROM who LEFT JOIN projects p ON p.id = $2::bigint AND "
+    REACH_ROW("p", "who.kind", "who.org_id", "jx_region_prefix(who.region_code)",
+              "jx_province(who.region_code)"),
+    2};
+
+static const pool_stmt st_lock = {
+    "jx_project_lock",
+    "SELECT p.province, p.org_id, p.parent_org_id, p.region_code, p.status, p.version,"
+    " p.doc::text,"
+    " ($1 = 'admin' OR p.org_id = $2::bigint"
+    "  OR ($1 = 'department' AND p.parent_org_id = $2::bigint)),"
+    " ($1 = 'admin' OR (p.org_id <> $2::bigint AND (($1 = 'department'"
+    "  AND p.parent_org_id = $2::bigint) OR ($1 = 'finance' AND p.region_code LIKE $3 || '%')))),"
+    " o.name"
+    " FROM projects p JOIN orgs o ON o.id = p.org_id"
+    " WHERE p.id = $5::bigint AND " REACH_ROW("p", "$1", "$2", "$3", "$4")
+    " FOR UPDATE OF p",
+    5};
+
+static const pool_stmt st_del_inds = {
+    "jx_project_del_inds",
+    "DELETE FROM indicators WHERE province = $1 AND project_id = $2::bigint", 2};
+
+static const pool_stmt st_update = {
+    "jx_project_update",
+    "WITH d AS (SELECT $3::jsonb AS doc),"
+    " old AS (SELECT doc FROM projects WHERE province = $1 AND id = $2::bigint),"
+    " p AS (UPDATE projects SET doc = d.doc, version = version + 1, updated_at = now(),"
+    "   updated_by_token = $4::bigint, year = $5::integer, name = $6, code = $7,"
+    "   framework_id = $8, fund_nature = $9, category = $10, budget_initial = $11::numeric,"
+    "   budget_adjusted = $12::numeric, budget_executed = $13::numeric,"
+    "   reported_total = $14::numeric, reported_grade = $15,"
+    "   indicator_count = jsonb_array_length(d.doc->'indicators')"
+    "   FROM d WHERE province = $1 AND id = $2::bigint RETURNING projects.*),"
+    " i AS (" IND_INSERT "),"
+    " a AS (INSERT INTO audit_log (province, resource, resource_id, org_id, parent_org_id,"
+    "   region_code, action, version, actor_org_id, actor_token_id, before, after)"
+    "   SELECT p.province, 'project', p.id, p.org_id, p.parent_org_id, p.region_code, $16,"
+    "   p.version, $17::bigint, $4::bigint, old.doc, p.doc FROM p, old)"
+    " SELECT p.version, " PROJECT_JSON("p") " FROM p",
+    17};
+
+static const pool_stmt st_delete = {
+    "jx_project_delete",
+    "WITH p AS (DELETE FROM projects WHERE province = $1 AND id = $2::bigint RETURNING *)"
+    " INSERT INTO audit_log (province, resource, resource_id, org_id, parent_org_id,"
+    " region_code, action, version, actor_org_id, actor_token_id, before)"
+    " SELECT p.province, 'project', p.id, p.org_id, p.parent_org_id, p.region_code, 'delete',"
+    " p.version, $3::bigint, $4::bigint, p.doc FROM p",
+    4};
+
+static const pool_stmt st_transition = {
+    "jx_project_transition",
+    "WITH p AS (UPDATE projects SET status = $3, version = version + 1, updated_at = now(),"
+    "   updated_by_token = $5::bigint, return_reason = CASE $4 WHEN 'submit' THEN NULL"
+    "   WHEN 'return' THEN $6 ELSE return_reason END"
+    "   WHERE province = $1 AND id = $2::bigint RETURNING *),"
+    " a AS (INSERT INTO audit_log (province, resource, resource_id, org_id, parent_org_id,"
+    "   region_code, action, version, actor_org_id, actor_token_id, reason, before, after)"
+    "   SELECT p.province, 'project', p.id, p.org_id, p.parent_org_id, p.region_code, $4,"
+    "   p.version, $7::bigint, $5::bigint, $6, jsonb_build_object('status', $8::text),"
+    "   jsonb_build_object('status', p.status) FROM p)"
+    " SELECT p.version, " PROJECT_JSON("p") " FROM p",
+    8};
+
+static const pool_stmt st_list = {
+    "jx_project_list",
+    "SELECT p.id, jx_project_summary(p)::text FROM projects p"
+    " WHERE " REACH_ROW("p", "$1", "$2", "$3", "$4") " AND p.id > $5::bigint"
+    "   AND ($6::integer IS NULL OR p.year = $6::integer)"
+    "   AND ($7::bigint IS NULL OR p.org_id = $7::bigint)"
+    "   AND ($8::text IS NULL OR p.region_code LIKE jx_region_prefix($8) || '%')"
+    "   AND ($9::text IS NULL OR p.status = $9)"
+    "   AND ($10::text IS NULL OR p.reported_grade = $10)"
+    "   AND ($11::text IS NULL OR p.name ILIKE '%' || jx_like_escape($11) || '%')"
+    " ORDER BY p.id LIMIT $12::integer",
+    12};
+
+static const pool_stmt st_history = {
+    "jx_project_history",
+    "SELECT a.id, jsonb_build_object('id', a.id, 'at', jx_time(a.at), 'action', a.action,"
+    " 'version', a.version, 'actor', jsonb_build_object('org_id', a.actor_org_id,"
+    " 'token_id', a.actor_token_id), 'reason', a.reason, 'before', a.before,"
+    " 'after', a.after)::text"
+    " FROM audit_log a WHERE a.resource = 'project' AND a.resource_id = $5::bigint"
+    "   AND " REACH_ROW("a", "$1", "$2", "$3", "$4") " AND a.id > $6::bigint"
+    " ORDER BY a.id LIMIT $7::integer",
+    7};
+
+static const pool_stmt st_alloc_ids = {
+    "jx_indicator_ids",
+    "SELECT array_agg(nextval('indicators_id_seq')) FROM generate_series(1, $1::integer)", 1};
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static void i64s(int64_t v, char *buf, size_t n)
+{
+    snprintf(buf, n, "%lld", (long long)v);
+}
+
+int dbp_parse_ids(const char *arr, int64_t *ids, size_t n)
+{
+    const char *p = arr;
+    size_t i = 0;
+
+    if (*p == '{')
+        p++;
+    while (*p && *p != '}' && i < n) {
+        char *end;
+
+        ids[i++] = strtoll(p, &end, 10);
+        p = end;
+        if (*p == ',')
+            p++;
+    }
+    return i == n ? 0 : -1;
+}
+
+/* Column texts of a project_in for the create and update statements. */
+typedef struct {
+    char year[16], initial[32], adjusted[32], executed[32], total[32];
+} cols_text;
+
+static void cols_of(const project_in *in, cols_text *c)
+{
+    snprintf(c->year, sizeof c->year, "%d", in->year);
+    fen_text(in->initial_fen, c->initial, sizeof c->initial);
+    fen_text(in->adjusted_fen, c->adjusted, sizeof c->adjusted);
+    fen_text(in->executed_fen, c->executed, sizeof c->executed);
+    snprintf(c->total, sizeof c->total, "%lld.%02lld", (long long)(in->total_cents / 100),
+             (long long)(in->total_cents % 100));
+}
+
+/* ---- statements ---------------------------------------------------------- */
+
+int dbp_auth_ids(pool_conn *pc, const char *token_hex, size_t nind, PGresult **res, db_err *e)
+{
+    char n[24];
+    const char *v[2] = {token_hex, n};
+
+    snprintf(n, sizeof n, "%zu", nind);
+    return db_exec(pc, &st_auth_ids, v, res, e);
+}
+
+int dbp_create(pool_conn *pc, const auth_info *who, const idem *k, int64_t id,
+               const project_in *in, const char *doc, PGresult **res, db_err *e)
+{
+    const char *v[20];
+    char ids[24], org[24];
+    cols_text c;
+
+    i64s(id, ids, sizeof ids);
+    i64s(in->org_id, org, sizeof org);
+    cols_of(in, &c);
+    v[0] = who->org_kind;
+    v[1] = who->org_id_s;
+    v[2] = who->province;
+    v[3] = k->key;
+    v[4] = doc;
+    v[5] = in->org_id ? org : NULL;
+    v[6] = ids;
+    v[7] = c.year;
+    v[8] = in->name;
+    v[9] = in->code;
+    v[10] = in->framework;
+    v[11] = in->fund_nature;
+    v[12] = in->category;
+    v[13] = in->has_initial ? c.initial : NULL;
+    v[14] = in->has_adjusted ? c.adjusted : NULL;
+    v[15] = in->has_executed ? c.executed : NULL;
+    v[16] = in->has_total ? c.total : NULL;
+    v[17] = in->grade;
+    v[18] = k->key ? k->hash : NULL;
+    v[19] = who->token_id_s;
+    return db_exec(pc, &st_create, v, res, e);
+}
+
+int dbp_get(const char *token_hex, int64_t id, PGresult **res, db_err *e)
+{
+    char ids[24];
+    const char *v[2] = {token_hex, ids};
+
+    i64s(id, ids, sizeof ids);
+    return db_query(&st_get, v, res, e);
+}
+
+void project_row_free(project_row *r)
+{
+    free(r->doc);
+    memset(r, 0, sizeof *r);
+}
+
+int dbp_lock(pool_conn *pc, const auth_info *who, int64_t id, project_row *row, db_err *e)
+{
+    const char *v[5];
+    char ids[24];
+    PGresult *res = NULL;
+
+    memset(row, 0, sizeof *row);
+    i64s(id, ids, sizeof ids);
+    auth_reach_vals(who, v);
+    v[4] = ids;
+    if (db_exec(pc, &st_lock, v, &res, e) < 0)
+        return -1;
+    if (PQntuples(res) == 1) {
+        size_t n = (size_t)PQgetlength(res, 0, 6);
+
+        row->found = 1;
+        row->id = id;
+        snprintf(row->province, sizeof row->province, "%s", PQgetvalue(res, 0, 0));
+        row->org_id = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+        row->parent_org_id =
+            PQgetisnull(res, 0, 2) ? 0 : strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+        snprintf(row->region_code, sizeof row->region_code, "%s", PQgetvalue(res, 0, 3));
+        snprintf(row->status, sizeof row->status, "%s", PQgetvalue(res, 0, 4));
+        row->version = strtoll(PQgetvalue(res, 0, 5), NULL, 10);
+        row->doc = malloc(n + 1);
+        if (row->doc) {
+            memcpy(row->doc, PQgetvalue(res, 0, 6), n);
+            row->doc[n] = '\0';
+            row->doc_len = n;
+        }
+        row->can_edit = !strcmp(PQgetvalue(res, 0, 7), "t");
+        row->can_review = !strcmp(PQgetvalue(res, 0, 8), "t");
+        snprintf(row->org_name, sizeof row->org_name, "%s", PQgetvalue(res, 0, 9));
+    }
+    PQclear(res);
+    if (row->found && !row->doc) {
+        e->ps = POOL_EQUERY;
+        e->state[0] = '\0';
+        snprintf(e->msg, sizeof e->msg, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+int dbp_alloc_ids(pool_conn *pc, size_t n, int64_t *ids, db_err *e)
+{
+    char ns[24];
+    const char *v[1] = {ns};
+    PGresult *res = NULL;
+    int rc = 0;
+
+    if (!n)
+        return 0;
+    snprintf(ns, sizeof ns, "%zu", n);
+    if (db_exec(pc, &st_alloc_ids, v, &res, e) < 0)
+        return -1;
+    if (PQntuples(res) != 1 || dbp_parse_ids(PQgetvalue(res, 0, 0), ids, n) < 0) {
+        e->ps = POOL_EQUERY;
+        e->state[0] = '\0';
+        snprintf(e->msg, sizeof e->msg, "indicator ids not allocated");
+        rc = -1;
+    }
+    PQclear(res);
+    return rc;
+}
+
+int dbp_update(pool_conn *pc, const auth_info *who, const project_row *row,
+               const project_in *in, const char *doc, const char *action, PGresult **res,
+               db_err *e)
+{
+    const char *v[17];
+    char ids[24];
+    cols_text c;
+    PGresult *r = NULL;
+
+    i64s(row->id, ids, sizeof ids);
+    v[0] = row->province;
+    v[1] = ids;
+    if (db_exec(pc, &st_del_inds, v, &r, e) < 0)
+        return -1;
+    PQclear(r);
+    cols_of(in, &c);
+    v[2] = doc;
+    v[3] = who->token_id_s;
+    v[4] = c.year;
+    v[5] = in->name;
+    v[6] = in->code;
+    v[7] = in->framework;
+    v[8] = in->fund_nature;
+    v[9] = in->category;
+    v[10] = in->has_initial ? c.initial : NULL;
+    v[11] = in->has_adjusted ? c.adjusted : NULL;
+    v[12] = in->has_executed ? c.executed : NULL;
+    v[13] = in->has_total ? c.total : NULL;
+    v[14] = in->grade;
+    v[15] = action;
+    v[16] = who->org_id_s;
+    return db_exec(pc, &st_update, v, res, e);
+}
+
+int dbp_delete(pool_conn *pc, const auth_info *who, const project_row *row, db_err *e)
+{
+    char ids[24];
+    const char *v[4];
+    PGresult *res = NULL;
+    int rc;
+
+    i64s(row->id, ids, sizeof ids);
+    v[0] = row->province;
+    v[1] = ids;
+    v[2] = who->org_id_s;
+    v[3] = who->token_id_s;
+    rc = db_exec(pc, &st_delete, v, &res, e);
+    PQclear(res);
+    return rc;
+}
+
+int dbp_transition(pool_conn *pc, const auth_info *who, const project_row *row,
+                   const char *action, const char *to, const char *reason, PGresult **res,
+                   db_err *e)
+{
+    char ids[24];
+    const char *v[8];
+
+    i64s(row->id, ids, sizeof ids);
+    v[0] = row->province;
+    v[1] = ids;
+    v[2] = to;
+    v[3] = action;
+    v[4] = who->token_id_s;
+    v[5] = reason;
+    v[6] = who->org_id_s;
+    v[7] = row->status;
+    return db_exec(pc, &st_transition, v, res, e);
+}
+
+int dbp_list(const auth_info *who, const dbp_filter *f, PGresult **res, db_err *e)
+{
+    const char *v[12];
+    char after[24], year[16], org[24], limit[16];
+
+    auth_reach_vals(who, v);
+    i64s(f->after, after, sizeof after);
+    snprintf(year, sizeof year, "%d", f->year);
+    i64s(f->org, org, sizeof org);
+    snprintf(limit, sizeof limit, "%d", f->limit);
+    v[4] = after;
+    v[5] = f->year ? year : NULL;
+    v[6] = f->org ? org : NULL;
+    v[7] = f->region;
+    v[8] = f->status;
+    v[9] = f->grade;
+    v[10] = f->q;
+    v[11] = limit;
+    return db_query(&st_list, v, res, e);
+}
+
+int dbp_history(const auth_info *who, int64_t id, int64_t after, int limit, PGresult **res,
+                db_err *e)
+{
+    const char *v[7];
+    char ids[24], afters[24], limits[16];
+
+    auth_reach_vals(who, v);
+    i64s(id, ids, sizeof ids);
+    i64s(after, afters, sizeof afters);
+    snprintf(limits, sizeof limits, "%d", limit);
+    v[4] = ids;
+    v[5] = afters;
+    v[6] = limits;
+    return db_query(&st_history, v, res, e);
+}

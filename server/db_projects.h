@@ -1,0 +1,85 @@
+/*
+ * db_projects.h -- the SQL of projects (db_projects.c).
+ */
+#ifndef JX_DB_PROJECTS_H
+#define JX_DB_PROJECTS_H
+
+#include <libpq-fe.h>
+#include <stdint.h>
+
+#include "auth.h"
+#include "db.h"
+#include "idempotency.h"
+#include "project.h"
+
+/* A project locked for a change (SELECT ... FOR UPDATE), with what the
+ * caller may do to it. */
+typedef struct {
+    int found;
+    int64_t id;
+    char province[8];
+    int64_t org_id, parent_org_id;
+    char region_code[8];
+    char status[16];
+    int64_t version;
+    char *doc;            /* the stored document (jsonb text), malloc'd */
+    size_t doc_len;
+    int can_edit;         /* owner, its department, or the operator */
+    int can_review;       /* department above, finance bureau, operator; never the owner */
+    char org_name[256];
+} project_row;
+
+void project_row_free(project_row *r);
+
+/* "{1,2,3}" into n ids; -1 when it holds fewer. */
+int dbp_parse_ids(const char *arr, int64_t *ids, size_t n);
+
+/* Authenticates token_hex and draws a project id and nind indicator ids:
+ * row 0 = AUTH_WHO_COLS (5), project id, "{ids}"; no row = bad token. */
+int dbp_auth_ids(pool_conn *pc, const char *token_hex, size_t nind, PGresult **res, db_err *e);
+
+/* The single-statement create (see db_projects.c).  Row 0: organisation
+ * found in reach (0/1), created (0/1), the response body. */
+int dbp_create(pool_conn *pc, const auth_info *who, const idem *k, int64_t id,
+               const project_in *in, const char *doc, PGresult **res, db_err *e);
+
+/* Authenticates and reads: AUTH_WHO_COLS (5), version, representation;
+ * no row = bad token, NULL version = no such project in reach. */
+int dbp_get(const char *token_hex, int64_t id, PGresult **res, db_err *e);
+
+/* Locks a project in the caller's reach; row->found = 0 when none. */
+int dbp_lock(pool_conn *pc, const auth_info *who, int64_t id, project_row *row, db_err *e);
+
+/* n new indicator ids. */
+int dbp_alloc_ids(pool_conn *pc, size_t n, int64_t *ids, db_err *e);
+
+/* Replaces document, columns and indicator rows; appends the audit entry.
+ * Row 0: new version, representation. */
+int dbp_update(pool_conn *pc, const auth_info *who, const project_row *row,
+               const project_in *in, const char *doc, const char *action, PGresult **res,
+               db_err *e);
+
+int dbp_delete(pool_conn *pc, const auth_info *who, const project_row *row, db_err *e);
+
+/* Workflow: status to `to`, audit entry `action` with reason.  Row 0: new
+ * version, representation. */
+int dbp_transition(pool_conn *pc, const auth_info *who, const project_row *row,
+                   const char *action, const char *to, const char *reason, PGresult **res,
+                   db_err *e);
+
+typedef struct {
+    int64_t after;        /* keyset: ids above this */
+    int limit;            /* rows wanted (the caller asks one more to see a next page) */
+    int year;             /* 0 = any */
+    int64_t org;          /* 0 = any */
+    const char *region, *status, *grade, *q;   /* NULL = any */
+} dbp_filter;
+
+/* Rows: id, summary JSON. */
+int dbp_list(const auth_info *who, const dbp_filter *f, PGresult **res, db_err *e);
+
+/* Rows: id, entry JSON. */
+int dbp_history(const auth_info *who, int64_t id, int64_t after, int limit, PGresult **res,
+                db_err *e);
+
+#endif

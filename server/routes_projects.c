@@ -1,0 +1,847 @@
+/*
+ * routes_projects.c -- /v1/projects: list, create, read, replace, patch,
+ * delete, year-end results, workflow and history.
+ *
+ * Each handler decodes (body.c), validates the whole document
+ * (project.c, which asks the scoring library), then calls db_projects.c
+ * and encodes.  Nothing is written unless everything is valid.
+ *
+ * Who may do what (api.md):
+ *   read      anyone whose reach covers the project's organisation (auth.h)
+ *   edit      the owning organisation, the department above it, the
+ *             operator -- and only while the project is a draft
+ *   submit    as edit: draft -> submitted
+ *   accept    the department above or a finance bureau whose region covers
+ *   return    the project (never the owner itself), the operator:
+ *             submitted -> accepted (final) or back to draft with a reason
+ * Out of reach is 404; in reach but not allowed is 403; not allowed in
+ * this state is 409; a stale If-Match is 412 with the current version.
+ *
+ * Optimistic concurrency: a change locks the row, compares the version
+ * with If-Match and bumps it, in one transaction; of two edits made with
+ * the same ETag exactly one wins and the other gets 412.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "auth.h"
+#include "body.h"
+#include "db.h"
+#include "db_projects.h"
+#include "idempotency.h"
+#include "problem.h"
+#include "project.h"
+#include "routes.h"
+#include "util.h"
+
+#define CT_JSON "application/json"
+
+static int send_text(jx_resp *resp, unsigned status, const char *text, size_t n)
+{
+    char *copy = malloc(n + 1);
+
+    if (!copy)
+        return problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+    memcpy(copy, text, n);
+    copy[n] = '\0';
+    resp_body(resp, status, CT_JSON, copy, n);
+    return 0;
+}
+
+/* Sends the representation in row 0 (version in col vcol, body in vcol+1). */
+static int send_project(jx_resp *resp, unsigned status, const PGresult *res, int vcol)
+{
+    resp_header(resp, "ETag", "\"%s\"", PQgetvalue(res, 0, vcol));
+    return send_text(resp, status, PQgetvalue(res, 0, vcol + 1),
+                     (size_t)PQgetlength(res, 0, vcol + 1));
+}
+
+static int stale(jx_resp *resp, int64_t current)
+{
+    char detail[200];
+    char *body;
+    json_t *o;
+
+    snprintf(detail, sizeof detail,
+             "项目已被他人修改，当前版本为 %lld，请重新读取后再改 (the project changed; current "
+             "version %lld)",
+             (long long)current, (long long)current);
+    o = json_pack("{s:s,s:s,s:i,s:s,s:I}", "type", "urn:jixiao:problem:stale",
+                  "title", "版本已过期 (precondition failed)", "status", 412, "detail", detail,
+                  "current_version", (json_int_t)current);
+    body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!body)
+        return problem(resp, 412, "stale", "版本已过期 (precondition failed)", detail);
+    resp_body(resp, 412, "application/problem+json", body, strlen(body));
+    resp_header(resp, "ETag", "\"%lld\"", (long long)current);
+    return 0;
+}
+
+static int forbidden(jx_resp *resp, const char *detail)
+{
+    return problem(resp, 403, "forbidden", "无权执行此操作 (forbidden)", detail);
+}
+
+static int conflict_state(jx_resp *resp, const char *status, const char *what)
+{
+    char detail[300];
+
+    snprintf(detail, sizeof detail, "项目当前状态为 %s，不能%s (the project is %s)", status, what,
+             status);
+    return problem(resp, 409, "invalid-state", "当前状态不允许此操作 (not allowed in this state)",
+                   detail);
+}
+
+/* ---- GET /v1/projects/{id} ----------------------------------------------- */
+
+int route_project_get(jx_req *req, jx_resp *resp)
+{
+    char hex[65];
+    int64_t id;
+    PGresult *res = NULL;
+    db_err e;
+    auth_info who;
+
+    if (auth_token_hex(req, resp, hex) < 0)
+        return 0;
+    if (path_id(req, resp, "id", &id) < 0) {
+        /* still authenticate: an anonymous caller learns nothing */
+        if (auth_require(req, resp, &who) == 0)
+            problem_not_found(resp);
+        return 0;
+    }
+    if (dbp_get(hex, id, &res, &e) < 0)
+        return db_problem(resp, &e);
+    if (auth_from_row(req, resp, res, 0, 0, &who) < 0) {
+        PQclear(res);
+        return 0;
+    }
+    if (PQgetisnull(res, 0, 5))
+        problem_not_found(resp);
+    else
+        send_project(resp, 200, res, 5);
+    PQclear(res);
+    return 0;
+}
+
+/* ---- POST /v1/projects --------------------------------------------------- */
+
+static int org_unknown(jx_resp *resp)
+{
+    jx_errors errs;
+
+    jx_errors_clear(&errs);
+    errs_add(&errs, JX_EINVALID, "/org_id", "ORG_UNKNOWN",
+             "组织不存在或不在您可填报的范围内；运营者须给出 org_id (no such organisation that "
+             "you may file projects for; the operator must give org_id)");
+    return problem_invalid(resp, &errs);
+}
+
+static int create_in_db(jx_req *req, jx_resp *resp, const char *hex, const idem *k,
+                        project_in *in)
+{
+    pool_conn *pc = NULL;
+    PGresult *res = NULL;
+    db_err e;
+    auth_info who;
+    int64_t pid, *ids = NULL;
+    char *doc = NULL;
+    int rc = 0;
+
+    if (db_acquire(&pc, &e) < 0)
+        return db_problem(resp, &e);
+    if (dbp_auth_ids(pc, hex, in->nind, &res, &e) < 0) {
+        rc = db_problem(resp, &e);
+        goto out;
+    }
+    if (auth_from_row(req, resp, res, 0, 0, &who) < 0)
+        goto out;
+    pid = strtoll(PQgetvalue(res, 0, 5), NULL, 10);
+    ids = calloc(in->nind ? in->nind : 1, sizeof *ids);
+    if (!ids || (in->nind && dbp_parse_ids(PQgetvalue(res, 0, 6), ids, in->nind) < 0)) {
+        rc = problem(resp, 500, "internal", "内部错误 (internal error)", "ids");
+        goto out;
+    }
+    PQclear(res);
+    res = NULL;
+    project_set_ids(in, ids);
+    doc = json_dumps(in->doc, PROJECT_DUMP_FLAGS);
+    if (!doc) {
+        rc = problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        goto out;
+    }
+    if (dbp_create(pc, &who, k, pid, in, doc, &res, &e) < 0) {
+        rc = db_problem(resp, &e);
+        goto out;
+    }
+    if (strcmp(PQgetvalue(res, 0, 0), "1") != 0) {
+        rc = org_unknown(resp);
+        goto out;
+    }
+    if (!strcmp(PQgetvalue(res, 0, 1), "1")) {
+        resp_header(resp, "Location", "/v1/projects/%lld", (long long)pid);
+        resp_header(resp, "ETag", "\"1\"");
+        rc = send_text(resp, 201, PQgetvalue(res, 0, 2), (size_t)PQgetlength(res, 0, 2));
+        goto out;
+    }
+    /* the key was taken: replay the first response */
+    switch (idem_lookup(pc, &who, k, resp, &e)) {
+    case IDEM_REPLAY:
+    case IDEM_MISMATCH:
+        break;
+    case IDEM_FAIL:
+        rc = db_problem(resp, &e);
+        break;
+    case IDEM_NEW:
+    default:
+        problem_db_unavailable(resp, "并发请求冲突，请重试 (a concurrent request with this key "
+                                     "failed; retry)");
+    }
+out:
+    PQclear(res);
+    db_release(pc);
+    free(ids);
+    free(doc);
+    return rc;
+}
+
+int route_project_create(jx_req *req, jx_resp *resp)
+{
+    char hex[65];
+    json_t *body = NULL;
+    project_in in;
+    jx_errors errs;
+    idem k;
+    auth_info who;
+
+    if (auth_token_hex(req, resp, hex) < 0 || idem_init(req, resp, &k) < 0)
+        return 0;
+    if (body_json(req, resp, 0, &body) < 0)
+        return 0;
+    if (project_decode(app.ctx, body, &in, &errs) < 0) {
+        json_decref(body);
+        if (auth_require(req, resp, &who) == 0)
+            problem_invalid(resp, &errs);
+        return 0;
+    }
+    json_decref(body);
+    create_in_db(req, resp, hex, &k, &in);
+    project_in_free(&in);
+    return 0;
+}
+
+/* ---- changes under a lock -------------------------------------------------- */
+
+typedef enum { EDIT_PUT, EDIT_PATCH, EDIT_RESULTS } edit_kind;
+
+/* RFC 7396 JSON merge patch: a new value. */
+static json_t *merge_patch(json_t *target, json_t *patch)
+{
+    json_t *out, *v;
+    const char *key;
+
+    if (!json_is_object(patch))
+        return json_deep_copy(patch);
+    out = json_is_object(target) ? json_deep_copy(target) : json_object();
+    if (!out)
+        return NULL;
+    json_object_foreach(patch, key, v) {
+        if (json_is_null(v))
+            json_object_del(out, key);
+        else
+            json_object_set_new(out, key, merge_patch(json_object_get(out, key), v));
+    }
+    return out;
+}
+
+/* Results: applies {indicators: [{id, actual, deviation_reason,
+ * reported_score}], budget: {...}, reported: {...}} to the stored
+ * document; pos_of_result[i] = the position of result i. */
+static int apply_results(json_t *doc, json_t *body, jx_resp *resp, jx_errors *errs,
+                         long *result_of_pos, size_t npos)
+{
+    static const char *const TOP[] = {"indicators", "budget", "reported", NULL};
+    static const char *const IND[] = {"id", "actual", "deviation_reason", "reported_score", NULL};
+    static const char *const BUD[] = {"executed", "balance", "reported_execution_rate",
+                                      "breakdown", "recovered", "carried_over", NULL};
+    json_t *arr = json_object_get(body, "indicators"), *r, *inds, *v;
+    size_t i, k;
+    const char *key;
+
+    if (body_unknown_fields(resp, body, TOP, "") < 0)
+        return -1;
+    if (json_is_object(json_object_get(body, "budget")) &&
+        body_unknown_fields(resp, json_object_get(body, "budget"), BUD, "/budget") < 0)
+        return -1;
+    inds = json_object_get(doc, "indicators");
+    if (arr && !json_is_array(arr)) {
+        errs_add(errs, JX_EINVALID, "/indicators", "TYPE_INVALID",
+                 "indicators 应为数组 (indicators must be an array)");
+        return 0;
+    }
+    json_array_foreach(arr, i, r) {
+        char base[48], ptr[64];
+        json_t *id, *target = NULL;
+
+        snprintf(base, sizeof base, "/indicators/%zu", i);
+        if (!json_is_object(r)) {
+            errs_add(errs, JX_EINVALID, base, "TYPE_INVALID", "应为对象 (must be an object)");
+            continue;
+        }
+        if (body_unknown_fields(resp, r, IND, base) < 0)
+            return -1;
+        id = json_object_get(r, "id");
+        for (k = 0; json_is_integer(id) && k < json_array_size(inds); k++)
+            if (json_integer_value(json_object_get(json_array_get(inds, k), "id")) ==
+                json_integer_value(id)) {
+                target = json_array_get(inds, k);
+                if (k < npos)
+                    result_of_pos[k] = (long)i;
+                break;
+            }
+        if (!target) {
+            snprintf(ptr, sizeof ptr, "%s/id", base);
+            errs_add(errs, JX_EINVALID, ptr, id ? "INDICATOR_UNKNOWN" : "FIELD_REQUIRED",
+                     "应为本项目某个指标的 id (must be the id of one of this project's "
+                     "indicators)");
+            continue;
+        }
+        json_object_foreach(r, key, v) {
+            if (!strcmp(key, "id"))
+                continue;
+            if (json_is_null(v))
+                json_object_del(target, key);
+            else
+                json_object_set(target, key, v);
+        }
+    }
+    v = json_object_get(body, "budget");
+    if (json_is_object(v)) {
+        json_t *b = json_object_get(doc, "budget");
+
+        if (!json_is_object(b)) {
+            b = json_object();
+            json_object_set_new(doc, "budget", b);
+        }
+        json_object_foreach(v, key, r) {
+            if (json_is_null(r))
+                json_object_del(b, key);
+            else
+                json_object_set(b, key, r);
+        }
+    } else if (v && !json_is_null(v)) {
+        errs_add(errs, JX_EINVALID, "/budget", "TYPE_INVALID", "budget 应为对象 (must be an object)");
+    }
+    v = json_object_get(body, "reported");
+    if (v) {
+        json_t *merged = merge_patch(json_object_get(doc, "reported"), v);
+
+        if (merged)
+            json_object_set_new(doc, "reported", merged);
+    }
+    return 0;
+}
+
+/* Rewrites /indicators/<position>/... to /indicators/<result index>/... */
+static void remap_pointers(jx_errors *errs, const long *result_of_pos, size_t npos)
+{
+    size_t i, n = errs->count < JX_MAX_ERRORS ? errs->count : JX_MAX_ERRORS;
+
+    for (i = 0; i < n; i++) {
+        char *p = errs->items[i].pointer, *end, rest[160];
+        unsigned long pos;
+
+        if (strncmp(p, "/indicators/", 12))
+            continue;
+        pos = strtoul(p + 12, &end, 10);
+        if (end == p + 12 || pos >= npos || result_of_pos[pos] < 0)
+            continue;
+        {
+            char head[32];
+            size_t hn, rn;
+
+            snprintf(rest, sizeof rest, "%s", end);
+            snprintf(head, sizeof head, "/indicators/%ld", result_of_pos[pos]);
+            hn = strlen(head);
+            rn = strlen(rest);
+            if (hn + rn >= sizeof errs->items[i].pointer)
+                rn = sizeof errs->items[i].pointer - hn - 1;
+            memcpy(p, head, hn);
+            memcpy(p + hn, rest, rn);
+            p[hn + rn] = '\0';
+        }
+    }
+}
+
+/* Ids of the stored indicators, to check the ones a body names. */
+static int check_ids(const project_in *in, json_t *stored, jx_errors *errs)
+{
+    json_t *inds = json_object_get(stored, "indicators"), *ind;
+    size_t i, k;
+
+    for (i = 0; i < in->nind; i++) {
+        int found = 0;
+
+        if (!in->ind_ids[i])
+            continue;
+        json_array_foreach(inds, k, ind) {
+            if (json_integer_value(json_object_get(ind, "id")) == in->ind_ids[i]) {
+                found = 1;
+                break;
+            }
+        }
+        if (!found) {
+            char ptr[64];
+
+            snprintf(ptr, sizeof ptr, "/indicators/%zu/id", i);
+            errs_add(errs, JX_EINVALID, ptr, "INDICATOR_UNKNOWN",
+                     "指标 id %lld 不属于本项目 (not an indicator of this project)",
+                     (long long)in->ind_ids[i]);
+        }
+    }
+    return errs->count ? -1 : 0;
+}
+
+static int org_immutable(json_t *body, int64_t org_id, jx_errors *errs)
+{
+    json_t *v = json_object_get(body, "org_id");
+
+    if (v && !json_is_null(v) && (!json_is_integer(v) || json_integer_value(v) != org_id)) {
+        errs_add(errs, JX_EINVALID, "/org_id", "ORG_IMMUTABLE",
+                 "项目所属组织不能更改 (a project cannot move to another organisation)");
+        return -1;
+    }
+    return 0;
+}
+
+/* The part of an edit after the lock: build, validate, store. */
+static int edit_locked(jx_req *req, jx_resp *resp, pool_conn *pc, const auth_info *who,
+                       project_row *row, json_t *body, edit_kind kind)
+{
+    json_t *stored = json_loadb(row->doc, row->doc_len, 0, NULL), *input = NULL;
+    project_in in;
+    jx_errors errs;
+    int64_t *ids = NULL;
+    size_t i, nnew = 0, npos;
+    long *result_of_pos = NULL;
+    char *doc = NULL;
+    PGresult *res = NULL;
+    db_err e;
+    int rc = -1;
+
+    (void)req;
+    memset(&in, 0, sizeof in);
+    jx_errors_clear(&errs);
+    if (!stored) {
+        problem(resp, 500, "internal", "内部错误 (internal error)", "stored document");
+        goto out;
+    }
+    npos = json_array_size(json_object_get(stored, "indicators"));
+    if (kind == EDIT_PUT) {
+        input = json_incref(body);
+        org_immutable(body, row->org_id, &errs);
+    } else if (kind == EDIT_PATCH) {
+        org_immutable(body, row->org_id, &errs);
+        input = merge_patch(stored, body);
+    } else {
+        input = json_deep_copy(stored);
+        result_of_pos = malloc((npos ? npos : 1) * sizeof *result_of_pos);
+        if (!input || !result_of_pos) {
+            problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+            goto out;
+        }
+        for (i = 0; i < npos; i++)
+            result_of_pos[i] = -1;
+        if (apply_results(input, body, resp, &errs, result_of_pos, npos) < 0)
+            goto out; /* 400 in resp */
+    }
+    if (!input) {
+        problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        goto out;
+    }
+    if (errs.count) {
+        problem_invalid(resp, &errs);
+        goto out;
+    }
+    if (project_decode(app.ctx, input, &in, &errs) < 0 || check_ids(&in, stored, &errs) < 0) {
+        if (result_of_pos)
+            remap_pointers(&errs, result_of_pos, npos);
+        problem_invalid(resp, &errs);
+        goto out;
+    }
+    for (i = 0; i < in.nind; i++)
+        nnew += in.ind_ids[i] == 0;
+    ids = calloc(in.nind ? in.nind : 1, sizeof *ids);
+    if (!ids) {
+        problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        goto out;
+    }
+    if (nnew) {
+        int64_t *fresh = calloc(nnew, sizeof *fresh);
+        size_t f = 0;
+
+        if (!fresh || dbp_alloc_ids(pc, nnew, fresh, &e) < 0) {
+            free(fresh);
+            if (fresh)
+                db_problem(resp, &e);
+            else
+                problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+            goto out;
+        }
+        for (i = 0; i < in.nind; i++)
+            ids[i] = in.ind_ids[i] ? in.ind_ids[i] : fresh[f++];
+        free(fresh);
+    } else {
+        memcpy(ids, in.ind_ids, in.nind * sizeof *ids);
+    }
+    project_set_ids(&in, ids);
+    doc = json_dumps(in.doc, PROJECT_DUMP_FLAGS);
+    if (!doc) {
+        problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        goto out;
+    }
+    if (dbp_update(pc, who, row, &in, doc,
+                   kind == EDIT_RESULTS ? "results" : kind == EDIT_PATCH ? "patch" : "update",
+                   &res, &e) < 0) {
+        db_problem(resp, &e);
+        goto out;
+    }
+    if (PQntuples(res) != 1) {
+        problem(resp, 500, "internal", "内部错误 (internal error)", "update");
+        goto out;
+    }
+    send_project(resp, 200, res, 0);
+    rc = 0;
+out:
+    PQclear(res);
+    json_decref(stored);
+    json_decref(input);
+    project_in_free(&in);
+    free(ids);
+    free(doc);
+    free(result_of_pos);
+    return rc;
+}
+
+/* Borrows a connection, begins, locks the project and checks version,
+ * permission and state.  0 = go on (pc in a transaction, row filled);
+ * -1 = resp is the answer (nothing open). */
+static int lock_for(jx_req *req, jx_resp *resp, const auth_info *who, int64_t id,
+                    int64_t want_version, int need_review, const char *what, const idem *k,
+                    pool_conn **pc, project_row *row)
+{
+    db_err e;
+
+    (void)req;
+    *pc = NULL;
+    memset(row, 0, sizeof *row);
+    if (db_acquire(pc, &e) < 0) {
+        db_problem(resp, &e);
+        return -1;
+    }
+    if (db_begin(*pc, &e) < 0) {
+        db_problem(resp, &e);
+        goto fail;
+    }
+    /* A retry replays before anything else: its If-Match is stale by now. */
+    if (k) {
+        idem_status st = idem_claim(*pc, who, k, resp, &e);
+
+        if (st == IDEM_FAIL)
+            db_problem(resp, &e);
+        if (st != IDEM_NEW)
+            goto fail;
+    }
+    if (dbp_lock(*pc, who, id, row, &e) < 0) {
+        db_problem(resp, &e);
+        goto fail;
+    }
+    if (!row->found) {
+        problem_not_found(resp);
+        goto fail;
+    }
+    if (want_version && want_version != row->version) {
+        stale(resp, row->version);
+        goto fail;
+    }
+    if (need_review ? !row->can_review : !row->can_edit) {
+        forbidden(resp, need_review
+                            ? "只有上级主管部门、所在地区的财政局或运营者可以审核，项目单位自身不能 "
+                              "(only the department above, the finance bureau or the operator "
+                              "may review; not the owner)"
+                            : "只有项目所属单位、其主管部门或运营者可以修改 (only the owning "
+                              "organisation, its department or the operator may change it)");
+        goto fail;
+    }
+    if (what && strcmp(row->status, "draft") != 0) {
+        conflict_state(resp, row->status, what);
+        goto fail;
+    }
+    return 0;
+fail:
+    db_rollback(*pc);
+    db_release(*pc);
+    *pc = NULL;
+    project_row_free(row);
+    return -1;
+}
+
+static int finish(jx_resp *resp, pool_conn *pc, int ok)
+{
+    db_err e;
+
+    if (ok && db_commit(pc, &e) < 0)
+        db_problem(resp, &e);
+    db_rollback(pc);
+    db_release(pc);
+    return 0;
+}
+
+static int edit(jx_req *req, jx_resp *resp, edit_kind kind)
+{
+    auth_info who;
+    int64_t id, version;
+    json_t *body = NULL;
+    pool_conn *pc = NULL;
+    project_row row;
+    int ok;
+
+    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
+        if_match(req, resp, &version) < 0 || body_json(req, resp, 0, &body) < 0)
+        return 0;
+    if (lock_for(req, resp, &who, id, version, 0, "修改 (be changed)", NULL, &pc, &row) < 0) {
+        json_decref(body);
+        return 0;
+    }
+    ok = edit_locked(req, resp, pc, &who, &row, body, kind) == 0;
+    json_decref(body);
+    project_row_free(&row);
+    return finish(resp, pc, ok);
+}
+
+int route_project_put(jx_req *req, jx_resp *resp)
+{
+    return edit(req, resp, EDIT_PUT);
+}
+
+int route_project_patch(jx_req *req, jx_resp *resp)
+{
+    return edit(req, resp, EDIT_PATCH);
+}
+
+int route_project_results(jx_req *req, jx_resp *resp)
+{
+    return edit(req, resp, EDIT_RESULTS);
+}
+
+int route_project_delete(jx_req *req, jx_resp *resp)
+{
+    auth_info who;
+    int64_t id, version;
+    pool_conn *pc = NULL;
+    project_row row;
+    db_err e;
+    int ok;
+
+    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
+        if_match(req, resp, &version) < 0)
+        return 0;
+    if (lock_for(req, resp, &who, id, version, 0, "删除 (be deleted)", NULL, &pc, &row) < 0)
+        return 0;
+    ok = dbp_delete(pc, &who, &row, &e) == 0;
+    if (ok)
+        resp_static(resp, 204, NULL, "", 0);
+    else
+        db_problem(resp, &e);
+    project_row_free(&row);
+    return finish(resp, pc, ok);
+}
+
+/* ---- workflow ------------------------------------------------------------ */
+
+static int transition(jx_req *req, jx_resp *resp, const char *action)
+{
+    static const char *const FIELDS[] = {"reason", NULL};
+    auth_info who;
+    int64_t id, version;
+    json_t *body = NULL;
+    pool_conn *pc = NULL;
+    project_row row;
+    PGresult *res = NULL;
+    const char *reason = NULL, *from, *to;
+    idem k;
+    db_err e;
+    int review = strcmp(action, "submit") != 0, ok = 0;
+
+    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
+        if_match(req, resp, &version) < 0 || idem_init(req, resp, &k) < 0)
+        return 0;
+    if (req->len) {
+        if (body_json(req, resp, 0, &body) < 0)
+            return 0;
+        if (body_unknown_fields(resp, body, FIELDS, "") < 0)
+            goto out;
+        reason = json_string_value(json_object_get(body, "reason"));
+    }
+    if (!strcmp(action, "return") && (!reason || !*reason)) {
+        jx_errors errs;
+
+        jx_errors_clear(&errs);
+        errs_add(&errs, JX_EINVALID, "/reason", "FIELD_REQUIRED",
+                 "退回须说明理由 (a return needs a reason)");
+        problem_invalid(resp, &errs);
+        goto out;
+    }
+    from = !strcmp(action, "submit") ? "draft" : "submitted";
+    to = !strcmp(action, "submit") ? "submitted" : !strcmp(action, "accept") ? "accepted" : "draft";
+    if (lock_for(req, resp, &who, id, version, review, NULL, &k, &pc, &row) < 0)
+        goto out;
+    if (strcmp(row.status, from) != 0) {
+        conflict_state(resp, row.status,
+                       !strcmp(action, "submit") ? "提交 (be submitted)"
+                       : !strcmp(action, "accept") ? "通过 (be accepted)" : "退回 (be returned)");
+    } else if (dbp_transition(pc, &who, &row, action, to, reason, &res, &e) < 0) {
+        db_problem(resp, &e);
+    } else {
+        send_project(resp, 200, res, 0);
+        ok = idem_store(pc, &who, &k, resp, &e) == 0;
+        if (!ok)
+            db_problem(resp, &e);
+    }
+    project_row_free(&row);
+out:
+    PQclear(res);
+    json_decref(body);
+    if (pc)
+        finish(resp, pc, ok);
+    return 0;
+}
+
+int route_project_submit(jx_req *req, jx_resp *resp)
+{
+    return transition(req, resp, "submit");
+}
+
+int route_project_accept(jx_req *req, jx_resp *resp)
+{
+    return transition(req, resp, "accept");
+}
+
+int route_project_return(jx_req *req, jx_resp *resp)
+{
+    return transition(req, resp, "return");
+}
+
+/* ---- lists ---------------------------------------------------------------- */
+
+/* {"items": [rows' column 1], "next_cursor": ...} from rows (id, json). */
+int send_page(jx_resp *resp, const PGresult *res, int limit)
+{
+    strbuf sb;
+    int i, n = PQntuples(res);
+    char cursor[32];
+    char *body;
+    size_t len;
+
+    sb_init(&sb);
+    sb_puts(&sb, "{\"items\":[");
+    for (i = 0; i < n && i < limit; i++) {
+        if (i)
+            sb_puts(&sb, ",");
+        sb_append(&sb, PQgetvalue(res, i, 1), (size_t)PQgetlength(res, i, 1));
+    }
+    sb_puts(&sb, "],\"next_cursor\":");
+    if (n > limit) {
+        page_cursor(strtoll(PQgetvalue(res, limit - 1, 0), NULL, 10), cursor, sizeof cursor);
+        sb_json_str(&sb, cursor);
+    } else {
+        sb_puts(&sb, "null");
+    }
+    sb_puts(&sb, "}");
+    body = sb_take(&sb, &len);
+    if (!body)
+        return problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+    resp_body(resp, 200, CT_JSON, body, len);
+    return 0;
+}
+
+static int bad_filter(jx_resp *resp, const char *name, const char *want)
+{
+    char detail[300];
+
+    snprintf(detail, sizeof detail, "参数 %s 无效，应为%s (bad query parameter %s)", name, want,
+             name);
+    return problem(resp, 400, "bad-request", "请求有误 (bad request)", detail);
+}
+
+static int six_digits(const char *s)
+{
+    int i;
+
+    for (i = 0; i < 6; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return s[6] == '\0';
+}
+
+int route_projects_list(jx_req *req, jx_resp *resp)
+{
+    auth_info who;
+    dbp_filter f;
+    int64_t v;
+    int set;
+    PGresult *res = NULL;
+    db_err e;
+
+    memset(&f, 0, sizeof f);
+    if (auth_require(req, resp, &who) < 0 || page_params(req, resp, &f.limit, &f.after) < 0)
+        return 0;
+    if (query_int(req, resp, "year", 2000, 2100, &v, &set) < 0)
+        return 0;
+    f.year = set ? (int)v : 0;
+    if (query_int(req, resp, "org", 1, INT64_MAX, &v, &set) < 0)
+        return 0;
+    f.org = set ? v : 0;
+    f.region = req_query(req, "region");
+    if (f.region && !six_digits(f.region))
+        return bad_filter(resp, "region", "六位行政区划代码 (a 6-digit region code)");
+    f.status = req_query(req, "status");
+    if (f.status && strcmp(f.status, "draft") && strcmp(f.status, "submitted") &&
+        strcmp(f.status, "accepted"))
+        return bad_filter(resp, "status", " draft、submitted 或 accepted");
+    f.grade = req_query(req, "grade");
+    f.q = req_query(req, "q");
+    if (f.q && strlen(f.q) > 200)
+        return bad_filter(resp, "q", "不超过 200 字节的文字 (at most 200 bytes)");
+    f.limit++;
+    if (dbp_list(&who, &f, &res, &e) < 0)
+        return db_problem(resp, &e);
+    send_page(resp, res, f.limit - 1);
+    PQclear(res);
+    return 0;
+}
+
+int route_project_history(jx_req *req, jx_resp *resp)
+{
+    auth_info who;
+    int64_t id, after;
+    int limit;
+    PGresult *res = NULL;
+    db_err e;
+
+    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
+        page_params(req, resp, &limit, &after) < 0)
+        return 0;
+    if (dbp_history(&who, id, after, limit + 1, &res, &e) < 0)
+        return db_problem(resp, &e);
+    if (PQntuples(res) == 0 && after == 0)
+        problem_not_found(resp);
+    else
+        send_page(resp, res, limit);
+    PQclear(res);
+    return 0;
+}

@@ -1,0 +1,160 @@
+"""10,000 connections opened at once (non-blocking sockets from one
+process): each is refused, closed, or served a whole response; the server
+does not crash, answers normally afterwards, and gives back its memory and
+file descriptors.
+
+The server's connection limit is 1,024 (JIXIAO_CONNECTION_LIMIT) and its
+listen backlog 1,024, so most connections wait in the kernel or are
+dropped at the SYN and retried by the kernel; every client reads its
+response and then resets the connection (SO_LINGER 0), so no TIME_WAIT is
+left to eat the machine's ephemeral ports.
+"""
+import errno
+import selectors
+import socket
+import time
+
+import pytest
+import requests
+
+from conftest import HOST, PORT, SANITIZED, assert_healthy, fd_count, rss_kib, url
+
+N = 10_000
+DEADLINE = 90.0     # s for all of them to end one way or another
+REQUEST = b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"
+LINGER0 = b"\x01\x00\x00\x00\x00\x00\x00\x00"
+
+
+def complete(buf):
+    head, sep, rest = buf.partition(b"\r\n\r\n")
+    if not sep:
+        return False
+    for line in head.split(b"\r\n")[1:]:
+        k, _, v = line.partition(b":")
+        if k.strip().lower() == b"content-length":
+            return len(rest) >= int(v)
+    return True
+
+
+def storm():
+    sel = selectors.DefaultSelector()
+    state = {}
+    outcome = {"served": 0, "refused": 0, "closed": 0, "other": 0}
+    statuses = {}
+    errors = {}
+    for _ in range(N):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setblocking(False)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER0)
+        rc = s.connect_ex((HOST, PORT))
+        if rc not in (0, errno.EINPROGRESS):
+            outcome["refused"] += 1
+            errors[rc] = errors.get(rc, 0) + 1
+            s.close()
+            continue
+        state[s] = b""
+        sel.register(s, selectors.EVENT_WRITE)
+
+    def finish(s, how):
+        sel.unregister(s)
+        del state[s]
+        outcome[how] += 1
+        s.close()
+
+    started = time.monotonic()
+    while state and time.monotonic() - started < DEADLINE:
+        for key, ev in sel.select(timeout=0.5):
+            s = key.fileobj
+            if s not in state:
+                continue
+            if key.events == selectors.EVENT_WRITE:
+                err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if err:
+                    errors[err] = errors.get(err, 0) + 1
+                    finish(s, "refused")
+                    continue
+                try:
+                    s.send(REQUEST)
+                except OSError as e:
+                    errors[e.errno] = errors.get(e.errno, 0) + 1
+                    finish(s, "closed")
+                    continue
+                sel.modify(s, selectors.EVENT_READ)
+                continue
+            try:
+                b = s.recv(65536)
+            except BlockingIOError:
+                continue
+            except OSError as e:
+                errors[e.errno] = errors.get(e.errno, 0) + 1
+                finish(s, "closed")
+                continue
+            if not b:
+                finish(s, "closed" if not state[s] else "other")
+                continue
+            state[s] += b
+            if complete(state[s]):
+                status = int(state[s].split(b" ", 2)[1])
+                statuses[status] = statuses.get(status, 0) + 1
+                finish(s, "served")
+    pending = len(state)
+    for s in list(state):
+        s.close()
+    sel.close()
+    return outcome, statuses, errors, pending, time.monotonic() - started
+
+
+RSS = {}
+
+
+def check_storm():
+    outcome, statuses, errors, pending, elapsed = storm()
+    print(f"{N} connections in {elapsed:.1f} s: {outcome}, statuses {statuses}, "
+          f"errnos {({errno.errorcode.get(k, k): v for k, v in errors.items()})}, "
+          f"pending {pending}")
+    assert pending == 0, f"{pending} connections neither served nor closed in {DEADLINE} s"
+    assert outcome["other"] == 0, "a response was cut off in the middle"
+    assert sum(outcome.values()) == N
+    assert outcome["served"] > 0
+    assert set(statuses) <= {200, 503}, statuses
+    assert_healthy()
+
+
+def test_ten_thousand_connections_at_once():
+    for _ in range(20):
+        assert requests.get(url("/healthz"), timeout=10).status_code == 200
+    RSS["start"], fds0 = rss_kib(), fd_count()
+    check_storm()
+    # Afterwards: normal answers, descriptors given back, memory bounded.
+    time.sleep(0.5)
+    RSS["first"], fds1 = rss_kib(), fd_count()
+    print(f"server RSS {RSS['start'] / 1024:.1f} MiB before, {RSS['first'] / 1024:.1f} MiB "
+          f"after; fds {fds0} before, {fds1} after")
+    assert fds1 <= fds0 + 8, (fds0, fds1)
+    if not SANITIZED:
+        assert RSS["first"] <= 64 * 1024, "over the 64 MiB of operations.md"
+
+
+def test_a_second_storm_does_not_grow_memory():
+    """What the first storm left resident is reused, not added to (no leak
+    per connection)."""
+    assert "first" in RSS, "needs the first storm"
+    check_storm()
+    time.sleep(0.5)
+    RSS["second"] = rss_kib()
+    print(f"server RSS after the second storm {RSS['second'] / 1024:.1f} MiB "
+          f"(after the first {RSS['first'] / 1024:.1f} MiB)")
+    allowance = 16 * 1024 if SANITIZED else 4 * 1024
+    assert RSS["second"] <= RSS["first"] + allowance
+
+
+@pytest.mark.skipif(SANITIZED, reason="the ASan allocator keeps freed memory by design")
+@pytest.mark.xfail(strict=True, reason=(
+    "server memory: RSS 8 MiB before 10,000 connections, ~40 MiB after and it stays there; "
+    "not a leak (a second storm adds nothing, and malloc_trim(0) called in the process with "
+    "gdb brings it back to 8 MiB): glibc keeps the freed per-connection memory (1,024 "
+    "connections x libmicrohttpd's 32 KiB pool) in the worker threads' malloc arenas"))
+def test_rss_back_near_its_start_after_the_storm():
+    assert "first" in RSS, "needs the first storm"
+    assert RSS["first"] <= RSS["start"] + 8 * 1024, \
+        f"RSS {RSS['start'] / 1024:.1f} MiB before, {RSS['first'] / 1024:.1f} MiB after"
