@@ -40,6 +40,8 @@ const jx_route jx_routes[] = {
     {"POST", "/v1/projects/{id}/return", route_project_return, 0},
     {"GET", "/v1/projects/{id}/history", route_project_history, 0},
     {"POST", "/v1/import", route_import, 64u << 20},
+    {"GET", "/v1/totals", route_totals, 0},
+    {"GET", "/v1/findings", route_findings, 0},
 };
 
 const size_t jx_route_count = sizeof jx_routes / sizeof jx_routes[0];
