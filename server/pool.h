@@ -17,6 +17,11 @@ typedef struct {
     const char *name;   /* unique across the server */
     const char *sql;    /* $1, $2 ... parameters only: never built from input */
     int nparams;
+    /* 1: planned afresh with the values on every execution (an unnamed
+     * statement, still parameterized) -- for aggregates whose best plan
+     * depends on the values (a province or the whole country), which a
+     * cached generic plan would get wrong. */
+    int replan;
 } pool_stmt;
 
 typedef enum {
