@@ -97,7 +97,7 @@ static const pool_stmt st_totals = {
     "  coalesce(f_any, 0), coalesce(f_error, 0), coalesce(f_warning, 0), coalesce(f_info, 0)"
     " FROM t ORDER BY is_total, k_region, k_department, k_unit, k_year, k_grade,"
     "  k_fund_nature, k_scope",
-    21, 1};
+    21};
 
 static const pool_stmt st_findings = {
     "jx_findings",
@@ -117,6 +117,32 @@ static const pool_stmt st_findings = {
     "   AND (f.evaluation_id, f.position) > ($10::bigint, $11::integer)"
     " ORDER BY f.evaluation_id, f.position LIMIT $12::integer",
     12};
+
+/* One statement planned with its values (pool_exec_replan) on a pooled
+ * connection; a dead connection (the database restarted) is retried once
+ * on a fresh one, as db_query does. */
+static int query_replan(const pool_stmt *st, const char *const *v, PGresult **res, db_err *e)
+{
+    pool_conn *pc;
+    pool_status ps = POOL_EDOWN;
+    int attempt;
+
+    memset(e, 0, sizeof *e);
+    for (attempt = 0; attempt < 2; attempt++) {
+        if (db_acquire(&pc, e) < 0)
+            return -1;
+        ps = pool_exec_replan(pc, st, v, res, e->msg, sizeof e->msg);
+        if (ps != POOL_OK)
+            snprintf(e->state, sizeof e->state, "%s", pool_sqlstate(pc));
+        db_release(pc);
+        if (ps == POOL_OK)
+            return 0;
+        if (ps != POOL_EDOWN)
+            break;
+    }
+    e->ps = ps;
+    return -1;
+}
 
 static void i64s(int64_t v, char *buf, size_t n)
 {
@@ -196,7 +222,7 @@ int dbt_totals(const auth_info *who, const totals_filter *f, PGresult **res, db_
     for (i = TD_DEPARTMENT; i < TD_COUNT; i++)
         v[13 + i] = f->group[i] ? "true" : "false";
     v[20] = f->statuses;
-    return db_query(&st_totals, v, res, e);
+    return query_replan(&st_totals, v, res, e);
 }
 
 int dbt_findings(const auth_info *who, const findings_filter *f, PGresult **res, db_err *e)

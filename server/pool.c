@@ -340,10 +340,6 @@ pool_status pool_exec(pool_conn *pc, const pool_stmt *st, const char *const *val
     pool_status ps;
 
     *res = NULL;
-    if (st->replan) {
-        r = PQexecParams(pc->pg, st->sql, st->nparams, NULL, values, NULL, NULL, 0);
-        goto executed;
-    }
     if (!is_prepared(pc, st)) {
         r = PQprepare(pc->pg, st->name, st->sql, st->nparams, NULL);
         if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -357,11 +353,28 @@ pool_status pool_exec(pool_conn *pc, const pool_stmt *st, const char *const *val
             pc->prepared[pc->nprepared++] = st;
     }
     r = PQexecPrepared(pc->pg, st->name, st->nparams, values, NULL, NULL, 0);
-executed:
     es = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
         ps = classify(pc, r);
         tl_refused = pc->owner && pc->owner->is_replica && standby_refused(r);
+        set_err(err, errlen, r ? PQresultErrorMessage(r) : PQerrorMessage(pc->pg));
+        PQclear(r);
+        return ps;
+    }
+    *res = r;
+    return POOL_OK;
+}
+
+pool_status pool_exec_replan(pool_conn *pc, const pool_stmt *st, const char *const *values,
+                             PGresult **res, char *err, size_t errlen)
+{
+    PGresult *r = PQexecParams(pc->pg, st->sql, st->nparams, NULL, values, NULL, NULL, 0);
+    ExecStatusType es = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    pool_status ps;
+
+    *res = NULL;
+    if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
+        ps = classify(pc, r);
         set_err(err, errlen, r ? PQresultErrorMessage(r) : PQerrorMessage(pc->pg));
         PQclear(r);
         return ps;

@@ -17,11 +17,6 @@ typedef struct {
     const char *name;   /* unique across the server */
     const char *sql;    /* $1, $2 ... parameters only: never built from input */
     int nparams;
-    /* 1: planned afresh with the values on every execution (an unnamed
-     * statement, still parameterized) -- for aggregates whose best plan
-     * depends on the values (a province or the whole country), which a
-     * cached generic plan would get wrong. */
-    int replan;
 } pool_stmt;
 
 typedef enum {
@@ -65,6 +60,13 @@ pool_status pool_exec(pool_conn *pc, const pool_stmt *st, const char *const *val
  * single statements outside transactions only. */
 pool_status pool_query(pool *p, const pool_stmt *st, const char *const *values,
                        PGresult **res, char *err, size_t errlen);
+
+/* Like pool_exec, but st is planned afresh with the values on every
+ * execution (an unnamed statement, still parameterized): for aggregates
+ * whose best plan depends on the values (one province or the whole
+ * country), which a cached generic plan would get wrong. */
+pool_status pool_exec_replan(pool_conn *pc, const pool_stmt *st, const char *const *values,
+                             PGresult **res, char *err, size_t errlen);
 
 void pool_get_stats(pool *p, pool_stats *out);
 
