@@ -24,6 +24,23 @@ typedef struct {
     const char *text;    /* the input, for re-reading rule objects with Jansson */
 } loader;
 
+/* Where a field's errors point: base + "/" + key, spelled out only when an
+ * error is reported (a valid document has none, and building the pointers
+ * of every field was a tenth of the loading). */
+typedef struct { const char *base, *key; } at;
+
+static at at_key(const char *base, const char *key)
+{
+    at a = {base, key};
+    return a;
+}
+
+static const char *at_str(at a, char buf[JX_PTR_MAX])
+{
+    jx_ptr(buf, JX_PTR_MAX, a.base, a.key);
+    return buf;
+}
+
 static void err(loader *L, const char *ptr, const char *code, const char *msg)
 {
     jx_err_add(L->errs, JX_EINVALID, ptr, code, "%s", msg);
@@ -54,8 +71,9 @@ static bool number_text(jv *j, char *out, size_t cap)
     return true;
 }
 
-static bool load_money(loader *L, jv *v, const char *ptr, jx_money *m)
+static bool load_money(loader *L, jv *v, at where, jx_money *m)
 {
+    char ptr[JX_PTR_MAX];
     memset(m, 0, sizeof *m);
     if (!v || jv_is_null(v))
         return true;
@@ -66,13 +84,13 @@ static bool load_money(loader *L, jv *v, const char *ptr, jx_money *m)
     else if (jv_is_number(v) && number_text(v, tmp, sizeof tmp))
         text = tmp;
     if (!text) {
-        jx_err_add(L->errs, JX_EINVALID, ptr, "AMOUNT_INVALID",
+        jx_err_add(L->errs, JX_EINVALID, at_str(where, ptr), "AMOUNT_INVALID",
                    "金额应为数字或带单位的字符串，如 \"73.62万元\" (amount must be a number or a string)");
         return false;
     }
     jx_error e;
     if (jx_parse_money(text, &m->fen, &m->prec, &e) != 0) {
-        jx_err_add(L->errs, JX_EINVALID, ptr, e.code, "金额无法解析: %s", e.message);
+        jx_err_add(L->errs, JX_EINVALID, at_str(where, ptr), e.code, "金额无法解析: %s", e.message);
         return false;
     }
     m->present = true;
@@ -95,9 +113,10 @@ static const char *opt_string(loader *L, jv *obj, const char *key, const char *b
 }
 
 /* target / actual: text, bare number, or {"op", "value", "unit"} */
-static void load_textval(loader *L, jv *v, const char *ptr, const char *what, jx_textval *tv)
+static void load_textval(loader *L, jv *v, at where, const char *what, jx_textval *tv)
 {
     static const char *const SF[] = {"op", "value", "unit", NULL};
+    char ptr[JX_PTR_MAX];
     memset(tv, 0, sizeof *tv);
     if (!v || jv_is_null(v))
         return;
@@ -109,26 +128,26 @@ static void load_textval(loader *L, jv *v, const char *ptr, const char *what, jx
         if (number_text(v, tmp, sizeof tmp))
             text = tmp;
     } else if (jv_is_object(v)) {
-        jv_check_fields(v, SF, ptr, L->errs);
+        jv_check_fields(v, SF, at_str(where, ptr), L->errs);
         const char *op = jv_str(jv_get(v, "op"));
         const char *unit = jv_str(jv_get(v, "unit"));
         char num[64];
         jv *val = jv_get(v, "value");
         if (!val || !number_text(val, num, sizeof num)) {
-            jx_err_add(L->errs, JX_EINVALID, ptr, "VALUE_INVALID",
+            jx_err_add(L->errs, JX_EINVALID, at_str(where, ptr), "VALUE_INVALID",
                        "%s的 value 应为数字 (structured value needs a numeric 'value')", what);
             return;
         }
         if (op && strcmp(op, ">=") && strcmp(op, ">") && strcmp(op, "<=") && strcmp(op, "<") &&
             strcmp(op, "=") && strcmp(op, "≥") && strcmp(op, "≤")) {
-            jx_err_add(L->errs, JX_EINVALID, ptr, "VALUE_INVALID",
+            jx_err_add(L->errs, JX_EINVALID, at_str(where, ptr), "VALUE_INVALID",
                        "%s的 op '%s' 无效，应为 >= > <= < = (unknown operator)", what, op);
             return;
         }
         snprintf(tmp, sizeof tmp, "%s%s%s", op ? op : "", num, unit ? unit : "");
         text = tmp;
     } else {
-        jx_err_add(L->errs, JX_EINVALID, ptr, "TYPE_INVALID",
+        jx_err_add(L->errs, JX_EINVALID, at_str(where, ptr), "TYPE_INVALID",
                    "%s应为文字、数字或 {op, value, unit}，实为%s (wrong type)", what, jv_type_cn(v));
         return;
     }
@@ -136,7 +155,7 @@ static void load_textval(loader *L, jv *v, const char *ptr, const char *what, jx
         return;
     jx_error e;
     if (jx_parse_value(text, &tv->v, &e) != 0) {
-        jx_err_add(L->errs, JX_EINVALID, ptr, strcmp(what, "年度指标值") == 0 ? "TARGET_UNPARSEABLE"
+        jx_err_add(L->errs, JX_EINVALID, at_str(where, ptr), strcmp(what, "年度指标值") == 0 ? "TARGET_UNPARSEABLE"
                                                                               : "ACTUAL_UNPARSEABLE",
                    "%s无法解析: %s", what, e.message);
         return;
@@ -147,10 +166,11 @@ static void load_textval(loader *L, jv *v, const char *ptr, const char *what, jx
     tv->present = true;
 }
 
-static bool load_decimal(loader *L, jv *v, const char *ptr, const char *what, jx_q *q, int *prec)
+static bool load_decimal(loader *L, jv *v, at where, const char *what, jx_q *q, int *prec)
 {
     if (!jv_number(v, q, prec)) {
-        jx_err_add(L->errs, JX_EINVALID, ptr, "NUMBER_INVALID",
+        char ptr[JX_PTR_MAX];
+        jx_err_add(L->errs, JX_EINVALID, at_str(where, ptr), "NUMBER_INVALID",
                    "%s应为数字（最多 8 位小数） (must be a number)", what);
         return false;
     }
@@ -275,14 +295,14 @@ static void load_indicator(loader *L, jv *o, size_t i, const char *base)
             fw_rule = &d->fw->inds[k].rule;
     }
     jv *v = jv_get(o, "weight");
-    jx_ptr(q, sizeof q, p, "weight");
     if (v && !jv_is_null(v)) {
         if (!jv_cents(v, &ind->weight) || ind->weight <= 0)
-            err(L, q, "WEIGHT_INVALID", "分值应为大于 0 的数字，最多两位小数 (weight must be > 0)");
+            err(L, at_str(at_key(p, "weight"), q), "WEIGHT_INVALID",
+                "分值应为大于 0 的数字，最多两位小数 (weight must be > 0)");
         else
             ind->has_weight = true;
     } else if (ind->fw_index < 0 && !(wide && ind->fw_index == -2 && !jv_get(o, "target"))) {
-        err(L, q, "FIELD_REQUIRED", "缺少分值 (weight is required)");
+        err(L, at_str(at_key(p, "weight"), q), "FIELD_REQUIRED", "缺少分值 (weight is required)");
     }
     if (ind->fw_index == -1 && !ind->level1) {
         jx_ptr(q, sizeof q, p, "level1");
@@ -314,10 +334,11 @@ static void load_indicator(loader *L, jv *o, size_t i, const char *base)
         json_decref(jr);
     }
     const jx_rule *rule = ind->has_rule ? &ind->rule : fw_rule;
-    jx_ptr(q, sizeof q, p, "target");
-    load_textval(L, jv_get(o, "target"), q, "年度指标值", &ind->target);
-    jx_ptr(q, sizeof q, p, "actual");
+    load_textval(L, jv_get(o, "target"), at_key(p, "target"), "年度指标值", &ind->target);
     v = jv_get(o, "actual");
+    if ((rule && (rule->kind == JX_RULE_CHECKLIST || rule->kind == JX_RULE_QUARTERS)) ||
+        jv_is_array(v))
+        jx_ptr(q, sizeof q, p, "actual");   /* the rarer forms below take it built */
     if (rule && rule->kind == JX_RULE_CHECKLIST) {
         load_list_actual(L, v, q, rule, ind);
         ind->actual.present = ind->actual_is_list;
@@ -336,13 +357,12 @@ static void load_indicator(loader *L, jv *o, size_t i, const char *base)
         err(L, q, "ACTUAL_INVALID",
             "只有清单类指标的实际完成值可以是列表 (only checklist actuals may be lists)");
     } else
-        load_textval(L, v, q, "实际完成值", &ind->actual);
+        load_textval(L, v, at_key(p, "actual"), "实际完成值", &ind->actual);
     if (ind->target.present && ind->actual.present && ind->target.v.kind == JX_VAL_NUMBER &&
         ind->actual.v.kind == JX_VAL_NUMBER)
         ind->num_ready = jx_reconcile(&ind->target.v, &ind->actual.v, &ind->T, &ind->A);
     if ((v = jv_get(o, "reported_score")) && !jv_is_null(v)) {
-        jx_ptr(q, sizeof q, p, "reported_score");
-        if (load_decimal(L, v, q, "报告得分", &ind->reported, NULL)) {
+        if (load_decimal(L, v, at_key(p, "reported_score"), "报告得分", &ind->reported, NULL)) {
             ind->has_reported = true;
             if (!jx_q_round(ind->reported, 2, &ind->reported_c))
                 ind->reported_c = INT64_MAX / 4;
@@ -365,16 +385,16 @@ static void load_budget(loader *L, jv *b)
     }
     d->has_budget = true;
     jv_check_fields(b, BF, "/budget", L->errs);
-    load_money(L, jv_get(b, "initial"), "/budget/initial", &bg->initial);
-    load_money(L, jv_get(b, "cuts"), "/budget/cuts", &bg->cuts);
-    load_money(L, jv_get(b, "additions"), "/budget/additions", &bg->additions);
-    load_money(L, jv_get(b, "adjusted"), "/budget/adjusted", &bg->adjusted);
-    load_money(L, jv_get(b, "executed"), "/budget/executed", &bg->executed);
-    load_money(L, jv_get(b, "balance"), "/budget/balance", &bg->balance);
+    load_money(L, jv_get(b, "initial"), at_key("/budget", "initial"), &bg->initial);
+    load_money(L, jv_get(b, "cuts"), at_key("/budget", "cuts"), &bg->cuts);
+    load_money(L, jv_get(b, "additions"), at_key("/budget", "additions"), &bg->additions);
+    load_money(L, jv_get(b, "adjusted"), at_key("/budget", "adjusted"), &bg->adjusted);
+    load_money(L, jv_get(b, "executed"), at_key("/budget", "executed"), &bg->executed);
+    load_money(L, jv_get(b, "balance"), at_key("/budget", "balance"), &bg->balance);
     jv *v = jv_get(b, "reported_execution_rate");
     if (v && !jv_is_null(v)) {
         jx_textval tv;
-        load_textval(L, v, "/budget/reported_execution_rate", "预算执行率", &tv);
+        load_textval(L, v, at_key("/budget", "reported_execution_rate"), "预算执行率", &tv);
         if (tv.present) {
             if (tv.v.kind != JX_VAL_NUMBER || tv.v.has_op ||
                 (tv.v.unit_kind != JX_UNIT_PERCENT && tv.v.unit_kind != JX_UNIT_NONE))
@@ -403,7 +423,7 @@ static void load_budget(loader *L, jv *b)
             bg->breakdown = jx_alloc(&d->arena, sizeof *bg->breakdown * (size_t)(bg->nbreakdown + 1));
             for (size_t i = 0; bg->breakdown && i < (size_t)v->n; i++) {
                 jv *it = v->items[i];
-                char p[JX_PTR_MAX], q[JX_PTR_MAX];
+                char p[JX_PTR_MAX];
                 jx_ptr_i(p, sizeof p, "/budget/breakdown", i);
                 if (!jv_is_object(it)) {
                     err(L, p, "TYPE_INVALID", "明细应为 {item, amount} (must be an object)");
@@ -411,8 +431,7 @@ static void load_budget(loader *L, jv *b)
                 }
                 jv_check_fields(it, IF, p, L->errs);
                 bg->breakdown[i].name = opt_string(L, it, "item", p);
-                jx_ptr(q, sizeof q, p, "amount");
-                load_money(L, jv_get(it, "amount"), q, &bg->breakdown[i].amount);
+                load_money(L, jv_get(it, "amount"), at_key(p, "amount"), &bg->breakdown[i].amount);
             }
         }
     }
@@ -427,7 +446,7 @@ static void load_budget(loader *L, jv *b)
             bg->sources = jx_alloc(&d->arena, sizeof *bg->sources * (size_t)(bg->nsources + 1));
             for (size_t i = 0; bg->sources && i < (size_t)v->n; i++) {
                 jv *it = v->items[i];
-                char p[JX_PTR_MAX], q[JX_PTR_MAX];
+                char p[JX_PTR_MAX];
                 jx_ptr_i(p, sizeof p, "/budget/sources", i);
                 if (!jv_is_object(it)) {
                     err(L, p, "TYPE_INVALID", "资金来源应为对象 (must be an object)");
@@ -435,12 +454,9 @@ static void load_budget(loader *L, jv *b)
                 }
                 jv_check_fields(it, SF, p, L->errs);
                 bg->sources[i].source = opt_string(L, it, "source", p);
-                jx_ptr(q, sizeof q, p, "initial");
-                load_money(L, jv_get(it, "initial"), q, &bg->sources[i].initial);
-                jx_ptr(q, sizeof q, p, "adjusted");
-                load_money(L, jv_get(it, "adjusted"), q, &bg->sources[i].adjusted);
-                jx_ptr(q, sizeof q, p, "executed");
-                load_money(L, jv_get(it, "executed"), q, &bg->sources[i].executed);
+                load_money(L, jv_get(it, "initial"), at_key(p, "initial"), &bg->sources[i].initial);
+                load_money(L, jv_get(it, "adjusted"), at_key(p, "adjusted"), &bg->sources[i].adjusted);
+                load_money(L, jv_get(it, "executed"), at_key(p, "executed"), &bg->sources[i].executed);
             }
         }
     }
@@ -462,15 +478,14 @@ static void load_figures(loader *L, jv *f)
         const char *key = f->members[m].key;
         jv *v = f->members[m].v;
         char p[JX_PTR_MAX];
-        jx_ptr(p, sizeof p, "/figures", key);
         if (jv_is_null(v))
             continue;
         jx_textval tv;
-        load_textval(L, v, p, "指标数据", &tv);
+        load_textval(L, v, at_key("/figures", key), "指标数据", &tv);
         if (!tv.present)
             continue;
         if (tv.v.kind != JX_VAL_NUMBER || tv.v.has_op) {
-            jx_err_add(L->errs, JX_EINVALID, p, "FIGURE_INVALID",
+            jx_err_add(L->errs, JX_EINVALID, at_str(at_key("/figures", key), p), "FIGURE_INVALID",
                        "指标数据 '%s' 应为数字、金额或百分数 (figure must be a number, amount or percent)",
                        key);
             continue;
@@ -497,13 +512,13 @@ static void load_reported(loader *L, jv *r)
     jv_check_fields(r, RF, "/reported", L->errs);
     jv *v = jv_get(r, "total");
     if (v && !jv_is_null(v) &&
-        load_decimal(L, v, "/reported/total", "报告总分", &d->rep_total, &d->rep_total_prec))
+        load_decimal(L, v, at_key("/reported", "total"), "报告总分", &d->rep_total, &d->rep_total_prec))
         d->has_total = true;
     d->rep_grade = opt_string(L, r, "grade", "/reported");
     d->has_grade = d->rep_grade != NULL;
     v = jv_get(r, "execution_score");
     if (v && !jv_is_null(v) &&
-        load_decimal(L, v, "/reported/execution_score", "报告预算执行得分", &d->rep_exec_score, NULL))
+        load_decimal(L, v, at_key("/reported", "execution_score"), "报告预算执行得分", &d->rep_exec_score, NULL))
         d->has_exec_score = true;
 }
 
@@ -552,8 +567,17 @@ jx_document *jx_document_load(const jx_ctx *ctx, const char *json, size_t len, j
         if (!d->fw)
             jx_err_add(errs, JX_EINVALID, "/framework", "FRAMEWORK_UNKNOWN",
                        "未知的评价框架 '%s' (unknown framework)", id);
+    } else if (!jv_is_object(fw)) {
+        jx_err_add(errs, JX_EINVALID, "/framework", "FRAMEWORK_INVALID",
+                   "框架应为对象或内置框架名 (framework must be an object or a built-in id)");
     } else {
+        /* an inline framework is read by Jansson, which refuses some numbers
+         * this reader takes (integers beyond 64 bits, reals beyond a double):
+         * that must be an error, not a document without a framework */
         json_t *jf = jv_to_jansson(fw, json);
+        if (!jf)
+            jx_err_add(errs, JX_EINVALID, "/framework", "FRAMEWORK_INVALID",
+                       "框架中有无法读取的数值 (the framework holds a number out of range)");
         d->own_fw = jf ? jx_framework_from_json(jf, "/framework", errs) : NULL;
         d->fw = d->own_fw;
         json_decref(jf);
@@ -588,7 +612,10 @@ jx_document *jx_document_load(const jx_ctx *ctx, const char *json, size_t len, j
                 load_indicator(&L, inds->items[i], i, "/indicators");
         }
     }
-    if (!errs->count && d->fw && !jx_document_prepare(d))
+    if (!d->fw && !errs->count)   /* never scored without a framework */
+        jx_err_add(errs, JX_EINVALID, "/framework", "FRAMEWORK_INVALID",
+                   "缺少评价框架 (no framework)");
+    if (!errs->count && !jx_document_prepare(d))
         d->arena.failed = 1;
     if (d->arena.failed)
         jx_err_add(errs, JX_ENOMEM, "", "NO_MEMORY", "内存不足 (out of memory)");

@@ -16,6 +16,7 @@
 #include "jixiao.h"
 #include <stdarg.h>
 #include <stdbool.h>
+#include <string.h>
 #include <jansson.h>
 
 __extension__ typedef __int128 jx_i128;
@@ -46,8 +47,38 @@ typedef struct {
     int failed;
 } jx_buf;
 
-void jx_buf_put(jx_buf *b, const char *s, size_t n);
-void jx_buf_puts(jx_buf *b, const char *s);
+/* Appending is inline when the bytes fit (the writers append a few bytes
+ * at a time, most of them literals whose length the compiler knows). */
+void jx_buf_put_slow(jx_buf *b, const char *s, size_t n);
+static inline void jx_buf_put(jx_buf *b, const char *s, size_t n)
+{
+    if (b->len + n < b->cap) {
+        memcpy(b->p + b->len, s, n);
+        b->len += n;
+        b->p[b->len] = 0;
+    } else
+        jx_buf_put_slow(b, s, n);
+}
+static inline void jx_buf_puts(jx_buf *b, const char *s)
+{
+    jx_buf_put(b, s, strlen(s));
+}
+/* Room for n more bytes up front (a writer that knows roughly how much it
+ * will write saves the doublings); false once an allocation failed. */
+bool jx_buf_reserve(jx_buf *b, size_t n);
+/* Do the eight bytes of x (any order) include none that a JSON string must
+ * escape (controls, '"', '\\')?  Exact: a borrow only ever starts at a byte
+ * that matches, so there are no false alarms when none does. */
+static inline bool jx_swar_plain(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    uint64_t q = x ^ (ones * '"'), s = x ^ (ones * '\\');
+    uint64_t m = ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((s - ones) & ~s);
+    return (m & high) == 0;
+}
+/* Quotes and escapes, in place, the text appended since `start` (writers
+ * put a string's parts straight into the buffer, then call this). */
+void jx_buf_json_tail(jx_buf *b, size_t start);
 void jx_buf_printf(jx_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void jx_buf_json_str(jx_buf *b, const char *s);   /* quoted, escaped */
 void jx_buf_cents(jx_buf *b, int64_t cents);       /* 98.50 */

@@ -201,6 +201,8 @@ static const char *sev_name(jx_severity s)
 char *jx_result_json(const jx_result *r, size_t *len)
 {
     jx_buf b = {0};
+    /* about 450 bytes an indicator and 250 a finding: one allocation */
+    jx_buf_reserve(&b, 1024 + 512 * (size_t)(r->ninds + r->ncats) + 320 * (size_t)r->nfind);
     jx_buf_puts(&b, "{\"framework\":");
     jx_buf_json_str(&b, r->fw->id);
     jx_buf_puts(&b, ",\"total\":");
@@ -272,10 +274,10 @@ char *jx_result_json(const jx_result *r, size_t *len)
         jx_buf_puts(&b, ",\"rule\":\"");
         jx_buf_puts(&b, jx_rule_kind_name(ir->rule));
         jx_buf_puts(&b, "\",\"explain\":");
-        jx_buf e = {0};
-        explain(&e, ir, r->fw);
-        jx_buf_json_str(&b, e.p ? e.p : "");
-        free(e.p);
+        /* the sentence goes straight into the output, escaped in place */
+        size_t start = b.len;
+        explain(&b, ir, r->fw);
+        jx_buf_json_tail(&b, start);
         jx_buf_puts(&b, "}");
     }
     jx_buf_puts(&b, "],\"findings\":[");
@@ -286,14 +288,13 @@ char *jx_result_json(const jx_result *r, size_t *len)
         jx_buf_puts(&b, ",\"severity\":\"");
         jx_buf_puts(&b, sev_name(jx_finding_severity(f->code)));
         jx_buf_puts(&b, "\",\"pointer\":");
-        jx_buf t = {0};
-        jx_finding_pointer(&t, f);
-        jx_buf_json_str(&b, t.p ? t.p : "");
-        t.len = 0;
-        jx_finding_message(&t, f);
+        size_t start = b.len;
+        jx_finding_pointer(&b, f);
+        jx_buf_json_tail(&b, start);
         jx_buf_puts(&b, ",\"message\":");
-        jx_buf_json_str(&b, t.p ? t.p : "");
-        free(t.p);
+        start = b.len;
+        jx_finding_message(&b, f);
+        jx_buf_json_tail(&b, start);
         jx_buf_puts(&b, "}");
     }
     jx_buf_puts(&b, "]}\n");

@@ -171,6 +171,14 @@ static char *read_string(rd *r, uint32_t *len)
             continue;
         }
         if (c >= 0x80) {
+            /* three-byte sequences with no overlong or surrogate case to
+             * rule out (E1..EC, EE, EF: nearly all Chinese text) */
+            const unsigned char *u = (const unsigned char *)r->p;
+            if (c >= 0xE1 && c <= 0xEF && c != 0xED && r->end - r->p >= 3 &&
+                (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80) {
+                r->p += 3;
+                continue;
+            }
             size_t k = utf8_valid((const unsigned char *)r->p, (const unsigned char *)r->end);
             if (!k) {
                 fail(r, "无效的 UTF-8 字节", "invalid UTF-8");
@@ -191,7 +199,7 @@ static char *read_string(rd *r, uint32_t *len)
         fail(r, "字符串过长", "string too long");
         return NULL;
     }
-    char *out = jx_alloc(r->a, n + 1);
+    char *out = jx_alloc_raw(r->a, n + 1);   /* every byte is written below */
     if (!out) {
         fail(r, "内存不足", "out of memory");
         return NULL;

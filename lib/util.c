@@ -137,7 +137,7 @@ static bool buf_reserve(jx_buf *b, size_t extra)
     return true;
 }
 
-void jx_buf_put(jx_buf *b, const char *s, size_t n)
+void jx_buf_put_slow(jx_buf *b, const char *s, size_t n)
 {
     if (!buf_reserve(b, n))
         return;
@@ -146,9 +146,9 @@ void jx_buf_put(jx_buf *b, const char *s, size_t n)
     b->p[b->len] = 0;
 }
 
-void jx_buf_puts(jx_buf *b, const char *s)
+bool jx_buf_reserve(jx_buf *b, size_t n)
 {
-    jx_buf_put(b, s, strlen(s));
+    return buf_reserve(b, n);
 }
 
 void jx_buf_printf(jx_buf *b, const char *fmt, ...)
@@ -172,6 +172,44 @@ void jx_buf_printf(jx_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+/* Bytes a JSON string can hold as they are: all but controls, " and \. */
+static inline bool json_plain(unsigned char c)
+{
+    return c >= 0x20 && c != '"' && c != '\\';
+}
+
+void jx_buf_json_tail(jx_buf *b, size_t start)
+{
+    if (b->failed || start > b->len)
+        return;
+    size_t i = start;
+    for (uint64_t x; i + 8 <= b->len && (memcpy(&x, b->p + i, 8), jx_swar_plain(x));)
+        i += 8;
+    while (i < b->len && json_plain((unsigned char)b->p[i]))
+        i++;
+    if (i == b->len) {
+        /* the common case: nothing to escape, only the quotes to add */
+        jx_buf_put(b, "\"", 1);
+        if (!b->failed) {
+            memmove(b->p + start + 1, b->p + start, b->len - 1 - start);
+            b->p[start] = '"';
+            jx_buf_put(b, "\"", 1);
+        }
+        return;
+    }
+    size_t n = b->len - start;
+    char *tmp = malloc(n + 1);
+    if (!tmp) {
+        b->failed = 1;
+        return;
+    }
+    memcpy(tmp, b->p + start, n);
+    tmp[n] = 0;
+    b->len = start;
+    jx_buf_json_str(b, tmp);
+    free(tmp);
+}
+
 void jx_buf_json_str(jx_buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
@@ -181,9 +219,16 @@ void jx_buf_json_str(jx_buf *b, const char *s)
     }
     jx_buf_put(b, "\"", 1);
     const char *run = s;
+    size_t n = strlen(s);
+    const char *end = s + n;
     for (; *s; s++) {
+        /* eight bytes at a time while none needs escaping (nor ends the string) */
+        for (uint64_t x; end - s >= 8 && (memcpy(&x, s, 8), jx_swar_plain(x));)
+            s += 8;
         unsigned char c = (unsigned char)*s;
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (!c)
+            break;
+        if (json_plain(c))
             continue;
         jx_buf_put(b, run, (size_t)(s - run));
         run = s + 1;

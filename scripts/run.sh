@@ -5,7 +5,7 @@
 # under ./.jixiao/pg and keeps the operator's token in ./.jixiao/admin-token,
 # so a second run finds the same data and the same token.  Then: migrations,
 # demo data (scripts/demo.sh when it exists: the hook for the demo
-# organisations and projects of a later release), the server on
+# organisations, their tokens and the seed reports' projects), the server on
 # 127.0.0.1:8080 (JIXIAO_LISTEN to change) in the foreground, the admin
 # token and three curl lines to try.  Ctrl-C stops the server and, when it
 # is ours, the private cluster.
@@ -83,6 +83,7 @@ Try:
   curl -s $BASE/readyz
   curl -s -X POST $BASE/v1/score -H 'Content-Type: application/json' --data-binary @$REPO/scripts/example-document.json
   curl -s $BASE/v1/whoami -H 'Authorization: Bearer ${TOKEN:-<token>}'
+$( [ -s "$STATE/demo-tokens.json" ] && /usr/bin/python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); print("  curl -s \"%s/v1/projects?year=2022\" -H \"Authorization: Bearer %s\"   # as 宿州市医疗保障局" % (sys.argv[2], t["sz-yb"]))' "$STATE/demo-tokens.json" "$BASE")
 
 MSG
 wait "$SERVER_PID" || true

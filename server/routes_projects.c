@@ -222,7 +222,22 @@ int route_project_create(jx_req *req, jx_resp *resp)
         return 0;
     if (body_json(req, resp, 0, &body) < 0)
         return 0;
-    if (project_decode(app.ctx, body, &in, &errs) < 0) {
+    if (project_decode(app.ctx, body, &in, &errs) == 0) {
+        size_t i;
+
+        /* a new project has no indicators yet: an id names nothing */
+        for (i = 0; i < in.nind; i++)
+            if (in.ind_ids[i]) {
+                char ptr[64];
+
+                snprintf(ptr, sizeof ptr, "/indicators/%zu/id", i);
+                errs_add(&errs, JX_EINVALID, ptr, "INDICATOR_UNKNOWN",
+                         "新项目的指标不能带 id (a new project's indicators have no ids yet)");
+            }
+        if (errs.count)
+            project_in_free(&in);
+    }
+    if (errs.count) {
         json_decref(body);
         if (auth_require(req, resp, &who) == 0)
             problem_invalid(resp, &errs);
@@ -463,15 +478,25 @@ static int edit_locked(jx_req *req, jx_resp *resp, pool_conn *pc, const auth_inf
         problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
         goto out;
     }
-    if (errs.count) {
-        problem_invalid(resp, &errs);
-        goto out;
-    }
-    if (project_decode(app.ctx, input, &in, &errs) < 0 || check_ids(&in, stored, &errs) < 0) {
+    {
+        jx_errors more;
+        size_t j;
+
+        /* every problem at once: the body's own and the whole project's */
+        if (project_decode(app.ctx, input, &in, &more) == 0)
+            check_ids(&in, stored, &more);
         if (result_of_pos)
-            remap_pointers(&errs, result_of_pos, npos);
-        problem_invalid(resp, &errs);
-        goto out;
+            remap_pointers(&more, result_of_pos, npos);
+        for (j = 0; j < more.count && j < JX_MAX_ERRORS; j++)
+            errs_add(&errs, more.items[j].code[0] && more.status == JX_EFIELD &&
+                                    !strcmp(more.items[j].code, "UNKNOWN_FIELD")
+                                ? JX_EFIELD
+                                : JX_EINVALID,
+                     more.items[j].pointer, more.items[j].code, "%s", more.items[j].message);
+        if (errs.count) {
+            problem_invalid(resp, &errs);
+            goto out;
+        }
     }
     for (i = 0; i < in.nind; i++)
         nnew += in.ind_ids[i] == 0;

@@ -183,9 +183,19 @@ def parse_responses(data):
     return out
 
 
-def exchange(request_bytes, timeout=None, half_close=False):
+def _complete_responses(data):
+    try:
+        return [r for r in parse_responses(data) if r[0] >= 200]
+    except (AssertionError, ValueError, IndexError):
+        return []
+
+
+def exchange(request_bytes, timeout=None, half_close=False, settle=0.15):
     """Sends raw bytes on a fresh connection and reads until the server
-    closes (or goes quiet for `timeout`, default client timeout + 3 s)."""
+    closes, or until it has sent at least one whole final response and
+    then nothing for `settle` seconds (a kept-alive connection: 'answered'),
+    or until it has been quiet for `timeout` (default client timeout + 3 s)
+    with no whole response ('timeout').  Returns (bytes, how)."""
     s = connect(timeout=timeout or TIMEOUT + 3)
     try:
         try:
@@ -194,7 +204,20 @@ def exchange(request_bytes, timeout=None, half_close=False):
                 s.shutdown(socket.SHUT_WR)
         except (BrokenPipeError, ConnectionResetError):
             pass
-        return read_until_close(s)
+        chunks = []
+        while True:
+            try:
+                b = s.recv(65536)
+            except socket.timeout:
+                data = b"".join(chunks)
+                return data, ("answered" if _complete_responses(data) else "timeout")
+            except (ConnectionResetError, BrokenPipeError):
+                return b"".join(chunks), "reset"
+            if not b:
+                return b"".join(chunks), "eof"
+            chunks.append(b)
+            if settle and _complete_responses(b"".join(chunks)):
+                s.settimeout(settle)
     finally:
         abort(s)
 
@@ -213,17 +236,20 @@ _server_seq = [0]
 
 
 @contextlib.contextmanager
-def start_server(**env):
+def start_server(expected_to_crash=False, **env):
     """A second server on the same database with extra settings
     (JIXIAO_* names as keyword arguments); yields (base_url, Popen).  On
-    exit: SIGTERM, exit status 0 required (unless the test killed it);
-    run.sh checks its stderr for sanitizer reports."""
+    exit: SIGTERM, exit status 0 required (unless it is gone already: the
+    test killed it, or it crashed, which the test itself must judge);
+    run.sh checks its stderr for sanitizer reports, except for a server
+    started for a strict-xfail test of a known crash (expected_to_crash)."""
     _server_seq[0] += 1
     port = free_port()
     e = dict(os.environ)
     e.update({k: str(v) for k, v in env.items()})
     e["JIXIAO_LISTEN"] = f"127.0.0.1:{port}"
-    err = open(FAULT_TMP / f"server-{_server_seq[0]}.err", "wb")
+    prefix = "known-crash-server" if expected_to_crash else "server"
+    err = open(FAULT_TMP / f"{prefix}-{_server_seq[0]}.err", "wb")
     proc = subprocess.Popen([SERVER_BIN], env=e, stdout=subprocess.DEVNULL, stderr=err)
     base = f"http://127.0.0.1:{port}"
 

@@ -455,6 +455,32 @@ static void test_hostile(void)
     }
 }
 
+/* A framework value that this library's reader accepts but Jansson (which
+ * reads inline frameworks) refuses -- an integer beyond 64 bits, a real
+ * beyond a double -- once loaded a document with no framework and no
+ * error, and jx_score then dereferenced the missing framework. */
+static void test_framework_not_object(void)
+{
+    static const char *const texts[] = {
+        "{\"scope\":\"project\",\"framework\":99999999999999999999999999999,\"indicators\":[]}",
+        "{\"framework\":1e999}",
+        "{\"framework\":[1,1e400]}",
+        "{\"framework\":{\"id\":\"x\",\"execution_weight\":1e999}}",
+        "{\"framework\":5}",
+        "{\"framework\":true}",
+    };
+    size_t i;
+    jx_errors errs;
+    for (i = 0; i < sizeof texts / sizeof *texts; i++) {
+        jx_status st;
+        jt_case("framework that is neither an id nor a readable object: %s", texts[i]);
+        st = load_fails(texts[i], strlen(texts[i]), &errs, __LINE__);
+        CHECK(st == JX_EINVALID);
+        if (st != JX_OK)
+            EXPECT_ERROR_AT(&errs, "/framework", 1);
+    }
+}
+
 int main(void)
 {
     ctx = jx_ctx_new();
@@ -469,6 +495,7 @@ int main(void)
     test_values();
     test_many();
     test_hostile();
+    test_framework_not_object();
     jx_ctx_free(ctx);
     return jt_finish("test_errors");
 }
