@@ -62,6 +62,8 @@ static const option_row options[] = {
      "PEM private key file for --tls-cert"},
     {"bootstrap-token", "JIXIAO_BOOTSTRAP_TOKEN", OPT_STR, OFF(bootstrap_token), "",
      "an admin token with this value exists (else the first start creates one and prints it)"},
+    {"plan-unit-wide-min", "JIXIAO_PLAN_UNIT_WIDE_MIN", OPT_INT, OFF(plan_unit_wide_min), "5",
+     "budget units (the department included) from which a plan must choose a unit-wide evaluation"},
 };
 
 #define NOPTIONS (sizeof options / sizeof options[0])

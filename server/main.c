@@ -23,6 +23,7 @@
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "db_frameworks.h"
 #include "migrate.h"
 #include "pool.h"
 #include "router.h"
@@ -30,6 +31,20 @@
 jx_app app;
 
 #define SERVER_VERSION "0.1.0"
+
+/* The library's built-in frameworks into the frameworks table (a new
+ * version when the library's text changed; db_frameworks.c). */
+static int sync_frameworks(PGconn *pg)
+{
+    char err[512];
+    jx_ctx *ctx = jx_ctx_new();
+    int rc = ctx ? dbf_sync_builtins(pg, ctx, err, sizeof err) : -1;
+
+    if (rc < 0)
+        fprintf(stderr, "frameworks: %s\n", ctx ? err : "out of memory");
+    jx_ctx_free(ctx);
+    return rc;
+}
 
 static int cmd_migrate(const config *cfg)
 {
@@ -45,6 +60,8 @@ static int cmd_migrate(const config *cfg)
         return 1;
     }
     rc = auth_bootstrap(pg, cfg->bootstrap_token, stdout);
+    if (rc == 0)
+        rc = sync_frameworks(pg);
     PQfinish(pg);
     fflush(stdout);
     return rc < 0 ? 1 : 0;
@@ -79,6 +96,8 @@ static int check_schema(const config *cfg)
     if (pg) {
         if (auth_bootstrap(pg, cfg->bootstrap_token, stdout) < 0)
             log_msg(LOG_WARN, "could not ensure the bootstrap admin token", NULL);
+        if (sync_frameworks(pg) < 0)
+            log_msg(LOG_WARN, "could not write the built-in frameworks", NULL);
         fflush(stdout);
         PQfinish(pg);
     }

@@ -45,4 +45,35 @@ int route_findings(jx_req *req, jx_resp *resp);
 /* routes_import.c */
 int route_import(jx_req *req, jx_resp *resp);
 
+/* routes_frameworks.c */
+int route_frameworks_list(jx_req *req, jx_resp *resp);
+int route_framework_create(jx_req *req, jx_resp *resp);
+int route_framework_get(jx_req *req, jx_resp *resp);
+
+/* routes_evaluations.c */
+int route_project_evaluate(jx_req *req, jx_resp *resp);
+int route_project_evaluations(jx_req *req, jx_resp *resp);
+int route_assessment_evaluate(jx_req *req, jx_resp *resp);
+int route_assessment_evaluations(jx_req *req, jx_resp *resp);
+int route_evaluation_get(jx_req *req, jx_resp *resp);
+
+/* routes_reports.c */
+int route_evaluation_report(jx_req *req, jx_resp *resp);
+
+/* routes_assessments.c */
+int route_assessments_list(jx_req *req, jx_resp *resp);
+int route_assessment_create(jx_req *req, jx_resp *resp);
+int route_assessment_get(jx_req *req, jx_resp *resp);
+int route_assessment_put(jx_req *req, jx_resp *resp);
+int route_assessment_submit(jx_req *req, jx_resp *resp);
+int route_assessment_accept(jx_req *req, jx_resp *resp);
+int route_assessment_return(jx_req *req, jx_resp *resp);
+int route_assessment_history(jx_req *req, jx_resp *resp);
+
+/* routes_plans.c */
+int route_plans_list(jx_req *req, jx_resp *resp);
+int route_plan_create(jx_req *req, jx_resp *resp);
+int route_plan_get(jx_req *req, jx_resp *resp);
+int route_plan_put(jx_req *req, jx_resp *resp);
+
 #endif

@@ -1,0 +1,309 @@
+/*
+ * routes_assessments.c -- /v1/assessments: department-wide and unit-wide
+ * self-assessments (部门整体 / 单位整体支出绩效自评, scoring.md §4).
+ *
+ * The same rules as projects (routes_projects.c): validation of the whole
+ * document by the library (assessment.c) before anything is written,
+ * Idempotency-Key on POST, If-Match on PUT and workflow, draft -> submitted
+ * -> accepted or returned with a reason, the audit trail at
+ * /v1/assessments/{id}/history, out of reach is 404.  A department files
+ * its department-wide assessment; a unit (or its department for it) its
+ * unit-wide one.  Evaluations: routes_evaluations.c.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assessment.h"
+#include "auth.h"
+#include "body.h"
+#include "db.h"
+#include "db_assessments.h"
+#include "idempotency.h"
+#include "problem.h"
+#include "routes.h"
+#include "workflow.h"
+
+#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
+static int decode_body(jx_req *req, jx_resp *resp, assessment_in *in, char **doc)
+{
+    json_t *body = NULL;
+    jx_errors errs;
+
+    *doc = NULL;
+    if (body_json(req, resp, 0, &body) < 0)
+        return -1;
+    if (assessment_decode(app.ctx, body, in, &errs) < 0) {
+        json_decref(body);
+        problem_invalid(resp, &errs);
+        return -1;
+    }
+    json_decref(body);
+    *doc = json_dumps(in->doc, DUMP_FLAGS);
+    if (!*doc) {
+        assessment_in_free(in);
+        problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static int org_not_allowed(jx_resp *resp)
+{
+    jx_errors errs;
+
+    jx_errors_clear(&errs);
+    errs_add(&errs, JX_EINVALID, "/org_id", "ORG_UNKNOWN",
+             "组织不存在、不在您可填报的范围内，或种类不符（部门整体自评须为部门）(no such "
+             "organisation you may file for, or of the wrong kind: a department-wide assessment "
+             "belongs to a department)");
+    return problem_invalid(resp, &errs);
+}
+
+int route_assessment_create(jx_req *req, jx_resp *resp)
+{
+    auth_info who;
+    assessment_in in;
+    char *doc = NULL;
+    idem k;
+    pool_conn *pc = NULL;
+    PGresult *res = NULL;
+    db_err e;
+    int ok = 0;
+
+    if (auth_require(req, resp, &who) < 0 || idem_init(req, resp, &k) < 0)
+        return 0;
+    if (decode_body(req, resp, &in, &doc) < 0)
+        return 0;
+    if (db_acquire(&pc, &e) < 0 || db_begin(pc, &e) < 0) {
+        db_problem(resp, &e);
+        goto out;
+    }
+    switch (idem_claim(pc, &who, &k, resp, &e)) {
+    case IDEM_NEW:
+        break;
+    case IDEM_FAIL:
+        db_problem(resp, &e);
+        goto out;
+    default:
+        goto out;
+    }
+    if (dba_create(pc, &who, &in, doc, &res, &e) < 0) {
+        db_problem(resp, &e);
+        goto out;
+    }
+    if (PQntuples(res) != 1) {
+        org_not_allowed(resp);
+        goto out;
+    }
+    resp_header(resp, "Location", "/v1/assessments/%s", PQgetvalue(res, 0, 0));
+    wf_send(resp, 201, res, 1);
+    ok = idem_store(pc, &who, &k, resp, &e) == 0;
+    if (!ok)
+        db_problem(resp, &e);
+out:
+    PQclear(res);
+    if (pc)
+        wf_finish(resp, pc, ok);
+    assessment_in_free(&in);
+    free(doc);
+    return 0;
+}
+
+int route_assessment_get(jx_req *req, jx_resp *resp)
+{
+    auth_info who;
+    int64_t id;
+    PGresult *res = NULL;
+    db_err e;
+
+    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0)
+        return 0;
+    if (dba_get(&who, id, &res, &e) < 0)
+        return db_problem(resp, &e);
+    if (PQntuples(res) != 1)
+        problem_not_found(resp);
+    else
+        wf_send(resp, 200, res, 0);
+    PQclear(res);
+    return 0;
+}
+
+int route_assessment_put(jx_req *req, jx_resp *resp)
+{
+    auth_info who;
+    int64_t id, version;
+    assessment_in in;
+    char *doc = NULL;
+    pool_conn *pc = NULL;
+    project_row row;
+    PGresult *res = NULL;
+    db_err e;
+    int ok = 0;
+
+    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
+        if_match(req, resp, &version) < 0)
+        return 0;
+    if (decode_body(req, resp, &in, &doc) < 0)
+        return 0;
+    if (wf_lock(resp, &who, dba_lock, id, version, 0, "修改 (be changed)", NULL, &pc, &row) < 0)
+        goto out;
+    if (in.org_id && in.org_id != row.org_id) {
+        jx_errors errs;
+
+        jx_errors_clear(&errs);
+        errs_add(&errs, JX_EINVALID, "/org_id", "ORG_IMMUTABLE",
+                 "自评所属组织不能更改 (an assessment cannot move to another organisation)");
+        problem_invalid(resp, &errs);
+    } else if (dba_update(pc, &who, &row, &in, doc, &res, &e) < 0) {
+        db_problem(resp, &e);
+    } else {
+        ok = wf_send(resp, 200, res, 0) == 0 && resp->status == 200;
+    }
+    project_row_free(&row);
+    wf_finish(resp, pc, ok);
+out:
+    PQclear(res);
+    assessment_in_free(&in);
+    free(doc);
+    return 0;
+}
+
+static int transition(jx_req *req, jx_resp *resp, const char *action)
+{
+    static const char *const FIELDS[] = {"reason", NULL};
+    auth_info who;
+    int64_t id, version;
+    json_t *body = NULL;
+    pool_conn *pc = NULL;
+    project_row row;
+    PGresult *res = NULL;
+    const char *reason = NULL, *from, *to;
+    idem k;
+    db_err e;
+    int review = strcmp(action, "submit") != 0, ok = 0;
+
+    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
+        if_match(req, resp, &version) < 0 || idem_init(req, resp, &k) < 0)
+        return 0;
+    if (req->len) {
+        if (body_json(req, resp, 0, &body) < 0)
+            return 0;
+        if (body_unknown_fields(resp, body, FIELDS, "") < 0)
+            goto out;
+        reason = json_string_value(json_object_get(body, "reason"));
+    }
+    if (!strcmp(action, "return") && (!reason || !*reason)) {
+        jx_errors errs;
+
+        jx_errors_clear(&errs);
+        errs_add(&errs, JX_EINVALID, "/reason", "FIELD_REQUIRED",
+                 "退回须说明理由 (a return needs a reason)");
+        problem_invalid(resp, &errs);
+        goto out;
+    }
+    from = !strcmp(action, "submit") ? "draft" : "submitted";
+    to = !strcmp(action, "submit") ? "submitted" : !strcmp(action, "accept") ? "accepted" : "draft";
+    if (wf_lock(resp, &who, dba_lock, id, version, review, NULL, &k, &pc, &row) < 0)
+        goto out;
+    if (strcmp(row.status, from) != 0) {
+        wf_conflict_state(resp, row.status,
+                          !strcmp(action, "submit")   ? "提交 (be submitted)"
+                          : !strcmp(action, "accept") ? "通过 (be accepted)"
+                                                      : "退回 (be returned)");
+    } else if (dba_transition(pc, &who, &row, action, to, reason, &res, &e) < 0) {
+        db_problem(resp, &e);
+    } else {
+        wf_send(resp, 200, res, 0);
+        ok = idem_store(pc, &who, &k, resp, &e) == 0;
+        if (!ok)
+            db_problem(resp, &e);
+    }
+    project_row_free(&row);
+out:
+    PQclear(res);
+    json_decref(body);
+    if (pc)
+        wf_finish(resp, pc, ok);
+    return 0;
+}
+
+int route_assessment_submit(jx_req *req, jx_resp *resp)
+{
+    return transition(req, resp, "submit");
+}
+
+int route_assessment_accept(jx_req *req, jx_resp *resp)
+{
+    return transition(req, resp, "accept");
+}
+
+int route_assessment_return(jx_req *req, jx_resp *resp)
+{
+    return transition(req, resp, "return");
+}
+
+static int bad_filter(jx_resp *resp, const char *name, const char *want)
+{
+    char detail[300];
+
+    snprintf(detail, sizeof detail, "参数 %s 无效，应为%s (bad query parameter %s)", name, want,
+             name);
+    return problem(resp, 400, "bad-request", "请求有误 (bad request)", detail);
+}
+
+int route_assessments_list(jx_req *req, jx_resp *resp)
+{
+    auth_info who;
+    dba_filter f;
+    int64_t v;
+    int set;
+    PGresult *res = NULL;
+    db_err e;
+
+    memset(&f, 0, sizeof f);
+    if (auth_require(req, resp, &who) < 0 || page_params(req, resp, &f.limit, &f.after) < 0)
+        return 0;
+    if (query_int(req, resp, "year", 2000, 2100, &v, &set) < 0)
+        return 0;
+    f.year = set ? (int)v : 0;
+    if (query_int(req, resp, "org", 1, INT64_MAX, &v, &set) < 0)
+        return 0;
+    f.org = set ? v : 0;
+    f.scope = req_query(req, "scope");
+    if (f.scope && strcmp(f.scope, "department_wide") && strcmp(f.scope, "unit_wide"))
+        return bad_filter(resp, "scope", " department_wide 或 unit_wide");
+    f.status = req_query(req, "status");
+    if (f.status && strcmp(f.status, "draft") && strcmp(f.status, "submitted") &&
+        strcmp(f.status, "accepted"))
+        return bad_filter(resp, "status", " draft、submitted 或 accepted");
+    f.limit++;
+    if (dba_list(&who, &f, &res, &e) < 0)
+        return db_problem(resp, &e);
+    send_page(resp, res, f.limit - 1);
+    PQclear(res);
+    return 0;
+}
+
+int route_assessment_history(jx_req *req, jx_resp *resp)
+{
+    auth_info who;
+    int64_t id, after;
+    int limit;
+    PGresult *res = NULL;
+    db_err e;
+
+    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
+        page_params(req, resp, &limit, &after) < 0)
+        return 0;
+    if (dba_history(&who, id, after, limit + 1, &res, &e) < 0)
+        return db_problem(resp, &e);
+    if (PQntuples(res) == 0 && after == 0)
+        problem_not_found(resp);
+    else
+        send_page(resp, res, limit);
+    PQclear(res);
+    return 0;
+}

@@ -1,0 +1,144 @@
+/*
+ * routes_evaluations.c -- running and reading evaluations:
+ *   POST /v1/projects/{id}/evaluations      score the stored project now
+ *   POST /v1/assessments/{id}/evaluations   the same for a wide assessment
+ *   GET  /v1/projects/{id}/evaluations      history (oldest first)
+ *   GET  /v1/assessments/{id}/evaluations
+ *   GET  /v1/evaluations/{id}               one evaluation, as stored
+ *
+ * POST takes an optional body {"framework", "framework_version"} to score
+ * with another framework (a finance bureau's own) and `?dry_run=true` to
+ * answer without storing anything.  Anyone whose reach covers the subject
+ * may evaluate it; the subject stays locked while it is scored, so the
+ * evaluation records exactly the version it read.  An evaluation is
+ * immutable: later edits of the subject or of the framework make new
+ * evaluations, never change old ones.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assessment.h"
+#include "auth.h"
+#include "body.h"
+#include "db.h"
+#include "db_assessments.h"
+#include "db_evaluations.h"
+#include "evaluation.h"
+#include "idempotency.h"
+#include "problem.h"
+#include "project.h"
+#include "routes.h"
+#include "workflow.h"
+
+static int evaluate(jx_req *req, jx_resp *resp, const char *subject)
+{
+    auth_info who;
+    int64_t id;
+    int dry = 0, ok = 0;
+    idem k;
+    json_t *body = NULL;
+    eval_options opt;
+    pool_conn *pc = NULL;
+    project_row row;
+    char *sdoc;
+
+    memset(&row, 0, sizeof row);
+    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
+        query_bool(req, resp, "dry_run", 0, &dry) < 0 || idem_init(req, resp, &k) < 0)
+        return 0;
+    if (eval_options_decode(req, resp, &body, &opt) < 0)
+        return 0;
+    if (wf_lock(resp, &who, !strcmp(subject, "project") ? dbp_lock : dba_lock, id, 0, -1, NULL,
+                dry ? NULL : &k, &pc, &row) < 0)
+        goto out;
+    sdoc = !strcmp(subject, "project")
+               ? project_scoring_document(row.doc, row.doc_len, row.org_name)
+               : assessment_scoring_document(row.doc, row.doc_len, row.org_name);
+    if (eval_run(pc, &who, subject, &row, sdoc, &opt, dry, resp) == 0) {
+        db_err e;
+
+        ok = !dry;
+        if (ok && idem_store(pc, &who, &k, resp, &e) < 0) {
+            ok = 0;
+            db_problem(resp, &e);
+        }
+    }
+    wf_finish(resp, pc, ok);
+out:
+    project_row_free(&row);
+    json_decref(body);
+    return 0;
+}
+
+int route_project_evaluate(jx_req *req, jx_resp *resp)
+{
+    return evaluate(req, resp, "project");
+}
+
+int route_assessment_evaluate(jx_req *req, jx_resp *resp)
+{
+    return evaluate(req, resp, "assessment");
+}
+
+static int history(jx_req *req, jx_resp *resp, const char *subject)
+{
+    auth_info who;
+    int64_t id, after;
+    int limit, exists = 0;
+    PGresult *res = NULL;
+    db_err e;
+
+    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
+        page_params(req, resp, &limit, &after) < 0)
+        return 0;
+    if (dbe_subject_exists(&who, subject, id, &exists, &e) < 0)
+        return db_problem(resp, &e);
+    if (!exists)
+        return problem_not_found(resp);
+    if (dbe_list(&who, subject, id, after, limit + 1, &res, &e) < 0)
+        return db_problem(resp, &e);
+    send_page(resp, res, limit);
+    PQclear(res);
+    return 0;
+}
+
+int route_project_evaluations(jx_req *req, jx_resp *resp)
+{
+    return history(req, resp, "project");
+}
+
+int route_assessment_evaluations(jx_req *req, jx_resp *resp)
+{
+    return history(req, resp, "assessment");
+}
+
+int route_evaluation_get(jx_req *req, jx_resp *resp)
+{
+    char hex[65];
+    int64_t id;
+    PGresult *res = NULL;
+    db_err e;
+    auth_info who;
+
+    if (auth_token_hex(req, resp, hex) < 0)
+        return 0;
+    if (path_id(req, resp, "id", &id) < 0) {
+        if (auth_require(req, resp, &who) == 0)
+            problem_not_found(resp);
+        return 0;
+    }
+    if (dbe_get(hex, id, &res, &e) < 0)
+        return db_problem(resp, &e);
+    if (auth_from_row(req, resp, res, 0, 0, &who) < 0) {
+        PQclear(res);
+        return 0;
+    }
+    if (PQgetisnull(res, 0, 5))
+        problem_not_found(resp);
+    else
+        wf_send_text(resp, 200, PQgetvalue(res, 0, 5), (size_t)PQgetlength(res, 0, 5));
+    PQclear(res);
+    return 0;
+}
