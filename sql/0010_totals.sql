@@ -22,31 +22,64 @@ CREATE FUNCTION jx_region_at(region text, level text) RETURNS text
                       WHEN 'city' THEN left(region, 4) || '00'
                       ELSE region END;
 
+-- Money written in a document as a decimal string in yuan ("736151.84"),
+-- or NULL for anything else (wide assessments keep their budget there).
+CREATE FUNCTION jx_yuan_or_null(s text) RETURNS numeric(18, 2)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN s ~ '^[0-9]{1,16}(\.[0-9]{1,2})?$' THEN s::numeric(18, 2) END;
+
+-- One row per subject.  The rollup counts for a subject of the same year
+-- (it is copied from the subject when the evaluation is stored); the year
+-- in the join lets the rollups' totals index below be read for one year.
 CREATE VIEW jx_totals_rows AS
 SELECT p.province, 'project'::text AS scope, p.id AS subject_id, p.org_id, p.parent_org_id,
        p.region_code, p.year, p.status, p.fund_nature,
        p.budget_initial,
        coalesce(p.budget_adjusted, p.budget_initial) AS budget_adjusted,
        p.budget_executed,
-       NULL::numeric(9, 2) AS score, NULL::text AS grade, NULL::boolean AS complete,
-       0 AS errors, 0 AS warnings, 0 AS infos
-  FROM projects p;
+       r.normalised AS score, r.grade, r.complete,
+       coalesce(r.errors, 0) AS errors, coalesce(r.warnings, 0) AS warnings,
+       coalesce(r.infos, 0) AS infos
+  FROM projects p
+  LEFT JOIN evaluation_rollups r
+         ON r.year = p.year AND r.province = p.province AND r.subject = 'project'
+        AND r.subject_id = p.id
+UNION ALL
+SELECT a.province, a.scope, a.id, a.org_id, a.parent_org_id,
+       a.region_code, a.year, a.status, NULL::text,
+       jx_yuan_or_null(a.doc->'budget'->>'initial'),
+       coalesce(jx_yuan_or_null(a.doc->'budget'->>'adjusted'),
+                jx_yuan_or_null(a.doc->'budget'->>'initial')),
+       jx_yuan_or_null(a.doc->'budget'->>'executed'),
+       r.normalised, r.grade, r.complete,
+       coalesce(r.errors, 0), coalesce(r.warnings, 0), coalesce(r.infos, 0)
+  FROM assessments a
+  LEFT JOIN evaluation_rollups r
+         ON r.year = a.year AND r.province = a.province AND r.subject = 'assessment'
+        AND r.subject_id = a.id;
 
--- The totals' scan: one covering index answers both a province-year
--- (year, province and a region-code range) and the whole country's year
--- (year alone) with an index-only scan -- the projects' rows themselves
--- are wide (the document), this holds the 100-odd bytes totals read.
-CREATE INDEX projects_totals ON projects (year, province, region_code)
-    INCLUDE (status, org_id, parent_org_id, fund_nature, budget_initial, budget_adjusted,
-             budget_executed, id);
+-- The totals' scans.  Projects' rows are wide (the whole document); these
+-- covering indexes hold the hundred-odd bytes totals read, so a
+-- province-year and the whole country's year are both index-only scans,
+-- and both are ordered by (province, id) after the year, so the planner
+-- can merge-join projects with their rollups without hashing either.
+CREATE INDEX projects_totals ON projects (year, province, id)
+    INCLUDE (region_code, status, org_id, parent_org_id, fund_nature, budget_initial,
+             budget_adjusted, budget_executed);
+CREATE INDEX evaluation_rollups_totals ON evaluation_rollups (year, province, subject, subject_id)
+    INCLUDE (normalised, grade, complete, errors, warnings, infos);
 
--- The findings of each subject's latest evaluation, one row per finding,
--- for GET /v1/findings.  Evaluations arrive with issue 5; until then there
--- are none.
+-- The findings of each subject's latest evaluation (the rollup names it),
+-- one row per finding, for GET /v1/findings: read from the evaluation's
+-- stored body, so nothing is copied.  The keyset is (evaluation id,
+-- position in its findings).
 CREATE VIEW jx_latest_findings AS
-SELECT NULL::text AS province, NULL::bigint AS evaluation_id, NULL::integer AS position,
-       NULL::text AS subject, NULL::bigint AS subject_id, NULL::text AS subject_name,
-       NULL::text AS scope, NULL::bigint AS org_id, NULL::bigint AS parent_org_id,
-       NULL::text AS region_code, NULL::integer AS year, NULL::text AS code,
-       NULL::text AS severity, NULL::text AS pointer, NULL::text AS message
- WHERE false;
+SELECT e.province, e.id AS evaluation_id, (f.n - 1)::integer AS position,
+       e.subject, e.subject_id, coalesce(e.body->>'name', e.subject_doc->>'name') AS subject_name,
+       e.scope,
+       e.org_id, e.parent_org_id, e.region_code, e.year,
+       f.x->>'code' AS code, f.x->>'severity' AS severity,
+       f.x->>'pointer' AS pointer, f.x->>'message' AS message
+  FROM evaluation_rollups r
+  JOIN evaluations e ON e.province = r.province AND e.id = r.evaluation_id
+  CROSS JOIN LATERAL jsonb_array_elements(e.body->'findings') WITH ORDINALITY AS f(x, n);

@@ -276,7 +276,7 @@ def generate(args, orgs, part, nparts, out):
                                  f'"{target}"\t"{actual}"\t{N}\t{reason}\t{rs}\n')
                     if fe and status != "draft" and rng.random() < 0.85:
                         write_evaluation(fe, fr, rng, prov, eid, pid, org_id, parent_id, region, year,
-                                         total_c, executed >= adjusted and executed > adjusted)
+                                         total_c, executed > adjusted, name)
                         eid += 1
                     pid += 1
                     nproj += 1
@@ -289,7 +289,8 @@ def generate(args, orgs, part, nparts, out):
     return nproj, nind
 
 
-def write_evaluation(fe, fr, rng, prov, eid, pid, org_id, parent_id, region, year, total_c, overspent):
+def write_evaluation(fe, fr, rng, prov, eid, pid, org_id, parent_id, region, year, total_c, overspent,
+                     name):
     """One scored evaluation and the project's rollup, consistent with it."""
     # the computed total differs from the reported one now and then
     comp = total_c if rng.random() < 0.8 else max(0, total_c - rng.randint(50, 1500))
@@ -316,7 +317,8 @@ def write_evaluation(fe, fr, rng, prov, eid, pid, org_id, parent_id, region, yea
     if infos:
         findings.append({"code": "QUALITATIVE_JUDGEMENT", "severity": "info",
                          "pointer": "/indicators/12/actual", "message": "定性指标按文字判断"})
-    body = {"id": eid, "subject": "project", "subject_id": pid, "total": float(total), "max": 100,
+    body = {"id": eid, "subject": "project", "subject_id": pid, "name": name,
+            "total": float(total), "max": 100,
             "normalised": float(total), "grade": grade, "complete": complete, "findings": findings}
     bj = esc(json.dumps(body, ensure_ascii=False, separators=(",", ":")))
     fe.write("\t".join((prov, str(eid), "project", str(pid), "1", str(org_id), str(parent_id), region,
