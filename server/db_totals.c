@@ -3,7 +3,7 @@
  * nothing else.
  *
  * One prepared statement answers every totals request: the grouping
- * dimensions are boolean parameters ($11..$18), each key column is
+ * dimensions are boolean parameters ($10, $12..$17), each key column is
  * "CASE WHEN $g THEN <key> END", so a dimension not asked for is one
  * constant NULL group.  That keeps the SQL fixed (no text is ever built
  * from input) and lets PostgreSQL aggregate in parallel: the grouped
@@ -41,17 +41,33 @@
     " sum(e_a), sum(e_b), sum(e_c), sum(e_d), sum(e_none),"                               \
     " sum(f_any), sum(f_error), sum(f_warning), sum(f_info)"
 
+/* The caller's reach (auth.h, REACH_ROW's rule: the operator everything;
+ * anyone else only their own province, and there a finance bureau the
+ * regions under its prefix, a department itself and its units, a unit
+ * itself), written as a CASE on the caller's kind.  The statement is
+ * planned with its values (pool_exec_replan), so the planner folds the CASE
+ * to the caller's branch and sees plain index conditions -- for a finance
+ * bureau "province = P AND region_code LIKE '34%'" -- where REACH_ROW's OR
+ * over all kinds would make it combine unrelated indexes and read the
+ * projects' wide rows.  tests/totals checks reach for every kind. */
+#define REACH_CASE                                                                        \
+    "CASE $1::text WHEN 'admin' THEN true"                                                \
+    " WHEN 'finance' THEN r.province = $4::text AND r.region_code LIKE $3::text || '%'"  \
+    " WHEN 'department' THEN r.province = $4::text"                                       \
+    "  AND (r.org_id = $2::bigint OR r.parent_org_id = $2::bigint)"                       \
+    " ELSE r.province = $4::text AND r.org_id = $2::bigint END"
+
 static const pool_stmt st_totals = {
     "jx_totals",
     "WITH g AS MATERIALIZED (SELECT"
-    " CASE WHEN $13::boolean THEN jx_region_at(r.region_code, $14::text) END AS k_region,"
-    " CASE WHEN $15::boolean THEN (SELECT CASE WHEN o.kind = 'department' THEN o.id"
+    " CASE WHEN $10::boolean THEN jx_region_at(r.region_code, $11::text) END AS k_region,"
+    " CASE WHEN $12::boolean THEN (SELECT CASE WHEN o.kind = 'department' THEN o.id"
     "   ELSE o.parent_id END FROM orgs o WHERE o.id = r.org_id) END AS k_department,"
-    " CASE WHEN $16::boolean THEN r.org_id END AS k_unit,"
-    " CASE WHEN $17::boolean THEN r.year END AS k_year,"
-    " CASE WHEN $18::boolean THEN coalesce(r.grade, '') END AS k_grade,"
-    " CASE WHEN $19::boolean THEN coalesce(r.fund_nature, '') END AS k_fund_nature,"
-    " CASE WHEN $20::boolean THEN r.scope END AS k_scope,"
+    " CASE WHEN $13::boolean THEN r.org_id END AS k_unit,"
+    " CASE WHEN $14::boolean THEN r.year END AS k_year,"
+    " CASE WHEN $15::boolean THEN coalesce(r.grade, '') END AS k_grade,"
+    " CASE WHEN $16::boolean THEN coalesce(r.fund_nature, '') END AS k_fund_nature,"
+    " CASE WHEN $17::boolean THEN r.scope END AS k_scope,"
     " count(*) AS n, count(r.score) AS n_eval,"
     " count(*) FILTER (WHERE NOT r.complete) AS n_incomplete,"
     " coalesce(sum(r.budget_initial), 0) AS s_initial,"
@@ -67,15 +83,16 @@ static const pool_stmt st_totals = {
     " count(*) FILTER (WHERE r.warnings > 0) AS f_warning,"
     " count(*) FILTER (WHERE r.infos > 0) AS f_info"
     " FROM jx_totals_rows r"
-    " WHERE " REACH_ROW("r", "$1", "$2", "$3", "$4")
-    /* bounds the index can use in a generic plan too (computed in C from
-     * the filters and the reach; the reach itself is the line above) */
-    "   AND r.year BETWEEN $5::integer AND $6::integer"
-    "   AND r.province BETWEEN $7::text AND $8::text"
-    "   AND r.region_code >= $9::text AND r.region_code < $10::text"
-    "   AND ($11::bigint IS NULL OR r.org_id = $11::bigint OR r.parent_org_id = $11::bigint)"
-    "   AND r.scope = ANY ($12::text[])"
-    "   AND r.status = ANY ($21::text[])"
+    " WHERE " REACH_CASE
+    /* one year as an equality, so that it reaches the rollups' side of the
+     * join too (an equivalence class; a BETWEEN would not) */
+    "   AND CASE WHEN $5::integer = $6::integer THEN r.year = $5::integer"
+    "       ELSE r.year BETWEEN $5::integer AND $6::integer END"
+    "   AND ($7::text IS NULL OR (r.province = jx_province($7::text)"
+    "        AND r.region_code LIKE jx_region_prefix($7::text) || '%'))"
+    "   AND ($8::bigint IS NULL OR r.org_id = $8::bigint OR r.parent_org_id = $8::bigint)"
+    "   AND r.scope = ANY ($9::text[])"
+    "   AND r.status = ANY ($18::text[])"
     " GROUP BY 1, 2, 3, 4, 5, 6, 7),"
     " t AS (SELECT false AS is_total, k_region, k_department, k_unit, k_year, k_grade,"
     "   k_fund_nature, k_scope, " SUM_COLS " FROM g"
@@ -97,7 +114,7 @@ static const pool_stmt st_totals = {
     "  coalesce(f_any, 0), coalesce(f_error, 0), coalesce(f_warning, 0), coalesce(f_info, 0)"
     " FROM t ORDER BY is_total, k_region, k_department, k_unit, k_year, k_grade,"
     "  k_fund_nature, k_scope",
-    21};
+    18};
 
 static const pool_stmt st_findings = {
     "jx_findings",
@@ -149,79 +166,26 @@ static void i64s(int64_t v, char *buf, size_t n)
     snprintf(buf, n, "%lld", (long long)v);
 }
 
-/* The region-code range [lo, hi) of a prefix: "3413" -> ["3413", "3414"). */
-static void prefix_range(const char *prefix, char lo[8], char hi[8])
-{
-    size_t n = strlen(prefix);
-
-    snprintf(lo, 8, "%s", prefix);
-    snprintf(hi, 8, "%s", prefix);
-    if (n == 0)
-        snprintf(hi, 8, ":");  /* ':' follows '9' */
-    else
-        hi[n - 1] = (char)(hi[n - 1] + 1);
-}
-
-/* The prefix of a region filter: a province 340000 -> "34", a city 341300
- * -> "3413", a county -> all six digits (auth.h's reach rule). */
-static void region_prefix(const char *region, char out[8])
-{
-    if (!strcmp(region + 2, "0000"))
-        snprintf(out, 8, "%.2s", region);
-    else if (!strcmp(region + 4, "00"))
-        snprintf(out, 8, "%.4s", region);
-    else
-        snprintf(out, 8, "%s", region);
-}
-
 int dbt_totals(const auth_info *who, const totals_filter *f, PGresult **res, db_err *e)
 {
-    const char *v[21];
-    char yf[16], yt[16], dep[24], pf[8], plo[8], phi[8], rlo[8], rhi[8], own[8];
+    const char *v[18];
+    char yf[16], yt[16], dep[24];
     int i;
 
     auth_reach_vals(who, v);
     snprintf(yf, sizeof yf, "%d", f->year_from ? f->year_from : 2000);
     snprintf(yt, sizeof yt, "%d", f->year_to ? f->year_to : 2100);
     i64s(f->department, dep, sizeof dep);
-    /* provinces: the caller's own (anyone but the operator), narrowed to the
-     * filter's; regions: the filter's prefix, else a finance bureau's own */
-    snprintf(plo, sizeof plo, "000000");
-    snprintf(phi, sizeof phi, "999999");
-    if (!auth_is_admin(who)) {
-        snprintf(plo, sizeof plo, "%s", who->province);
-        snprintf(phi, sizeof phi, "%s", who->province);
-    }
-    own[0] = '\0';
-    if (!strcmp(who->org_kind, "finance"))
-        snprintf(own, sizeof own, "%s", who->prefix);
-    if (f->region) {
-        region_prefix(f->region, pf);
-        if (!strncmp(own, pf, strlen(pf)))      /* the filter is wider: the reach */
-            snprintf(pf, sizeof pf, "%s", own);
-        else if (strncmp(pf, own, strlen(own))) /* disjoint: nothing */
-            snprintf(pf, sizeof pf, "x");
-        if (auth_is_admin(who)) {
-            snprintf(plo, sizeof plo, "%.2s0000", f->region);
-            snprintf(phi, sizeof phi, "%.2s0000", f->region);
-        }
-    } else {
-        snprintf(pf, sizeof pf, "%s", own);
-    }
-    prefix_range(pf, rlo, rhi);
     v[4] = yf;
     v[5] = yt;
-    v[6] = plo;
-    v[7] = phi;
-    v[8] = rlo;
-    v[9] = rhi;
-    v[10] = f->department ? dep : NULL;
-    v[11] = f->scopes ? f->scopes : "{project,department_wide,unit_wide}";
-    v[12] = f->group[TD_REGION] ? "true" : "false";
-    v[13] = f->region_level;
+    v[6] = f->region;
+    v[7] = f->department ? dep : NULL;
+    v[8] = f->scopes ? f->scopes : "{project,department_wide,unit_wide}";
+    v[9] = f->group[TD_REGION] ? "true" : "false";
+    v[10] = f->region_level;
     for (i = TD_DEPARTMENT; i < TD_COUNT; i++)
-        v[13 + i] = f->group[i] ? "true" : "false";
-    v[20] = f->statuses;
+        v[10 + i] = f->group[i] ? "true" : "false";
+    v[17] = f->statuses;
     return query_replan(&st_totals, v, res, e);
 }
 

@@ -58,13 +58,13 @@ SELECT a.province, a.scope, a.id, a.org_id, a.parent_org_id,
          ON r.year = a.year AND r.province = a.province AND r.subject = 'assessment'
         AND r.subject_id = a.id;
 
--- The totals' scans.  Projects' rows are wide (the whole document); these
--- covering indexes hold the hundred-odd bytes totals read, so a
--- province-year and the whole country's year are both index-only scans,
--- and both are ordered by (province, id) after the year, so the planner
--- can merge-join projects with their rollups without hashing either.
-CREATE INDEX projects_totals ON projects (year, province, id)
-    INCLUDE (region_code, status, org_id, parent_org_id, fund_nature, budget_initial,
+-- The totals' scans.  Projects' rows are wide (the whole document); this
+-- covering index holds the hundred-odd bytes totals read, so a
+-- province-year (year, province, region prefix) and the whole country's
+-- year (year alone) are both index-only scans.  The rollups' one serves
+-- the join for one year the same way.
+CREATE INDEX projects_totals ON projects (year, province, region_code text_pattern_ops)
+    INCLUDE (id, status, org_id, parent_org_id, fund_nature, budget_initial,
              budget_adjusted, budget_executed);
 CREATE INDEX evaluation_rollups_totals ON evaluation_rollups (year, province, subject, subject_id)
     INCLUDE (normalised, grade, complete, errors, warnings, infos);
