@@ -22,11 +22,17 @@ CREATE FUNCTION jx_region_at(region text, level text) RETURNS text
                       WHEN 'city' THEN left(region, 4) || '00'
                       ELSE region END;
 
--- Money written in a document as a decimal string in yuan ("736151.84"),
--- or NULL for anything else (wide assessments keep their budget there).
-CREATE FUNCTION jx_yuan_or_null(s text) RETURNS numeric(18, 2)
+-- An amount as a document may hold it -- a JSON number or a string in 元
+-- or 万元 ("736151.84", "73.62万元", "1200元") -- in yuan, or NULL.  Wide
+-- assessments keep their budget figures in their document this way.
+CREATE FUNCTION jx_amount_yuan(s text) RETURNS numeric(18, 2)
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN CASE WHEN s ~ '^[0-9]{1,16}(\.[0-9]{1,2})?$' THEN s::numeric(18, 2) END;
+    RETURN CASE
+        WHEN s ~ '^\s*[0-9]{1,16}(\.[0-9]+)?\s*(元)?\s*$'
+            THEN round(substring(s FROM '[0-9]+(?:\.[0-9]+)?')::numeric, 2)
+        WHEN s ~ '^\s*[0-9]{1,12}(\.[0-9]+)?\s*万元\s*$'
+            THEN round(substring(s FROM '[0-9]+(?:\.[0-9]+)?')::numeric * 10000, 2)
+    END;
 
 -- One row per subject.  The rollup counts for a subject of the same year
 -- (it is copied from the subject when the evaluation is stored); the year
@@ -47,10 +53,12 @@ SELECT p.province, 'project'::text AS scope, p.id AS subject_id, p.org_id, p.par
 UNION ALL
 SELECT a.province, a.scope, a.id, a.org_id, a.parent_org_id,
        a.region_code, a.year, a.status, NULL::text,
-       jx_yuan_or_null(a.doc->'budget'->>'initial'),
-       coalesce(jx_yuan_or_null(a.doc->'budget'->>'adjusted'),
-                jx_yuan_or_null(a.doc->'budget'->>'initial')),
-       jx_yuan_or_null(a.doc->'budget'->>'executed'),
+       jx_amount_yuan(a.doc->'budget'->>'initial'),
+       coalesce(jx_amount_yuan(a.doc->'budget'->>'adjusted'),
+                jx_amount_yuan(a.doc->'budget'->>'initial'),
+                jx_amount_yuan(a.doc->'figures'->>'budget')),
+       coalesce(jx_amount_yuan(a.doc->'budget'->>'executed'),
+                jx_amount_yuan(a.doc->'figures'->>'budget_done')),
        r.normalised, r.grade, r.complete,
        coalesce(r.errors, 0), coalesce(r.warnings, 0), coalesce(r.infos, 0)
   FROM assessments a

@@ -385,3 +385,29 @@ def test_findings_filters_and_pages(latest_findings, orgs):
     assert all_pages(tok, region=counties(orgs)[1]) == []
     r = get("/v1/findings", severity="fatal", limit=0, cursor="x")
     assert r.status_code == 422 and len(r.json()["errors"]) == 3
+
+
+def test_wide_assessments_count_with_their_budget(orgs):
+    """A unit-wide assessment (issue 5's table) is a subject of scope
+    unit_wide; its budget comes from its document as people write it."""
+    unit = sorted(o["id"] for o in orgs.values() if o["kind"] == "unit")[0]
+    o = orgs[unit]
+    prov = o["region"][:2] + "0000"
+    doc = json.dumps({"scope": "unit_wide", "name": "单位整体支出", "year": 2024,
+                      "budget": {"initial": "90万元", "adjusted": "86.66万元", "executed": "73.62万元"}},
+                     ensure_ascii=False)
+    aid = sql(f"INSERT INTO assessments (province, org_id, parent_org_id, region_code, year, scope,"
+              f" name, framework_id, status, doc) VALUES ('{prov}', {unit}, {o['parent']},"
+              f" '{o['region']}', 2024, 'unit_wide', '单位整体支出', 'unit-wide-2013', 'accepted',"
+              f" '{doc}'::jsonb) RETURNING id")[0][0]
+    try:
+        got = totals(scope="unit_wide", group_by="scope,unit")
+        assert len(got["groups"]) == 1
+        g = got["groups"][0]
+        assert g["scope"] == "unit_wide" and g["unit"] == unit and g["count"] == 1
+        assert g["budget"] == {"initial": "900000.00", "adjusted": "866600.00", "executed": "736200.00"}
+        assert g["execution_rate"] == Decimal("0.8495") and g["evaluated"] == 0
+        both = totals(group_by="scope")
+        assert {x["scope"] for x in both["groups"]} == {"project", "unit_wide"}
+    finally:
+        sql(f"DELETE FROM assessments WHERE id = {aid}")
