@@ -11,9 +11,16 @@ repo, url, year = sys.argv[1:4]
 pp = subprocess.run(["cpp", "-P", f"-I{repo}/server", f"-I{repo}/lib/include",
                      "-I/usr/include/postgresql", f"{repo}/server/db_totals.c"],
                     capture_output=True, text=True, check=True).stdout
-m = re.search(r'pool_stmt st_totals = \{\s*"[^"]*",(.*?),\s*\d+\s*\};', pp, re.S)
-sql = "".join(bytes(p, "utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8")
-              for p in re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1)))
+
+
+def statement(name):
+    m = re.search(r"pool_stmt " + name + r' = \{\s*"[^"]*",(.*?),\s*\d+\s*\};', pp, re.S)
+    return "".join(bytes(p, "utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8")
+                   for p in re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1)))
+
+
+sql = statement("st_totals_all")
+sql_province = statement("st_totals_province")
 F = "false"
 country = ["admin", "1", "", "000000", year, year, None, None,
            "{project,department_wide,unit_wide}", "true", "province", F, F, F, F, F, F,
@@ -43,13 +50,28 @@ def explain(title, q):
     print(r.stdout + r.stderr)
 
 
-def bind(args):
-    out = sql
+def bind(args, text=sql):
+    out = text
     for i in range(len(args), 0, -1):
         out = out.replace(f"${i}", lit(args[i - 1]))
     return out
 
 
-explain("GET /v1/totals, country by province (the server's statement)", bind(country))
-explain("GET /v1/totals, one province-year (a province finance bureau)", bind(province))
+def explain_generic(title, text, args):
+    """The prepared statement's generic plan, as the server's connections
+    run it after their first executions."""
+    print(f"== {title}")
+    r = subprocess.run(["/usr/lib/postgresql/15/bin/psql", url, "-XAtq", "-c", "SET jit = off",
+                        "-c", "SET plan_cache_mode = force_generic_plan",
+                        "-c", "PREPARE t AS " + text,
+                        "-c", "EXPLAIN (ANALYZE, BUFFERS) EXECUTE t("
+                              + ", ".join(lit(a) for a in args) + ")"],
+                       capture_output=True, text=True)
+    print(r.stdout + r.stderr)
+
+
+explain("GET /v1/totals, country by province (the server's statement, planned with its values)",
+        bind(country))
+explain_generic("GET /v1/totals, one province-year (a province finance bureau; prepared, generic plan)",
+                sql_province, province)
 explain("baseline: bare SELECT ... GROUP BY province", base)
