@@ -172,6 +172,32 @@ static void load_categories(jx_framework *fw, json_t *cats, const char *base, jx
     }
 }
 
+/* Two level-1s that match each other (产出指标 and 产出, or through an
+ * alias) would make an indicator's category ambiguous: refused. */
+static void check_distinct_categories(jx_framework *fw, const char *base, jx_errors *errs)
+{
+    for (int i = 0; i < fw->ncats; i++)
+        for (int k = i + 1; k < fw->ncats; k++) {
+            const jx_category *a = &fw->cats[i], *b = &fw->cats[k];
+            bool same = jx_level_eq(a->level1, b->level1);
+            for (int x = 0; !same && x < a->naliases; x++)
+                same = jx_level_eq(a->aliases[x], b->level1);
+            for (int y = 0; !same && y < b->naliases; y++)
+                same = jx_level_eq(a->level1, b->aliases[y]);
+            for (int x = 0; !same && x < a->naliases; x++)
+                for (int y = 0; !same && y < b->naliases; y++)
+                    same = jx_level_eq(a->aliases[x], b->aliases[y]);
+            if (same) {
+                char p[JX_PTR_MAX];
+                jx_ptr(p, sizeof p, base, "categories");
+                jx_ptr_i(p, sizeof p, p, (size_t)k);
+                jx_err_add(errs, JX_EINVALID, p, "FRAMEWORK_INVALID",
+                           "一级指标“%s”与“%s”重名（含别名或“指标”后缀） (two level-1 categories with the same name)",
+                           b->level1, a->level1);
+            }
+        }
+}
+
 static void load_indicators(jx_framework *fw, json_t *inds, const char *base, jx_errors *errs)
 {
     static const char *const IF[] = {"level1", "level2", "name", "weight", "formula", "target",
@@ -411,6 +437,8 @@ jx_framework *jx_framework_from_json(json_t *j, const char *base, jx_errors *err
                        "too_low_factor 应大于 1 (must be greater than 1)");
     }
     load_categories(fw, json_object_get(j, "categories"), base, errs);
+    if (fw->cats)
+        check_distinct_categories(fw, base, errs);
     if (fw->cats)
         load_indicators(fw, json_object_get(j, "indicators"), base, errs);
     if (errs->count == before)

@@ -174,3 +174,19 @@ int dbi_copy(pool_conn *pc, const char *sql, const char *data, size_t len, db_er
         PQclear(r);
     return ok ? 0 : -1;
 }
+
+int dbi_plan_for_batch(pool_conn *pc, db_err *e)
+{
+    PGresult *r = PQexec(pool_pg(pc), "SET LOCAL enable_seqscan = off");
+    int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+
+    if (!ok) {
+        const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+        e->ps = PQstatus(pool_pg(pc)) != CONNECTION_OK ? POOL_EDOWN : POOL_EQUERY;
+        snprintf(e->state, sizeof e->state, "%s", state ? state : "");
+        snprintf(e->msg, sizeof e->msg, "%s", PQerrorMessage(pool_pg(pc)));
+    }
+    PQclear(r);
+    return ok ? 0 : -1;
+}

@@ -43,8 +43,10 @@ int dbp_auth_ids(pool_conn *pc, const char *token_hex, size_t nind, PGresult **r
 int dbp_create(pool_conn *pc, const auth_info *who, const idem *k, int64_t id,
                const project_in *in, const char *doc, PGresult **res, db_err *e);
 
-/* Authenticates and reads: AUTH_WHO_COLS (5), version, representation;
- * no row = bad token, NULL version = no such project in reach. */
+/* Authenticates and reads: AUTH_WHO_COLS (5), version, id, org_id,
+ * region_code, status, return_reason, created_at, updated_at (RFC 3339
+ * text), doc (jsonb text); no row = bad token, NULL version = no such
+ * project in reach. */
 int dbp_get(const char *token_hex, int64_t id, PGresult **res, db_err *e);
 
 /* Locks a project in the caller's reach; row->found = 0 when none. */

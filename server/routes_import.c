@@ -53,6 +53,7 @@ typedef struct {
     size_t nind_lines;
     project_in in;
     int result;
+    int decoded;          /* validated; obj released */
     int64_t org_id, parent_id, id;
     char province[8], region[8];
     /* an existing project matched */
@@ -100,6 +101,30 @@ static record *batch_add(batch *b)
     }
     memset(&b->recs[b->n], 0, sizeof b->recs[0]);
     return &b->recs[b->n++];
+}
+
+static void reject_errs(batch *b, record *r, size_t index, const jx_errors *errs);
+static void reject(batch *b, record *r, size_t index, const char *ptr, const char *code,
+                   const char *message);
+
+/* Validates record i exactly as POST /v1/projects does, as soon as it is
+ * complete, and drops its input object: the stored document (r->in.doc)
+ * is all that later steps read, so a 10,000-project import no longer
+ * holds every record twice. */
+static void validate_record(batch *b, size_t i)
+{
+    record *r = &b->recs[i];
+    jx_errors errs;
+
+    if (r->decoded)
+        return;
+    r->decoded = 1;
+    if (!json_is_object(r->obj))
+        reject(b, r, i, "", "TYPE_INVALID", "记录应为项目对象 (a record must be a project object)");
+    else if (project_decode(app.ctx, r->obj, &r->in, &errs) < 0)
+        reject_errs(b, r, i, &errs);
+    json_decref(r->obj);
+    r->obj = NULL;
 }
 
 /* ---- CSV to records ------------------------------------------------------- */
@@ -258,6 +283,8 @@ static int csv_records(jx_req *req, jx_resp *resp, batch *b)
         }
         snprintf(key, sizeof key, "%s\x1f%s\x1f%s", org, year, name);
         if (!cur || strcmp(key, prev) != 0) {
+            if (cur)
+                validate_record(b, b->n - 1);
             cur = batch_add(b);
             if (!cur || !(cur->obj = json_object()))
                 goto oom;
@@ -292,6 +319,8 @@ static int csv_records(jx_req *req, jx_resp *resp, batch *b)
     csv_free(&r);
     if (rc < 0)
         return csv_error(resp, line, "引号未闭合或行过长 (unterminated quote or row too long)"), -1;
+    if (cur)
+        validate_record(b, b->n - 1);
     return 0;
 oom:
     csv_free(&r);
@@ -860,21 +889,12 @@ int route_import(jx_req *req, jx_resp *resp)
                 goto out;
             }
             r->obj = json_incref(item);
+            json_array_set_new(arr, i, json_null()); /* the record owns it now */
+            validate_record(&b, b.n - 1);
         }
     }
-    /* validate every record exactly as POST /v1/projects does */
-    for (i = 0; i < b.n; i++) {
-        record *r = &b.recs[i];
-        jx_errors errs;
-
-        if (!json_is_object(r->obj)) {
-            reject(&b, r, i, "", "TYPE_INVALID", "记录应为项目对象 (a record must be a project object)");
-            continue;
-        }
-        if (project_decode(app.ctx, r->obj, &r->in, &errs) < 0)
-            reject_errs(&b, r, i, &errs);
-    }
-    if (db_acquire(&pc, &e) < 0 || db_begin(pc, &e) < 0) {
+    /* every record has been validated as it was read (validate_record) */
+    if (db_acquire(&pc, &e) < 0 || db_begin(pc, &e) < 0 || dbi_plan_for_batch(pc, &e) < 0) {
         db_problem(resp, &e);
         goto out;
     }

@@ -59,6 +59,53 @@ static int send_project(jx_resp *resp, unsigned status, const PGresult *res, int
                      (size_t)PQgetlength(res, 0, vcol + 1));
 }
 
+/* The representation from the columns of a read (db_projects.h, dbp_get):
+ * id, org_id, region_code, status, version, return_reason, created_at,
+ * updated_at, then the members of the stored document as jsonb printed
+ * them.  The document never holds those eight keys (project.c builds it
+ * from the known fields only), so appending its members is exact. */
+static int send_repr(jx_resp *resp, const PGresult *res, int vcol)
+{
+    const char *doc = PQgetvalue(res, 0, vcol + 8);
+    size_t dlen = (size_t)PQgetlength(res, 0, vcol + 8);
+    strbuf sb;
+    char *body;
+    size_t len;
+
+    sb_init(&sb);
+    sb_puts(&sb, "{\"id\":");
+    sb_puts(&sb, PQgetvalue(res, 0, vcol + 1));
+    sb_puts(&sb, ",\"org_id\":");
+    sb_puts(&sb, PQgetvalue(res, 0, vcol + 2));
+    sb_puts(&sb, ",\"region_code\":");
+    sb_json_str(&sb, PQgetvalue(res, 0, vcol + 3));
+    sb_puts(&sb, ",\"status\":");
+    sb_json_str(&sb, PQgetvalue(res, 0, vcol + 4));
+    sb_puts(&sb, ",\"version\":");
+    sb_puts(&sb, PQgetvalue(res, 0, vcol));
+    sb_puts(&sb, ",\"return_reason\":");
+    if (PQgetisnull(res, 0, vcol + 5))
+        sb_puts(&sb, "null");
+    else
+        sb_json_str(&sb, PQgetvalue(res, 0, vcol + 5));
+    sb_puts(&sb, ",\"created_at\":");
+    sb_json_str(&sb, PQgetvalue(res, 0, vcol + 6));
+    sb_puts(&sb, ",\"updated_at\":");
+    sb_json_str(&sb, PQgetvalue(res, 0, vcol + 7));
+    if (dlen > 2 && doc[0] == '{') {
+        sb_puts(&sb, ", ");
+        sb_append(&sb, doc + 1, dlen - 1);
+    } else {
+        sb_puts(&sb, "}");
+    }
+    body = sb_take(&sb, &len);
+    if (!body)
+        return problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+    resp_header(resp, "ETag", "\"%s\"", PQgetvalue(res, 0, vcol));
+    resp_body(resp, 200, CT_JSON, body, len);
+    return 0;
+}
+
 static int stale(jx_resp *resp, int64_t current)
 {
     char detail[200];
@@ -123,7 +170,7 @@ int route_project_get(jx_req *req, jx_resp *resp)
     if (PQgetisnull(res, 0, 5))
         problem_not_found(resp);
     else
-        send_project(resp, 200, res, 5);
+        send_repr(resp, res, 5);
     PQclear(res);
     return 0;
 }

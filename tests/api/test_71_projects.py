@@ -318,6 +318,28 @@ def test_workflow_allowed_and_refused(tree):
     assert hist[5]["before"] == {"status": "submitted"} and hist[5]["after"] == {"status": "accepted"}
 
 
+def test_get_is_the_same_representation_as_the_writes(tree):
+    """GET puts its body together from the stored document and columns
+    (routes_projects.c): every field, escaped, equal to what writes answer."""
+    unit, dept = tree["unitA1"]["token"], tree["deptA"]["token"]
+    p = create(unit)
+    pid = p["id"]
+    r = api("POST", f"/v1/projects/{pid}/submit", unit, headers={"If-Match": '"1"'})
+    assert r.status_code == 200, r.text
+    reason = 'quote " backslash \\ newline\n tab\t bell\u0007 引号“”'
+    r = api("POST", f"/v1/projects/{pid}/return", dept, {"reason": reason},
+            headers={"If-Match": '"2"'})
+    assert r.status_code == 200, r.text
+    g = api("GET", f"/v1/projects/{pid}", unit)
+    assert g.status_code == 200 and g.headers["ETag"] == '"3"'
+    got = g.json()
+    assert got == r.json()
+    assert got["return_reason"] == reason and got["version"] == 3 and got["status"] == "draft"
+    assert set(got) >= {"id", "org_id", "region_code", "status", "version", "return_reason",
+                        "created_at", "updated_at", "name", "indicators", "budget"}
+    assert api("HEAD", f"/v1/projects/{pid}", unit).status_code == 200
+
+
 def test_workflow_retry_with_key_replays(tree):
     unit = tree["unitA2"]["token"]
     p = create(unit)

@@ -10,9 +10,12 @@ exports:
   JX_BOOTSTRAP_TOKEN, JX_SHARED, JX_REPO
 
 Tests that need a server of their own (different settings, or one to
-SIGKILL under write load) use start_server(); the write-load faults of
-operations.md go there once the project endpoints exist (see
-test_70_write_faults.py).
+SIGKILL under write load) use start_server().  The write-load faults of
+operations.md (database restart and SIGKILL while clients POST
+/v1/projects: every acknowledged write present once, no half-written
+project) belong in a test_70_write_faults.py built on it: writers in
+threads like test_80_database.Readers, the 2xx ids counted, then checked
+through psql on DATABASE_URL.
 """
 import contextlib
 import json

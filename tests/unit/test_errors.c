@@ -481,6 +481,30 @@ static void test_framework_not_object(void)
     }
 }
 
+/* Two level-1 categories that match each other (产出指标 and 产出, or an
+ * alias of one naming the other) once loaded: indicators of the second
+ * were scored into a category row past the end and vanished from the
+ * output.  They are refused now. */
+static void test_framework_duplicate_categories(void)
+{
+    static const char *const texts[] = {
+        "{\"framework\":{\"id\":\"dup\",\"categories\":[{\"level1\":\"产出指标\",\"weight\":50},"
+        "{\"level1\":\"产出\",\"weight\":50}]}}",
+        "{\"framework\":{\"id\":\"dup\",\"categories\":[{\"level1\":\"投入\",\"aliases\":[\"产出\"],\"weight\":50},"
+        "{\"level1\":\"产出指标\",\"weight\":50}]}}",
+    };
+    size_t i;
+    jx_errors errs;
+    for (i = 0; i < sizeof texts / sizeof *texts; i++) {
+        jx_status st;
+        jt_case("duplicate level-1 categories: %s", texts[i]);
+        st = load_fails(texts[i], strlen(texts[i]), &errs, __LINE__);
+        CHECK(st == JX_EINVALID);
+        if (st != JX_OK)
+            EXPECT_ERROR_AT(&errs, "/framework/categories/1", 0);
+    }
+}
+
 int main(void)
 {
     ctx = jx_ctx_new();
@@ -496,6 +520,7 @@ int main(void)
     test_many();
     test_hostile();
     test_framework_not_object();
+    test_framework_duplicate_categories();
     jx_ctx_free(ctx);
     return jt_finish("test_errors");
 }

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# tests/load/run.sh SERVER_BINARY -- a bounded wrk run against the server on
+# a private PostgreSQL: zero 5xx, zero failed requests.
+#
+# Starts a private cluster in a fresh temporary directory (scripts/pg.sh),
+# migrates it, starts the server as deployed (a JSON log line per request,
+# to a file) on a free loopback port, checks each fixture document scores,
+# and runs wrk with tests/load/mix.lua: POST /v1/score over the fixture
+# documents, GET /healthz, GET /readyz and GET /v1/whoami with the
+# bootstrap token.  While wrk runs, the server's RSS is sampled.
+#
+#   JX_LOAD_SECONDS      duration (default 30)
+#   JX_LOAD_CONNECTIONS  connections (default 256)
+#   JX_LOAD_THREADS      wrk threads (default 2)
+#   JX_LOAD_TIMEOUT      wrk's per-request timeout (default 5s); a request
+#                        slower than this counts as a timeout, i.e. a failure
+#
+# Printed: req/s, p50 and max latency (wrk's p99 is inflated by its
+# coordinated-omission correction whenever a stall happens: operations.md),
+# the error and timeout counts, the server's peak RSS at that many
+# connections (target <= 64 MiB; enforced for builds without sanitizers),
+# and the closing line "load: N passed, M failed".  Exits non-zero on any
+# 5xx, any non-2xx, any socket error or timeout, an RSS over the target, a
+# server that does not exit 0 on SIGTERM, or a sanitizer report.
+set -uo pipefail
+
+[ $# -ge 1 ] || { echo "usage: $0 SERVER_BINARY" >&2; exit 2; }
+SERVER=$(realpath "$1"); shift
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+SHARED=${JX_SHARED:-$REPO/../shared}
+SECONDS_=${JX_LOAD_SECONDS:-30}
+CONNS=${JX_LOAD_CONNECTIONS:-256}
+THREADS=${JX_LOAD_THREADS:-2}
+WRK_TIMEOUT=${JX_LOAD_TIMEOUT:-5s}
+RSS_TARGET_KIB=$((64 * 1024))
+[ -x "$SERVER" ] || { echo "load: no server binary at $SERVER" >&2; exit 2; }
+command -v wrk >/dev/null || { echo "load: wrk not installed (apt-get install wrk)" >&2; exit 2; }
+ls "$SHARED"/fixtures/[0-9]*.json >/dev/null 2>&1 || { echo "load: no fixtures in $SHARED/fixtures" >&2; exit 2; }
+
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+TMP=$(mktemp -d /tmp/jixiao-load.XXXXXX)
+chmod 755 "$TMP"
+SERVER_PID=
+cleanup() {
+    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -KILL "$SERVER_PID" 2>/dev/null
+    fi
+    "$REPO/scripts/pg.sh" stop "$TMP/pg" >/dev/null 2>&1
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+PASS=0; FAIL=0
+check() { # check DESCRIPTION CONDITION-COMMAND...
+    local what=$1; shift
+    if "$@"; then PASS=$((PASS + 1)); echo "load: ok    $what"
+    else FAIL=$((FAIL + 1)); echo "load: FAIL  $what"; fi
+}
+finish() {
+    echo "load: $PASS passed, $FAIL failed"
+    [ "$FAIL" -eq 0 ]
+    exit $?
+}
+
+DATABASE_URL=$("$REPO/scripts/pg.sh" start "$TMP/pg") || { echo "load: cannot start PostgreSQL" >&2; exit 1; }
+PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+TOKEN=jx_load_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+BASE=http://127.0.0.1:$PORT
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:exitcode=86}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:exitcode=86}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-exitcode=86}
+export DATABASE_URL JIXIAO_BOOTSTRAP_TOKEN=$TOKEN JIXIAO_LOG=${JIXIAO_LOG:-info}
+SANITIZED=0
+if ldd "$SERVER" 2>/dev/null | grep -q libasan || grep -qa __asan_init "$SERVER"; then SANITIZED=1; fi
+
+"$SERVER" migrate >"$TMP/migrate.out" 2>"$TMP/migrate.err" \
+    || { cat "$TMP/migrate.out" "$TMP/migrate.err" >&2; echo "load: migrate failed" >&2; exit 1; }
+JIXIAO_LISTEN=127.0.0.1:$PORT "$SERVER" >"$TMP/server.out" 2>"$TMP/server.err" &
+SERVER_PID=$!
+for _ in $(seq 1 100); do
+    curl -fsS "$BASE/readyz" >/dev/null 2>&1 && break
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+done
+curl -fsS "$BASE/readyz" >/dev/null 2>&1 || { cat "$TMP/server.err" >&2; echo "load: the server did not come up ready" >&2; exit 1; }
+
+# The fixture documents that score (200) go into the mix, compact.
+mkdir -p "$TMP/docs"
+n=0
+for f in "$SHARED"/fixtures/[0-9]*.json; do
+    /usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["document"], ensure_ascii=False, separators=(",",":")))' "$f" >"$TMP/doc.json"
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @"$TMP/doc.json" "$BASE/v1/score")
+    if [ "$code" = 200 ]; then
+        n=$((n + 1)); mv "$TMP/doc.json" "$TMP/docs/$n.json"
+    else
+        echo "load: $(basename "$f") answers $code, left out of the mix"
+    fi
+done
+check "fixture documents score before the run ($n)" [ "$n" -gt 0 ]
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE/v1/whoami")
+check "GET /v1/whoami with the token before the run" [ "$code" = 200 ]
+
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0; }
+RSS_START=$(rss_kib)
+: >"$TMP/rss"
+(
+    while kill -0 "$SERVER_PID" 2>/dev/null && [ ! -f "$TMP/wrk.done" ]; do
+        rss_kib >>"$TMP/rss"
+        sleep 0.25
+    done
+) &
+SAMPLER=$!
+
+echo "load: cluster, migration, server and fixtures ready after ${SECONDS} s"
+echo "load: wrk -t$THREADS -c$CONNS -d${SECONDS_}s --timeout $WRK_TIMEOUT, mix.lua over $n documents, $(nproc) CPUs, autogroup $(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null || echo ?)"
+JX_LOAD_DOCS=$TMP/docs JX_LOAD_NDOCS=$n JX_LOAD_TOKEN=$TOKEN \
+    wrk -t"$THREADS" -c"$CONNS" -d"${SECONDS_}s" --timeout "$WRK_TIMEOUT" --latency \
+        -s "$HERE/mix.lua" "$BASE" >"$TMP/wrk.out" 2>&1
+wrk_rc=$?
+touch "$TMP/wrk.done"
+wait "$SAMPLER" 2>/dev/null
+RSS_PEAK=$(sort -n "$TMP/rss" | tail -1); RSS_PEAK=${RSS_PEAK:-0}
+
+get() { awk -v k="$1" '$1 == "JXLOAD" && $2 == k {print $3}' "$TMP/wrk.out"; }
+sed -n '/^Running/,/^JXLOAD/p' "$TMP/wrk.out" | grep -v '^JXLOAD' | sed 's/^/  /'
+check "wrk ran (exit $wrk_rc)" [ "$wrk_rc" = 0 -a -n "$(get requests)" ]
+req=$(get requests); req=${req:-0}
+s5=$(get status_5xx); s5=${s5:-0}
+s2=$(get status_2xx); s2=${s2:-0}
+bad=$(( ${req} - ${s2} ))
+errs=$(( $(get err_connect || echo 0) + $(get err_read || echo 0) + $(get err_write || echo 0) ))
+tmo=$(get err_timeout); tmo=${tmo:-0}
+rps=$(get rps); p50=$(get p50_ms); mx=$(get max_ms)
+printf 'load: %s requests in %s s: %s req/s, p50 %s ms, max %s ms; 2xx %s, 4xx %s, 5xx %s; socket errors %s (connect %s, read %s, write %s), timeouts %s\n' \
+    "$req" "$(get seconds)" "$rps" "$p50" "$mx" "$s2" "$(get status_4xx)" "$s5" "$errs" \
+    "$(get err_connect)" "$(get err_read)" "$(get err_write)" "$tmo"
+printf 'load: server RSS %.1f MiB at start, %.1f MiB peak at %s connections (target 64 MiB%s)\n' \
+    "$(echo "$RSS_START / 1024" | bc -l)" "$(echo "$RSS_PEAK / 1024" | bc -l)" "$CONNS" \
+    "$([ $SANITIZED = 1 ] && echo '; ASan build, not enforced')"
+[ -n "$(get first_bad)" ] && echo "load: first non-2xx: $(grep '^JXLOAD first_bad' "$TMP/wrk.out" | cut -d' ' -f3-)"
+check "zero 5xx" [ "$s5" = 0 ]
+check "every response 2xx (zero failed requests)" [ "$bad" = 0 ]
+check "zero socket errors" [ "$errs" = 0 ]
+check "zero timeouts (over $WRK_TIMEOUT)" [ "$tmo" = 0 ]
+if [ $SANITIZED = 0 ]; then
+    check "server RSS <= 64 MiB at $CONNS connections" [ "$RSS_PEAK" -le "$RSS_TARGET_KIB" ]
+fi
+
+kill -TERM "$SERVER_PID"
+server_rc=0
+wait "$SERVER_PID" || server_rc=$?
+SERVER_PID=
+echo "load: server stopped at ${SECONDS} s"
+check "server exits 0 on SIGTERM (got $server_rc)" [ "$server_rc" = 0 ]
+if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: .*Sanitizer' "$TMP/server.err"; then
+    grep -vE '^\{"time"' "$TMP/server.err" | head -60 >&2
+    check "no sanitizer report" false
+else
+    check "no sanitizer report" true
+fi
+finish
