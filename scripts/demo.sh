@@ -5,7 +5,9 @@
 # DATABASE_URL and JIXIAO_BOOTSTRAP_TOKEN in the environment.  Starts the
 # server briefly on a free loopback port, loads the seed reports' bureaus,
 # their tokens and the fixture projects through the API (scripts/demo.py),
-# prints the demo tokens and stops the server.  Tokens are kept in
+# prints the demo tokens, evaluates the projects, files and evaluates the
+# department-wide assessment of seed 001 and the plan of seed 000
+# (scripts/demo_evaluations.py), and stops the server.  Tokens are kept in
 # ./.jixiao/demo-tokens.json and reused on the next run.
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 SERVER_BINARY" >&2; exit 2; }
@@ -27,4 +29,6 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 /usr/bin/python3 "$REPO/scripts/demo.py" "http://127.0.0.1:$PORT" "$JIXIAO_BOOTSTRAP_TOKEN" \
+    "$REPO/.jixiao/demo-tokens.json"
+/usr/bin/python3 "$REPO/scripts/demo_evaluations.py" "http://127.0.0.1:$PORT" "$JIXIAO_BOOTSTRAP_TOKEN" \
     "$REPO/.jixiao/demo-tokens.json"

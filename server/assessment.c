@@ -24,6 +24,11 @@
 static const char *const FIELDS[] = {"org_id", "scope",   "framework", "year", "name",
                                      "figures", "indicators", "reported", "budget", NULL};
 
+/* Read-only members of the representation: accepted and ignored, so a
+ * GET's body can be PUT back. */
+static const char *const READONLY[] = {"id", "region_code", "status", "version",
+                                       "return_reason", "created_at", "updated_at", NULL};
+
 static void unknown_fields(json_t *body, jx_errors *errs)
 {
     const char *key;
@@ -36,6 +41,8 @@ static void unknown_fields(json_t *body, jx_errors *errs)
 
         for (i = 0; FIELDS[i]; i++)
             known |= !strcmp(key, FIELDS[i]);
+        for (i = 0; READONLY[i]; i++)
+            known |= !strcmp(key, READONLY[i]);
         if (known)
             continue;
         json_pointer_append(ptr, sizeof ptr, "", key);

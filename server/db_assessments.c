@@ -17,7 +17,6 @@ static const pool_stmt st_create = {
     "jx_assessment_create",
     "WITH o AS (SELECT o.id, o.parent_id, o.region_code, o.name, o.kind FROM orgs o"
     "   WHERE o.id = coalesce($5::bigint, $2::bigint) AND o.kind IN ('department', 'unit')"
-    "   AND ($6 <> 'department_wide' OR o.kind = 'department')"
     "   AND ($1 = 'admin' OR o.id = $2::bigint"
     "        OR ($1 = 'department' AND o.parent_id = $2::bigint))),"
     " a AS (INSERT INTO assessments AS a (province, org_id, parent_org_id, region_code, year,"

@@ -1,14 +1,12 @@
 /*
  * db_evaluations.c -- the SQL of evaluations and rollups, and nothing else.
  *
- * The body of an evaluation is put together by the database from the
- * library's result text (jsonb keeps numbers as written: a score of 98.50
- * stays 98.50, which a trip through a C JSON library would not), the
- * cross-document findings and the metadata, with the finding counts by
- * severity; the same text is stored and sent.  Storing is one statement:
- * the evaluation, the subject's rollup (latest total, grade, complete,
- * counts) and the framework version's `used` flag, so a rollup can never
- * disagree with the evaluations committed.
+ * The body of an evaluation comes from evaluation.c as text (the
+ * library's result as it wrote it, 98.50) and is stored and sent as that
+ * text; the database puts the id and the time in front.  Storing is one statement: the
+ * evaluation and the subject's rollup (latest total, grade, complete,
+ * counts by severity), so a rollup can never disagree with the
+ * evaluations committed.
  *
  * Reads are scoped by REACH_ROW over the copies of the subject's
  * organisation, parent and region that every evaluation row carries.
@@ -18,39 +16,19 @@
 #include <stdio.h>
 #include <string.h>
 
-/* $1 input, $2 result, $3 cross findings, $4 metadata -> CTE b(body,
- * errors, warnings, infos, input). */
-#define EVAL_BODY                                                                          \
-    "WITH x AS (SELECT $1::jsonb AS input, $2::jsonb AS result, $3::jsonb AS cross_f,"    \
-    "  $4::jsonb AS meta),"                                                                \
-    " y AS (SELECT x.*, coalesce(x.result->'findings', '[]'::jsonb) || x.cross_f AS fs FROM x)," \
-    " z AS (SELECT y.*,"                                                                   \
-    "  (SELECT count(*) FROM jsonb_array_elements(y.fs) f WHERE f->>'severity' = 'error')::integer AS errors," \
-    "  (SELECT count(*) FROM jsonb_array_elements(y.fs) f WHERE f->>'severity' = 'warning')::integer AS warnings," \
-    "  (SELECT count(*) FROM jsonb_array_elements(y.fs) f WHERE f->>'severity' = 'info')::integer AS infos" \
-    "  FROM y),"                                                                           \
-    " b AS (SELECT z.errors, z.warnings, z.infos, z.input, z.result || z.meta ||"         \
-    "  jsonb_build_object('findings', z.fs, 'finding_counts', jsonb_build_object('error',"  \
-    "  z.errors, 'warning', z.warnings, 'info', z.infos), 'input', z.input) AS body FROM z)"
-
-static const pool_stmt st_dry = {
-    "jx_eval_dry",
-    EVAL_BODY " SELECT (b.body || jsonb_build_object('id', NULL, 'created_at', jx_time(now()),"
-    " 'dry_run', true))::text FROM b",
-    4};
-
 static const pool_stmt st_insert = {
     "jx_eval_insert",
-    EVAL_BODY ", n AS (SELECT nextval('evaluations_id_seq') AS id, now() AS at),"
+    "WITH n AS (SELECT nextval('evaluations_id_seq') AS id, now() AS at),"
     " e AS (INSERT INTO evaluations (province, id, subject, subject_id, subject_version, org_id,"
     "  parent_org_id, region_code, year, scope, framework_id, framework_version, total,"
-    "  max_score, normalised, grade, complete, errors, warnings, infos, input, subject_doc, body,"
+    "  max_score, normalised, grade, complete, errors, warnings, infos, subject_doc, body,"
     "  created_at, created_by_org, created_by_token)"
-    "  SELECT $5, n.id, $6, $7::bigint, $8::integer, $9::bigint, $10::bigint, $11, $12::integer,"
-    "  $13, $14, $15::integer, $16::numeric, $17::numeric, $18::numeric, $19, $20::boolean,"
-    "  b.errors, b.warnings, b.infos, b.input, $21::jsonb,"
-    "  b.body || jsonb_build_object('id', n.id, 'created_at', jx_time(n.at), 'dry_run', false),"
-    "  n.at, $22::bigint, $23::bigint FROM b, n RETURNING *),"
+    "  SELECT $1, n.id, $2, $3::bigint, $4::integer, $5::bigint, $6::bigint, $7, $8::integer,"
+    "  $9, $10, $11::integer, $12::numeric, $13::numeric, $14::numeric, $15, $16::boolean,"
+    "  $17::integer, $18::integer, $19::integer, $20::jsonb,"
+    "  '{\"id\":' || n.id || ',\"created_at\":\"' || jx_time(n.at) || '\",\"dry_run\":false,'"
+    "  || substr($21, 2),"
+    "  n.at, $22::bigint, $23::bigint FROM n RETURNING *),"
     " r AS (INSERT INTO evaluation_rollups AS t (province, subject, subject_id, org_id,"
     "  parent_org_id, region_code, year, scope, evaluation_id, evaluation_count, evaluated_at,"
     "  framework_id, framework_version, total, max_score, normalised, grade, complete, errors,"
@@ -65,16 +43,14 @@ static const pool_stmt st_insert = {
     "  framework_id = EXCLUDED.framework_id, framework_version = EXCLUDED.framework_version,"
     "  total = EXCLUDED.total, max_score = EXCLUDED.max_score, normalised = EXCLUDED.normalised,"
     "  grade = EXCLUDED.grade, complete = EXCLUDED.complete, errors = EXCLUDED.errors,"
-    "  warnings = EXCLUDED.warnings, infos = EXCLUDED.infos),"
-    " f AS (UPDATE frameworks SET used = true"
-    "  WHERE id = $14 AND version = $15::integer AND NOT used)"
-    " SELECT e.id, e.body::text FROM e",
+    "  warnings = EXCLUDED.warnings, infos = EXCLUDED.infos)"
+    " SELECT e.id, e.body FROM e",
     23};
 
 static const pool_stmt st_get = {
     "jx_eval_get",
     "WITH " AUTH_WHO_CTE
-    " SELECT " AUTH_WHO_COLS ", e.body::text"
+    " SELECT " AUTH_WHO_COLS ", e.body"
     " FROM who LEFT JOIN evaluations e ON e.id = $2::bigint AND "
     REACH_ROW("e", "who.kind", "who.org_id", "jx_region_prefix(who.region_code)",
               "jx_province(who.region_code)"),
@@ -107,7 +83,7 @@ static const pool_stmt st_assessment_exists = {
 
 static const pool_stmt st_report = {
     "jx_eval_report",
-    "SELECT e.body::text, e.input::text, e.subject_doc::text, c.name, s.name"
+    "SELECT e.body, e.subject_doc::text, c.name, s.name"
     " FROM evaluations e JOIN orgs c ON c.id = e.created_by_org JOIN orgs s ON s.id = e.org_id"
     " WHERE e.id = $5::bigint AND " REACH_ROW("e", "$1", "$2", "$3", "$4"),
     5};
@@ -133,11 +109,11 @@ static void cents_text(int64_t c, char *out, size_t n)
              (long long)((c < 0 ? -c : c) % 100));
 }
 
-int dbe_insert(pool_conn *pc, const auth_info *who, const dbe_row *r, const dbe_body *b,
+int dbe_insert(pool_conn *pc, const auth_info *who, const dbe_row *r, const char *body,
                PGresult **res, db_err *e)
 {
     char sid[24], sver[24], org[24], parent[24], year[16], fver[16], total[32], max[32],
-        norm[32];
+        norm[32], ne[16], nw[16], ni[16];
     const char *v[23];
 
     snprintf(sid, sizeof sid, "%lld", (long long)r->subject_id);
@@ -146,40 +122,36 @@ int dbe_insert(pool_conn *pc, const auth_info *who, const dbe_row *r, const dbe_
     snprintf(parent, sizeof parent, "%lld", (long long)r->parent_org_id);
     snprintf(year, sizeof year, "%d", r->year);
     snprintf(fver, sizeof fver, "%d", r->framework_version);
+    snprintf(ne, sizeof ne, "%d", r->errors);
+    snprintf(nw, sizeof nw, "%d", r->warnings);
+    snprintf(ni, sizeof ni, "%d", r->infos);
     cents_text(r->total, total, sizeof total);
     cents_text(r->max, max, sizeof max);
     cents_text(r->normalised, norm, sizeof norm);
-    v[0] = b->input;
-    v[1] = b->result;
-    v[2] = b->cross;
-    v[3] = b->meta;
-    v[4] = r->province;
-    v[5] = r->subject;
-    v[6] = sid;
-    v[7] = sver;
-    v[8] = org;
-    v[9] = r->parent_org_id ? parent : NULL;
-    v[10] = r->region_code;
-    v[11] = year;
-    v[12] = r->scope;
-    v[13] = r->framework_id;
-    v[14] = fver;
-    v[15] = total;
-    v[16] = max;
-    v[17] = norm;
-    v[18] = r->grade;
-    v[19] = r->complete ? "true" : "false";
-    v[20] = r->subject_doc;
+    v[0] = r->province;
+    v[1] = r->subject;
+    v[2] = sid;
+    v[3] = sver;
+    v[4] = org;
+    v[5] = r->parent_org_id ? parent : NULL;
+    v[6] = r->region_code;
+    v[7] = year;
+    v[8] = r->scope;
+    v[9] = r->framework_id;
+    v[10] = fver;
+    v[11] = total;
+    v[12] = max;
+    v[13] = norm;
+    v[14] = r->grade;
+    v[15] = r->complete ? "true" : "false";
+    v[16] = ne;
+    v[17] = nw;
+    v[18] = ni;
+    v[19] = r->subject_doc;
+    v[20] = body;
     v[21] = who->org_id_s;
     v[22] = who->token_id_s;
     return db_exec(pc, &st_insert, v, res, e);
-}
-
-int dbe_dry(pool_conn *pc, const dbe_body *b, PGresult **res, db_err *e)
-{
-    const char *v[4] = {b->input, b->result, b->cross, b->meta};
-
-    return db_exec(pc, &st_dry, v, res, e);
 }
 
 int dbe_get(const char *token_hex, int64_t id, PGresult **res, db_err *e)

@@ -11,29 +11,21 @@
 #include "auth.h"
 #include "db.h"
 
-/* What an evaluation row holds besides the body parts. */
+/* What an evaluation row holds besides its body. */
 typedef struct {
     const char *province, *subject, *region_code, *scope, *framework_id, *grade;
     int64_t subject_id, subject_version, org_id, parent_org_id;
     int year, framework_version, complete;
     int64_t total, max, normalised;       /* hundredths */
-    const char *subject_doc;
+    int errors, warnings, infos;
+    const char *subject_doc;              /* JSON text: what reports need */
 } dbe_row;
 
-/* The body parts: input (scoring document), result (library JSON), cross
- * (array of CROSS_TABLE_MISMATCH findings), meta (object merged in). */
-typedef struct {
-    const char *input, *result, *cross, *meta;
-} dbe_body;
-
-/* Stores the evaluation, upserts the subject's rollup and marks the
- * framework version used, in one statement on pc (inside the caller's
- * transaction).  Row: id, body. */
-int dbe_insert(pool_conn *pc, const auth_info *who, const dbe_row *r, const dbe_body *b,
+/* Stores the evaluation (body: the JSON text of evaluation.c, to which the
+ * id and the time are added) and upserts the subject's rollup, in one
+ * statement on pc (inside the caller's transaction).  Row: id, body. */
+int dbe_insert(pool_conn *pc, const auth_info *who, const dbe_row *r, const char *body,
                PGresult **res, db_err *e);
-
-/* The body a dry run answers (nothing stored).  Row: body. */
-int dbe_dry(pool_conn *pc, const dbe_body *b, PGresult **res, db_err *e);
 
 /* Authenticates token_hex and reads: AUTH_WHO_COLS (5), body; no row =
  * bad token; NULL body = no such evaluation in reach. */
@@ -47,8 +39,8 @@ int dbe_list(const auth_info *who, const char *subject, int64_t subject_id, int6
 int dbe_subject_exists(const auth_info *who, const char *subject, int64_t id, int *exists,
                        db_err *e);
 
-/* For the report.  Row: body, input, subject_doc, created-by org name,
- * subject org name; none when out of reach. */
+/* For the report.  Row: body, subject_doc, created-by org name, subject
+ * org name; none when out of reach. */
 int dbe_report(const auth_info *who, int64_t id, PGresult **res, db_err *e);
 
 /* The other documents of the same organisation and year for

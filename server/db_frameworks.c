@@ -66,15 +66,11 @@ static const pool_stmt st_for_eval = {
     " LIKE jx_region_prefix(f.region_code) || '%') ORDER BY f.version DESC LIMIT 1",
     5};
 
-static const pool_stmt st_for_eval_lock = {
-    "jx_fw_for_eval_lock",
-    "SELECT f.version, f.builtin, f.scope, f.used,"
-    " f.version = (SELECT max(g.version) FROM frameworks g WHERE g.id = f.id),"
-    " f.definition::text FROM frameworks f"
-    " WHERE f.id = $3 AND ($4::integer = 0 OR f.version = $4::integer)"
-    " AND " FW_REACH("$1", "$2") " AND (f.builtin OR f.region_code = '000000' OR $5"
-    " LIKE jx_region_prefix(f.region_code) || '%') ORDER BY f.version DESC LIMIT 1 FOR SHARE",
-    5};
+static const pool_stmt st_mark_used = {
+    "jx_fw_mark_used",
+    "UPDATE frameworks SET used = true WHERE id = $1 AND version = $2::integer AND NOT used"
+    " RETURNING definition::text",
+    2};
 
 int dbf_list(const auth_info *who, const char *scope, PGresult **res, db_err *e)
 {
@@ -112,13 +108,22 @@ int dbf_write(pool_conn *pc, const auth_info *who, const dbf_new *f, int version
 }
 
 int dbf_for_evaluation(pool_conn *pc, const auth_info *who, const char *id, int version,
-                       const char *region, int lock, PGresult **res, db_err *e)
+                       const char *region, PGresult **res, db_err *e)
 {
     char ver[16];
     const char *v[5] = {who->org_kind, who->region_code, id, ver, region};
 
     snprintf(ver, sizeof ver, "%d", version);
-    return db_exec(pc, lock ? &st_for_eval_lock : &st_for_eval, v, res, e);
+    return db_exec(pc, &st_for_eval, v, res, e);
+}
+
+int dbf_mark_used(pool_conn *pc, const char *id, int version, PGresult **res, db_err *e)
+{
+    char ver[16];
+    const char *v[2] = {id, ver};
+
+    snprintf(ver, sizeof ver, "%d", version);
+    return db_exec(pc, &st_mark_used, v, res, e);
 }
 
 /* ---- built-ins ------------------------------------------------------------ */

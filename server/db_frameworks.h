@@ -40,9 +40,15 @@ int dbf_write(pool_conn *pc, const auth_info *who, const dbf_new *f, int version
               PGresult **res, db_err *e);
 
 /* For an evaluation: framework id (version 0 = latest) usable for a
- * subject in region `region` by the caller.  lock: FOR SHARE.  Row:
- * version, builtin, scope, used, is_latest, definition text. */
+ * subject in region `region` by the caller.  Row: version, builtin, scope,
+ * used, is_latest, definition text. */
 int dbf_for_evaluation(pool_conn *pc, const auth_info *who, const char *id, int version,
-                       const char *region, int lock, PGresult **res, db_err *e);
+                       const char *region, PGresult **res, db_err *e);
+
+/* Marks a version used (immutable from now on) inside the transaction
+ * that stores an evaluation; the row lock this takes makes a concurrent
+ * in-place replacement wait.  Row: definition as it is now; no row = it
+ * was already used (and so could not have changed). */
+int dbf_mark_used(pool_conn *pc, const char *id, int version, PGresult **res, db_err *e);
 
 #endif

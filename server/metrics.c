@@ -34,6 +34,7 @@ static atomic_ulong other_status[ROUTE_SLOTS];
 static atomic_ulong hist[ROUTE_SLOTS][NBUCKETS + 1];
 static atomic_ulong hist_sum_us[ROUTE_SLOTS];
 static atomic_ulong scorings[JX_ENOMEM + 1];
+static atomic_ulong evaluations;
 
 static int slot_of(int route_index)
 {
@@ -203,10 +204,14 @@ static void render_runs(strbuf *sb)
     for (i = 0; i <= JX_ENOMEM; i++)
         sb_printf(sb, "jixiao_scorings_total{outcome=\"%s\"} %lu\n", names[i],
                   atomic_load_explicit(&scorings[i], memory_order_relaxed));
-    /* Stored evaluations arrive with the projects issue; the series exists
-     * now so dashboards can be built against it. */
-    sb_puts(sb, "# HELP jixiao_evaluations_total Stored evaluation runs.\n"
-                "# TYPE jixiao_evaluations_total counter\njixiao_evaluations_total 0\n");
+    sb_printf(sb, "# HELP jixiao_evaluations_total Stored evaluation runs.\n"
+                  "# TYPE jixiao_evaluations_total counter\njixiao_evaluations_total %lu\n",
+              atomic_load_explicit(&evaluations, memory_order_relaxed));
+}
+
+void metrics_evaluation(void)
+{
+    atomic_fetch_add_explicit(&evaluations, 1, memory_order_relaxed);
 }
 
 int route_metrics(jx_req *req, jx_resp *resp)

@@ -13,4 +13,7 @@ void metrics_request(int route_index, unsigned status, double seconds);
 /* Records one /v1/score run by outcome. */
 void metrics_scoring(jx_status status);
 
+/* Counts one stored evaluation. */
+void metrics_evaluation(void);
+
 #endif

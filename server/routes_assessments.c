@@ -6,9 +6,10 @@
  * document by the library (assessment.c) before anything is written,
  * Idempotency-Key on POST, If-Match on PUT and workflow, draft -> submitted
  * -> accepted or returned with a reason, the audit trail at
- * /v1/assessments/{id}/history, out of reach is 404.  A department files
- * its department-wide assessment; a unit (or its department for it) its
- * unit-wide one.  Evaluations: routes_evaluations.c.
+ * /v1/assessments/{id}/history, out of reach is 404.  A department or a
+ * unit files its own assessment (a department also for its units); either
+ * scope is open to both, since seed 001 shows a 二级机构 filing a 部门整体
+ * self-assessment.  Evaluations: routes_evaluations.c.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -56,9 +57,7 @@ static int org_not_allowed(jx_resp *resp)
 
     jx_errors_clear(&errs);
     errs_add(&errs, JX_EINVALID, "/org_id", "ORG_UNKNOWN",
-             "组织不存在、不在您可填报的范围内，或种类不符（部门整体自评须为部门）(no such "
-             "organisation you may file for, or of the wrong kind: a department-wide assessment "
-             "belongs to a department)");
+             "组织不存在或不在您可填报的范围内 (no such organisation that you may file for)");
     return problem_invalid(resp, &errs);
 }
 

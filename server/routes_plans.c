@@ -65,7 +65,7 @@ static int amount_text(json_t *v, char *out, size_t n)
 static void check_item(json_t *item, const char *base, int project, jx_errors *errs)
 {
     static const char *const PF[] = {"project_id", "name", "supervising_office", "amount",
-                                     "fund_nature", "method", NULL};
+                                     "fund_nature", "method", "matched_project_id", NULL};
     static const char *const UF[] = {"org_id", "name", "budget", "project_count", "method",
                                      NULL};
     const char *const *fields = project ? PF : UF;
@@ -148,8 +148,14 @@ static void check_list(json_t *body, const char *name, int project, jx_errors *e
  * filled in, lists present).  0, or -1 with the problem in resp. */
 static int decode(json_t *body, jx_resp *resp, int64_t *org_id, int *year, char **doc)
 {
+    /* the representation's read-only members are accepted and ignored, so
+     * a GET's body can be PUT back */
     static const char *const FIELDS[] = {"org_id", "year", "budget_year", "projects",
-                                         "unit_wide", "note", NULL};
+                                         "unit_wide", "note", "id", "region_code", "version",
+                                         "created_at", "updated_at", "findings", "unit_count",
+                                         NULL};
+    static const char *const READONLY[] = {"id", "region_code", "version", "created_at",
+                                           "updated_at", "findings", "unit_count", NULL};
     jx_errors errs;
     json_t *v, *d;
     const char *key;
@@ -198,6 +204,10 @@ static int decode(json_t *body, jx_resp *resp, int64_t *org_id, int *year, char 
         return -1;
     }
     json_object_del(d, "org_id");
+    for (i = 0; READONLY[i]; i++)
+        json_object_del(d, READONLY[i]);
+    json_array_foreach(json_object_get(d, "projects"), i, v)
+        json_object_del(v, "matched_project_id");
     if (!json_is_integer(json_object_get(d, "budget_year")))
         json_object_set_new(d, "budget_year", json_integer(*year - 1));
     if (!json_is_array(json_object_get(d, "projects")))

@@ -62,8 +62,8 @@ static json_t *problems_of(json_t *subject_doc)
 static json_t *build_model(const PGresult *res, const char *id)
 {
     json_t *body = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-    json_t *input = json_loads(PQgetvalue(res, 0, 1), 0, NULL);
-    json_t *sdoc = json_loads(PQgetvalue(res, 0, 2), 0, NULL);
+    json_t *input = json_incref(json_object_get(body, "input"));
+    json_t *sdoc = json_loads(PQgetvalue(res, 0, 1), 0, NULL);
     json_t *model = NULL, *ev, *pr, *v;
     char ver[24];
 
@@ -73,7 +73,7 @@ static json_t *build_model(const PGresult *res, const char *id)
     ev = json_object();
     json_object_set_new(ev, "id", json_string(id));
     copy_str(ev, "created_at", body, "created_at");
-    json_object_set_new(ev, "created_by", json_string(PQgetvalue(res, 0, 3)));
+    json_object_set_new(ev, "created_by", json_string(PQgetvalue(res, 0, 2)));
     copy_str(ev, "framework", body, "framework");
     snprintf(ver, sizeof ver, "%lld",
              (long long)json_integer_value(json_object_get(body, "framework_version")));
@@ -82,7 +82,7 @@ static json_t *build_model(const PGresult *res, const char *id)
     v = json_object_get(input, "name");
     json_object_set(pr, "name", json_is_string(v) ? v : json_object_get(sdoc, "name"));
     copy_str(pr, "code", sdoc, "code");
-    json_object_set_new(pr, "org", json_string(PQgetvalue(res, 0, 4)));
+    json_object_set_new(pr, "org", json_string(PQgetvalue(res, 0, 3)));
     json_object_set(pr, "year", json_object_get(body, "year"));
     copy_str(pr, "scope", body, "scope");
     copy_str(pr, "supervising_office", sdoc, "supervising_office");

@@ -23,7 +23,7 @@ CREATE TABLE assessments (
     status           text    NOT NULL DEFAULT 'draft'
                              CHECK (status IN ('draft', 'submitted', 'accepted')),
     version          integer NOT NULL DEFAULT 1 CHECK (version >= 1),
-    doc              jsonb   NOT NULL CHECK (jsonb_typeof(doc) = 'object'),
+    doc              jsonb   COMPRESSION lz4 NOT NULL CHECK (jsonb_typeof(doc) = 'object'),
     return_reason    text,
     created_at       timestamptz NOT NULL DEFAULT now(),
     updated_at       timestamptz NOT NULL DEFAULT now(),

@@ -2,11 +2,15 @@
 -- wide assessment) and the per-subject rollups (issue 5).
 --
 -- An evaluation is immutable (a trigger refuses UPDATE and DELETE): it
--- keeps the framework (id, version) it used, the scoring document it read
--- (`input`, reproducible with POST /v1/score), the subject's stored
--- document at that version (`subject_doc`, for reports: goals, problems),
--- the figures, and `body`, the whole representation that
--- GET /v1/evaluations/{id} sends as it is.  The subject's organisation,
+-- keeps the framework (id, version) it used, the figures in columns, and
+-- `body`, the whole representation that GET /v1/evaluations/{id} sends as
+-- it is (text, byte for byte what the library and the server wrote: no
+-- conversion on the read path, scores as written, 98.50): the library's
+-- result, the cross-document findings, the counts by
+-- severity and the scoring document it read (body::jsonb->'input', reproducible
+-- with POST /v1/score).  `subject_doc` keeps what reports need of the
+-- subject beyond the scoring document (code, 主管处室, fund nature, goals,
+-- problems) as it was at that version.  The subject's organisation,
 -- parent and region are copied in, so reading is scoped like the subject
 -- and survives its deletion.
 --
@@ -14,6 +18,8 @@
 -- total, grade, completeness and finding counts by severity, written in
 -- the transaction that stores the evaluation.  Totals over millions of
 -- indicators read these rows instead of re-reading results.
+--
+-- Large values are compressed with lz4 (as 0003 does for projects).
 --
 -- Both tables carry `province` (Citus distribution column) first in every
 -- primary and unique key.
@@ -40,9 +46,8 @@ CREATE TABLE evaluations (
     errors            integer NOT NULL DEFAULT 0,
     warnings          integer NOT NULL DEFAULT 0,
     infos             integer NOT NULL DEFAULT 0,
-    input             jsonb   NOT NULL,
-    subject_doc       jsonb   NOT NULL,
-    body              jsonb   NOT NULL,
+    subject_doc       jsonb   COMPRESSION lz4 NOT NULL,
+    body              text    COMPRESSION lz4 NOT NULL CHECK (body LIKE '{%}'),
     created_at        timestamptz NOT NULL DEFAULT now(),
     created_by_org    bigint  NOT NULL,
     created_by_token  bigint,

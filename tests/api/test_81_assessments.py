@@ -87,8 +87,8 @@ def test_validation_lists_every_problem(world):
     assert_problem(post("/v1/assessments", world.t_dept, typo), 400)
     wrong = dict(EXAMPLE, scope="unit_wide")
     assert_problem(post("/v1/assessments", world.t_dept, wrong), 422)  # framework scope
-    # a unit cannot file a department-wide assessment
-    r = post("/v1/assessments", world.t_unit, dict(EXAMPLE, year=2020))
+    # a unit cannot file for its department
+    r = post("/v1/assessments", world.t_unit, dict(EXAMPLE, year=2020, org_id=world.dept))
     assert_problem(r, 422)
     # the natural key: one per organisation, year and scope
     assert_problem(post("/v1/assessments", world.t_dept, EXAMPLE), 409)
@@ -118,8 +118,12 @@ def test_workflow_concurrency_idempotency_history(world):
              **{"If-Match": '"3"'})
     assert r.status_code == 200 and r.json()["status"] == "draft", r.text
     assert r.json()["return_reason"] == "补充佐证"
+    # a GET's body goes back as it is
+    back = get(f"/v1/assessments/{aid}", world.t_dept).json()
+    r = put(f"/v1/assessments/{aid}", world.t_dept, back, back["version"])
+    assert r.status_code == 200 and r.json()["figures"] == back["figures"], r.text
     hist = get(f"/v1/assessments/{aid}/history", world.t_dept).json()["items"]
-    assert [h["action"] for h in hist] == ["create", "update", "submit", "return"]
+    assert [h["action"] for h in hist] == ["create", "update", "submit", "return", "update"]
     assert hist[1]["before"]["figures"]["staff_in_post"] == 30
 
 

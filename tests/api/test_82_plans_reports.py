@@ -89,6 +89,9 @@ def test_plan_of_seed_000_is_quiet_then_rules_fire(world, seed000):
                           "budget": "55万元", "project_count": 1, "method": "自行组织"}]
     r = put(f"/v1/plans/{pid}", s["token"], body, 2)
     assert r.status_code == 200 and r.json()["findings"] == [], r.text
+    back = get(f"/v1/plans/{pid}", s["token"]).json()
+    r = put(f"/v1/plans/{pid}", s["token"], back, back["version"])
+    assert r.status_code == 200 and r.json()["projects"] == back["projects"], r.text
     lst = get("/v1/plans", world.t_fin, year=2023).json()["items"]
     assert pid in [p["id"] for p in lst]
 
