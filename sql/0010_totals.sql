@@ -79,15 +79,18 @@ CREATE INDEX evaluation_rollups_totals ON evaluation_rollups (year, province, su
 
 -- The findings of each subject's latest evaluation (the rollup names it),
 -- one row per finding, for GET /v1/findings: read from the evaluation's
--- stored body, so nothing is copied.  The keyset is (evaluation id,
+-- stored body (text, parsed here), so nothing is copied; evaluations
+-- without findings are skipped by their counts before any parsing.  The keyset is (evaluation id,
 -- position in its findings).
 CREATE VIEW jx_latest_findings AS
 SELECT e.province, e.id AS evaluation_id, (f.n - 1)::integer AS position,
-       e.subject, e.subject_id, coalesce(e.body->>'name', e.subject_doc->>'name') AS subject_name,
-       e.scope,
-       e.org_id, e.parent_org_id, e.region_code, e.year,
+       e.subject, e.subject_id,
+       coalesce(b.body->>'name', e.subject_doc->>'name') AS subject_name,
+       e.scope, e.org_id, e.parent_org_id, e.region_code, e.year,
        f.x->>'code' AS code, f.x->>'severity' AS severity,
        f.x->>'pointer' AS pointer, f.x->>'message' AS message
   FROM evaluation_rollups r
   JOIN evaluations e ON e.province = r.province AND e.id = r.evaluation_id
-  CROSS JOIN LATERAL jsonb_array_elements(e.body->'findings') WITH ORDINALITY AS f(x, n);
+  CROSS JOIN LATERAL (SELECT e.body::jsonb AS body) b
+  CROSS JOIN LATERAL jsonb_array_elements(b.body->'findings') WITH ORDINALITY AS f(x, n)
+ WHERE e.errors + e.warnings + e.infos > 0;

@@ -341,7 +341,7 @@ def latest_findings():
     for r in sql("SELECT e.id, f.n - 1, f.x->>'code', f.x->>'severity', e.region_code, e.year,"
                  " e.org_id, coalesce(e.parent_org_id, 0)"
                  " FROM evaluation_rollups r JOIN evaluations e ON e.id = r.evaluation_id"
-                 " CROSS JOIN LATERAL jsonb_array_elements(e.body->'findings')"
+                 " CROSS JOIN LATERAL jsonb_array_elements(e.body::jsonb->'findings')"
                  " WITH ORDINALITY f(x, n)"):
         out.append({"evaluation_id": int(r[0]), "pos": int(r[1]), "code": r[2], "severity": r[3],
                     "region": r[4], "year": int(r[5]), "org_id": int(r[6]), "parent": int(r[7])})

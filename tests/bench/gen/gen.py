@@ -324,7 +324,7 @@ def write_evaluation(fe, fr, rng, prov, eid, pid, org_id, parent_id, region, yea
     fe.write("\t".join((prov, str(eid), "project", str(pid), "1", str(org_id), str(parent_id), region,
                         str(year), "project", "project-2020", "1", total, "100.00", total, grade,
                         "t" if complete else "f", str(errors), str(warnings), str(infos),
-                        "{}", "{}", bj, at, str(org_id), "\\N")) + "\n")
+                        "{}", bj, at, str(org_id), "\\N")) + "\n")
     fr.write("\t".join((prov, "project", str(pid), str(org_id), str(parent_id), region, str(year),
                         "project", str(eid), "1", at, "project-2020", "1", total, "100.00", total,
                         grade, "t" if complete else "f", str(errors), str(warnings), str(infos))) + "\n")

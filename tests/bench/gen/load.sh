@@ -54,7 +54,7 @@ I_COLS="province, id, project_id, position, level1, level2, name, weight, target
         deviation_reason, reported_score"
 E_COLS="province, id, subject, subject_id, subject_version, org_id, parent_org_id, region_code,
         year, scope, framework_id, framework_version, total, max_score, normalised, grade,
-        complete, errors, warnings, infos, input, subject_doc, body, created_at, created_by_org,
+        complete, errors, warnings, infos, subject_doc, body, created_at, created_by_org,
         created_by_token"
 R_COLS="province, subject, subject_id, org_id, parent_org_id, region_code, year, scope,
         evaluation_id, evaluation_count, evaluated_at, framework_id, framework_version, total,
