@@ -411,3 +411,32 @@ def test_wide_assessments_count_with_their_budget(orgs):
         assert {x["scope"] for x in both["groups"]} == {"project", "unit_wide"}
     finally:
         sql(f"DELETE FROM assessments WHERE id = {aid}")
+
+
+def test_an_evaluation_stored_through_the_api_shows_in_totals_and_findings(orgs):
+    """End to end with issue 5's own evaluation path: a unit files a
+    project, evaluates it, and the totals and findings see the result."""
+    shared = os.environ.get("JX_SHARED", os.path.join(os.path.dirname(__file__), "../../../shared"))
+    with open(os.path.join(shared, "fixtures", "000-suzhou-fund-supervision.json"), encoding="utf-8") as f:
+        doc = json.load(f)["document"]
+    unit = sorted(o["id"] for o in orgs.values() if o["kind"] == "unit")[-1]
+    tok = token_for(unit)
+    hdr = {"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
+    for k in ("org", "scope"):
+        doc.pop(k, None)
+    doc["name"] = "端到端测试项目"
+    doc["fund_nature"] = "本级项目"
+    r = requests.post(BASE + "/v1/projects", json=doc, headers=hdr, timeout=30)
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+    r = requests.post(BASE + f"/v1/projects/{pid}/evaluations", headers=hdr, timeout=30)
+    assert r.status_code in (200, 201), r.text
+    ev = r.json()
+    got = totals(tok, status="all", year=str(doc["year"]))
+    assert got["total"]["count"] == 1 and got["total"]["evaluated"] == 1
+    assert got["total"]["budget"]["executed"] == "736200.00"
+    grade = ev.get("grade") or ev.get("result", {}).get("grade")
+    assert [g["count"] for g in got["total"]["grades"] if g["grade"] == grade] == [1]
+    items = [i for i in all_pages(tok, year=doc["year"])]
+    assert items and all(i["subject_id"] == pid and i["name"] == "端到端测试项目" for i in items)
+    assert "TOTAL_MISMATCH" in {i["code"] for i in items}  # reported 97, computed 98.50
