@@ -293,7 +293,13 @@ def write_evaluation(fe, fr, rng, prov, eid, pid, org_id, parent_id, region, yea
                      name):
     """One scored evaluation and the project's rollup, consistent with it."""
     # the computed total differs from the reported one now and then
-    comp = total_c if rng.random() < 0.8 else max(0, total_c - rng.randint(50, 1500))
+    r = rng.random()
+    if r < 0.8:
+        comp = total_c
+    elif r < 0.95:
+        comp = max(0, total_c - rng.randint(50, 1500))
+    else:  # a weak one: 中 or 差
+        comp = max(0, total_c - rng.randint(1500, 4500))
     complete = rng.random() > 0.04
     errors = 1 if rng.random() < 0.03 else 0
     warnings = (1 if comp != total_c else 0) + (1 if overspent else 0) + (1 if rng.random() < 0.2 else 0)
