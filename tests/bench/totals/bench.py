@@ -3,15 +3,18 @@
 
     bench.py BASE_URL DATABASE_URL ADMIN_TOKEN PROVINCE_TOKEN YEAR SCALE ROUNDS
 
-Two figures, each alternating ours and the baseline ROUNDS times, medians
-compared:
+Two figures, each alternating ours and two baselines ROUNDS times, medians
+compared.  The baseline is the bare aggregate over the same rows computing
+the same figures (counts, sums, rate, means, per-grade counts and amounts,
+finding counts) in one SELECT ... GROUP BY; a minimal aggregate (counts,
+sums and means only) is timed too and its ratio printed after:
 
   province-year: GET /v1/totals?year=Y with a province finance bureau's
       token (its whole province, grade shares and all) vs the bare
       aggregate over the same rows (projects joined with their rollups,
-      that province and year, submitted and accepted) grouped by grade;
+      that province and year, submitted and accepted);
   country by province: GET /v1/totals?year=Y&group_by=region&
-      region_level=province with the operator's token vs the same bare
+      region_level=province with the operator's token vs the same
       aggregate grouped by province.
 
 Ours is the wall time of the HTTP request on a kept-alive connection
@@ -19,7 +22,8 @@ Ours is the wall time of the HTTP request on a kept-alive connection
 psql's \\timing of the query in one psql session (also a round trip with
 the rows transferred; the second run in its session).  Both run with jit=off (the server sets it on its
 connections; PGOPTIONS for psql) so that neither pays LLVM compilation.
-Prints one line per figure: "figure<TAB>ours ms<TAB>baseline ms<TAB>ratio".
+Prints one line per figure: "figure, ours ms, baseline ms, ratio, minimal
+baseline ms, ratio to it" (tab-separated).
 """
 import http.client
 import statistics
@@ -31,10 +35,24 @@ import urllib.parse
 BASELINE_JOIN = ("FROM projects p LEFT JOIN evaluation_rollups r ON r.year = p.year"
                  " AND r.province = p.province AND r.subject = 'project' AND r.subject_id = p.id"
                  " WHERE p.year = {year} AND p.status IN ('submitted', 'accepted')")
-BASELINE_SELECT = ("SELECT {key}, count(*), count(r.normalised), sum(p.budget_initial),"
-                   " sum(p.budget_adjusted), sum(p.budget_executed), avg(r.normalised),"
-                   " sum(r.normalised * p.budget_adjusted) / sum(p.budget_adjusted)"
-                   " FILTER (WHERE r.normalised IS NOT NULL)")
+# the same figures the service returns, written plainly
+BASELINE_SAME = ("SELECT {key}, count(*), count(r.normalised), count(*) FILTER (WHERE NOT r.complete),"
+                 " sum(p.budget_initial), sum(p.budget_adjusted), sum(p.budget_executed),"
+                 " round(sum(p.budget_executed) / sum(p.budget_adjusted), 4),"
+                 " round(avg(r.normalised), 2),"
+                 " round(sum(r.normalised * p.budget_adjusted) / sum(p.budget_adjusted)"
+                 " FILTER (WHERE r.normalised IS NOT NULL), 2),"
+                 + ",".join(f" count(*) FILTER (WHERE r.grade {g}), sum(p.budget_executed)"
+                            f" FILTER (WHERE r.grade {g})"
+                            for g in ("= '优'", "= '良'", "= '中'", "= '差'", "IS NULL")) +
+                 ", count(*) FILTER (WHERE r.errors + r.warnings + r.infos > 0),"
+                 " count(*) FILTER (WHERE r.errors > 0), count(*) FILTER (WHERE r.warnings > 0),"
+                 " count(*) FILTER (WHERE r.infos > 0)")
+# a minimal aggregate: counts, sums and means only
+BASELINE_MIN = ("SELECT {key}, count(*), count(r.normalised), sum(p.budget_initial),"
+                " sum(p.budget_adjusted), sum(p.budget_executed), avg(r.normalised),"
+                " sum(r.normalised * p.budget_adjusted) / sum(p.budget_adjusted)"
+                " FILTER (WHERE r.normalised IS NOT NULL)")
 
 
 def psql_ms(url, query):
@@ -68,25 +86,29 @@ def main():
     u = urllib.parse.urlparse(base)
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
     join = BASELINE_JOIN.format(year=int(year))
-    cases = [
-        (f"totals: province-year ({scale}x data)", f"/v1/totals?year={year}", ptok,
-         BASELINE_SELECT.format(key="r.grade") + " " + join + " AND p.province = '340000'"
-         " GROUP BY r.grade"),
-        (f"totals: country by province, one year ({scale}x data)",
-         f"/v1/totals?year={year}&group_by=region&region_level=province", admin,
-         BASELINE_SELECT.format(key="p.province") + " " + join + " GROUP BY p.province"),
-    ]
-    for name, path, tok, q in cases:
-        # warm both (caches, the server's connections, psql's first plan)
+    cases = []
+    for name, path, tok, key, where, group in (
+            (f"totals: province-year ({scale}x data)", f"/v1/totals?year={year}", ptok,
+             "p.province", " AND p.province = '340000'", " GROUP BY p.province"),
+            (f"totals: country by province, one year ({scale}x data)",
+             f"/v1/totals?year={year}&group_by=region&region_level=province", admin,
+             "p.province", "", " GROUP BY p.province")):
+        cases.append((name, path, tok,
+                      BASELINE_SAME.format(key=key) + " " + join + where + group,
+                      BASELINE_MIN.format(key=key) + " " + join + where + group))
+    for name, path, tok, q_same, q_min in cases:
+        # warm all three (caches, the server's connections)
         for _ in range(2):
             http_ms(conn, path, tok)
-            psql_ms(db, q)
-        ours, base_ms = [], []
+            psql_ms(db, q_same)
+            psql_ms(db, q_min)
+        ours, same, mini = [], [], []
         for _ in range(rounds):
             ours.append(http_ms(conn, path, tok))
-            base_ms.append(psql_ms(db, q))
-        o, b = statistics.median(ours), statistics.median(base_ms)
-        print(f"{name}\t{o:.1f}\t{b:.1f}\t{o / b:.2f}", flush=True)
+            same.append(psql_ms(db, q_same))
+            mini.append(psql_ms(db, q_min))
+        o, b, m = statistics.median(ours), statistics.median(same), statistics.median(mini)
+        print(f"{name}\t{o:.1f}\t{b:.1f}\t{o / b:.2f}\t{m:.1f}\t{o / m:.2f}", flush=True)
 
 
 if __name__ == "__main__":
