@@ -19,8 +19,7 @@ def statement(name):
                    for p in re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1)))
 
 
-sql = statement("st_totals_all")
-sql_province = statement("st_totals_province")
+sql = statement("st_totals")
 F = "false"
 country = ["admin", "1", "", "000000", year, year, None, None,
            "{project,department_wide,unit_wide}", "true", "province", F, F, F, F, F, F,
@@ -57,21 +56,7 @@ def bind(args, text=sql):
     return out
 
 
-def explain_generic(title, text, args):
-    """The prepared statement's generic plan, as the server's connections
-    run it after their first executions."""
-    print(f"== {title}")
-    r = subprocess.run(["/usr/lib/postgresql/15/bin/psql", url, "-XAtq", "-c", "SET jit = off",
-                        "-c", "SET plan_cache_mode = force_generic_plan",
-                        "-c", "PREPARE t AS " + text,
-                        "-c", "EXPLAIN (ANALYZE, BUFFERS) EXECUTE t("
-                              + ", ".join(lit(a) for a in args) + ")"],
-                       capture_output=True, text=True)
-    print(r.stdout + r.stderr)
-
-
 explain("GET /v1/totals, country by province (the server's statement, planned with its values)",
         bind(country))
-explain_generic("GET /v1/totals, one province-year (a province finance bureau; prepared, generic plan)",
-                sql_province, province)
+explain("GET /v1/totals, one province-year (a province finance bureau)", bind(province))
 explain("baseline: bare SELECT ... GROUP BY province", base)
