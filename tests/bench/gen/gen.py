@@ -10,17 +10,17 @@ tables -- orgs.copy, projects.copy, indicators.copy -- and, with
 5's tables (evaluations.copy, evaluation_rollups.copy).  load.sh loads them
 with COPY into a migrated database.
 
-The country: 31 provinces (real codes and names) -> 333 cities -> 2,844
+The country: 31 provinces (real codes and names) -> 341 cities -> 2,897
 counties (codes PPCCXX), each region with a finance bureau (财政厅/财政局),
 two departments (医疗保障局, 教育局) and one unit under each department;
 departments and units both file projects, so 4 reporting organisations per
-region, 12,872 in all.  Each files 2 x S projects a year (S = --scale; 20 at
+region, 13,076 in all (16,345 organisations with the bureaus).  Each files 2 x S projects a year (S = --scale; 20 at
 10x, the spec's 20 per unit per year) with 20 indicators each, in the seed
 reports' shapes (产出/效益/满意度; "≥5次", "100%", "≤90万元", "显著提高",
 "2023年底前完成"; amounts written in 元 and 万元), so:
 
-    scale 1:   51,488 projects,  1,029,760 indicator rows (2 years)
-    scale 10: 514,880 projects, 10,297,600 indicator rows (2 years)
+    scale 1:   52,304 projects,  1,046,080 indicator rows (2 years)
+    scale 10: 523,040 projects, 10,460,800 indicator rows (2 years)
 
 --tiny makes a small country for tests (2 provinces, 2 cities each, 2
 counties per city) with every scale still applying.  --part K/N writes
@@ -43,7 +43,7 @@ PROVINCES = [
     ("54", "西藏自治区"), ("61", "陕西省"), ("62", "甘肃省"), ("63", "青海省"), ("64", "宁夏回族自治区"),
     ("65", "新疆维吾尔自治区"),
 ]
-# cities per province (sums to 333) and counties per city (about 8.5)
+# cities per province (341 in all) and 8 or 9 counties per city
 CITY_COUNTS = [1, 1, 11, 11, 12, 14, 9, 13, 1, 13, 11, 16, 9, 11, 16, 17, 17, 14, 21, 14,
                4, 1, 21, 9, 16, 7, 10, 14, 8, 5, 14]
 SYL = "安宁平和泰丰华阳兴德昌盛清源永嘉庆宜春南山临江新东西北长乐开明武宣城海湖云峰岳溪"
