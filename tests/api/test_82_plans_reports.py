@@ -202,3 +202,26 @@ def test_report_errors_and_tenancy(world, evaluation):
     assert_problem(get(f"/v1/evaluations/{evaluation['id']}/report", world.t_out,
                        format="html"), 404)
     assert_problem(get("/v1/evaluations/999999999/report", world.t_dept), 404)
+
+
+def test_report_xlsx_opens_in_libreoffice(world, evaluation, tmp_path):
+    """The XLSX of a stored evaluation, converted back to CSV by LibreOffice
+    (headless): the score sheet holds the indicators and the total."""
+    import shutil
+    import subprocess
+    lo = shutil.which("libreoffice") or shutil.which("soffice")
+    if not lo:
+        pytest.skip("LibreOffice not installed (libreoffice-calc-nogui)")
+    path = tmp_path / "evaluation.xlsx"
+    path.write_bytes(report(world, evaluation, "xlsx").content)
+    flt = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
+    p = subprocess.run([lo, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                        "--convert-to", flt, "--outdir", str(tmp_path), str(path)],
+                       capture_output=True, timeout=300)
+    assert p.returncode == 0, p.stderr[-300:]
+    sheet = tmp_path / "evaluation-评分情况表.csv"
+    rows = list(csv.reader(io.StringIO(sheet.read_text(encoding="utf-8"))))
+    cells = [c for r in rows for c in r]
+    assert all(i["name"] in cells for i in evaluation["indicators"])
+    total = [r for r in rows if len(r) > 6 and r[1] == "合计"]
+    assert len(total) == 1 and total[0][6] == "98.50", total
