@@ -15,7 +15,8 @@
 typedef struct {
     const char *listen;           /* host:port, default 127.0.0.1:8080 */
     const char *database_url;     /* libpq conninfo or URL; "" = libpq defaults */
-    const char *database_read_url;/* replica for reads (accepted, not used yet) */
+    const char *database_read_url;/* hot standby for reads; "" = none */
+    int read_after_write_ms;      /* a writer reads from the primary this long */
     int threads;                  /* libmicrohttpd worker threads */
     int db_pool;                  /* libpq connections */
     int db_timeout_ms;            /* wait for a pooled connection */

@@ -46,6 +46,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "problem.h"
+#include "replica.h"
 #include "router.h"
 #include "util.h"
 
@@ -266,8 +267,10 @@ static enum MHD_Result dispatch(jx_req *req)
         resp_header(&resp, "Allow", "%s", req->allow);
         preflight = 1;
     } else if (req->route) {
+        replica_begin(req);
         if (req->route->handler(req, &resp) != 0)
             problem(&resp, 500, "internal", "内部错误 (internal error)", NULL);
+        replica_end(req, &resp);
     } else if (req->path_matched) {
         problem(&resp, 405, "method-not-allowed", "方法不被允许 (method not allowed)",
                 "该路径不支持此 HTTP 方法 (this path does not support the method)");

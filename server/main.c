@@ -11,7 +11,8 @@
  * thread waits for them with sigwait.  No async signal handler runs, so
  * shutdown is ordinary code: stop accepting, let requests in flight
  * finish (bounded by --shutdown-timeout), stop the daemon, close the pool,
- * free the scoring context, exit 0.  Everything is freed so that
+ * free the scoring context, exit 0.  With DATABASE_READ_URL a second pool
+ * for the hot standby hangs off the primary one (pool.c, replica.c).  Everything is freed so that
  * LeakSanitizer can check the whole life of the process.
  *
  * Memory: glibc gives each worker thread its own malloc arena and keeps
@@ -164,6 +165,7 @@ static int cmd_serve(const config *cfg)
     sigset_t set;
     int sig = 0, rc = 1;
     jx_ctx *ctx = NULL;
+    pool *replica = NULL;
 
     /* Before any thread exists: fewer, fuller arenas (see the top). */
     mallopt(M_ARENA_MAX, ARENA_MAX);
@@ -187,6 +189,15 @@ static int cmd_serve(const config *cfg)
         goto out;
     }
     app.ctx = ctx;
+    if (cfg->database_read_url[0]) {
+        replica = pool_new(cfg->database_read_url, cfg->db_pool, cfg->db_timeout_ms);
+        if (!replica) {
+            log_msg(LOG_ERROR, "out of memory at start", NULL);
+            goto out;
+        }
+        pool_set_replica(app.pool, replica);
+        log_msg(LOG_INFO, "reads from a replica", "GET requests read from DATABASE_READ_URL");
+    }
     if (check_schema(cfg) < 0)
         goto out;
     if (http_start(cfg) < 0)
@@ -200,6 +211,7 @@ static int cmd_serve(const config *cfg)
     rc = 0;
     log_msg(LOG_INFO, "stopped", NULL);
 out:
+    pool_free(replica);
     pool_free(app.pool);
     app.pool = NULL;
     jx_ctx_free(ctx);

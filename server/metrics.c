@@ -136,6 +136,34 @@ static void render_histogram(strbuf *sb)
     }
 }
 
+static void render_replica(strbuf *sb)
+{
+    pool_stats st;
+    pool *r = pool_replica(app.pool);
+
+    memset(&st, 0, sizeof st);
+    if (r)
+        pool_get_stats(r, &st);
+    sb_printf(sb,
+              "# HELP jixiao_db_replica_configured 1 when GETs read from DATABASE_READ_URL.\n"
+              "# TYPE jixiao_db_replica_configured gauge\njixiao_db_replica_configured %d\n"
+              "# HELP jixiao_db_replica_pool_open Open (or opening) replica connections.\n"
+              "# TYPE jixiao_db_replica_pool_open gauge\njixiao_db_replica_pool_open %d\n"
+              "# HELP jixiao_db_replica_pool_in_use Replica connections lent to requests.\n"
+              "# TYPE jixiao_db_replica_pool_in_use gauge\njixiao_db_replica_pool_in_use %d\n"
+              "# HELP jixiao_db_replica_connects_total Replica connections opened.\n"
+              "# TYPE jixiao_db_replica_connects_total counter\n"
+              "jixiao_db_replica_connects_total %lu\n"
+              "# HELP jixiao_db_replica_connect_failures_total Failed replica connects.\n"
+              "# TYPE jixiao_db_replica_connect_failures_total counter\n"
+              "jixiao_db_replica_connect_failures_total %lu\n"
+              "# HELP jixiao_db_replica_wait_timeouts_total Replica waits that timed out (503).\n"
+              "# TYPE jixiao_db_replica_wait_timeouts_total counter\n"
+              "jixiao_db_replica_wait_timeouts_total %lu\n",
+              r ? 1 : 0, st.open, st.open - st.idle, st.connects, st.connect_failures,
+              st.wait_timeouts);
+}
+
 static void render_pool(strbuf *sb)
 {
     pool_stats st;
@@ -201,6 +229,7 @@ int route_metrics(jx_req *req, jx_resp *resp)
     render_requests(&sb);
     render_histogram(&sb);
     render_pool(&sb);
+    render_replica(&sb);
     render_runs(&sb);
     body = sb_take(&sb, &len);
     if (!body)

@@ -37,6 +37,18 @@
  *
  * Prepared statements are per connection, so each pool_conn remembers the
  * statements it has prepared; a reconnect starts that list afresh.
+ *
+ * Read replica (DATABASE_READ_URL): the primary pool may have a second,
+ * bounded pool for a hot standby attached (pool_set_replica), with the
+ * same 503/recovery behaviour.  Which one a request uses is decided once
+ * per request by replica.c and kept in this thread's state
+ * (pool_request_begin): while it says "reads", pool_acquire(primary)
+ * lends a standby connection instead, so every read handler reads from
+ * the replica without knowing it, and writes (any other request) keep the
+ * primary.  A connection remembers its own pool, so pool_release gives it
+ * back there whatever pool the caller names.  A standby refusing a
+ * statement (25006 read-only, 40001 cancelled by recovery) makes
+ * pool_query retry it once on the primary.
  */
 #include "pool.h"
 
@@ -80,9 +92,17 @@ struct pool {
     double stall_until;/* ... nor lend idle ones: a round trip timed out */
     unsigned long wait_timeouts, connect_failures, connects, round_trip_timeouts;
     pool_conn **idle;  /* stack of size entries */
+    pool *replica;     /* hot standby for reads, or NULL */
+    int is_replica;
 };
 
 static atomic_int cancels_running;
+
+/* This thread's request: may it read from the replica, which pools did it
+ * use (bit 1 primary, bit 2 replica). */
+static _Thread_local int tl_reads;
+static _Thread_local int tl_used;
+static _Thread_local int tl_refused; /* the standby refused the last statement */
 
 static void set_err(char *err, size_t errlen, const char *msg)
 {
@@ -127,8 +147,11 @@ PGconn *pool_connect_one(const char *conninfo, char *err, size_t errlen)
 {
     /* Defaults first: with expand_dbname the URL's own settings override
      * them (a URL may set its own connect_timeout). */
-    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-    const char *vals[] = {"3", "jixiao-server", conninfo, NULL};
+    /* jit=off: the server's statements are short, and for the aggregates
+     * of GET /v1/totals LLVM compilation (0.1-0.4 s, measured) costs far
+     * more than the whole query; docs/scale.md. */
+    const char *keys[] = {"connect_timeout", "application_name", "options", "dbname", NULL};
+    const char *vals[] = {"3", "jixiao-server", "-c jit=off", conninfo, NULL};
     PGconn *pg = PQconnectdbParams(keys, vals, 1);
 
     if (!pg) {
@@ -149,8 +172,8 @@ PGconn *pool_connect_one(const char *conninfo, char *err, size_t errlen)
  * to write; rt_wait does, with the deadline). */
 static PGconn *connect_by(const char *conninfo, double deadline, char *err, size_t errlen)
 {
-    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-    const char *vals[] = {"3", "jixiao-server", conninfo, NULL};
+    const char *keys[] = {"connect_timeout", "application_name", "options", "dbname", NULL};
+    const char *vals[] = {"3", "jixiao-server", "-c jit=off", conninfo, NULL}; /* as above */
     PostgresPollingStatusType st = PGRES_POLLING_WRITING;
     PGconn *pg = PQconnectStartParams(keys, vals, 1);
     int w;
@@ -286,6 +309,9 @@ pool_status pool_acquire(pool *p, pool_conn **out)
     pool_conn *pc;
 
     *out = NULL;
+    if (tl_reads && p->replica)
+        p = p->replica;
+    tl_used |= p->is_replica ? 2 : 1;
     clock_gettime(CLOCK_MONOTONIC, &deadline);
     deadline.tv_sec += p->wait_timeout_ms / 1000;
     deadline.tv_nsec += (long)(p->wait_timeout_ms % 1000) * 1000000L;
@@ -347,6 +373,7 @@ void pool_release(pool *p, pool_conn *pc)
 
     if (!pc)
         return;
+    p = pc->owner;
     keep = !pc->broken && PQstatus(pc->pg) == CONNECTION_OK &&
            PQtransactionStatus(pc->pg) == PQTRANS_IDLE;
     pc->timeout_ms = p->wait_timeout_ms;
@@ -402,6 +429,15 @@ static pool_status classify(pool_conn *pc, const PGresult *res)
                   !strcmp(state, "57P02") || !strcmp(state, "57P03")))
         return POOL_EDOWN;
     return POOL_EQUERY;
+}
+
+/* A statement a hot standby cannot run (a write: 25006) or cancelled
+ * because of a conflict with recovery (40001): the primary can. */
+static int standby_refused(const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+    return state && (!strcmp(state, "25006") || !strcmp(state, "40001"));
 }
 
 /* ---- round trips with a deadline ----------------------------------------- */
@@ -559,6 +595,7 @@ static pool_status finish_rt(pool_conn *pc, double deadline, int copy_ok, PGresu
         return POOL_OK;
     }
     ps = classify(pc, r);
+    tl_refused = pc->owner && pc->owner->is_replica && standby_refused(r);
     set_err(err, errlen, PQresultErrorMessage(r));
     PQclear(r);
     return ps;
@@ -620,6 +657,17 @@ pool_status pool_exec(pool_conn *pc, const pool_stmt *st, const char *const *val
             return ps;
     }
     if (!PQsendQueryPrepared(pc->pg, st->name, st->nparams, values, NULL, NULL, 0))
+        return send_failed(pc, err, errlen);
+    return finish_rt(pc, rt_deadline(pc), 0, res, err, errlen);
+}
+
+pool_status pool_exec_replan(pool_conn *pc, const pool_stmt *st, const char *const *values,
+                             PGresult **res, char *err, size_t errlen)
+{
+    *res = NULL;
+    if (pc->broken)
+        return io_failed(pc, err, errlen);
+    if (!PQsendQueryParams(pc->pg, st->sql, st->nparams, NULL, values, NULL, NULL, 0))
         return send_failed(pc, err, errlen);
     return finish_rt(pc, rt_deadline(pc), 0, res, err, errlen);
 }
@@ -710,12 +758,41 @@ pool_status pool_query(pool *p, const pool_stmt *st, const char *const *values,
                                                   : "database unreachable");
             return ps;
         }
+        tl_refused = 0;
         ps = pool_exec(pc, st, values, res, err, errlen);
         pool_release(p, pc);
+        if (ps == POOL_EQUERY && tl_refused) {
+            tl_reads = 0; /* the rest of this request reads from the primary */
+            continue;
+        }
         if (ps != POOL_EDOWN)
             return ps;
     }
     return ps;
+}
+
+void pool_set_replica(pool *primary, pool *replica)
+{
+    primary->replica = replica;
+    if (replica)
+        replica->is_replica = 1;
+}
+
+pool *pool_replica(pool *p)
+{
+    return p ? p->replica : NULL;
+}
+
+void pool_request_begin(int reads_from_replica)
+{
+    tl_reads = reads_from_replica;
+    tl_used = 0;
+    tl_refused = 0;
+}
+
+int pool_request_used(void)
+{
+    return tl_used;
 }
 
 void pool_get_stats(pool *p, pool_stats *out)

@@ -85,7 +85,25 @@ pool_status pool_copy_in(pool_conn *pc, const char *sql, const char *data, size_
 pool_status pool_query(pool *p, const pool_stmt *st, const char *const *values,
                        PGresult **res, char *err, size_t errlen);
 
+/* Like pool_exec, but st is planned afresh with the values on every
+ * execution (an unnamed statement, still parameterized): for aggregates
+ * whose best plan depends on the values (one province or the whole
+ * country), which a cached generic plan would get wrong. */
+pool_status pool_exec_replan(pool_conn *pc, const pool_stmt *st, const char *const *values,
+                             PGresult **res, char *err, size_t errlen);
+
 void pool_get_stats(pool *p, pool_stats *out);
+
+/* Read replica.  Attaches replica (a pool of its own, owned by the caller)
+ * to primary: from then on pool_acquire(primary) lends a replica
+ * connection while this thread's request reads from the replica. */
+void pool_set_replica(pool *primary, pool *replica);
+pool *pool_replica(pool *p);
+/* Called by the HTTP layer as a request starts (on the thread that runs
+ * its handler): 1 when it may read from the replica. */
+void pool_request_begin(int reads_from_replica);
+/* The pools this thread's request used: bit 1 primary, bit 2 replica. */
+int pool_request_used(void);
 
 /* Opens one connection with the pool's settings (for migrate and
  * bootstrap, which run outside the pool).  NULL with err filled. */

@@ -61,6 +61,8 @@ const jx_route jx_routes[] = {
     {"POST", "/v1/plans", route_plan_create, 0},
     {"GET", "/v1/plans/{id}", route_plan_get, 0},
     {"PUT", "/v1/plans/{id}", route_plan_put, 0},
+    {"GET", "/v1/totals", route_totals, 0},
+    {"GET", "/v1/findings", route_findings, 0},
 };
 
 const size_t jx_route_count = sizeof jx_routes / sizeof jx_routes[0];

@@ -38,6 +38,10 @@ int route_project_accept(jx_req *req, jx_resp *resp);
 int route_project_return(jx_req *req, jx_resp *resp);
 int route_project_history(jx_req *req, jx_resp *resp);
 
+/* routes_totals.c */
+int route_totals(jx_req *req, jx_resp *resp);
+int route_findings(jx_req *req, jx_resp *resp);
+
 /* routes_import.c */
 int route_import(jx_req *req, jx_resp *resp);
 

@@ -75,7 +75,7 @@ typedef int (*jx_handler)(jx_req *req, jx_resp *resp);
  * read-only afterwards (the pool and metrics lock themselves). */
 typedef struct {
     const config *cfg;
-    struct pool *pool;
+    struct pool *pool;      /* the primary; a replica hangs off it (pool.c) */
     const jx_ctx *ctx;
     const char *version;
 } jx_app;

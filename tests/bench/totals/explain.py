@@ -1,0 +1,62 @@
+#!/usr/bin/python3
+"""explain.py REPO DATABASE_URL YEAR -- EXPLAIN (ANALYZE, BUFFERS) of the
+totals statement (the text of server/db_totals.c's st_totals, read through
+the C preprocessor) for the country by province and for one province-year,
+and of the bare baseline, as run.sh's figures use them (jit off)."""
+import re
+import subprocess
+import sys
+
+repo, url, year = sys.argv[1:4]
+pp = subprocess.run(["cpp", "-P", f"-I{repo}/server", f"-I{repo}/lib/include",
+                     "-I/usr/include/postgresql", f"{repo}/server/db_totals.c"],
+                    capture_output=True, text=True, check=True).stdout
+
+
+def statement(name):
+    m = re.search(r"pool_stmt " + name + r' = \{\s*"[^"]*",(.*?),\s*\d+\s*\};', pp, re.S)
+    return "".join(bytes(p, "utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8")
+                   for p in re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1)))
+
+
+sql = statement("st_totals")
+F = "false"
+country = ["admin", "1", "", "000000", year, year, None, None,
+           "{project,department_wide,unit_wide}", "true", "province", F, F, F, F, F, F,
+           "{submitted,accepted}"]
+lit = lambda v: "NULL" if v is None else "'" + v.replace("'", "''") + "'"
+fin = subprocess.run(["/usr/lib/postgresql/15/bin/psql", url, "-XAtc",
+                      "SELECT id FROM orgs WHERE kind = 'finance' AND region_code = '340000'"],
+                     capture_output=True, text=True).stdout.strip()
+province = ["finance", fin, "34", "340000", year, year, None, None,
+            "{project,department_wide,unit_wide}", F, "city", F, F, F, F, F, F,
+            "{submitted,accepted}"]
+base = ("SELECT p.province, count(*), count(r.normalised), sum(p.budget_initial),"
+        " sum(p.budget_adjusted), sum(p.budget_executed), avg(r.normalised),"
+        " sum(r.normalised * p.budget_adjusted) / sum(p.budget_adjusted)"
+        " FILTER (WHERE r.normalised IS NOT NULL)"
+        " FROM projects p LEFT JOIN evaluation_rollups r ON r.year = p.year"
+        " AND r.province = p.province AND r.subject = 'project' AND r.subject_id = p.id"
+        f" WHERE p.year = {int(year)} AND p.status IN ('submitted', 'accepted')"
+        " GROUP BY p.province")
+
+
+def explain(title, q):
+    print(f"== {title}")
+    r = subprocess.run(["/usr/lib/postgresql/15/bin/psql", url, "-XAtq", "-c", "SET jit = off",
+                        "-c", "EXPLAIN (ANALYZE, BUFFERS) " + q],
+                       capture_output=True, text=True)
+    print(r.stdout + r.stderr)
+
+
+def bind(args, text=sql):
+    out = text
+    for i in range(len(args), 0, -1):
+        out = out.replace(f"${i}", lit(args[i - 1]))
+    return out
+
+
+explain("GET /v1/totals, country by province (the server's statement, planned with its values)",
+        bind(country))
+explain("GET /v1/totals, one province-year (a province finance bureau)", bind(province))
+explain("baseline: bare SELECT ... GROUP BY province", base)
