@@ -110,7 +110,7 @@ static int cached_builtin(const char *id, fw_pick *out)
     int i, found = 0;
 
     pthread_mutex_lock(&builtin_lock);
-    for (i = 0; i < builtin_cached && !found; i++)
+    for (i = 0; i < builtin_cached && i < BUILTIN_CACHE && !found; i++)
         if (!strcmp(builtin_cache[i].id, id)) {
             out->version = builtin_cache[i].version;
             snprintf(out->scope, sizeof out->scope, "%s", builtin_cache[i].scope);

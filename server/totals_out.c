@@ -247,7 +247,9 @@ static void put(table_row *tr, const char *label, const char *key, cell_kind k, 
 {
     if (tr->n >= MAX_COLS)
         return;
-    snprintf(tr->head[tr->n], sizeof tr->head[tr->n], "%s (%s)", label, key);
+    /* a heading longer than the column is cut short on purpose */
+    if (snprintf(tr->head[tr->n], sizeof tr->head[tr->n], "%s (%s)", label, key) < 0)
+        tr->head[tr->n][0] = 0;
     tr->c[tr->n].kind = k;
     if (v && v != tr->c[tr->n].buf) {
         snprintf(tr->c[tr->n].buf, sizeof tr->c[tr->n].buf, "%s", v);
@@ -278,7 +280,9 @@ static void put_name(table_row *tr, const char *label, const char *key, const ch
 {
     if (tr->n >= MAX_COLS)
         return;
-    snprintf(tr->head[tr->n], sizeof tr->head[tr->n], "%s (%s)", label, key);
+    /* a heading longer than the column is cut short on purpose */
+    if (snprintf(tr->head[tr->n], sizeof tr->head[tr->n], "%s (%s)", label, key) < 0)
+        tr->head[tr->n][0] = 0;
     tr->c[tr->n].kind = CELL_TEXT;
     tr->c[tr->n].text = v;
     tr->n++;
