@@ -50,8 +50,8 @@ static int evaluate(jx_req *req, jx_resp *resp, const char *subject)
         return 0;
     if (eval_options_decode(req, resp, &body, &opt) < 0)
         return 0;
-    if (wf_lock(resp, &who, !strcmp(subject, "project") ? dbp_lock : dba_lock, id, 0, -1, NULL,
-                dry ? NULL : &k, &pc, &row) < 0)
+    if (wf_lock(resp, &who, !strcmp(subject, "project") ? &wf_projects : &wf_assessments, id, 0,
+                -1, NULL, dry ? NULL : &k, &pc, &row) < 0)
         goto out;
     sdoc = !strcmp(subject, "project")
                ? project_scoring_document(row.doc, row.doc_len, row.org_name)

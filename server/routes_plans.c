@@ -431,7 +431,7 @@ int route_plan_put(jx_req *req, jx_resp *resp)
         return 0;
     if (decode(body, resp, &org_id, &year, &doc) < 0)
         goto out;
-    if (wf_lock(resp, &who, dbl_lock, id, version, 0, NULL, NULL, &pc, &row) < 0)
+    if (wf_lock(resp, &who, &wf_plans, id, version, 0, NULL, NULL, &pc, &row) < 0)
         goto out;
     if (org_id && org_id != row.org_id) {
         jx_errors errs;
