@@ -113,20 +113,12 @@ out:
 
 int route_assessment_get(jx_req *req, jx_resp *resp)
 {
-    auth_info who;
-    int64_t id;
-    PGresult *res = NULL;
-    db_err e;
+    PGresult *res;
 
-    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0)
-        return 0;
-    if (dba_get(&who, id, &res, &e) < 0)
-        return db_problem(resp, &e);
-    if (PQntuples(res) != 1)
-        problem_not_found(resp);
-    else
+    if (wf_get_in_reach(req, resp, dba_get, &res) == 0) {
         wf_send(resp, 200, res, 0);
-    PQclear(res);
+        PQclear(res);
+    }
     return 0;
 }
 
@@ -230,21 +222,5 @@ int route_assessments_list(jx_req *req, jx_resp *resp)
 
 int route_assessment_history(jx_req *req, jx_resp *resp)
 {
-    auth_info who;
-    int64_t id, after;
-    int limit;
-    PGresult *res = NULL;
-    db_err e;
-
-    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
-        page_params(req, resp, &limit, &after) < 0)
-        return 0;
-    if (dba_history(&who, id, after, limit + 1, &res, &e) < 0)
-        return db_problem(resp, &e);
-    if (PQntuples(res) == 0 && after == 0)
-        problem_not_found(resp);
-    else
-        send_page(resp, res, limit);
-    PQclear(res);
-    return 0;
+    return wf_history(req, resp, dba_history);
 }

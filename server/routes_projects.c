@@ -91,31 +91,12 @@ static int send_repr(jx_resp *resp, const PGresult *res, int vcol)
 
 int route_project_get(jx_req *req, jx_resp *resp)
 {
-    char hex[65];
-    int64_t id;
-    PGresult *res = NULL;
-    db_err e;
-    auth_info who;
+    PGresult *res;
 
-    if (auth_token_hex(req, resp, hex) < 0)
-        return 0;
-    if (path_id(req, resp, "id", &id) < 0) {
-        /* still authenticate: an anonymous caller learns nothing */
-        if (auth_require(req, resp, &who) == 0)
-            problem_not_found(resp);
-        return 0;
-    }
-    if (dbp_get(hex, id, &res, &e) < 0)
-        return db_problem(resp, &e);
-    if (auth_from_row(req, resp, res, 0, 0, &who) < 0) {
-        PQclear(res);
-        return 0;
-    }
-    if (PQgetisnull(res, 0, 5))
-        problem_not_found(resp);
-    else
+    if (wf_get_by_token(req, resp, dbp_get, 5, &res) == 0) {
         send_repr(resp, res, 5);
-    PQclear(res);
+        PQclear(res);
+    }
     return 0;
 }
 
@@ -713,21 +694,5 @@ int route_projects_list(jx_req *req, jx_resp *resp)
 
 int route_project_history(jx_req *req, jx_resp *resp)
 {
-    auth_info who;
-    int64_t id, after;
-    int limit;
-    PGresult *res = NULL;
-    db_err e;
-
-    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
-        page_params(req, resp, &limit, &after) < 0)
-        return 0;
-    if (dbp_history(&who, id, after, limit + 1, &res, &e) < 0)
-        return db_problem(resp, &e);
-    if (PQntuples(res) == 0 && after == 0)
-        problem_not_found(resp);
-    else
-        send_page(resp, res, limit);
-    PQclear(res);
-    return 0;
+    return wf_history(req, resp, dbp_history);
 }

@@ -66,6 +66,25 @@ int wf_send(jx_resp *resp, unsigned status, const PGresult *res, int vcol);
 /* Sends a copy of text as application/json. */
 int wf_send_text(jx_resp *resp, unsigned status, const char *text, size_t n);
 
+/* GET .../{id}/history: a page of the audit trail from history (called for
+ * one row more than the page, to see whether another follows); 404 when
+ * the first page is empty. */
+typedef int (*wf_history_fn)(const auth_info *who, int64_t id, int64_t after, int limit,
+                             PGresult **res, db_err *e);
+int wf_history(jx_req *req, jx_resp *resp, wf_history_fn history);
+
+/* GET by {id} in one round trip: the statement authenticates the token
+ * itself (AUTH_WHO_COLS first) and column col is NULL when the row is out
+ * of reach.  0 = *res holds the row; -1 = resp holds the answer (401, 404,
+ * the database's problem) and nothing is kept. */
+typedef int (*wf_token_get_fn)(const char *token_hex, int64_t id, PGresult **res, db_err *e);
+int wf_get_by_token(jx_req *req, jx_resp *resp, wf_token_get_fn get, int col, PGresult **res);
+
+/* GET by {id} within the caller's reach.  0 = *res holds the one row;
+ * -1 = resp holds the answer (401, 400, 404, the database's problem). */
+typedef int (*wf_reach_get_fn)(const auth_info *who, int64_t id, PGresult **res, db_err *e);
+int wf_get_in_reach(jx_req *req, jx_resp *resp, wf_reach_get_fn get, PGresult **res);
+
 /* {"items": [...], "next_cursor": ...} from rows (id, json) (routes_projects.c). */
 int send_page(jx_resp *resp, const PGresult *res, int limit);
 
