@@ -146,46 +146,7 @@ int dba_get(const auth_info *who, int64_t id, PGresult **res, db_err *e)
 
 int dba_lock(pool_conn *pc, const auth_info *who, int64_t id, project_row *row, db_err *e)
 {
-    const char *v[5];
-    char ids[24];
-    PGresult *res = NULL;
-
-    memset(row, 0, sizeof *row);
-    i64s(id, ids, sizeof ids);
-    auth_reach_vals(who, v);
-    v[4] = ids;
-    if (db_exec(pc, &st_lock, v, &res, e) < 0)
-        return -1;
-    if (PQntuples(res) == 1) {
-        size_t n = (size_t)PQgetlength(res, 0, 6);
-
-        row->found = 1;
-        row->id = id;
-        snprintf(row->province, sizeof row->province, "%s", PQgetvalue(res, 0, 0));
-        row->org_id = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-        row->parent_org_id =
-            PQgetisnull(res, 0, 2) ? 0 : strtoll(PQgetvalue(res, 0, 2), NULL, 10);
-        snprintf(row->region_code, sizeof row->region_code, "%s", PQgetvalue(res, 0, 3));
-        snprintf(row->status, sizeof row->status, "%s", PQgetvalue(res, 0, 4));
-        row->version = strtoll(PQgetvalue(res, 0, 5), NULL, 10);
-        row->doc = malloc(n + 1);
-        if (row->doc) {
-            memcpy(row->doc, PQgetvalue(res, 0, 6), n);
-            row->doc[n] = '\0';
-            row->doc_len = n;
-        }
-        row->can_edit = PQgetvalue(res, 0, 7)[0] == 't';
-        row->can_review = PQgetvalue(res, 0, 8)[0] == 't';
-        snprintf(row->org_name, sizeof row->org_name, "%s", PQgetvalue(res, 0, 9));
-    }
-    PQclear(res);
-    if (row->found && !row->doc) {
-        e->ps = POOL_EQUERY;
-        e->state[0] = '\0';
-        snprintf(e->msg, sizeof e->msg, "out of memory");
-        return -1;
-    }
-    return 0;
+    return db_lock_row(pc, &st_lock, who, id, row, e);
 }
 
 int dba_update(pool_conn *pc, const auth_info *who, const project_row *row,
@@ -212,52 +173,23 @@ int dba_transition(pool_conn *pc, const auth_info *who, const project_row *row,
                    const char *action, const char *to, const char *reason, PGresult **res,
                    db_err *e)
 {
-    char ids[24];
-    const char *v[8];
-
-    i64s(row->id, ids, sizeof ids);
-    v[0] = row->province;
-    v[1] = ids;
-    v[2] = to;
-    v[3] = action;
-    v[4] = who->token_id_s;
-    v[5] = reason;
-    v[6] = who->org_id_s;
-    v[7] = row->status;
-    return db_exec(pc, &st_transition, v, res, e);
+    return db_transition_row(pc, &st_transition, who, row, action, to, reason, res, e);
 }
 
 int dba_list(const auth_info *who, const dba_filter *f, PGresult **res, db_err *e)
 {
-    char after[24], year[16], org[24], limit[16];
     const char *v[10];
+    db_list_text t;
 
-    auth_reach_vals(who, v);
-    i64s(f->after, after, sizeof after);
-    snprintf(year, sizeof year, "%d", f->year);
-    i64s(f->org, org, sizeof org);
-    snprintf(limit, sizeof limit, "%d", f->limit);
-    v[4] = after;
-    v[5] = f->year ? year : NULL;
-    v[6] = f->org ? org : NULL;
+    db_list_vals(who, f->after, f->year, f->org, f->limit, &t, v);
     v[7] = f->scope;
     v[8] = f->status;
-    v[9] = limit;
+    v[9] = t.limit;
     return db_query(&st_list, v, res, e);
 }
 
 int dba_history(const auth_info *who, int64_t id, int64_t after, int limit, PGresult **res,
                 db_err *e)
 {
-    char ids[24], aft[24], lim[16];
-    const char *v[7];
-
-    auth_reach_vals(who, v);
-    i64s(id, ids, sizeof ids);
-    i64s(after, aft, sizeof aft);
-    snprintf(lim, sizeof lim, "%d", limit);
-    v[4] = ids;
-    v[5] = aft;
-    v[6] = lim;
-    return db_query(&st_history, v, res, e);
+    return db_history_page(&st_history, who, id, after, limit, res, e);
 }

@@ -116,46 +116,7 @@ int dbl_get(const auth_info *who, int64_t id, PGresult **res, db_err *e)
 
 int dbl_lock(pool_conn *pc, const auth_info *who, int64_t id, project_row *row, db_err *e)
 {
-    const char *v[5];
-    char ids[24];
-    PGresult *res = NULL;
-
-    memset(row, 0, sizeof *row);
-    i64s(id, ids, sizeof ids);
-    auth_reach_vals(who, v);
-    v[4] = ids;
-    if (db_exec(pc, &st_lock, v, &res, e) < 0)
-        return -1;
-    if (PQntuples(res) == 1) {
-        size_t n = (size_t)PQgetlength(res, 0, 6);
-
-        row->found = 1;
-        row->id = id;
-        snprintf(row->province, sizeof row->province, "%s", PQgetvalue(res, 0, 0));
-        row->org_id = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-        row->parent_org_id =
-            PQgetisnull(res, 0, 2) ? 0 : strtoll(PQgetvalue(res, 0, 2), NULL, 10);
-        snprintf(row->region_code, sizeof row->region_code, "%s", PQgetvalue(res, 0, 3));
-        snprintf(row->status, sizeof row->status, "%s", PQgetvalue(res, 0, 4));
-        row->version = strtoll(PQgetvalue(res, 0, 5), NULL, 10);
-        row->doc = malloc(n + 1);
-        if (row->doc) {
-            memcpy(row->doc, PQgetvalue(res, 0, 6), n);
-            row->doc[n] = '\0';
-            row->doc_len = n;
-        }
-        row->can_edit = PQgetvalue(res, 0, 7)[0] == 't';
-        row->can_review = 0;
-        snprintf(row->org_name, sizeof row->org_name, "%s", PQgetvalue(res, 0, 9));
-    }
-    PQclear(res);
-    if (row->found && !row->doc) {
-        e->ps = POOL_EQUERY;
-        e->state[0] = '\0';
-        snprintf(e->msg, sizeof e->msg, "out of memory");
-        return -1;
-    }
-    return 0;
+    return db_lock_row(pc, &st_lock, who, id, row, e);
 }
 
 int dbl_update(pool_conn *pc, const auth_info *who, const project_row *row, int year,
@@ -172,18 +133,11 @@ int dbl_update(pool_conn *pc, const auth_info *who, const project_row *row, int 
 int dbl_list(const auth_info *who, int64_t after, int limit, int year, int64_t org,
              PGresult **res, db_err *e)
 {
-    char aft[24], y[16], o[24], lim[16];
     const char *v[8];
+    db_list_text t;
 
-    auth_reach_vals(who, v);
-    i64s(after, aft, sizeof aft);
-    snprintf(y, sizeof y, "%d", year);
-    i64s(org, o, sizeof o);
-    snprintf(lim, sizeof lim, "%d", limit);
-    v[4] = aft;
-    v[5] = year ? y : NULL;
-    v[6] = org ? o : NULL;
-    v[7] = lim;
+    db_list_vals(who, after, year, org, limit, &t, v);
+    v[7] = t.limit;
     return db_query(&st_list, v, res, e);
 }
 

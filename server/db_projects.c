@@ -281,7 +281,8 @@ void project_row_free(project_row *r)
     memset(r, 0, sizeof *r);
 }
 
-int dbp_lock(pool_conn *pc, const auth_info *who, int64_t id, project_row *row, db_err *e)
+int db_lock_row(pool_conn *pc, const pool_stmt *st, const auth_info *who, int64_t id,
+                project_row *row, db_err *e)
 {
     const char *v[5];
     char ids[24];
@@ -291,7 +292,7 @@ int dbp_lock(pool_conn *pc, const auth_info *who, int64_t id, project_row *row, 
     i64s(id, ids, sizeof ids);
     auth_reach_vals(who, v);
     v[4] = ids;
-    if (db_exec(pc, &st_lock, v, &res, e) < 0)
+    if (db_exec(pc, st, v, &res, e) < 0)
         return -1;
     if (PQntuples(res) == 1) {
         size_t n = (size_t)PQgetlength(res, 0, 6);
@@ -311,8 +312,8 @@ int dbp_lock(pool_conn *pc, const auth_info *who, int64_t id, project_row *row, 
             row->doc[n] = '\0';
             row->doc_len = n;
         }
-        row->can_edit = !strcmp(PQgetvalue(res, 0, 7), "t");
-        row->can_review = !strcmp(PQgetvalue(res, 0, 8), "t");
+        row->can_edit = PQgetvalue(res, 0, 7)[0] == 't';
+        row->can_review = PQgetvalue(res, 0, 8)[0] == 't';
         snprintf(row->org_name, sizeof row->org_name, "%s", PQgetvalue(res, 0, 9));
     }
     PQclear(res);
@@ -323,6 +324,11 @@ int dbp_lock(pool_conn *pc, const auth_info *who, int64_t id, project_row *row, 
         return -1;
     }
     return 0;
+}
+
+int dbp_lock(pool_conn *pc, const auth_info *who, int64_t id, project_row *row, db_err *e)
+{
+    return db_lock_row(pc, &st_lock, who, id, row, e);
 }
 
 int dbp_alloc_ids(pool_conn *pc, size_t n, int64_t *ids, db_err *e)
@@ -398,9 +404,9 @@ int dbp_delete(pool_conn *pc, const auth_info *who, const project_row *row, db_e
     return rc;
 }
 
-int dbp_transition(pool_conn *pc, const auth_info *who, const project_row *row,
-                   const char *action, const char *to, const char *reason, PGresult **res,
-                   db_err *e)
+int db_transition_row(pool_conn *pc, const pool_stmt *st, const auth_info *who,
+                      const project_row *row, const char *action, const char *to,
+                      const char *reason, PGresult **res, db_err *e)
 {
     char ids[24];
     const char *v[8];
@@ -414,32 +420,45 @@ int dbp_transition(pool_conn *pc, const auth_info *who, const project_row *row,
     v[5] = reason;
     v[6] = who->org_id_s;
     v[7] = row->status;
-    return db_exec(pc, &st_transition, v, res, e);
+    return db_exec(pc, st, v, res, e);
+}
+
+int dbp_transition(pool_conn *pc, const auth_info *who, const project_row *row,
+                   const char *action, const char *to, const char *reason, PGresult **res,
+                   db_err *e)
+{
+    return db_transition_row(pc, &st_transition, who, row, action, to, reason, res, e);
+}
+
+void db_list_vals(const auth_info *who, int64_t after, int year, int64_t org, int limit,
+                  db_list_text *t, const char **v)
+{
+    auth_reach_vals(who, v);
+    i64s(after, t->after, sizeof t->after);
+    snprintf(t->year, sizeof t->year, "%d", year);
+    i64s(org, t->org, sizeof t->org);
+    snprintf(t->limit, sizeof t->limit, "%d", limit);
+    v[4] = t->after;
+    v[5] = year ? t->year : NULL;
+    v[6] = org ? t->org : NULL;
 }
 
 int dbp_list(const auth_info *who, const dbp_filter *f, PGresult **res, db_err *e)
 {
     const char *v[12];
-    char after[24], year[16], org[24], limit[16];
+    db_list_text t;
 
-    auth_reach_vals(who, v);
-    i64s(f->after, after, sizeof after);
-    snprintf(year, sizeof year, "%d", f->year);
-    i64s(f->org, org, sizeof org);
-    snprintf(limit, sizeof limit, "%d", f->limit);
-    v[4] = after;
-    v[5] = f->year ? year : NULL;
-    v[6] = f->org ? org : NULL;
+    db_list_vals(who, f->after, f->year, f->org, f->limit, &t, v);
     v[7] = f->region;
     v[8] = f->status;
     v[9] = f->grade;
     v[10] = f->q;
-    v[11] = limit;
+    v[11] = t.limit;
     return db_query(&st_list, v, res, e);
 }
 
-int dbp_history(const auth_info *who, int64_t id, int64_t after, int limit, PGresult **res,
-                db_err *e)
+int db_history_page(const pool_stmt *st, const auth_info *who, int64_t id, int64_t after,
+                    int limit, PGresult **res, db_err *e)
 {
     const char *v[7];
     char ids[24], afters[24], limits[16];
@@ -451,5 +470,11 @@ int dbp_history(const auth_info *who, int64_t id, int64_t after, int limit, PGre
     v[4] = ids;
     v[5] = afters;
     v[6] = limits;
-    return db_query(&st_history, v, res, e);
+    return db_query(st, v, res, e);
+}
+
+int dbp_history(const auth_info *who, int64_t id, int64_t after, int limit, PGresult **res,
+                db_err *e)
+{
+    return db_history_page(&st_history, who, id, after, limit, res, e);
 }

@@ -31,6 +31,34 @@ typedef struct {
 
 void project_row_free(project_row *r);
 
+/* Shared by db_projects.c, db_assessments.c and db_plans.c, each with its
+ * own prepared statement: */
+
+/* Runs st ($1-$4 the caller's reach, $5 the id) and fills row from its
+ * columns: province, org_id, parent_org_id, region_code, status, version,
+ * doc, can_edit, can_review, org name; row->found = 0 when none. */
+int db_lock_row(pool_conn *pc, const pool_stmt *st, const auth_info *who, int64_t id,
+                project_row *row, db_err *e);
+
+/* Runs st with province, id, to, action, token id, reason, org id, status. */
+int db_transition_row(pool_conn *pc, const pool_stmt *st, const auth_info *who,
+                      const project_row *row, const char *action, const char *to,
+                      const char *reason, PGresult **res, db_err *e);
+
+/* The parameters every keyset list starts with: v[0..3] the caller's reach,
+ * v[4] the cursor (ids above it), v[5] the year and v[6] the organisation
+ * (NULL when 0); t->limit is the text of limit for the caller to place. */
+typedef struct {
+    char after[24], year[16], org[24], limit[16];
+} db_list_text;
+
+void db_list_vals(const auth_info *who, int64_t after, int year, int64_t org, int limit,
+                  db_list_text *t, const char **v);
+
+/* Runs st with the caller's reach, id, keyset cursor `after` and limit. */
+int db_history_page(const pool_stmt *st, const auth_info *who, int64_t id, int64_t after,
+                    int limit, PGresult **res, db_err *e);
+
 /* "{1,2,3}" into n ids; -1 when it holds fewer. */
 int dbp_parse_ids(const char *arr, int64_t *ids, size_t n);
 

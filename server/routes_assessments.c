@@ -113,20 +113,12 @@ out:
 
 int route_assessment_get(jx_req *req, jx_resp *resp)
 {
-    auth_info who;
-    int64_t id;
-    PGresult *res = NULL;
-    db_err e;
+    PGresult *res;
 
-    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0)
-        return 0;
-    if (dba_get(&who, id, &res, &e) < 0)
-        return db_problem(resp, &e);
-    if (PQntuples(res) != 1)
-        problem_not_found(resp);
-    else
+    if (wf_get_in_reach(req, resp, dba_get, &res) == 0) {
         wf_send(resp, 200, res, 0);
-    PQclear(res);
+        PQclear(res);
+    }
     return 0;
 }
 
@@ -147,7 +139,8 @@ int route_assessment_put(jx_req *req, jx_resp *resp)
         return 0;
     if (decode_body(req, resp, &in, &doc) < 0)
         return 0;
-    if (wf_lock(resp, &who, dba_lock, id, version, 0, "修改 (be changed)", NULL, &pc, &row) < 0)
+    if (wf_lock(resp, &who, &wf_assessments, id, version, 0, "修改 (be changed)", NULL, &pc,
+                &row) < 0)
         goto out;
     if (in.org_id && in.org_id != row.org_id) {
         jx_errors errs;
@@ -170,78 +163,19 @@ out:
     return 0;
 }
 
-static int transition(jx_req *req, jx_resp *resp, const char *action)
-{
-    static const char *const FIELDS[] = {"reason", NULL};
-    auth_info who;
-    int64_t id, version;
-    json_t *body = NULL;
-    pool_conn *pc = NULL;
-    project_row row;
-    PGresult *res = NULL;
-    const char *reason = NULL, *from, *to;
-    idem k;
-    db_err e;
-    int review = strcmp(action, "submit") != 0, ok = 0;
-
-    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
-        if_match(req, resp, &version) < 0 || idem_init(req, resp, &k) < 0)
-        return 0;
-    if (req->len) {
-        if (body_json(req, resp, 0, &body) < 0)
-            return 0;
-        if (body_unknown_fields(resp, body, FIELDS, "") < 0)
-            goto out;
-        reason = json_string_value(json_object_get(body, "reason"));
-    }
-    if (!strcmp(action, "return") && (!reason || !*reason)) {
-        jx_errors errs;
-
-        jx_errors_clear(&errs);
-        errs_add(&errs, JX_EINVALID, "/reason", "FIELD_REQUIRED",
-                 "退回须说明理由 (a return needs a reason)");
-        problem_invalid(resp, &errs);
-        goto out;
-    }
-    from = !strcmp(action, "submit") ? "draft" : "submitted";
-    to = !strcmp(action, "submit") ? "submitted" : !strcmp(action, "accept") ? "accepted" : "draft";
-    if (wf_lock(resp, &who, dba_lock, id, version, review, NULL, &k, &pc, &row) < 0)
-        goto out;
-    if (strcmp(row.status, from) != 0) {
-        wf_conflict_state(resp, row.status,
-                          !strcmp(action, "submit")   ? "提交 (be submitted)"
-                          : !strcmp(action, "accept") ? "通过 (be accepted)"
-                                                      : "退回 (be returned)");
-    } else if (dba_transition(pc, &who, &row, action, to, reason, &res, &e) < 0) {
-        db_problem(resp, &e);
-    } else {
-        wf_send(resp, 200, res, 0);
-        ok = idem_store(pc, &who, &k, resp, &e) == 0;
-        if (!ok)
-            db_problem(resp, &e);
-    }
-    project_row_free(&row);
-out:
-    PQclear(res);
-    json_decref(body);
-    if (pc)
-        wf_finish(resp, pc, ok);
-    return 0;
-}
-
 int route_assessment_submit(jx_req *req, jx_resp *resp)
 {
-    return transition(req, resp, "submit");
+    return wf_transition(req, resp, &wf_assessments, "submit");
 }
 
 int route_assessment_accept(jx_req *req, jx_resp *resp)
 {
-    return transition(req, resp, "accept");
+    return wf_transition(req, resp, &wf_assessments, "accept");
 }
 
 int route_assessment_return(jx_req *req, jx_resp *resp)
 {
-    return transition(req, resp, "return");
+    return wf_transition(req, resp, &wf_assessments, "return");
 }
 
 static int bad_filter(jx_resp *resp, const char *name, const char *want)
@@ -288,21 +222,5 @@ int route_assessments_list(jx_req *req, jx_resp *resp)
 
 int route_assessment_history(jx_req *req, jx_resp *resp)
 {
-    auth_info who;
-    int64_t id, after;
-    int limit;
-    PGresult *res = NULL;
-    db_err e;
-
-    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
-        page_params(req, resp, &limit, &after) < 0)
-        return 0;
-    if (dba_history(&who, id, after, limit + 1, &res, &e) < 0)
-        return db_problem(resp, &e);
-    if (PQntuples(res) == 0 && after == 0)
-        problem_not_found(resp);
-    else
-        send_page(resp, res, limit);
-    PQclear(res);
-    return 0;
+    return wf_history(req, resp, dba_history);
 }

@@ -50,8 +50,8 @@ static int evaluate(jx_req *req, jx_resp *resp, const char *subject)
         return 0;
     if (eval_options_decode(req, resp, &body, &opt) < 0)
         return 0;
-    if (wf_lock(resp, &who, !strcmp(subject, "project") ? dbp_lock : dba_lock, id, 0, -1, NULL,
-                dry ? NULL : &k, &pc, &row) < 0)
+    if (wf_lock(resp, &who, !strcmp(subject, "project") ? &wf_projects : &wf_assessments, id, 0,
+                -1, NULL, dry ? NULL : &k, &pc, &row) < 0)
         goto out;
     sdoc = !strcmp(subject, "project")
                ? project_scoring_document(row.doc, row.doc_len, row.org_name)
@@ -116,29 +116,11 @@ int route_assessment_evaluations(jx_req *req, jx_resp *resp)
 
 int route_evaluation_get(jx_req *req, jx_resp *resp)
 {
-    char hex[65];
-    int64_t id;
-    PGresult *res = NULL;
-    db_err e;
-    auth_info who;
+    PGresult *res;
 
-    if (auth_token_hex(req, resp, hex) < 0)
-        return 0;
-    if (path_id(req, resp, "id", &id) < 0) {
-        if (auth_require(req, resp, &who) == 0)
-            problem_not_found(resp);
-        return 0;
-    }
-    if (dbe_get(hex, id, &res, &e) < 0)
-        return db_problem(resp, &e);
-    if (auth_from_row(req, resp, res, 0, 0, &who) < 0) {
-        PQclear(res);
-        return 0;
-    }
-    if (PQgetisnull(res, 0, 5))
-        problem_not_found(resp);
-    else
+    if (wf_get_by_token(req, resp, dbe_get, 5, &res) == 0) {
         wf_send_text(resp, 200, PQgetvalue(res, 0, 5), (size_t)PQgetlength(res, 0, 5));
-    PQclear(res);
+        PQclear(res);
+    }
     return 0;
 }

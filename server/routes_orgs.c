@@ -25,8 +25,8 @@
 #include "idempotency.h"
 #include "problem.h"
 #include "routes.h"
+#include "workflow.h"
 
-int send_page(jx_resp *resp, const PGresult *res, int limit); /* routes_projects.c */
 
 static int send_row(jx_resp *resp, unsigned status, const PGresult *res, int vcol)
 {
@@ -101,22 +101,20 @@ int route_orgs_list(jx_req *req, jx_resp *resp)
     return 0;
 }
 
+/* dbo_get outside a transaction, without a lock (wf_get_in_reach). */
+static int get_unlocked(const auth_info *who, int64_t id, PGresult **res, db_err *e)
+{
+    return dbo_get(NULL, who, id, 0, res, e);
+}
+
 int route_org_get(jx_req *req, jx_resp *resp)
 {
-    auth_info who;
-    int64_t id;
-    PGresult *res = NULL;
-    db_err e;
+    PGresult *res;
 
-    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0)
-        return 0;
-    if (dbo_get(NULL, &who, id, 0, &res, &e) < 0)
-        return db_problem(resp, &e);
-    if (PQntuples(res) != 1)
-        problem_not_found(resp);
-    else
+    if (wf_get_in_reach(req, resp, get_unlocked, &res) == 0) {
         send_row(resp, 200, res, 0);
-    PQclear(res);
+        PQclear(res);
+    }
     return 0;
 }
 

@@ -395,21 +395,13 @@ out:
 
 int route_plan_get(jx_req *req, jx_resp *resp)
 {
-    auth_info who;
-    int64_t id;
-    PGresult *res = NULL;
-    db_err e;
+    PGresult *res;
 
-    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0)
-        return 0;
-    if (dbl_get(&who, id, &res, &e) < 0)
-        return db_problem(resp, &e);
-    if (PQntuples(res) != 1)
-        problem_not_found(resp);
-    else
+    if (wf_get_in_reach(req, resp, dbl_get, &res) == 0) {
         send_plan(resp, 200, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 3),
                   strtoll(PQgetvalue(res, 0, 2), NULL, 10));
-    PQclear(res);
+        PQclear(res);
+    }
     return 0;
 }
 
@@ -431,7 +423,7 @@ int route_plan_put(jx_req *req, jx_resp *resp)
         return 0;
     if (decode(body, resp, &org_id, &year, &doc) < 0)
         goto out;
-    if (wf_lock(resp, &who, dbl_lock, id, version, 0, NULL, NULL, &pc, &row) < 0)
+    if (wf_lock(resp, &who, &wf_plans, id, version, 0, NULL, NULL, &pc, &row) < 0)
         goto out;
     if (org_id && org_id != row.org_id) {
         jx_errors errs;

@@ -36,28 +36,9 @@
 #include "project.h"
 #include "routes.h"
 #include "util.h"
+#include "workflow.h"
 
 #define CT_JSON "application/json"
-
-static int send_text(jx_resp *resp, unsigned status, const char *text, size_t n)
-{
-    char *copy = malloc(n + 1);
-
-    if (!copy)
-        return problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
-    memcpy(copy, text, n);
-    copy[n] = '\0';
-    resp_body(resp, status, CT_JSON, copy, n);
-    return 0;
-}
-
-/* Sends the representation in row 0 (version in col vcol, body in vcol+1). */
-static int send_project(jx_resp *resp, unsigned status, const PGresult *res, int vcol)
-{
-    resp_header(resp, "ETag", "\"%s\"", PQgetvalue(res, 0, vcol));
-    return send_text(resp, status, PQgetvalue(res, 0, vcol + 1),
-                     (size_t)PQgetlength(res, 0, vcol + 1));
-}
 
 /* The representation from the columns of a read (db_projects.h, dbp_get):
  * id, org_id, region_code, status, version, return_reason, created_at,
@@ -106,72 +87,16 @@ static int send_repr(jx_resp *resp, const PGresult *res, int vcol)
     return 0;
 }
 
-static int stale(jx_resp *resp, int64_t current)
-{
-    char detail[200];
-    char *body;
-    json_t *o;
-
-    snprintf(detail, sizeof detail,
-             "项目已被他人修改，当前版本为 %lld，请重新读取后再改 (the project changed; current "
-             "version %lld)",
-             (long long)current, (long long)current);
-    o = json_pack("{s:s,s:s,s:i,s:s,s:I}", "type", "urn:jixiao:problem:stale",
-                  "title", "版本已过期 (precondition failed)", "status", 412, "detail", detail,
-                  "current_version", (json_int_t)current);
-    body = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    if (!body)
-        return problem(resp, 412, "stale", "版本已过期 (precondition failed)", detail);
-    resp_body(resp, 412, "application/problem+json", body, strlen(body));
-    resp_header(resp, "ETag", "\"%lld\"", (long long)current);
-    return 0;
-}
-
-static int forbidden(jx_resp *resp, const char *detail)
-{
-    return problem(resp, 403, "forbidden", "无权执行此操作 (forbidden)", detail);
-}
-
-static int conflict_state(jx_resp *resp, const char *status, const char *what)
-{
-    char detail[300];
-
-    snprintf(detail, sizeof detail, "项目当前状态为 %s，不能%s (the project is %s)", status, what,
-             status);
-    return problem(resp, 409, "invalid-state", "当前状态不允许此操作 (not allowed in this state)",
-                   detail);
-}
-
 /* ---- GET /v1/projects/{id} ----------------------------------------------- */
 
 int route_project_get(jx_req *req, jx_resp *resp)
 {
-    char hex[65];
-    int64_t id;
-    PGresult *res = NULL;
-    db_err e;
-    auth_info who;
+    PGresult *res;
 
-    if (auth_token_hex(req, resp, hex) < 0)
-        return 0;
-    if (path_id(req, resp, "id", &id) < 0) {
-        /* still authenticate: an anonymous caller learns nothing */
-        if (auth_require(req, resp, &who) == 0)
-            problem_not_found(resp);
-        return 0;
-    }
-    if (dbp_get(hex, id, &res, &e) < 0)
-        return db_problem(resp, &e);
-    if (auth_from_row(req, resp, res, 0, 0, &who) < 0) {
-        PQclear(res);
-        return 0;
-    }
-    if (PQgetisnull(res, 0, 5))
-        problem_not_found(resp);
-    else
+    if (wf_get_by_token(req, resp, dbp_get, 5, &res) == 0) {
         send_repr(resp, res, 5);
-    PQclear(res);
+        PQclear(res);
+    }
     return 0;
 }
 
@@ -232,7 +157,7 @@ static int create_in_db(jx_req *req, jx_resp *resp, const char *hex, const idem 
     if (!strcmp(PQgetvalue(res, 0, 1), "1")) {
         resp_header(resp, "Location", "/v1/projects/%lld", (long long)pid);
         resp_header(resp, "ETag", "\"1\"");
-        rc = send_text(resp, 201, PQgetvalue(res, 0, 2), (size_t)PQgetlength(res, 0, 2));
+        rc = wf_send_text(resp, 201, PQgetvalue(res, 0, 2), (size_t)PQgetlength(res, 0, 2));
         goto out;
     }
     /* the key was taken: replay the first response */
@@ -586,7 +511,7 @@ static int edit_locked(jx_req *req, jx_resp *resp, pool_conn *pc, const auth_inf
         problem(resp, 500, "internal", "内部错误 (internal error)", "update");
         goto out;
     }
-    send_project(resp, 200, res, 0);
+    wf_send(resp, 200, res, 0);
     rc = 0;
 out:
     PQclear(res);
@@ -597,80 +522,6 @@ out:
     free(doc);
     free(result_of_pos);
     return rc;
-}
-
-/* Borrows a connection, begins, locks the project and checks version,
- * permission and state.  0 = go on (pc in a transaction, row filled);
- * -1 = resp is the answer (nothing open). */
-static int lock_for(jx_req *req, jx_resp *resp, const auth_info *who, int64_t id,
-                    int64_t want_version, int need_review, const char *what, const idem *k,
-                    pool_conn **pc, project_row *row)
-{
-    db_err e;
-
-    (void)req;
-    *pc = NULL;
-    memset(row, 0, sizeof *row);
-    if (db_acquire(pc, &e) < 0) {
-        db_problem(resp, &e);
-        return -1;
-    }
-    if (db_begin(*pc, &e) < 0) {
-        db_problem(resp, &e);
-        goto fail;
-    }
-    /* A retry replays before anything else: its If-Match is stale by now. */
-    if (k) {
-        idem_status st = idem_claim(*pc, who, k, resp, &e);
-
-        if (st == IDEM_FAIL)
-            db_problem(resp, &e);
-        if (st != IDEM_NEW)
-            goto fail;
-    }
-    if (dbp_lock(*pc, who, id, row, &e) < 0) {
-        db_problem(resp, &e);
-        goto fail;
-    }
-    if (!row->found) {
-        problem_not_found(resp);
-        goto fail;
-    }
-    if (want_version && want_version != row->version) {
-        stale(resp, row->version);
-        goto fail;
-    }
-    if (need_review ? !row->can_review : !row->can_edit) {
-        forbidden(resp, need_review
-                            ? "只有上级主管部门、所在地区的财政局或运营者可以审核，项目单位自身不能 "
-                              "(only the department above, the finance bureau or the operator "
-                              "may review; not the owner)"
-                            : "只有项目所属单位、其主管部门或运营者可以修改 (only the owning "
-                              "organisation, its department or the operator may change it)");
-        goto fail;
-    }
-    if (what && strcmp(row->status, "draft") != 0) {
-        conflict_state(resp, row->status, what);
-        goto fail;
-    }
-    return 0;
-fail:
-    db_rollback(*pc);
-    db_release(*pc);
-    *pc = NULL;
-    project_row_free(row);
-    return -1;
-}
-
-static int finish(jx_resp *resp, pool_conn *pc, int ok)
-{
-    db_err e;
-
-    if (ok && db_commit(pc, &e) < 0)
-        db_problem(resp, &e);
-    db_rollback(pc);
-    db_release(pc);
-    return 0;
 }
 
 static int edit(jx_req *req, jx_resp *resp, edit_kind kind)
@@ -685,14 +536,15 @@ static int edit(jx_req *req, jx_resp *resp, edit_kind kind)
     if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
         if_match(req, resp, &version) < 0 || body_json(req, resp, 0, &body) < 0)
         return 0;
-    if (lock_for(req, resp, &who, id, version, 0, "修改 (be changed)", NULL, &pc, &row) < 0) {
+    if (wf_lock(resp, &who, &wf_projects, id, version, 0, "修改 (be changed)", NULL, &pc,
+                &row) < 0) {
         json_decref(body);
         return 0;
     }
     ok = edit_locked(req, resp, pc, &who, &row, body, kind) == 0;
     json_decref(body);
     project_row_free(&row);
-    return finish(resp, pc, ok);
+    return wf_finish(resp, pc, ok);
 }
 
 int route_project_put(jx_req *req, jx_resp *resp)
@@ -722,7 +574,8 @@ int route_project_delete(jx_req *req, jx_resp *resp)
     if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
         if_match(req, resp, &version) < 0)
         return 0;
-    if (lock_for(req, resp, &who, id, version, 0, "删除 (be deleted)", NULL, &pc, &row) < 0)
+    if (wf_lock(resp, &who, &wf_projects, id, version, 0, "删除 (be deleted)", NULL, &pc,
+                &row) < 0)
         return 0;
     ok = dbp_delete(pc, &who, &row, &e) == 0;
     if (ok)
@@ -730,82 +583,24 @@ int route_project_delete(jx_req *req, jx_resp *resp)
     else
         db_problem(resp, &e);
     project_row_free(&row);
-    return finish(resp, pc, ok);
+    return wf_finish(resp, pc, ok);
 }
 
 /* ---- workflow ------------------------------------------------------------ */
 
-static int transition(jx_req *req, jx_resp *resp, const char *action)
-{
-    static const char *const FIELDS[] = {"reason", NULL};
-    auth_info who;
-    int64_t id, version;
-    json_t *body = NULL;
-    pool_conn *pc = NULL;
-    project_row row;
-    PGresult *res = NULL;
-    const char *reason = NULL, *from, *to;
-    idem k;
-    db_err e;
-    int review = strcmp(action, "submit") != 0, ok = 0;
-
-    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
-        if_match(req, resp, &version) < 0 || idem_init(req, resp, &k) < 0)
-        return 0;
-    if (req->len) {
-        if (body_json(req, resp, 0, &body) < 0)
-            return 0;
-        if (body_unknown_fields(resp, body, FIELDS, "") < 0)
-            goto out;
-        reason = json_string_value(json_object_get(body, "reason"));
-    }
-    if (!strcmp(action, "return") && (!reason || !*reason)) {
-        jx_errors errs;
-
-        jx_errors_clear(&errs);
-        errs_add(&errs, JX_EINVALID, "/reason", "FIELD_REQUIRED",
-                 "退回须说明理由 (a return needs a reason)");
-        problem_invalid(resp, &errs);
-        goto out;
-    }
-    from = !strcmp(action, "submit") ? "draft" : "submitted";
-    to = !strcmp(action, "submit") ? "submitted" : !strcmp(action, "accept") ? "accepted" : "draft";
-    if (lock_for(req, resp, &who, id, version, review, NULL, &k, &pc, &row) < 0)
-        goto out;
-    if (strcmp(row.status, from) != 0) {
-        conflict_state(resp, row.status,
-                       !strcmp(action, "submit") ? "提交 (be submitted)"
-                       : !strcmp(action, "accept") ? "通过 (be accepted)" : "退回 (be returned)");
-    } else if (dbp_transition(pc, &who, &row, action, to, reason, &res, &e) < 0) {
-        db_problem(resp, &e);
-    } else {
-        send_project(resp, 200, res, 0);
-        ok = idem_store(pc, &who, &k, resp, &e) == 0;
-        if (!ok)
-            db_problem(resp, &e);
-    }
-    project_row_free(&row);
-out:
-    PQclear(res);
-    json_decref(body);
-    if (pc)
-        finish(resp, pc, ok);
-    return 0;
-}
-
 int route_project_submit(jx_req *req, jx_resp *resp)
 {
-    return transition(req, resp, "submit");
+    return wf_transition(req, resp, &wf_projects, "submit");
 }
 
 int route_project_accept(jx_req *req, jx_resp *resp)
 {
-    return transition(req, resp, "accept");
+    return wf_transition(req, resp, &wf_projects, "accept");
 }
 
 int route_project_return(jx_req *req, jx_resp *resp)
 {
-    return transition(req, resp, "return");
+    return wf_transition(req, resp, &wf_projects, "return");
 }
 
 /* ---- lists ---------------------------------------------------------------- */
@@ -899,21 +694,5 @@ int route_projects_list(jx_req *req, jx_resp *resp)
 
 int route_project_history(jx_req *req, jx_resp *resp)
 {
-    auth_info who;
-    int64_t id, after;
-    int limit;
-    PGresult *res = NULL;
-    db_err e;
-
-    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
-        page_params(req, resp, &limit, &after) < 0)
-        return 0;
-    if (dbp_history(&who, id, after, limit + 1, &res, &e) < 0)
-        return db_problem(resp, &e);
-    if (PQntuples(res) == 0 && after == 0)
-        problem_not_found(resp);
-    else
-        send_page(resp, res, limit);
-    PQclear(res);
-    return 0;
+    return wf_history(req, resp, dbp_history);
 }

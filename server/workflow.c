@@ -1,6 +1,6 @@
 /*
- * workflow.c -- locking, If-Match and state checks shared by the
- * resources that follow the projects' workflow (assessments, plans).
+ * workflow.c -- locking, If-Match, state checks and the transitions of
+ * the resources that follow the workflow (projects, assessments, plans).
  *
  * A change borrows a connection, begins, replays an Idempotency-Key retry
  * before anything else (its If-Match is stale by then), locks the row
@@ -16,9 +16,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "body.h"
+#include "db_assessments.h"
+#include "db_plans.h"
 #include "problem.h"
+#include "routes.h"
 
 #define CT_JSON "application/json"
+
+#define NO_EDIT_TAIL                                                                               \
+    "其主管部门或运营者可以修改 (only the owning organisation, its department or the operator "  \
+    "may change it)"
+
+static const char GENERIC_NO_REVIEW[] =
+    "只有上级主管部门、所在地区的财政局或运营者可以审核 (only the department above, the finance "
+    "bureau or the operator may review)";
+
+const wf_resource wf_projects = {
+    dbp_lock,
+    dbp_transition,
+    "项目",
+    "project",
+    "the project changed",
+    "只有上级主管部门、所在地区的财政局或运营者可以审核，项目单位自身不能 (only the department "
+    "above, the finance bureau or the operator may review; not the owner)",
+    "只有项目所属单位、" NO_EDIT_TAIL,
+};
+
+const wf_resource wf_assessments = {
+    dba_lock,          dba_transition,        "", "resource", "changed meanwhile",
+    GENERIC_NO_REVIEW, "只有所属单位、" NO_EDIT_TAIL,
+};
+
+const wf_resource wf_plans = {
+    dbl_lock,          NULL,                  "", "resource", "changed meanwhile",
+    GENERIC_NO_REVIEW, "只有所属单位、" NO_EDIT_TAIL,
+};
 
 int wf_send_text(jx_resp *resp, unsigned status, const char *text, size_t n)
 {
@@ -39,16 +72,15 @@ int wf_send(jx_resp *resp, unsigned status, const PGresult *res, int vcol)
                         (size_t)PQgetlength(res, 0, vcol + 1));
 }
 
-static int stale(jx_resp *resp, int64_t current)
+static int stale(jx_resp *resp, const wf_resource *r, int64_t current)
 {
     char detail[200];
     char *body;
     json_t *o;
 
     snprintf(detail, sizeof detail,
-             "已被他人修改，当前版本为 %lld，请重新读取后再改 (changed meanwhile; current "
-             "version %lld)",
-             (long long)current, (long long)current);
+             "%s已被他人修改，当前版本为 %lld，请重新读取后再改 (%s; current version %lld)",
+             r->noun_zh, (long long)current, r->stale_en, (long long)current);
     o = json_pack("{s:s,s:s,s:i,s:s,s:I}", "type", "urn:jixiao:problem:stale", "title",
                   "版本已过期 (precondition failed)", "status", 412, "detail", detail,
                   "current_version", (json_int_t)current);
@@ -61,17 +93,17 @@ static int stale(jx_resp *resp, int64_t current)
     return 0;
 }
 
-int wf_conflict_state(jx_resp *resp, const char *status, const char *what)
+int wf_conflict_state(jx_resp *resp, const wf_resource *r, const char *status, const char *what)
 {
     char detail[300];
 
-    snprintf(detail, sizeof detail, "当前状态为 %s，不能%s (the resource is %s)", status, what,
-             status);
+    snprintf(detail, sizeof detail, "%s当前状态为 %s，不能%s (the %s is %s)", r->noun_zh, status,
+             what, r->noun_en, status);
     return problem(resp, 409, "invalid-state", "当前状态不允许此操作 (not allowed in this state)",
                    detail);
 }
 
-int wf_lock(jx_resp *resp, const auth_info *who, wf_lock_fn lock, int64_t id,
+int wf_lock(jx_resp *resp, const auth_info *who, const wf_resource *r, int64_t id,
             int64_t want_version, int need_review, const char *what, const idem *k,
             pool_conn **pc, project_row *row)
 {
@@ -95,7 +127,7 @@ int wf_lock(jx_resp *resp, const auth_info *who, wf_lock_fn lock, int64_t id,
         if (st != IDEM_NEW)
             goto fail;
     }
-    if (lock(*pc, who, id, row, &e) < 0) {
+    if (r->lock(*pc, who, id, row, &e) < 0) {
         db_problem(resp, &e);
         goto fail;
     }
@@ -104,19 +136,16 @@ int wf_lock(jx_resp *resp, const auth_info *who, wf_lock_fn lock, int64_t id,
         goto fail;
     }
     if (want_version && want_version != row->version) {
-        stale(resp, row->version);
+        stale(resp, r, row->version);
         goto fail;
     }
     if (need_review >= 0 && (need_review ? !row->can_review : !row->can_edit)) {
         problem(resp, 403, "forbidden", "无权执行此操作 (forbidden)",
-                need_review ? "只有上级主管部门、所在地区的财政局或运营者可以审核 (only the "
-                              "department above, the finance bureau or the operator may review)"
-                            : "只有所属单位、其主管部门或运营者可以修改 (only the owning "
-                              "organisation, its department or the operator may change it)");
+                need_review ? r->no_review : r->no_edit);
         goto fail;
     }
     if (what && strcmp(row->status, "draft") != 0) {
-        wf_conflict_state(resp, row->status, what);
+        wf_conflict_state(resp, r, row->status, what);
         goto fail;
     }
     return 0;
@@ -136,5 +165,141 @@ int wf_finish(jx_resp *resp, pool_conn *pc, int ok)
         db_problem(resp, &e);
     db_rollback(pc);
     db_release(pc);
+    return 0;
+}
+
+int wf_transition(jx_req *req, jx_resp *resp, const wf_resource *r, const char *action)
+{
+    static const char *const FIELDS[] = {"reason", NULL};
+    auth_info who;
+    int64_t id, version;
+    json_t *body = NULL;
+    pool_conn *pc = NULL;
+    project_row row;
+    PGresult *res = NULL;
+    const char *reason = NULL, *from, *to;
+    idem k;
+    db_err e;
+    int review = strcmp(action, "submit") != 0, ok = 0;
+
+    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
+        if_match(req, resp, &version) < 0 || idem_init(req, resp, &k) < 0)
+        return 0;
+    if (req->len) {
+        if (body_json(req, resp, 0, &body) < 0)
+            return 0;
+        if (body_unknown_fields(resp, body, FIELDS, "") < 0)
+            goto out;
+        reason = json_string_value(json_object_get(body, "reason"));
+    }
+    if (!strcmp(action, "return") && (!reason || !*reason)) {
+        jx_errors errs;
+
+        jx_errors_clear(&errs);
+        errs_add(&errs, JX_EINVALID, "/reason", "FIELD_REQUIRED",
+                 "退回须说明理由 (a return needs a reason)");
+        problem_invalid(resp, &errs);
+        goto out;
+    }
+    from = !strcmp(action, "submit") ? "draft" : "submitted";
+    to = !strcmp(action, "submit") ? "submitted" : !strcmp(action, "accept") ? "accepted" : "draft";
+    /* A retry replays (wf_lock) before anything else: its If-Match is stale by now. */
+    if (wf_lock(resp, &who, r, id, version, review, NULL, &k, &pc, &row) < 0)
+        goto out;
+    if (strcmp(row.status, from) != 0) {
+        wf_conflict_state(resp, r, row.status,
+                          !strcmp(action, "submit")   ? "提交 (be submitted)"
+                          : !strcmp(action, "accept") ? "通过 (be accepted)"
+                                                      : "退回 (be returned)");
+    } else if (r->transition(pc, &who, &row, action, to, reason, &res, &e) < 0) {
+        db_problem(resp, &e);
+    } else {
+        wf_send(resp, 200, res, 0);
+        ok = idem_store(pc, &who, &k, resp, &e) == 0;
+        if (!ok)
+            db_problem(resp, &e);
+    }
+    project_row_free(&row);
+out:
+    PQclear(res);
+    json_decref(body);
+    if (pc)
+        wf_finish(resp, pc, ok);
+    return 0;
+}
+
+int wf_history(jx_req *req, jx_resp *resp, wf_history_fn history)
+{
+    auth_info who;
+    int64_t id, after;
+    int limit;
+    PGresult *res = NULL;
+    db_err e;
+
+    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
+        page_params(req, resp, &limit, &after) < 0)
+        return 0;
+    if (history(&who, id, after, limit + 1, &res, &e) < 0)
+        return db_problem(resp, &e);
+    if (PQntuples(res) == 0 && after == 0)
+        problem_not_found(resp);
+    else
+        send_page(resp, res, limit);
+    PQclear(res);
+    return 0;
+}
+
+int wf_get_by_token(jx_req *req, jx_resp *resp, wf_token_get_fn get, int col, PGresult **res)
+{
+    char hex[65];
+    int64_t id;
+    db_err e;
+    auth_info who;
+
+    *res = NULL;
+    if (auth_token_hex(req, resp, hex) < 0)
+        return -1;
+    if (path_id(req, resp, "id", &id) < 0) {
+        /* still authenticate: an anonymous caller learns nothing */
+        if (auth_require(req, resp, &who) == 0)
+            problem_not_found(resp);
+        return -1;
+    }
+    if (get(hex, id, res, &e) < 0) {
+        db_problem(resp, &e);
+        return -1;
+    }
+    if (auth_from_row(req, resp, *res, 0, 0, &who) < 0)
+        goto none;
+    if (PQgetisnull(*res, 0, col)) {
+        problem_not_found(resp);
+        goto none;
+    }
+    return 0;
+none:
+    PQclear(*res);
+    *res = NULL;
+    return -1;
+}
+
+int wf_get_in_reach(jx_req *req, jx_resp *resp, wf_reach_get_fn get, PGresult **res)
+{
+    auth_info who;
+    int64_t id;
+    db_err e;
+
+    *res = NULL;
+    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0)
+        return -1;
+    if (get(&who, id, res, &e) < 0) {
+        db_problem(resp, &e);
+        return -1;
+    }
+    if (PQntuples(*res) != 1) {
+        problem_not_found(resp);
+        PQclear(*res);
+        *res = NULL;
+        return -1;
+    }
     return 0;
 }
