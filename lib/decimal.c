@@ -249,22 +249,5 @@ void jx_buf_q(jx_buf *b, jx_q q, int maxdec)
         v /= 10;
         dec--;
     }
-    char tmp[40];
-    int i = 39;
-    tmp[i] = 0;
-    int neg = v < 0;
-    uint64_t u = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    for (int d = 0; d < dec; d++) {
-        tmp[--i] = (char)('0' + u % 10);
-        u /= 10;
-    }
-    if (dec)
-        tmp[--i] = '.';
-    do {
-        tmp[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (neg)
-        tmp[--i] = '-';
-    jx_buf_puts(b, tmp + i);
+    jx_buf_fixed(b, v, dec);
 }

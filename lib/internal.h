@@ -83,6 +83,7 @@ void jx_buf_printf(jx_buf *b, const char *fmt, ...) __attribute__((format(printf
 void jx_buf_json_str(jx_buf *b, const char *s);   /* quoted, escaped */
 void jx_buf_cents(jx_buf *b, int64_t cents);       /* 98.50 */
 void jx_buf_int(jx_buf *b, int64_t v);
+void jx_buf_fixed(jx_buf *b, int64_t v, int dec);  /* v / 10^dec, exactly dec decimals */
 void jx_buf_cents_short(jx_buf *b, int64_t cents); /* 98.5, 10 */
 void jx_buf_fen(jx_buf *b, int64_t fen);           /* 736200.00 */
 void jx_buf_rate(jx_buf *b, int64_t r4);           /* 0.8495 */

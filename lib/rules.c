@@ -46,6 +46,24 @@ static bool load_fraction(json_t *j, jx_q *q)
     return jx_json_number(j, q, NULL);
 }
 
+/* A field whose value must be one of a few words: its index in names,
+ * or -1 (absent: *out untouched) / -2 (not one of them: an error listed). */
+static int one_of(json_t *j, const char *key, const char *const *names, int n, const char *ptr,
+                  const char *msg, jx_errors *errs)
+{
+    json_t *v = json_object_get(j, key);
+    if (!v)
+        return -1;
+    const char *s = json_string_value(v);
+    for (int i = 0; s && i < n; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    char p[JX_PTR_MAX];
+    jx_ptr(p, sizeof p, ptr, key);
+    jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID", "%s", msg);
+    return -2;
+}
+
 bool jx_rule_load(jx_arena *a, json_t *j, const char *ptr, jx_rule *r, jx_errors *errs)
 {
     static const char *const FIELDS[] = {"kind", "reverse", "equal", "per", "deduct", "basis",
@@ -76,26 +94,14 @@ bool jx_rule_load(jx_arena *a, json_t *j, const char *ptr, jx_rule *r, jx_errors
     r->kind = (jx_rule_kind)i;
 
     json_t *v;
-    if ((v = json_object_get(j, "reverse"))) {
-        const char *s = json_string_value(v);
-        if (s && strcmp(s, "linear") == 0)
-            r->reverse_linear = true;
-        else if (!s || strcmp(s, "inverse") != 0) {
-            jx_ptr(p, sizeof p, ptr, "reverse");
-            jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
-                       "reverse 只能是 inverse 或 linear (reverse must be inverse or linear)");
-        }
-    }
-    if ((v = json_object_get(j, "equal"))) {
-        const char *s = json_string_value(v);
-        if (s && strcmp(s, "at_least") == 0)
-            r->equal_at_least = true;
-        else if (!s || strcmp(s, "symmetric") != 0) {
-            jx_ptr(p, sizeof p, ptr, "equal");
-            jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
-                       "equal 只能是 symmetric 或 at_least (equal must be symmetric or at_least)");
-        }
-    }
+    static const char *const REVERSE[] = {"inverse", "linear"};
+    static const char *const EQUAL[] = {"symmetric", "at_least"};
+    r->reverse_linear = one_of(j, "reverse", REVERSE, 2, ptr,
+                               "reverse 只能是 inverse 或 linear (reverse must be inverse or linear)",
+                               errs) == 1;
+    r->equal_at_least = one_of(j, "equal", EQUAL, 2, ptr,
+                               "equal 只能是 symmetric 或 at_least (equal must be symmetric or at_least)",
+                               errs) == 1;
     if (r->kind == JX_RULE_STEP) {
         v = json_object_get(j, "per");
         if (!v || !jx_json_number(v, &r->per, NULL) || jx_q_sign(r->per) <= 0) {
@@ -109,32 +115,16 @@ bool jx_rule_load(jx_arena *a, json_t *j, const char *ptr, jx_rule *r, jx_errors
             jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
                        "step 规则需要正数 deduct（每次扣分，最多两位小数） (step needs a positive 'deduct')");
         }
-        if ((v = json_object_get(j, "basis"))) {
-            const char *s = json_string_value(v);
-            if (s && strcmp(s, "points") == 0)
-                r->basis = JX_BASIS_POINTS;
-            else if (s && strcmp(s, "relative") == 0)
-                r->basis = JX_BASIS_RELATIVE;
-            else {
-                jx_ptr(p, sizeof p, ptr, "basis");
-                jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
-                           "basis 只能是 points 或 relative (basis must be points or relative)");
-            }
-        }
-        if ((v = json_object_get(j, "rounding"))) {
-            const char *s = json_string_value(v);
-            if (s && strcmp(s, "floor") == 0)
-                r->rounding = JX_ROUND_FLOOR;
-            else if (s && strcmp(s, "ceil") == 0)
-                r->rounding = JX_ROUND_CEIL;
-            else if (s && strcmp(s, "exact") == 0)
-                r->rounding = JX_ROUND_EXACT;
-            else {
-                jx_ptr(p, sizeof p, ptr, "rounding");
-                jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
-                           "rounding 只能是 floor、ceil 或 exact (rounding must be floor, ceil or exact)");
-            }
-        }
+        static const char *const BASIS[] = {"points", "relative"};
+        static const char *const ROUNDING[] = {"floor", "ceil", "exact"};
+        int w = one_of(j, "basis", BASIS, 2, ptr,
+                       "basis 只能是 points 或 relative (basis must be points or relative)", errs);
+        if (w >= 0)
+            r->basis = w == 0 ? JX_BASIS_POINTS : JX_BASIS_RELATIVE;
+        w = one_of(j, "rounding", ROUNDING, 3, ptr,
+                   "rounding 只能是 floor、ceil 或 exact (rounding must be floor, ceil or exact)", errs);
+        if (w >= 0)
+            r->rounding = w == 0 ? JX_ROUND_FLOOR : w == 1 ? JX_ROUND_CEIL : JX_ROUND_EXACT;
         if ((v = json_object_get(j, "reference"))) {
             if (!load_fraction(v, &r->reference)) {
                 jx_ptr(p, sizeof p, ptr, "reference");

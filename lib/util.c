@@ -248,11 +248,11 @@ void jx_buf_json_str(jx_buf *b, const char *s)
     jx_buf_put(b, "\"", 1);
 }
 
-/* Writes |v| / 10^dec with exactly dec decimals. */
-static void put_fixed(jx_buf *b, int64_t v, int dec)
+/* Writes v / 10^dec with exactly dec decimals (dec <= 20). */
+void jx_buf_fixed(jx_buf *b, int64_t v, int dec)
 {
-    char tmp[32];
-    int i = 31;
+    char tmp[48];
+    int i = 47;
     tmp[i] = 0;
     int neg = v < 0;
     uint64_t u = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
@@ -268,22 +268,22 @@ static void put_fixed(jx_buf *b, int64_t v, int dec)
     } while (u);
     if (neg)
         tmp[--i] = '-';
-    jx_buf_put(b, tmp + i, (size_t)(31 - i));
+    jx_buf_put(b, tmp + i, (size_t)(47 - i));
 }
 
-void jx_buf_cents(jx_buf *b, int64_t c) { put_fixed(b, c, 2); }
-void jx_buf_int(jx_buf *b, int64_t v) { put_fixed(b, v, 0); }
-void jx_buf_fen(jx_buf *b, int64_t f) { put_fixed(b, f, 2); }
-void jx_buf_rate(jx_buf *b, int64_t r) { put_fixed(b, r, 4); }
+void jx_buf_cents(jx_buf *b, int64_t c) { jx_buf_fixed(b, c, 2); }
+void jx_buf_int(jx_buf *b, int64_t v) { jx_buf_fixed(b, v, 0); }
+void jx_buf_fen(jx_buf *b, int64_t f) { jx_buf_fixed(b, f, 2); }
+void jx_buf_rate(jx_buf *b, int64_t r) { jx_buf_fixed(b, r, 4); }
 
 void jx_buf_cents_short(jx_buf *b, int64_t c)
 {
     if (c % 100 == 0)
-        put_fixed(b, c / 100, 0);
+        jx_buf_fixed(b, c / 100, 0);
     else if (c % 10 == 0)
-        put_fixed(b, c / 10, 1);
+        jx_buf_fixed(b, c / 10, 1);
     else
-        put_fixed(b, c, 2);
+        jx_buf_fixed(b, c, 2);
 }
 
 /* ---- errors ----------------------------------------------------------------- */
