@@ -230,8 +230,11 @@ void fz_check_problem(const jx_resp *resp, unsigned want)
     if (!nonempty(o, "type") || strncmp(json_string_value(json_object_get(o, "type")),
                                         "urn:jixiao:problem:", 19) ||
         !nonempty(o, "title") || !nonempty(o, "detail") ||
-        json_integer_value(json_object_get(o, "status")) != resp->status)
+        json_integer_value(json_object_get(o, "status")) != resp->status) {
+        fprintf(stderr, "fuzz: a problem without type, title, detail or status: %s\n",
+                resp->body);
         abort();
+    }
     errs = json_object_get(o, "errors");
     if (errs && !json_is_array(errs))
         abort();
