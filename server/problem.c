@@ -172,7 +172,10 @@ void errs_add(jx_errors *errs, jx_status st, const char *pointer, const char *co
         jx_error *e = &errs->items[errs->count];
 
         memset(e, 0, sizeof *e);
-        snprintf(e->pointer, sizeof e->pointer, "%s", pointer ? pointer : "");
+        if (snprintf(e->pointer, sizeof e->pointer, "%s", pointer ? pointer : "") >=
+                (int)sizeof e->pointer &&
+            e->pointer[sizeof e->pointer - 2] == '~')
+            e->pointer[sizeof e->pointer - 2] = '\0'; /* cut inside "~0"/"~1": not a pointer */
         snprintf(e->code, sizeof e->code, "%s", code);
         va_start(ap, fmt);
         vsnprintf(e->message, sizeof e->message, fmt, ap);

@@ -276,3 +276,15 @@ def test_problems_quoting_invalid_utf8_keep_their_detail_and_messages(migrated):
                       headers={"Content-Type": "application/json"})
     body = assert_problem(r, 400)
     assert body["errors"][0]["message"], body
+
+
+def test_long_unknown_field_keeps_a_valid_pointer(migrated):
+    """Found by fuzz_project: an unknown field's pointer longer than the
+    error's 160 bytes was cut inside an escape ("~1" -> "~"), which is not
+    a JSON pointer."""
+    from conftest import TOKEN, api
+    r = api("POST", "/v1/projects", TOKEN, {"y" + "~/" * 120: 1})
+    body = assert_problem(r, 400)
+    for e in body["errors"]:
+        p = e["pointer"]
+        assert p.startswith("/") and not p.endswith("~"), p

@@ -120,3 +120,12 @@ def test_csv_numbers_that_are_not_plain_decimals_are_rejected(tree):
         assert rej, (score, s)
         assert (rej[0]["record"], rej[0]["line"], rej[0]["column"]) == \
             (1, 2, "reported_score"), score
+
+
+def test_csv_with_bare_cr_line_ends_reports_the_right_lines(tree):
+    """Found by fuzz_import: a bare CR (classic Mac line ends) ended a row
+    but did not count as a line, so every rejection said line 1."""
+    t = tree["deptB"]["token"]
+    s = assert_problem(post_csv(t, bad_csv(2045).replace("\n", "\r")), 422)
+    rej = s["rejections"][0]
+    assert (rej["record"], rej["line"], rej["column"]) == (2, 8, "target"), rej

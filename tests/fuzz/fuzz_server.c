@@ -260,8 +260,11 @@ void fz_check_errs(const jx_errors *errs)
         if (!memchr(e->message, 0, sizeof e->message) || !memchr(e->code, 0, sizeof e->code) ||
             !memchr(e->pointer, 0, sizeof e->pointer))
             abort();
-        if (!e->message[0] || !e->code[0] || !fz_pointer_ok(e->pointer))
+        if (!e->message[0] || !e->code[0] || !fz_pointer_ok(e->pointer)) {
+            fprintf(stderr, "fuzz: a bad error: pointer '%s' code '%s' message '%s'\n",
+                    e->pointer, e->code, e->message);
             abort();
+        }
     }
     memset(&resp, 0, sizeof resp);
     problem_invalid(&resp, errs);
