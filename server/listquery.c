@@ -26,7 +26,7 @@ static int bad_filter(jx_resp *resp, const char *name, const char *want)
     return -1;
 }
 
-static int six_digits(const char *s)
+int six_digits(const char *s)
 {
     int i;
 

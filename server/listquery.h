@@ -47,6 +47,9 @@ typedef struct {
  * -1 with the 400 in resp (the first bad parameter). */
 int listquery_decode(const jx_req *req, jx_resp *resp, unsigned want, listquery *q);
 
+/* Exactly six digits. */
+int six_digits(const char *s);
+
 /* A 6-digit region code other than 000000 (the operator's). */
 int region_code_ok(const char *s);
 

@@ -10,22 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "listquery.h"
 #include "problem.h"
 
 static const char *const DIM_NAMES[TD_COUNT] = {"region", "department", "unit", "year",
                                                 "grade", "fund_nature", "scope"};
 
 /* ---- query decoding ------------------------------------------------------ */
-
-static int six_digits(const char *s)
-{
-    int i;
-
-    for (i = 0; i < 6; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return s[6] == '\0';
-}
 
 static int parse_year(const char *s, int *out)
 {

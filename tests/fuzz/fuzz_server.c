@@ -4,7 +4,6 @@
  */
 #include "fuzz_server.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,39 +135,6 @@ const char *req_param(const jx_req *req, const char *name)
     (void)req;
     (void)name;
     return NULL;
-}
-
-void resp_body(jx_resp *resp, unsigned status, const char *content_type, char *body, size_t len)
-{
-    if (resp->body && !resp->body_static)
-        free(resp->body);
-    resp->status = status;
-    resp->content_type = content_type;
-    resp->body = body;
-    resp->len = len;
-    resp->body_static = 0;
-}
-
-void resp_static(jx_resp *resp, unsigned status, const char *content_type, const char *body,
-                 size_t len)
-{
-    resp_body(resp, status, content_type, NULL, 0);
-    resp->body = (char *)(uintptr_t)body;
-    resp->len = len;
-    resp->body_static = 1;
-}
-
-void resp_header(jx_resp *resp, const char *name, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (resp->nheaders >= JX_MAX_HEADERS)
-        return;
-    resp->headers[resp->nheaders].name = name;
-    va_start(ap, fmt);
-    vsnprintf(resp->headers[resp->nheaders].value, sizeof resp->headers[0].value, fmt, ap);
-    va_end(ap);
-    resp->nheaders++;
 }
 
 int fz_split(const uint8_t *data, size_t size, char *word, size_t wordlen, const uint8_t **rest,
