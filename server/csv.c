@@ -1,7 +1,8 @@
 /*
  * csv.c -- RFC 4180 CSV: comma separated, fields optionally in double
  * quotes ("" inside quotes is one "), quoted fields may span lines, rows
- * end with LF or CRLF, a UTF-8 BOM at the start is skipped.  Excel's
+ * end with LF, CRLF or a bare CR (each counted as one line), a UTF-8 BOM
+ * at the start is skipped.  Excel's
  * export of a Chinese spreadsheet as "CSV UTF-8" reads as it should.
  *
  * A row's fields are copied into one buffer (NUL-separated) owned by the
@@ -52,9 +53,9 @@ int csv_next(csv_reader *r, int *line)
 
     r->buflen = 0;
     r->nfields = 0;
-    /* skip empty lines */
+    /* skip empty lines (LF, CRLF or a bare CR each end one) */
     while (r->p < r->end && (*r->p == '\n' || *r->p == '\r')) {
-        if (*r->p == '\n')
+        if (*r->p == '\n' || r->p + 1 >= r->end || r->p[1] != '\n')
             r->line++;
         r->p++;
     }
@@ -83,7 +84,8 @@ int csv_next(csv_reader *r, int *line)
                     r->p++;
                     break;
                 }
-                if (*r->p == '\n')
+                if (*r->p == '\n' ||
+                    (*r->p == '\r' && (r->p + 1 >= r->end || r->p[1] != '\n')))
                     r->line++;
                 if (put(r, *r->p++) < 0)
                     return -1;
@@ -98,8 +100,11 @@ int csv_next(csv_reader *r, int *line)
             r->p++;
             continue;
         }
-        if (r->p < r->end && *r->p == '\r')
+        if (r->p < r->end && *r->p == '\r') {
             r->p++;
+            if (r->p >= r->end || *r->p != '\n')
+                r->line++; /* a bare CR (classic Mac) ends a line too */
+        }
         if (r->p < r->end && *r->p == '\n') {
             r->p++;
             r->line++;

@@ -11,13 +11,9 @@
 #include "auth.h"
 #include "db.h"
 #include "db_projects.h"
+#include "eval_options.h"
 #include "server.h"
 
-/* Optional choices of the request body: {"framework", "framework_version"}. */
-typedef struct {
-    const char *framework;   /* NULL: the subject's own */
-    int version;             /* 0: the latest */
-} eval_options;
 
 /* Runs the evaluation of the locked subject `row` (a project_row filled by
  * dbp_lock or dba_lock) inside pc's transaction.  sdoc is the subject's
@@ -26,9 +22,5 @@ typedef struct {
  * transaction should commit. */
 int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const project_row *row,
              char *sdoc, const eval_options *opt, int dry, jx_resp *resp);
-
-/* Reads {"framework", "framework_version"} from an optional body.  -1
- * with the problem in resp. */
-int eval_options_decode(jx_req *req, jx_resp *resp, json_t **keep, eval_options *opt);
 
 #endif

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TYPE_PREFIX "urn:jixiao:problem:"
@@ -18,6 +19,63 @@
 static const char oom_body[] =
     "{\"type\":\"urn:jixiao:problem:internal\",\"title\":\"内部错误 (internal error)\","
     "\"status\":500,\"detail\":\"out of memory\"}";
+
+/* Length of the valid UTF-8 sequence at s (1-4), 0 when invalid. */
+static size_t utf8_len(const unsigned char *s)
+{
+    size_t n, i;
+    unsigned c = s[0];
+
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF)
+        n = 3;
+    else if (c >= 0xF0 && c <= 0xF4)
+        n = 4;
+    else
+        return 0;
+    for (i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) ||
+        (c == 0xF4 && s[1] > 0x8F))
+        return 0; /* overlong, surrogate, past U+10FFFF */
+    return n;
+}
+
+/* s as a JSON string.  Details and messages quote what the client sent
+ * (a query value, a CSV header, Jansson's syntax error) and may cut it at
+ * a byte limit, so they need not be UTF-8, which json_string refuses
+ * (NULL: the member vanished).  Each invalid byte becomes U+FFFD. */
+static json_t *text(const char *s)
+{
+    json_t *j = json_string(s);
+    char *fixed, *o;
+    const unsigned char *p;
+    size_t n;
+
+    if (j || !s)
+        return j;
+    fixed = malloc(strlen(s) * 3 + 1);
+    if (!fixed)
+        return NULL;
+    for (o = fixed, p = (const unsigned char *)s; *p; p += n ? n : 1) {
+        n = utf8_len(p);
+        if (n) {
+            memcpy(o, p, n);
+            o += n;
+        } else {
+            memcpy(o, "\xEF\xBF\xBD", 3);
+            o += 3;
+        }
+    }
+    *o = '\0';
+    j = json_string(fixed);
+    free(fixed);
+    return j;
+}
 
 static json_t *base(unsigned status, const char *slug, const char *title, const char *detail)
 {
@@ -29,9 +87,9 @@ static json_t *base(unsigned status, const char *slug, const char *title, const 
     if (!o)
         return NULL;
     json_object_set_new(o, "type", json_string(type));
-    json_object_set_new(o, "title", json_string(title));
+    json_object_set_new(o, "title", text(title));
     json_object_set_new(o, "status", json_integer(status));
-    json_object_set_new(o, "detail", json_string(detail ? detail : title));
+    json_object_set_new(o, "detail", text(detail ? detail : title));
     return o;
 }
 
@@ -70,9 +128,9 @@ int problem_errors(jx_resp *resp, unsigned status, const char *slug, const char 
 
         if (!item)
             goto oom;
-        json_object_set_new(item, "pointer", json_string(e->pointer));
-        json_object_set_new(item, "code", json_string(e->code));
-        json_object_set_new(item, "message", json_string(e->message));
+        json_object_set_new(item, "pointer", text(e->pointer));
+        json_object_set_new(item, "code", text(e->code));
+        json_object_set_new(item, "message", text(e->message));
         if (e->line > 0) {
             json_object_set_new(item, "line", json_integer(e->line));
             json_object_set_new(item, "column", json_integer(e->column));
@@ -114,7 +172,10 @@ void errs_add(jx_errors *errs, jx_status st, const char *pointer, const char *co
         jx_error *e = &errs->items[errs->count];
 
         memset(e, 0, sizeof *e);
-        snprintf(e->pointer, sizeof e->pointer, "%s", pointer ? pointer : "");
+        if (snprintf(e->pointer, sizeof e->pointer, "%s", pointer ? pointer : "") >=
+                (int)sizeof e->pointer &&
+            e->pointer[sizeof e->pointer - 2] == '~')
+            e->pointer[sizeof e->pointer - 2] = '\0'; /* cut inside "~0"/"~1": not a pointer */
         snprintf(e->code, sizeof e->code, "%s", code);
         va_start(ap, fmt);
         vsnprintf(e->message, sizeof e->message, fmt, ap);

@@ -22,6 +22,7 @@
 #include "db.h"
 #include "db_assessments.h"
 #include "idempotency.h"
+#include "listquery.h"
 #include "problem.h"
 #include "routes.h"
 #include "workflow.h"
@@ -178,40 +179,23 @@ int route_assessment_return(jx_req *req, jx_resp *resp)
     return wf_transition(req, resp, &wf_assessments, "return");
 }
 
-static int bad_filter(jx_resp *resp, const char *name, const char *want)
-{
-    char detail[300];
-
-    snprintf(detail, sizeof detail, "参数 %s 无效，应为%s (bad query parameter %s)", name, want,
-             name);
-    return problem(resp, 400, "bad-request", "请求有误 (bad request)", detail);
-}
-
 int route_assessments_list(jx_req *req, jx_resp *resp)
 {
     auth_info who;
     dba_filter f;
-    int64_t v;
-    int set;
+    listquery lq;
     PGresult *res = NULL;
     db_err e;
 
     memset(&f, 0, sizeof f);
-    if (auth_require(req, resp, &who) < 0 || page_params(req, resp, &f.limit, &f.after) < 0)
+    if (auth_require(req, resp, &who) < 0 || listquery_decode(req, resp, LQ_ASSESSMENTS, &lq) < 0)
         return 0;
-    if (query_int(req, resp, "year", 2000, 2100, &v, &set) < 0)
-        return 0;
-    f.year = set ? (int)v : 0;
-    if (query_int(req, resp, "org", 1, INT64_MAX, &v, &set) < 0)
-        return 0;
-    f.org = set ? v : 0;
-    f.scope = req_query(req, "scope");
-    if (f.scope && strcmp(f.scope, "department_wide") && strcmp(f.scope, "unit_wide"))
-        return bad_filter(resp, "scope", " department_wide 或 unit_wide");
-    f.status = req_query(req, "status");
-    if (f.status && strcmp(f.status, "draft") && strcmp(f.status, "submitted") &&
-        strcmp(f.status, "accepted"))
-        return bad_filter(resp, "status", " draft、submitted 或 accepted");
+    f.limit = lq.limit;
+    f.after = lq.after;
+    f.year = lq.year;
+    f.org = lq.org;
+    f.scope = lq.scope;
+    f.status = lq.status;
     f.limit++;
     if (dba_list(&who, &f, &res, &e) < 0)
         return db_problem(resp, &e);

@@ -23,6 +23,8 @@
 #include "db.h"
 #include "db_orgs.h"
 #include "idempotency.h"
+#include "listquery.h"
+#include "org_input.h"
 #include "problem.h"
 #include "routes.h"
 #include "workflow.h"
@@ -40,16 +42,6 @@ static int send_row(jx_resp *resp, unsigned status, const PGresult *res, int vco
     resp_header(resp, "ETag", "\"%s\"", PQgetvalue(res, 0, vcol));
     resp_body(resp, status, "application/json", copy, n);
     return 0;
-}
-
-static int region_ok(const char *s)
-{
-    int i;
-
-    for (i = 0; i < 6; i++)
-        if (!s || s[i] < '0' || s[i] > '9')
-            return 0;
-    return s[6] == '\0' && strcmp(s, "000000") != 0;
 }
 
 /* The prefix a region reaches (auth.c rules): "3413" for 341300. */
@@ -77,22 +69,19 @@ int route_orgs_list(jx_req *req, jx_resp *resp)
 {
     auth_info who;
     dbo_filter f;
-    int64_t v;
-    int set;
+    listquery lq;
     PGresult *res = NULL;
     db_err e;
 
     memset(&f, 0, sizeof f);
-    if (auth_require(req, resp, &who) < 0 || page_params(req, resp, &f.limit, &f.after) < 0 ||
-        query_int(req, resp, "parent", 1, INT64_MAX, &v, &set) < 0)
+    if (auth_require(req, resp, &who) < 0 || listquery_decode(req, resp, LQ_ORGS, &lq) < 0)
         return 0;
-    f.parent = set ? v : 0;
-    f.kind = req_query(req, "kind");
-    f.region = req_query(req, "region");
-    f.q = req_query(req, "q");
-    if (f.region && !region_ok(f.region))
-        return problem(resp, 400, "bad-request", "请求有误 (bad request)",
-                       "参数 region 应为六位行政区划代码 (region must be a 6-digit code)");
+    f.limit = lq.limit;
+    f.after = lq.after;
+    f.parent = lq.parent;
+    f.kind = lq.kind;
+    f.region = lq.region;
+    f.q = lq.q;
     f.limit++;
     if (dbo_list(&who, &f, &res, &e) < 0)
         return db_problem(resp, &e);
@@ -116,42 +105,6 @@ int route_org_get(jx_req *req, jx_resp *resp)
         PQclear(res);
     }
     return 0;
-}
-
-/* posts / staff: a non-negative integer or null. */
-static void count_field(json_t *o, const char *key, char *buf, size_t n, const char **out,
-                        int *set, jx_errors *errs)
-{
-    json_t *v = json_object_get(o, key);
-    char ptr[32];
-
-    *out = NULL;
-    *set = v != NULL;
-    if (!v || json_is_null(v))
-        return;
-    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 10000000) {
-        snprintf(ptr, sizeof ptr, "/%s", key);
-        errs_add(errs, JX_EINVALID, ptr, "VALUE_INVALID",
-                 "'%s' 应为不小于 0 的整数 (must be a non-negative integer)", key);
-        return;
-    }
-    snprintf(buf, n, "%lld", (long long)json_integer_value(v));
-    *out = buf;
-}
-
-static const char *name_field(json_t *o, int required, jx_errors *errs)
-{
-    json_t *v = json_object_get(o, "name");
-    const char *s = json_string_value(v);
-
-    if (!v && !required)
-        return NULL;
-    if (!s || !*s || strlen(s) > 600) {
-        errs_add(errs, JX_EINVALID, "/name", "FIELD_REQUIRED",
-                 "名称应为 1 到 200 个字 (name is required, at most 200 characters)");
-        return NULL;
-    }
-    return s;
 }
 
 /* The creator's rules; 0 when allowed, else resp has 403/422. */
@@ -181,15 +134,13 @@ static int may_create(jx_resp *resp, const auth_info *who, const char *kind,
 
 int route_org_create(jx_req *req, jx_resp *resp)
 {
-    static const char *const FIELDS[] = {"kind", "name", "region_code", "parent_id", "posts",
-                                         "staff", NULL};
     auth_info who;
-    json_t *body = NULL, *v;
+    json_t *body = NULL;
     jx_errors errs;
+    org_in o;
     const char *kind, *name, *region, *posts, *staff;
-    char posts_b[24], staff_b[24], parent_b[24];
+    char parent_b[24];
     const char *parent = NULL;
-    int set;
     int64_t parent_id = 0;
     pool_conn *pc = NULL;
     PGresult *res = NULL;
@@ -200,36 +151,18 @@ int route_org_create(jx_req *req, jx_resp *resp)
     if (auth_require(req, resp, &who) < 0 || idem_init(req, resp, &k) < 0 ||
         body_json(req, resp, 0, &body) < 0)
         return 0;
-    if (body_unknown_fields(resp, body, FIELDS, "") < 0)
-        goto out;
-    jx_errors_clear(&errs);
-    kind = json_string_value(json_object_get(body, "kind"));
-    if (!kind || (strcmp(kind, "finance") && strcmp(kind, "department") && strcmp(kind, "unit"))) {
-        errs_add(&errs, JX_EINVALID, "/kind", "VALUE_INVALID",
-                 "kind 应为 finance、department 或 unit (kind must be finance, department or unit)");
-        kind = NULL;
+    {
+        org_caller c = {who.org_kind, who.region_code, who.org_id};
+
+        if (org_decode(body, 1, &c, &o, resp, &errs) < 0)
+            goto out;
     }
-    name = name_field(body, 1, &errs);
-    region = json_string_value(json_object_get(body, "region_code"));
-    if (!region && !strcmp(who.org_kind, "department"))
-        region = who.region_code;
-    if (!region_ok(region)) {
-        errs_add(&errs, JX_EINVALID, "/region_code", "REGION_INVALID",
-                 "region_code 应为六位行政区划代码，如 341300 (a 6-digit region code)");
-        region = NULL;
-    }
-    v = json_object_get(body, "parent_id");
-    if (v && !json_is_null(v)) {
-        if (!json_is_integer(v) || json_integer_value(v) <= 0)
-            errs_add(&errs, JX_EINVALID, "/parent_id", "TYPE_INVALID",
-                     "parent_id 应为组织 id (parent_id must be an organisation id)");
-        else
-            parent_id = json_integer_value(v);
-    } else if (!strcmp(who.org_kind, "department")) {
-        parent_id = who.org_id;
-    }
-    count_field(body, "posts", posts_b, sizeof posts_b, &posts, &set, &errs);
-    count_field(body, "staff", staff_b, sizeof staff_b, &staff, &set, &errs);
+    kind = o.kind;
+    name = o.name;
+    region = o.region;
+    parent_id = o.parent_id;
+    posts = o.posts;
+    staff = o.staff;
     if (kind && region && may_create(resp, &who, kind, region, &errs) < 0)
         goto out;
     if (!strcmp(who.org_kind, "department") && parent_id != who.org_id)
@@ -300,14 +233,12 @@ out:
 
 int route_org_patch(jx_req *req, jx_resp *resp)
 {
-    static const char *const FIELDS[] = {"name", "posts", "staff", NULL};
     auth_info who;
     int64_t id, version;
     json_t *body = NULL;
     jx_errors errs;
-    const char *name, *posts, *staff;
-    char posts_b[24], staff_b[24];
-    int set_posts, set_staff, ok = 0;
+    org_in o;
+    int ok = 0;
     pool_conn *pc = NULL;
     PGresult *res = NULL, *upd = NULL;
     db_err e;
@@ -315,12 +246,8 @@ int route_org_patch(jx_req *req, jx_resp *resp)
     if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
         if_match(req, resp, &version) < 0 || body_json(req, resp, 0, &body) < 0)
         return 0;
-    if (body_unknown_fields(resp, body, FIELDS, "") < 0)
+    if (org_decode(body, 0, NULL, &o, resp, &errs) < 0)
         goto out;
-    jx_errors_clear(&errs);
-    name = name_field(body, 0, &errs);
-    count_field(body, "posts", posts_b, sizeof posts_b, &posts, &set_posts, &errs);
-    count_field(body, "staff", staff_b, sizeof staff_b, &staff, &set_staff, &errs);
     if (db_acquire(&pc, &e) < 0 || db_begin(pc, &e) < 0 ||
         dbo_get(pc, &who, id, 1, &res, &e) < 0) {
         db_problem(resp, &e);
@@ -343,7 +270,7 @@ int route_org_patch(jx_req *req, jx_resp *resp)
         problem_invalid(resp, &errs);
         goto out;
     }
-    if (dbo_update(pc, id, name, posts, set_posts, staff, set_staff, &upd, &e) < 0) {
+    if (dbo_update(pc, id, o.name, o.posts, o.set_posts, o.staff, o.set_staff, &upd, &e) < 0) {
         db_problem(resp, &e);
         goto out;
     }

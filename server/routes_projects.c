@@ -32,8 +32,10 @@
 #include "db.h"
 #include "db_projects.h"
 #include "idempotency.h"
+#include "listquery.h"
 #include "problem.h"
 #include "project.h"
+#include "project_edit.h"
 #include "routes.h"
 #include "util.h"
 #include "workflow.h"
@@ -225,186 +227,6 @@ int route_project_create(jx_req *req, jx_resp *resp)
 
 typedef enum { EDIT_PUT, EDIT_PATCH, EDIT_RESULTS } edit_kind;
 
-/* RFC 7396 JSON merge patch: a new value. */
-static json_t *merge_patch(json_t *target, json_t *patch)
-{
-    json_t *out, *v;
-    const char *key;
-
-    if (!json_is_object(patch))
-        return json_deep_copy(patch);
-    out = json_is_object(target) ? json_deep_copy(target) : json_object();
-    if (!out)
-        return NULL;
-    json_object_foreach(patch, key, v) {
-        if (json_is_null(v))
-            json_object_del(out, key);
-        else
-            json_object_set_new(out, key, merge_patch(json_object_get(out, key), v));
-    }
-    return out;
-}
-
-/* Results: applies {indicators: [{id, actual, deviation_reason,
- * reported_score}], budget: {...}, reported: {...}} to the stored
- * document; pos_of_result[i] = the position of result i. */
-static int apply_results(json_t *doc, json_t *body, jx_resp *resp, jx_errors *errs,
-                         long *result_of_pos, size_t npos)
-{
-    static const char *const TOP[] = {"indicators", "budget", "reported", NULL};
-    static const char *const IND[] = {"id", "actual", "deviation_reason", "reported_score", NULL};
-    static const char *const BUD[] = {"executed", "balance", "reported_execution_rate",
-                                      "breakdown", "recovered", "carried_over", NULL};
-    json_t *arr = json_object_get(body, "indicators"), *r, *inds, *v;
-    size_t i, k;
-    const char *key;
-
-    if (body_unknown_fields(resp, body, TOP, "") < 0)
-        return -1;
-    if (json_is_object(json_object_get(body, "budget")) &&
-        body_unknown_fields(resp, json_object_get(body, "budget"), BUD, "/budget") < 0)
-        return -1;
-    inds = json_object_get(doc, "indicators");
-    if (arr && !json_is_array(arr)) {
-        errs_add(errs, JX_EINVALID, "/indicators", "TYPE_INVALID",
-                 "indicators 应为数组 (indicators must be an array)");
-        return 0;
-    }
-    json_array_foreach(arr, i, r) {
-        char base[48], ptr[64];
-        json_t *id, *target = NULL;
-
-        snprintf(base, sizeof base, "/indicators/%zu", i);
-        if (!json_is_object(r)) {
-            errs_add(errs, JX_EINVALID, base, "TYPE_INVALID", "应为对象 (must be an object)");
-            continue;
-        }
-        if (body_unknown_fields(resp, r, IND, base) < 0)
-            return -1;
-        id = json_object_get(r, "id");
-        for (k = 0; json_is_integer(id) && k < json_array_size(inds); k++)
-            if (json_integer_value(json_object_get(json_array_get(inds, k), "id")) ==
-                json_integer_value(id)) {
-                target = json_array_get(inds, k);
-                if (k < npos)
-                    result_of_pos[k] = (long)i;
-                break;
-            }
-        if (!target) {
-            snprintf(ptr, sizeof ptr, "%s/id", base);
-            errs_add(errs, JX_EINVALID, ptr, id ? "INDICATOR_UNKNOWN" : "FIELD_REQUIRED",
-                     "应为本项目某个指标的 id (must be the id of one of this project's "
-                     "indicators)");
-            continue;
-        }
-        json_object_foreach(r, key, v) {
-            if (!strcmp(key, "id"))
-                continue;
-            if (json_is_null(v))
-                json_object_del(target, key);
-            else
-                json_object_set(target, key, v);
-        }
-    }
-    v = json_object_get(body, "budget");
-    if (json_is_object(v)) {
-        json_t *b = json_object_get(doc, "budget");
-
-        if (!json_is_object(b)) {
-            b = json_object();
-            json_object_set_new(doc, "budget", b);
-        }
-        json_object_foreach(v, key, r) {
-            if (json_is_null(r))
-                json_object_del(b, key);
-            else
-                json_object_set(b, key, r);
-        }
-    } else if (v && !json_is_null(v)) {
-        errs_add(errs, JX_EINVALID, "/budget", "TYPE_INVALID", "budget 应为对象 (must be an object)");
-    }
-    v = json_object_get(body, "reported");
-    if (v) {
-        json_t *merged = merge_patch(json_object_get(doc, "reported"), v);
-
-        if (merged)
-            json_object_set_new(doc, "reported", merged);
-    }
-    return 0;
-}
-
-/* Rewrites /indicators/<position>/... to /indicators/<result index>/... */
-static void remap_pointers(jx_errors *errs, const long *result_of_pos, size_t npos)
-{
-    size_t i, n = errs->count < JX_MAX_ERRORS ? errs->count : JX_MAX_ERRORS;
-
-    for (i = 0; i < n; i++) {
-        char *p = errs->items[i].pointer, *end, rest[160];
-        unsigned long pos;
-
-        if (strncmp(p, "/indicators/", 12))
-            continue;
-        pos = strtoul(p + 12, &end, 10);
-        if (end == p + 12 || pos >= npos || result_of_pos[pos] < 0)
-            continue;
-        {
-            char head[32];
-            size_t hn, rn;
-
-            snprintf(rest, sizeof rest, "%s", end);
-            snprintf(head, sizeof head, "/indicators/%ld", result_of_pos[pos]);
-            hn = strlen(head);
-            rn = strlen(rest);
-            if (hn + rn >= sizeof errs->items[i].pointer)
-                rn = sizeof errs->items[i].pointer - hn - 1;
-            memcpy(p, head, hn);
-            memcpy(p + hn, rest, rn);
-            p[hn + rn] = '\0';
-        }
-    }
-}
-
-/* Ids of the stored indicators, to check the ones a body names. */
-static int check_ids(const project_in *in, json_t *stored, jx_errors *errs)
-{
-    json_t *inds = json_object_get(stored, "indicators"), *ind;
-    size_t i, k;
-
-    for (i = 0; i < in->nind; i++) {
-        int found = 0;
-
-        if (!in->ind_ids[i])
-            continue;
-        json_array_foreach(inds, k, ind) {
-            if (json_integer_value(json_object_get(ind, "id")) == in->ind_ids[i]) {
-                found = 1;
-                break;
-            }
-        }
-        if (!found) {
-            char ptr[64];
-
-            snprintf(ptr, sizeof ptr, "/indicators/%zu/id", i);
-            errs_add(errs, JX_EINVALID, ptr, "INDICATOR_UNKNOWN",
-                     "指标 id %lld 不属于本项目 (not an indicator of this project)",
-                     (long long)in->ind_ids[i]);
-        }
-    }
-    return errs->count ? -1 : 0;
-}
-
-static int org_immutable(json_t *body, int64_t org_id, jx_errors *errs)
-{
-    json_t *v = json_object_get(body, "org_id");
-
-    if (v && !json_is_null(v) && (!json_is_integer(v) || json_integer_value(v) != org_id)) {
-        errs_add(errs, JX_EINVALID, "/org_id", "ORG_IMMUTABLE",
-                 "项目所属组织不能更改 (a project cannot move to another organisation)");
-        return -1;
-    }
-    return 0;
-}
-
 /* The part of an edit after the lock: build, validate, store. */
 static int edit_locked(jx_req *req, jx_resp *resp, pool_conn *pc, const auth_info *who,
                        project_row *row, json_t *body, edit_kind kind)
@@ -430,10 +252,10 @@ static int edit_locked(jx_req *req, jx_resp *resp, pool_conn *pc, const auth_inf
     npos = json_array_size(json_object_get(stored, "indicators"));
     if (kind == EDIT_PUT) {
         input = json_incref(body);
-        org_immutable(body, row->org_id, &errs);
+        project_org_immutable(body, row->org_id, &errs);
     } else if (kind == EDIT_PATCH) {
-        org_immutable(body, row->org_id, &errs);
-        input = merge_patch(stored, body);
+        project_org_immutable(body, row->org_id, &errs);
+        input = project_merge_patch(stored, body);
     } else {
         input = json_deep_copy(stored);
         result_of_pos = malloc((npos ? npos : 1) * sizeof *result_of_pos);
@@ -443,7 +265,7 @@ static int edit_locked(jx_req *req, jx_resp *resp, pool_conn *pc, const auth_inf
         }
         for (i = 0; i < npos; i++)
             result_of_pos[i] = -1;
-        if (apply_results(input, body, resp, &errs, result_of_pos, npos) < 0)
+        if (project_apply_results(input, body, resp, &errs, result_of_pos, npos) < 0)
             goto out; /* 400 in resp */
     }
     if (!input) {
@@ -456,9 +278,9 @@ static int edit_locked(jx_req *req, jx_resp *resp, pool_conn *pc, const auth_inf
 
         /* every problem at once: the body's own and the whole project's */
         if (project_decode(app.ctx, input, &in, &more) == 0)
-            check_ids(&in, stored, &more);
+            project_check_ids(&in, stored, &more);
         if (result_of_pos)
-            remap_pointers(&more, result_of_pos, npos);
+            project_remap_pointers(&more, result_of_pos, npos);
         for (j = 0; j < more.count && j < JX_MAX_ERRORS; j++)
             errs_add(&errs, more.items[j].code[0] && more.status == JX_EFIELD &&
                                     !strcmp(more.items[j].code, "UNKNOWN_FIELD")
@@ -636,54 +458,25 @@ int send_page(jx_resp *resp, const PGresult *res, int limit)
     return 0;
 }
 
-static int bad_filter(jx_resp *resp, const char *name, const char *want)
-{
-    char detail[300];
-
-    snprintf(detail, sizeof detail, "参数 %s 无效，应为%s (bad query parameter %s)", name, want,
-             name);
-    return problem(resp, 400, "bad-request", "请求有误 (bad request)", detail);
-}
-
-static int six_digits(const char *s)
-{
-    int i;
-
-    for (i = 0; i < 6; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return s[6] == '\0';
-}
-
 int route_projects_list(jx_req *req, jx_resp *resp)
 {
     auth_info who;
     dbp_filter f;
-    int64_t v;
-    int set;
+    listquery lq;
     PGresult *res = NULL;
     db_err e;
 
     memset(&f, 0, sizeof f);
-    if (auth_require(req, resp, &who) < 0 || page_params(req, resp, &f.limit, &f.after) < 0)
+    if (auth_require(req, resp, &who) < 0 || listquery_decode(req, resp, LQ_PROJECTS, &lq) < 0)
         return 0;
-    if (query_int(req, resp, "year", 2000, 2100, &v, &set) < 0)
-        return 0;
-    f.year = set ? (int)v : 0;
-    if (query_int(req, resp, "org", 1, INT64_MAX, &v, &set) < 0)
-        return 0;
-    f.org = set ? v : 0;
-    f.region = req_query(req, "region");
-    if (f.region && !six_digits(f.region))
-        return bad_filter(resp, "region", "六位行政区划代码 (a 6-digit region code)");
-    f.status = req_query(req, "status");
-    if (f.status && strcmp(f.status, "draft") && strcmp(f.status, "submitted") &&
-        strcmp(f.status, "accepted"))
-        return bad_filter(resp, "status", " draft、submitted 或 accepted");
-    f.grade = req_query(req, "grade");
-    f.q = req_query(req, "q");
-    if (f.q && strlen(f.q) > 200)
-        return bad_filter(resp, "q", "不超过 200 字节的文字 (at most 200 bytes)");
+    f.limit = lq.limit;
+    f.after = lq.after;
+    f.year = lq.year;
+    f.org = lq.org;
+    f.region = lq.region;
+    f.status = lq.status;
+    f.grade = lq.grade;
+    f.q = lq.q;
     f.limit++;
     if (dbp_list(&who, &f, &res, &e) < 0)
         return db_problem(resp, &e);

@@ -13,7 +13,6 @@
  * creation answers the first response with "token": null -- the secret
  * is never stored anywhere, not even for replays.
  */
-#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,37 +24,12 @@
 #include "db.h"
 #include "db_orgs.h"
 #include "idempotency.h"
+#include "org_input.h"
 #include "problem.h"
 #include "routes.h"
 #include "util.h"
 
 int send_page(jx_resp *resp, const PGresult *res, int limit); /* routes_projects.c */
-
-/* RFC 3339: 2025-12-31T23:59:59Z or with an offset; strict enough that
- * the ::timestamptz cast cannot fail on it. */
-static int rfc3339(const char *s)
-{
-    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
-    size_t i;
-
-    for (i = 0; shape[i]; i++) {
-        if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])
-            return 0;
-    }
-    s += i;
-    if (*s == '.') {
-        s++;
-        if (!isdigit((unsigned char)*s))
-            return 0;
-        while (isdigit((unsigned char)*s))
-            s++;
-    }
-    if (!strcmp(s, "Z"))
-        return 1;
-    return (s[0] == '+' || s[0] == '-') && isdigit((unsigned char)s[1]) &&
-           isdigit((unsigned char)s[2]) && s[3] == ':' && isdigit((unsigned char)s[4]) &&
-           isdigit((unsigned char)s[5]) && !s[6];
-}
 
 /* {..., "token": secret} from the stored JSON text (object). */
 static char *with_token(const char *json, const char *token)
@@ -73,7 +47,6 @@ static char *with_token(const char *json, const char *token)
 
 int route_token_create(jx_req *req, jx_resp *resp)
 {
-    static const char *const FIELDS[] = {"label", "expires_at", NULL};
     auth_info who;
     int64_t org_id;
     json_t *body = NULL;
@@ -89,29 +62,10 @@ int route_token_create(jx_req *req, jx_resp *resp)
     if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &org_id) < 0 ||
         idem_init(req, resp, &k) < 0)
         return 0;
-    if (req->len) {
-        if (body_json(req, resp, 0, &body) < 0)
-            return 0;
-        if (body_unknown_fields(resp, body, FIELDS, "") < 0)
-            goto out;
-    }
-    jx_errors_clear(&errs);
-    if (body) {
-        json_t *l = json_object_get(body, "label"), *x = json_object_get(body, "expires_at");
-
-        if (l && !json_is_null(l) && (!json_is_string(l) || strlen(json_string_value(l)) > 200))
-            errs_add(&errs, JX_EINVALID, "/label", "VALUE_INVALID",
-                     "label 应为不超过 200 字节的文字 (label must be text)");
-        label = json_string_value(l);
-        if (x && !json_is_null(x)) {
-            expires = json_string_value(x);
-            if (!expires || !rfc3339(expires)) {
-                errs_add(&errs, JX_EINVALID, "/expires_at", "TIME_INVALID",
-                         "expires_at 应为 RFC 3339 时间，如 2026-12-31T00:00:00Z (must be RFC 3339)");
-                expires = NULL;
-            }
-        }
-    }
+    if (req->len && body_json(req, resp, 0, &body) < 0)
+        return 0;
+    if (token_decode(body, &label, &expires, resp, &errs) < 0)
+        goto out;
     if (db_acquire(&pc, &e) < 0 || db_begin(pc, &e) < 0) {
         db_problem(resp, &e);
         goto out;

@@ -255,3 +255,36 @@ def test_slow_client_times_out():
         assert 2 <= elapsed <= 12, elapsed
     finally:
         s.close()
+
+
+def test_problems_quoting_invalid_utf8_keep_their_detail_and_messages(migrated):
+    """Found by fuzz_query, fuzz_import and fuzz_project: a detail or error
+    message quoting the client's bytes (a query value, a CSV header, a
+    JSON syntax error) that were not UTF-8, or that a length limit cut in
+    the middle of a character, was dropped from the problem: no detail, no
+    message.  Invalid bytes now read as U+FFFD."""
+    from conftest import TOKEN, api
+    r = api("GET", "/v1/projects?cursor=1.1%AE", TOKEN)
+    body = assert_problem(r, 400)
+    assert "cursor" in body["detail"] and "\ufffd" in body["detail"]
+    r = api("GET", "/v1/projects?cursor=c" + "%E4%BD%A0" * 40, TOKEN)
+    assert "cursor" in assert_problem(r, 400)["detail"]
+    r = api("POST", "/v1/import", TOKEN, data=b"year,\xccname\n2022,a\n",
+            headers={"Content-Type": "text/csv"})
+    assert "\ufffd" in assert_problem(r, 400)["detail"]
+    r = requests.post(url("/v1/score"), data=b'{"name": "\xff', timeout=30,
+                      headers={"Content-Type": "application/json"})
+    body = assert_problem(r, 400)
+    assert body["errors"][0]["message"], body
+
+
+def test_long_unknown_field_keeps_a_valid_pointer(migrated):
+    """Found by fuzz_project: an unknown field's pointer longer than the
+    error's 160 bytes was cut inside an escape ("~1" -> "~"), which is not
+    a JSON pointer."""
+    from conftest import TOKEN, api
+    r = api("POST", "/v1/projects", TOKEN, {"y" + "~/" * 120: 1})
+    body = assert_problem(r, 400)
+    for e in body["errors"]:
+        p = e["pointer"]
+        assert p.startswith("/") and not p.endswith("~"), p

@@ -104,3 +104,28 @@ def test_import_is_idempotent_and_checks_its_input(tree):
     assert_problem(post_csv(t, 'year,name\n2020,"open\n'), 400)
     assert_problem(post_csv(t, CSV, "?mode=sometimes"), 400)
     assert_problem(api("POST", "/v1/import", t, {"not": "an array"}), 400)
+
+
+def test_csv_numbers_that_are_not_plain_decimals_are_rejected(tree):
+    """Found by fuzz_import: strtod read "inf", "nan" and "0x14" in a
+    number column, and the cell became the integer 0 without a word (a
+    reported score of "inf" was stored as 0; "1e999" vanished); they are texts, and the
+    validator names the cell."""
+    t = tree["deptB"]["token"]
+    for i, score in enumerate(["inf", "nan", "0x14", "INFINITY", "1e999"]):
+        text = with_year(CSV, 2040 + i).replace(",12次,,20\n", f",12次,,{score}\n")
+        assert text != with_year(CSV, 2040 + i)
+        s = post_csv(t, text, "?dry_run=true").json()
+        rej = [r for r in s["rejections"] if r["pointer"] == "/indicators/0/reported_score"]
+        assert rej, (score, s)
+        assert (rej[0]["record"], rej[0]["line"], rej[0]["column"]) == \
+            (1, 2, "reported_score"), score
+
+
+def test_csv_with_bare_cr_line_ends_reports_the_right_lines(tree):
+    """Found by fuzz_import: a bare CR (classic Mac line ends) ended a row
+    but did not count as a line, so every rejection said line 1."""
+    t = tree["deptB"]["token"]
+    s = assert_problem(post_csv(t, bad_csv(2045).replace("\n", "\r")), 422)
+    rej = s["rejections"][0]
+    assert (rej["record"], rej["line"], rej["column"]) == (2, 8, "target"), rej

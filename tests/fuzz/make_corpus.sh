@@ -63,4 +63,11 @@ printf '\342\211' > "$par/hostile-truncated-utf8"
 printf '≥3\0次' > "$par/hostile-nul"
 python3 -c 'import sys; sys.stdout.write("9"*5000 + "万元")' > "$par/hostile-long-number"
 python3 -c 'import sys; sys.stdout.write("≥" * 2000)' > "$par/hostile-many-operators"
+
+# the server's request parsers (fuzz_project, fuzz_bodies, fuzz_import,
+# fuzz_query): fixtures, the API tests' bodies and hostile requests
+/usr/bin/python3 "$here/make_server_corpus.py" "$SHARED" "$here/corpus"
 echo "corpus: $(ls "$doc" | wc -l) documents, $(ls "$par" | wc -l) parse texts"
+for t in fuzz_project fuzz_bodies fuzz_import fuzz_query; do
+    echo "corpus: $(ls "$here/corpus/$t" | wc -l) $t seeds"
+done

@@ -1,7 +1,9 @@
 #!/bin/sh
 # run.sh BUILD_DIR SECONDS
 #
-# Runs each libFuzzer target for its share of SECONDS on a copy of its seed
+# Runs each libFuzzer target (the library's document loader and value
+# parser; the server's request bodies, CSV import and query strings) for
+# an equal share of SECONDS on a copy of its seed
 # corpus (tests/fuzz/corpus/<target>/, left untouched) in a temporary
 # directory; fails on any crash, leak, timeout, OOM or sanitizer report.
 # Crash inputs are kept in BUILD_DIR/fuzz-artifacts/.  BUILD_DIR comes from
@@ -10,8 +12,8 @@ set -u
 BUILD=${1:?usage: run.sh BUILD_DIR SECONDS}
 SECONDS_TOTAL=${2:-60}
 here=$(cd "$(dirname "$0")" && pwd)
-targets="fuzz_document fuzz_parse"
-ntargets=2
+targets="fuzz_document fuzz_parse fuzz_project fuzz_bodies fuzz_import fuzz_query"
+ntargets=6
 per=$((SECONDS_TOTAL / ntargets))
 [ "$per" -lt 1 ] && per=1
 
