@@ -52,7 +52,7 @@ export DATABASE_URL
 ADMIN=jx_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 JIXIAO_BOOTSTRAP_TOKEN=$ADMIN "$SERVER" migrate >/dev/null
 SPORT=$(free_port); BPORT=$(free_port)
-JIXIAO_LISTEN=127.0.0.1:$SPORT JIXIAO_THREADS=4 JIXIAO_BOOTSTRAP_TOKEN=$ADMIN \
+JIXIAO_LISTEN=127.0.0.1:$SPORT JIXIAO_THREADS=${JX_BENCH_THREADS:-4} JIXIAO_BOOTSTRAP_TOKEN=$ADMIN \
     "$SERVER" >/dev/null 2>"$TMP/server.log" & SPID=$!; PIDS+=($SPID)
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$SPORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 api() { curl -fsS -X "$1" "http://127.0.0.1:$SPORT$2" -H "Authorization: Bearer ${4:-$ADMIN}" \
