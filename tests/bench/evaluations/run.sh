@@ -14,7 +14,8 @@
 # A private PostgreSQL cluster (Unix socket) in a temporary directory; the
 # server with 4 threads.  wrk alternates baseline and service, two rounds.
 # Figures, not a test.  JX_BENCH_SECONDS (default 5) per wrk run,
-# JX_BENCH_CONNECTIONS (16), JX_BENCH_EVAL_PROJECTS (200) projects.
+# JX_BENCH_CONNECTIONS (16), JX_BENCH_EVAL_PROJECTS (200) projects,
+# JX_BENCH_THREADS (the server's JIXIAO_THREADS, 4).
 # Appends its rows to $JX_BENCH_TABLE (tests/bench/run.sh).
 set -euo pipefail
 

@@ -30,6 +30,7 @@
 #   JX_BENCH_CONNECTIONS  wrk and pgbench connections (default 16)
 #   JX_BENCH_PARTS        any of "post get import" (default all three)
 #   JX_BENCH_AUTOGROUP=0  turn autogroup off for the run (root), restored after
+#   JX_BENCH_THREADS      the server's JIXIAO_THREADS (default 4, as deployed here)
 set -uo pipefail
 
 [ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
