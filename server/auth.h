@@ -44,22 +44,12 @@ typedef struct {
     "(" K " = 'admin' OR o.id = " O "::bigint OR (" K " = 'department' AND o.parent_id = " O \
     "::bigint) OR (" K " = 'finance' AND o.kind <> 'admin' AND o.region_code LIKE " X " || '%'))"
 
-/* A CTE "who" resolving the token hash in $1, for statements that
- * authenticate and work in one round trip (the hot GET and POST). */
-#define AUTH_WHO_CTE                                                                      \
-    "who AS (SELECT t.id AS token_id, o.id AS org_id, o.kind, o.name, o.region_code"      \
-    "  FROM api_tokens t JOIN orgs o ON o.id = t.org_id"                                  \
-    " WHERE t.hash = decode($1, 'hex') AND t.revoked_at IS NULL"                          \
-    "   AND (t.expires_at IS NULL OR t.expires_at > now()))"
-
-/* The five columns AUTH_WHO_CTE yields, for a select list. */
-#define AUTH_WHO_COLS "who.token_id, who.org_id, who.kind, who.name, who.region_code"
-
 /* The token of the request, hashed (hex) for the statements above.  -1
  * with 401 in resp when there is no bearer token. */
 int auth_token_hex(jx_req *req, jx_resp *resp, char hex[65]);
 
-/* Fills who from five columns (AUTH_WHO_COLS) of row r starting at col.
+/* Fills who from five columns (token id, org id, kind, name, region code)
+ * of row r starting at col.
  * Returns -1 (with 401 in resp) when they are NULL: no such token. */
 int auth_from_row(jx_req *req, jx_resp *resp, const PGresult *res, int row, int col,
                   auth_info *who);
@@ -77,6 +67,17 @@ int auth_is_admin(const auth_info *who);
  * *who filled, or -1 with resp filled (401, or 503 when the database is
  * unreachable). */
 int auth_require(jx_req *req, jx_resp *resp, auth_info *who);
+
+/* How long a token found valid is believed without asking the database
+ * again (auth.c): the window in which a revocation made outside this
+ * process, or an expiry, may go unnoticed is at most this. */
+#define AUTH_CACHE_TTL 2.0
+
+/* Forgets a revoked token at once (its cached caller). */
+void auth_cache_forget_token(int64_t token_id);
+
+/* Forgets every cached caller (an organisation changed). */
+void auth_cache_clear(void);
 
 /* Makes sure the operator has a token: with token set (from
  * JIXIAO_BOOTSTRAP_TOKEN) that exact token; otherwise, when no bootstrap

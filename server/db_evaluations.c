@@ -48,13 +48,10 @@ static const pool_stmt st_insert = {
     23};
 
 static const pool_stmt st_get = {
-    "jx_eval_get",
-    "WITH " AUTH_WHO_CTE
-    " SELECT " AUTH_WHO_COLS ", e.body"
-    " FROM who LEFT JOIN evaluations e ON e.id = $2::bigint AND "
-    REACH_ROW("e", "who.kind", "who.org_id", "jx_region_prefix(who.region_code)",
-              "jx_province(who.region_code)"),
-    2};
+    "jx_eval_get2",
+    "SELECT e.body FROM evaluations e"
+    " WHERE e.id = $5::bigint AND " REACH_ROW("e", "$1", "$2", "$3", "$4"),
+    5};
 
 static const pool_stmt st_list = {
     "jx_eval_list",
@@ -154,12 +151,14 @@ int dbe_insert(pool_conn *pc, const auth_info *who, const dbe_row *r, const char
     return db_exec(pc, &st_insert, v, res, e);
 }
 
-int dbe_get(const char *token_hex, int64_t id, PGresult **res, db_err *e)
+int dbe_get(const auth_info *who, int64_t id, PGresult **res, db_err *e)
 {
     char ids[24];
-    const char *v[2] = {token_hex, ids};
+    const char *v[5];
 
+    auth_reach_vals(who, v);
     snprintf(ids, sizeof ids, "%lld", (long long)id);
+    v[4] = ids;
     return db_query(&st_get, v, res, e);
 }
 

@@ -27,9 +27,8 @@ typedef struct {
 int dbe_insert(pool_conn *pc, const auth_info *who, const dbe_row *r, const char *body,
                PGresult **res, db_err *e);
 
-/* Authenticates token_hex and reads: AUTH_WHO_COLS (5), body; no row =
- * bad token; NULL body = no such evaluation in reach. */
-int dbe_get(const char *token_hex, int64_t id, PGresult **res, db_err *e);
+/* Reads in who's reach: body; no row = no such evaluation in reach. */
+int dbe_get(const auth_info *who, int64_t id, PGresult **res, db_err *e);
 
 /* Rows: id, summary JSON of the subject's evaluations after `after`. */
 int dbe_list(const auth_info *who, const char *subject, int64_t subject_id, int64_t after,

@@ -62,20 +62,18 @@ int db_history_page(const pool_stmt *st, const auth_info *who, int64_t id, int64
 /* "{1,2,3}" into n ids; -1 when it holds fewer. */
 int dbp_parse_ids(const char *arr, int64_t *ids, size_t n);
 
-/* Authenticates token_hex and draws a project id and nind indicator ids:
- * row 0 = AUTH_WHO_COLS (5), project id, "{ids}"; no row = bad token. */
-int dbp_auth_ids(pool_conn *pc, const char *token_hex, size_t nind, PGresult **res, db_err *e);
+/* Draws a project id and nind indicator ids: row 0 = project id, "{ids}". */
+int dbp_new_ids(pool_conn *pc, size_t nind, PGresult **res, db_err *e);
 
 /* The single-statement create (see db_projects.c).  Row 0: organisation
  * found in reach (0/1), created (0/1), the response body. */
 int dbp_create(pool_conn *pc, const auth_info *who, const idem *k, int64_t id,
                const project_in *in, const char *doc, PGresult **res, db_err *e);
 
-/* Authenticates and reads: AUTH_WHO_COLS (5), version, id, org_id,
- * region_code, status, return_reason, created_at, updated_at (RFC 3339
- * text), doc (jsonb text); no row = bad token, NULL version = no such
- * project in reach. */
-int dbp_get(const char *token_hex, int64_t id, PGresult **res, db_err *e);
+/* Reads in who's reach: version, id, org_id, region_code, status,
+ * return_reason, created_at, updated_at (RFC 3339 text), doc (jsonb
+ * text); no row = no such project in reach. */
+int dbp_get(const auth_info *who, int64_t id, PGresult **res, db_err *e);
 
 /* Locks a project in the caller's reach; row->found = 0 when none. */
 int dbp_lock(pool_conn *pc, const auth_info *who, int64_t id, project_row *row, db_err *e);

@@ -118,8 +118,8 @@ int route_evaluation_get(jx_req *req, jx_resp *resp)
 {
     PGresult *res;
 
-    if (wf_get_by_token(req, resp, dbe_get, 5, &res) == 0) {
-        wf_send_text(resp, 200, PQgetvalue(res, 0, 5), (size_t)PQgetlength(res, 0, 5));
+    if (wf_get_in_reach(req, resp, dbe_get, &res) == 0) {
+        wf_send_text(resp, 200, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
         PQclear(res);
     }
     return 0;

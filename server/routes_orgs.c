@@ -298,5 +298,7 @@ out:
         db_rollback(pc);
         db_release(pc);
     }
+    if (ok)
+        auth_cache_clear(); /* cached callers carry the organisation's name */
     return 0;
 }

@@ -95,8 +95,8 @@ int route_project_get(jx_req *req, jx_resp *resp)
 {
     PGresult *res;
 
-    if (wf_get_by_token(req, resp, dbp_get, 5, &res) == 0) {
-        send_repr(resp, res, 5);
+    if (wf_get_in_reach(req, resp, dbp_get, &res) == 0) {
+        send_repr(resp, res, 0);
         PQclear(res);
     }
     return 0;
@@ -115,8 +115,7 @@ static int org_unknown(jx_resp *resp)
     return problem_invalid(resp, &errs);
 }
 
-static int create_in_db(jx_req *req, jx_resp *resp, const char *hex, const idem *k,
-                        project_in *in)
+static int create_in_db(jx_req *req, jx_resp *resp, const idem *k, project_in *in)
 {
     pool_conn *pc = NULL;
     PGresult *res = NULL;
@@ -126,17 +125,17 @@ static int create_in_db(jx_req *req, jx_resp *resp, const char *hex, const idem 
     char *doc = NULL;
     int rc = 0;
 
+    if (auth_require(req, resp, &who) < 0)
+        return 0;
     if (db_acquire(&pc, &e) < 0)
         return db_problem(resp, &e);
-    if (dbp_auth_ids(pc, hex, in->nind, &res, &e) < 0) {
+    if (dbp_new_ids(pc, in->nind, &res, &e) < 0) {
         rc = db_problem(resp, &e);
         goto out;
     }
-    if (auth_from_row(req, resp, res, 0, 0, &who) < 0)
-        goto out;
-    pid = strtoll(PQgetvalue(res, 0, 5), NULL, 10);
+    pid = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     ids = calloc(in->nind ? in->nind : 1, sizeof *ids);
-    if (!ids || (in->nind && dbp_parse_ids(PQgetvalue(res, 0, 6), ids, in->nind) < 0)) {
+    if (!ids || (in->nind && dbp_parse_ids(PQgetvalue(res, 0, 1), ids, in->nind) < 0)) {
         rc = problem(resp, 500, "internal", "内部错误 (internal error)", "ids");
         goto out;
     }
@@ -218,7 +217,7 @@ int route_project_create(jx_req *req, jx_resp *resp)
         return 0;
     }
     json_decref(body);
-    create_in_db(req, resp, hex, &k, &in);
+    create_in_db(req, resp, &k, &in);
     project_in_free(&in);
     return 0;
 }

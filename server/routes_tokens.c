@@ -201,5 +201,7 @@ out:
         db_rollback(pc);
         db_release(pc);
     }
+    if (ok)
+        auth_cache_forget_token(id); /* refused from now on, not after the cache's TTL */
     return 0;
 }

@@ -249,39 +249,6 @@ int wf_history(jx_req *req, jx_resp *resp, wf_history_fn history)
     return 0;
 }
 
-int wf_get_by_token(jx_req *req, jx_resp *resp, wf_token_get_fn get, int col, PGresult **res)
-{
-    char hex[65];
-    int64_t id;
-    db_err e;
-    auth_info who;
-
-    *res = NULL;
-    if (auth_token_hex(req, resp, hex) < 0)
-        return -1;
-    if (path_id(req, resp, "id", &id) < 0) {
-        /* still authenticate: an anonymous caller learns nothing */
-        if (auth_require(req, resp, &who) == 0)
-            problem_not_found(resp);
-        return -1;
-    }
-    if (get(hex, id, res, &e) < 0) {
-        db_problem(resp, &e);
-        return -1;
-    }
-    if (auth_from_row(req, resp, *res, 0, 0, &who) < 0)
-        goto none;
-    if (PQgetisnull(*res, 0, col)) {
-        problem_not_found(resp);
-        goto none;
-    }
-    return 0;
-none:
-    PQclear(*res);
-    *res = NULL;
-    return -1;
-}
-
 int wf_get_in_reach(jx_req *req, jx_resp *resp, wf_reach_get_fn get, PGresult **res)
 {
     auth_info who;

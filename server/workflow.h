@@ -73,13 +73,6 @@ typedef int (*wf_history_fn)(const auth_info *who, int64_t id, int64_t after, in
                              PGresult **res, db_err *e);
 int wf_history(jx_req *req, jx_resp *resp, wf_history_fn history);
 
-/* GET by {id} in one round trip: the statement authenticates the token
- * itself (AUTH_WHO_COLS first) and column col is NULL when the row is out
- * of reach.  0 = *res holds the row; -1 = resp holds the answer (401, 404,
- * the database's problem) and nothing is kept. */
-typedef int (*wf_token_get_fn)(const char *token_hex, int64_t id, PGresult **res, db_err *e);
-int wf_get_by_token(jx_req *req, jx_resp *resp, wf_token_get_fn get, int col, PGresult **res);
-
 /* GET by {id} within the caller's reach.  0 = *res holds the one row;
  * -1 = resp holds the answer (401, 400, 404, the database's problem). */
 typedef int (*wf_reach_get_fn)(const auth_info *who, int64_t id, PGresult **res, db_err *e);

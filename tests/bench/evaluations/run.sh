@@ -14,7 +14,8 @@
 # A private PostgreSQL cluster (Unix socket) in a temporary directory; the
 # server with 4 threads.  wrk alternates baseline and service, two rounds.
 # Figures, not a test.  JX_BENCH_SECONDS (default 5) per wrk run,
-# JX_BENCH_CONNECTIONS (16), JX_BENCH_EVAL_PROJECTS (200) projects.
+# JX_BENCH_CONNECTIONS (16), JX_BENCH_EVAL_PROJECTS (200) projects,
+# JX_BENCH_THREADS (the server's JIXIAO_THREADS, 4).
 # Appends its rows to $JX_BENCH_TABLE (tests/bench/run.sh).
 set -euo pipefail
 
@@ -52,7 +53,7 @@ export DATABASE_URL
 ADMIN=jx_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 JIXIAO_BOOTSTRAP_TOKEN=$ADMIN "$SERVER" migrate >/dev/null
 SPORT=$(free_port); BPORT=$(free_port)
-JIXIAO_LISTEN=127.0.0.1:$SPORT JIXIAO_THREADS=4 JIXIAO_BOOTSTRAP_TOKEN=$ADMIN \
+JIXIAO_LISTEN=127.0.0.1:$SPORT JIXIAO_THREADS=${JX_BENCH_THREADS:-4} JIXIAO_BOOTSTRAP_TOKEN=$ADMIN \
     "$SERVER" >/dev/null 2>"$TMP/server.log" & SPID=$!; PIDS+=($SPID)
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$SPORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 api() { curl -fsS -X "$1" "http://127.0.0.1:$SPORT$2" -H "Authorization: Bearer ${4:-$ADMIN}" \

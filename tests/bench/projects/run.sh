@@ -30,6 +30,7 @@
 #   JX_BENCH_CONNECTIONS  wrk and pgbench connections (default 16)
 #   JX_BENCH_PARTS        any of "post get import" (default all three)
 #   JX_BENCH_AUTOGROUP=0  turn autogroup off for the run (root), restored after
+#   JX_BENCH_THREADS      the server's JIXIAO_THREADS (default 4, as deployed here)
 set -uo pipefail
 
 [ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
@@ -100,7 +101,7 @@ export DATABASE_URL
 ADMIN=jx_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 JIXIAO_BOOTSTRAP_TOKEN=$ADMIN "$SERVER" migrate >/dev/null || fail_all "migrate failed"
 SPORT=$(free_port); BPORT=$(free_port)
-JIXIAO_LISTEN=127.0.0.1:$SPORT JIXIAO_THREADS=4 JIXIAO_BOOTSTRAP_TOKEN=$ADMIN \
+JIXIAO_LISTEN=127.0.0.1:$SPORT JIXIAO_THREADS=${JX_BENCH_THREADS:-4} JIXIAO_BOOTSTRAP_TOKEN=$ADMIN \
     "$SERVER" >/dev/null 2>"$TMP/server.log" & SPID=$!; PIDS+=($SPID)
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$SPORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 server_alive() {
