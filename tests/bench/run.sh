@@ -73,7 +73,8 @@ for part in $PARTS; do
     [ -f "$script" ] || continue
     echo
     echo "==== $part (at $SECONDS s, load average $(cut -d' ' -f1-3 /proc/loadavg))"
-    JX_LOAD_SECONDS=${JX_LOAD_SECONDS:-30} bash "$script" "$arg" ||
+    # autogroup is this script's: a part would set it again (JX_BENCH_AUTOGROUP)
+    env -u JX_BENCH_AUTOGROUP JX_LOAD_SECONDS="${JX_LOAD_SECONDS:-30}" bash "$script" "$arg" ||
         echo "bench: $part failed (its rows may be missing)"
 done
 

@@ -206,7 +206,8 @@ if [ -n "${JX_BENCH_TABLE:-}" ]; then
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' \
         "server RSS at $CONNS connections (load mix), MiB" "$rss_mib" "-" "-" "<= 64 MiB" \
         "$(awk -v r="$rss_mib" 'BEGIN {print (r <= 64 ? "yes" : "NO")}')" \
-        "load: $CONNS conns, ${SECONDS_} s, mix: req/s; 5xx+errors+timeouts" "$rps; $((s5 + errs + tmo))" "-" "-" "0 5xx, 0 errors" \
+        "load: wrk, $CONNS connections, ${SECONDS_} s, mixed (tests/load)" \
+        "$(printf '%.0f' "$rps") req/s, $s5 5xx, $((bad - s5 + errs + tmo)) err" "-" "-" "0 5xx, 0 errors" \
         "$([ $((s5 + errs + tmo + bad)) = 0 ] && echo yes || echo NO)" >>"$JX_BENCH_TABLE"
 fi
 

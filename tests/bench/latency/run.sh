@@ -157,7 +157,7 @@ for t in $TARGETS; do
     ratio=$(awk -v a="$p99" -v b="$p50" 'BEGIN {printf "%.1f", (b > 0 ? a / b : 0)}')
     non2=$(( $(key status_3xx "$f") + $(key status_4xx "$f") + $(key status_5xx "$f") + $(key status_other "$f") ))
     errs=$(( $(key errors "$f") + $(key errors "$TMP/$t.peak") + $(key errors "$TMP/$t.peak2") ))
-    unsent=$(( $(key due "$f") - $(key sent "$f") + $(key unfinished "$f") ))
+    unsent=$(( $(key unsent "$f") + $(key unfinished "$f") ))
     printf '%-32s %8.0f %8s %8.0f %8s %8s %8s %8s %8s %7s %6s %7s\n' "${NAME[$t]}" "$peak" "$rate" "$(key rps "$f")" \
         "$(fmt "$p50")" "$(fmt "$(key p90_ms "$f")")" "$(fmt "$p99")" "$(fmt "$(key max_ms "$f")")" "${ratio}x" "$non2" "$errs" "$unsent"
     echo "    peak after the run $(printf '%.0f' "$peak2")/s; service time (from the actual send) p50 $(fmt "$(key service_p50_ms "$f")") ms," \
@@ -172,12 +172,12 @@ for t in $TARGETS; do
         if (u > 0 || rate > p2 || lag > svc) print "n/a: overloaded";
         else print ((r + 0 <= 10 && n + e == 0) ? "yes" : "NO") }')
     ROWS+=("$(printf '%s\t%s\t%s\t%s\t%s\t%s' \
-        "p99 vs p50 ms at $SHARE of peak: ${NAME[$t]} ($rate of $(printf '%.0f' "$peak")/s)" \
+        "p99 vs p50 ms at $SHARE of peak, ${NAME[$t]}, $rate/s" \
         "$(fmt "$p99")" "$(fmt "$p50")" "${ratio}x" "<= 10x p50" "$met")")
 done
 echo "load afterwards $(cut -d' ' -f1-3 /proc/loadavg); server RSS peak $(( $(awk '/^VmHWM/ {print $2}' /proc/$SPID/status) / 1024 )) MiB"
 if [ -n "${JX_BENCH_TABLE:-}" ]; then
     for r in "${ROWS[@]}"; do printf '%s\n' "$r" >>"$JX_BENCH_TABLE"; done
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "generator check: openloop vs wrk req/s, GET /healthz closed loop" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "latency generator check: openloop vs wrk, /healthz req/s" \
         "$go" "$gw" "$gr" ">= 0.9x" "$(awk -v r="$gr" 'BEGIN {print (r >= 0.9 ? "yes" : "NO")}')" >>"$JX_BENCH_TABLE"
 fi
