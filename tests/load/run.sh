@@ -5,27 +5,36 @@
 # Starts a private cluster in a fresh temporary directory (scripts/pg.sh),
 # migrates it, starts the server as deployed (a JSON log line per request,
 # to a file) on a free loopback port, checks each fixture document scores,
-# and runs wrk with tests/load/mix.lua: POST /v1/score over the fixture
-# documents, GET /healthz, GET /readyz and GET /v1/whoami with the
-# bootstrap token, and projects as a unit files them (setup_projects.py
-# creates the unit, its token and projects to read): GET /v1/projects/{id},
-# GET /v1/projects (a page of the list) and POST /v1/projects (a new name
-# each, with an Idempotency-Key).  While wrk runs, the server's RSS is
-# sampled.
+# and runs wrk with tests/load/mix.lua, a mix of reads, writes and
+# evaluations: POST /v1/score over the fixture documents; GET /healthz,
+# /readyz, /v1/whoami; as a unit: GET /v1/projects/{id}, GET /v1/projects
+# (a page), GET /v1/evaluations/{id}, POST /v1/projects (a new name each,
+# with an Idempotency-Key), POST /v1/projects/{id}/evaluations, PATCH
+# /v1/projects/{id} and PUT /v1/projects/{id}/results with If-Match (each
+# wrk thread on projects of its own, so no two requests race for a
+# version and a 412 is a failure); as the finance bureau: GET /v1/totals.
+# setup_projects.py prepares the organisations, tokens, projects and
+# evaluations.  While wrk runs, the server's RSS is sampled.  Afterwards
+# the database is compared with what was acknowledged: every project and
+# evaluation that got a 201 is stored, every change that got a 200 is the
+# project's version (at most one more, per request in flight at the end).
 #
 #   JX_LOAD_SECONDS      duration (default 30)
 #   JX_LOAD_CONNECTIONS  connections (default 256)
 #   JX_LOAD_THREADS      wrk threads (default 2)
 #   JX_LOAD_TIMEOUT      wrk's per-request timeout (default 5s); a request
 #                        slower than this counts as a timeout, i.e. a failure
+#   JX_LOAD_ONLY         one kind of request of mix.lua only (diagnosis)
 #
 # Printed: req/s, p50 and max latency (wrk's p99 is inflated by its
 # coordinated-omission correction whenever a stall happens: operations.md),
 # the error and timeout counts, the server's peak RSS at that many
 # connections (target <= 64 MiB; enforced for builds without sanitizers),
 # and the closing line "load: N passed, M failed".  Exits non-zero on any
-# 5xx, any non-2xx, any socket error or timeout, an RSS over the target, a
-# server that does not exit 0 on SIGTERM, or a sanitizer report.
+# 5xx, any non-2xx, any socket error or timeout, a lost acknowledged write,
+# an RSS over the target, a server that does not exit 0 on SIGTERM, or a
+# sanitizer report.  With $JX_BENCH_TABLE set (tests/bench/run.sh), also
+# appends the RSS and the run's figures to the benchmark table.
 set -uo pipefail
 
 [ $# -ge 1 ] || { echo "usage: $0 SERVER_BINARY" >&2; exit 2; }
@@ -107,10 +116,15 @@ done
 check "fixture documents score before the run ($n)" [ "$n" -gt 0 ]
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE/v1/whoami")
 check "GET /v1/whoami with the token before the run" [ "$code" = 200 ]
+# one project to change per connection, two spare per thread (mix.lua)
+NWRITE=$((CONNS + 2 * THREADS))
 /usr/bin/python3 "$HERE/setup_projects.py" "$BASE" "$TOKEN" \
-    "$SHARED/fixtures/000-suzhou-fund-supervision.json" "$TMP"
-check "a unit, its token and projects to read, before the run" [ -s "$TMP/project_ids" ]
-NPROJ_BEFORE=$(/usr/lib/postgresql/15/bin/psql "$DATABASE_URL" -XtAc "SELECT count(*) FROM projects")
+    "$SHARED/fixtures/000-suzhou-fund-supervision.json" "$TMP" "$NWRITE"
+check "organisations, tokens, $NWRITE projects to change, projects and evaluations to read, before the run" \
+    [ -s "$TMP/project_ids" -a -s "$TMP/evaluation_ids" -a "$(wc -l <"$TMP/write_projects" 2>/dev/null)" = "$NWRITE" ]
+psql_() { /usr/lib/postgresql/15/bin/psql "$DATABASE_URL" -XtAc "$1"; }
+NPROJ_BEFORE=$(psql_ "SELECT count(*) FROM projects")
+NEVAL_BEFORE=$(psql_ "SELECT count(*) FROM evaluations")
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0; }
 RSS_START=$(rss_kib)
@@ -126,7 +140,9 @@ SAMPLER=$!
 echo "load: cluster, migration, server and fixtures ready after ${SECONDS} s"
 echo "load: wrk -t$THREADS -c$CONNS -d${SECONDS_}s --timeout $WRK_TIMEOUT, mix.lua over $n documents, $(nproc) CPUs, autogroup $(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null || echo ?)"
 JX_LOAD_DOCS=$TMP/docs JX_LOAD_NDOCS=$n JX_LOAD_TOKEN=$TOKEN \
-JX_LOAD_UNIT_TOKEN=$(cat "$TMP/unit_token") JX_LOAD_PROJECT_IDS=$TMP/project_ids \
+JX_LOAD_UNIT_TOKEN=$(cat "$TMP/unit_token") JX_LOAD_FINANCE_TOKEN=$(cat "$TMP/finance_token") \
+JX_LOAD_PROJECT_IDS=$TMP/project_ids JX_LOAD_EVALUATION_IDS=$TMP/evaluation_ids \
+JX_LOAD_WRITE_PROJECTS=$TMP/write_projects JX_LOAD_THREADS=$THREADS \
 JX_LOAD_PROJECT_BODY=$TMP/project.json JX_LOAD_RUN=$$ \
     wrk -t"$THREADS" -c"$CONNS" -d"${SECONDS_}s" --timeout "$WRK_TIMEOUT" --latency \
         -s "$HERE/mix.lua" "$BASE" >"$TMP/wrk.out" 2>&1
@@ -136,6 +152,8 @@ wait "$SAMPLER" 2>/dev/null
 RSS_PEAK=$(sort -n "$TMP/rss" | tail -1); RSS_PEAK=${RSS_PEAK:-0}
 
 get() { awk -v k="$1" '$1 == "JXLOAD" && $2 == k {print $3}' "$TMP/wrk.out"; }
+HWM=$(awk '/^VmHWM:/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)
+[ "${HWM:-0}" -gt "$RSS_PEAK" ] && RSS_PEAK=$HWM   # the high-water mark misses nothing between samples
 sed -n '/^Running/,/^JXLOAD/p' "$TMP/wrk.out" | grep -v '^JXLOAD' | sed 's/^/  /'
 check "wrk ran (exit $wrk_rc)" [ "$wrk_rc" = 0 -a -n "$(get requests)" ]
 req=$(get requests); req=${req:-0}
@@ -157,15 +175,40 @@ check "every response 2xx (zero failed requests)" [ "$bad" = 0 ]
 check "zero socket errors" [ "$errs" = 0 ]
 check "zero timeouts (over $WRK_TIMEOUT)" [ "$tmo" = 0 ]
 created=$(get created_2xx); created=${created:-0}
-NPROJ_AFTER=$(/usr/lib/postgresql/15/bin/psql "$DATABASE_URL" -XtAc "SELECT count(*) FROM projects")
-echo "load: projects: $(get project_get) reads, $(get project_list) list pages, $created created (database: $NPROJ_BEFORE before, $NPROJ_AFTER after)"
+evaluated=$(get evaluated_2xx); evaluated=${evaluated:-0}
+changed=$(get changed_2xx); changed=${changed:-0}
+NPROJ_AFTER=$(psql_ "SELECT count(*) FROM projects")
+NEVAL_AFTER=$(psql_ "SELECT count(*) FROM evaluations")
+echo "load: sent by kind:$(awk '$1 == "JXLOAD" && $2 ~ /^(score|healthz|readyz|whoami|project_[a-z]+|evaluat[a-z_]+|totals|no_free)$/ {printf " %s %s", $2, $3}' "$TMP/wrk.out")"
+echo "load: acknowledged: $created projects created, $evaluated evaluations run, $changed changes (PATCH, results)"
 # wrk stops with requests in flight: writes it never saw answered may have
 # committed too, at most one per connection.
 stored=$((NPROJ_AFTER - NPROJ_BEFORE))
-check "every project write acknowledged is in the database ($stored stored, $created acknowledged)" \
+check "every project creation acknowledged is in the database ($stored stored, $created acknowledged)" \
     [ "$stored" -ge "$created" -a "$stored" -le $((created + CONNS)) -a "$created" -gt 0 ]
+stored=$((NEVAL_AFTER - NEVAL_BEFORE))
+check "every evaluation acknowledged is in the database ($stored stored, $evaluated acknowledged)" \
+    [ "$stored" -ge "$evaluated" -a "$stored" -le $((evaluated + CONNS)) -a "$evaluated" -gt 0 ]
+# each project changed: its version in the database is the last one
+# acknowledged, or one more if a change was in flight when wrk stopped
+awk '$1 == "JXLOAD_VERSION" {print $2 "\t" $3 "\t" $4}' "$TMP/wrk.out" >"$TMP/versions"
+psql_ "SELECT id, version FROM projects WHERE name LIKE '负载-改-%'" | tr '|' '\t' >"$TMP/db_versions"
+lost=$(awk -F'\t' 'NR == FNR {db[$1] = $2; next}
+    { n++; if (!($1 in db) || db[$1] < $2 || db[$1] > $2 + $3) { bad++; if (bad <= 3) printf "project %s: acknowledged version %s (in flight %s), database %s\n", $1, $2, $3, db[$1] > "/dev/stderr" } }
+    END { print (n == 0 ? -1 : bad + 0) }' "$TMP/db_versions" "$TMP/versions")
+check "every change acknowledged is the project's version in the database ($(wc -l <"$TMP/versions") projects, $changed changes)" \
+    [ "$lost" = 0 -a "$changed" -gt 0 ]
 if [ $SANITIZED = 0 ]; then
     check "server RSS <= 64 MiB at $CONNS connections" [ "$RSS_PEAK" -le "$RSS_TARGET_KIB" ]
+fi
+if [ -n "${JX_BENCH_TABLE:-}" ]; then
+    rss_mib=$(awk -v k="$RSS_PEAK" 'BEGIN {printf "%.1f", k / 1024}')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' \
+        "server RSS at $CONNS connections (load mix), MiB" "$rss_mib" "-" "-" "<= 64 MiB" \
+        "$(awk -v r="$rss_mib" 'BEGIN {print (r <= 64 ? "yes" : "NO")}')" \
+        "load: wrk, $CONNS connections, ${SECONDS_} s, mixed (tests/load)" \
+        "$(printf '%.0f' "$rps") req/s, $s5 5xx, $((bad - s5 + errs + tmo)) err" "-" "-" "0 5xx, 0 errors" \
+        "$([ $((s5 + errs + tmo + bad)) = 0 ] && echo yes || echo NO)" >>"$JX_BENCH_TABLE"
 fi
 
 kill -TERM "$SERVER_PID"
