@@ -57,7 +57,33 @@
     "  AND (r.org_id = $2::bigint OR r.parent_org_id = $2::bigint)"                       \
     " ELSE r.province = $4::text AND r.org_id = $2::bigint END"
 
-/* The statement, with the caller's reach and the years as `where`. */
+/* The groups g (k_region .. k_scope and SUM_COLS) become the result: the
+ * groups, then their sum as the total row, the names, the ratios.  Both
+ * statements below end with this. */
+#define TOTALS_TAIL                                                                             \
+    " t AS (SELECT false AS is_total, k_region, k_department, k_unit, k_year, k_grade,"         \
+    "   k_fund_nature, k_scope, " SUM_COLS " FROM g"                                            \
+    "  UNION ALL SELECT true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, " TOTAL_COLS            \
+    "  FROM g)"                                                                                 \
+    " SELECT is_total, k_region,"                                                               \
+    "  (SELECT min(x.name) FROM orgs x WHERE x.kind = 'finance' AND x.region_code = k_region)," \
+    "  k_department, (SELECT x.name FROM orgs x WHERE x.id = k_department),"                    \
+    "  k_unit, (SELECT x.name FROM orgs x WHERE x.id = k_unit),"                                \
+    "  k_year, k_grade, k_fund_nature, k_scope,"                                                \
+    "  coalesce(n, 0), coalesce(n_eval, 0), coalesce(n_incomplete, 0),"                         \
+    "  round(s_initial, 2)::text, round(s_adjusted, 2)::text, round(s_executed, 2)::text,"      \
+    "  round(s_executed / nullif(s_adjusted, 0), 4)::text,"                                     \
+    "  round(s_score / nullif(n_eval, 0), 2)::text,"                                            \
+    "  round(s_wscore / nullif(s_wbase, 0), 2)::text,"                                          \
+    "  coalesce(n_a, 0), coalesce(n_b, 0), coalesce(n_c, 0), coalesce(n_d, 0),"                 \
+    "  coalesce(n_none, 0), coalesce(e_a, 0), coalesce(e_b, 0), coalesce(e_c, 0),"              \
+    "  coalesce(e_d, 0), coalesce(e_none, 0),"                                                  \
+    "  coalesce(f_any, 0), coalesce(f_error, 0), coalesce(f_warning, 0), coalesce(f_info, 0)"   \
+    " FROM t ORDER BY is_total, k_region, k_department, k_unit, k_year, k_grade,"               \
+    "  k_fund_nature, k_scope"
+
+/* The statement over the per-subject rows, with the caller's reach and the
+ * years as `where`. */
 #define TOTALS_SQL(where)                                                                       \
     "WITH g AS MATERIALIZED (SELECT"                                                            \
     " CASE WHEN $10::boolean THEN jx_region_at(r.region_code, $11::text) END AS k_region,"      \
@@ -89,27 +115,7 @@
     "   AND ($8::bigint IS NULL OR r.org_id = $8::bigint OR r.parent_org_id = $8::bigint)"      \
     "   AND r.scope = ANY ($9::text[])"                                                         \
     "   AND r.status = ANY ($18::text[])"                                                       \
-    " GROUP BY 1, 2, 3, 4, 5, 6, 7),"                                                           \
-    " t AS (SELECT false AS is_total, k_region, k_department, k_unit, k_year, k_grade,"         \
-    "   k_fund_nature, k_scope, " SUM_COLS " FROM g"                                            \
-    "  UNION ALL SELECT true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, " TOTAL_COLS            \
-    "  FROM g)"                                                                                 \
-    " SELECT is_total, k_region,"                                                               \
-    "  (SELECT min(x.name) FROM orgs x WHERE x.kind = 'finance' AND x.region_code = k_region)," \
-    "  k_department, (SELECT x.name FROM orgs x WHERE x.id = k_department),"                    \
-    "  k_unit, (SELECT x.name FROM orgs x WHERE x.id = k_unit),"                                \
-    "  k_year, k_grade, k_fund_nature, k_scope,"                                                \
-    "  coalesce(n, 0), coalesce(n_eval, 0), coalesce(n_incomplete, 0),"                         \
-    "  s_initial::text, s_adjusted::text, s_executed::text,"                                    \
-    "  round(s_executed / nullif(s_adjusted, 0), 4)::text,"                                     \
-    "  round(s_score / nullif(n_eval, 0), 2)::text,"                                            \
-    "  round(s_wscore / nullif(s_wbase, 0), 2)::text,"                                          \
-    "  coalesce(n_a, 0), coalesce(n_b, 0), coalesce(n_c, 0), coalesce(n_d, 0),"                 \
-    "  coalesce(n_none, 0), coalesce(e_a, 0), coalesce(e_b, 0), coalesce(e_c, 0),"              \
-    "  coalesce(e_d, 0), coalesce(e_none, 0),"                                                  \
-    "  coalesce(f_any, 0), coalesce(f_error, 0), coalesce(f_warning, 0), coalesce(f_info, 0)"   \
-    " FROM t ORDER BY is_total, k_region, k_department, k_unit, k_year, k_grade,"               \
-    "  k_fund_nature, k_scope"
+    " GROUP BY 1, 2, 3, 4, 5, 6, 7)," TOTALS_TAIL
 
 /* Planned with the values every time (pool_exec_replan), so that the
  * planner sees them: the reach folds to the caller's branch (a finance
@@ -128,6 +134,40 @@ static const pool_stmt st_totals = {
                "   AND CASE WHEN $5::integer = $6::integer THEN r.year = $5::integer"
                "       ELSE r.year BETWEEN $5::integer AND $6::integer END"),
     18};
+
+/* The same figures from totals_summary (0011): sums of sums at the grain
+ * (province, year, scope, status, fund nature, stripe), a thousand-odd
+ * rows for a country's year.  Used only when the request can be answered
+ * at that grain (summary_fits); $1 is the caller's province (NULL for the
+ * operator), $2 the region filter's (NULL when none).  A group whose
+ * subjects were all deleted or moved is a row of zeros: HAVING drops it,
+ * as the per-subject statement would have no row for it.  Its plan does
+ * not depend on the values much (a small table read by its keys), so it
+ * is prepared once (db_query). */
+static const pool_stmt st_totals_summary = {
+    "jx_totals_summary",
+    "WITH g AS MATERIALIZED (SELECT"
+    " CASE WHEN $7::boolean THEN s.province END AS k_region, NULL::bigint AS k_department,"
+    " NULL::bigint AS k_unit, CASE WHEN $8::boolean THEN s.year END AS k_year,"
+    " NULL::text AS k_grade, CASE WHEN $9::boolean THEN s.fund_nature END AS k_fund_nature,"
+    " CASE WHEN $10::boolean THEN s.scope END AS k_scope,"
+    " sum(s.n) AS n, sum(s.n_eval) AS n_eval, sum(s.n_incomplete) AS n_incomplete,"
+    " sum(s.s_initial) AS s_initial, sum(s.s_adjusted) AS s_adjusted,"
+    " sum(s.s_executed) AS s_executed, sum(s.s_score) AS s_score,"
+    " sum(s.s_wscore) AS s_wscore, sum(s.s_wbase) AS s_wbase,"
+    " sum(s.n_a) AS n_a, sum(s.n_b) AS n_b, sum(s.n_c) AS n_c, sum(s.n_d) AS n_d,"
+    " sum(s.n_none) AS n_none, (sum(s.e_a) * 100)::bigint AS e_a,"
+    " (sum(s.e_b) * 100)::bigint AS e_b, (sum(s.e_c) * 100)::bigint AS e_c,"
+    " (sum(s.e_d) * 100)::bigint AS e_d, (sum(s.e_none) * 100)::bigint AS e_none,"
+    " sum(s.f_any) AS f_any, sum(s.f_error) AS f_error, sum(s.f_warning) AS f_warning,"
+    " sum(s.f_info) AS f_info"
+    " FROM totals_summary s"
+    " WHERE ($1::text IS NULL OR s.province = $1::text)"
+    "   AND ($2::text IS NULL OR s.province = $2::text)"
+    "   AND s.year BETWEEN $3::integer AND $4::integer"
+    "   AND s.scope = ANY ($5::text[]) AND s.status = ANY ($6::text[])"
+    " GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(s.n) > 0)," TOTALS_TAIL,
+    10};
 
 static const pool_stmt st_findings = {
     "jx_findings",
@@ -179,25 +219,64 @@ static void i64s(int64_t v, char *buf, size_t n)
     snprintf(buf, n, "%lld", (long long)v);
 }
 
-int dbt_totals(const auth_info *who, const totals_filter *f, PGresult **res, db_err *e)
+/* Whether totals_summary answers the request exactly: its grain has the
+ * province, year, scope, status and fund nature, nothing finer.  So: the
+ * operator or a province's finance bureau (whose reach is its province),
+ * no department filter, a region filter that is a whole province, and
+ * groups only by region at the province level, year, fund nature, scope. */
+static int summary_fits(const auth_info *who, const totals_filter *f)
+{
+    int province_bureau = !strcmp(who->org_kind, "finance") &&
+                          !strcmp(who->region_code + 2, "0000") && strcmp(who->region_code, "000000");
+
+    if (strcmp(who->org_kind, "admin") && !province_bureau)
+        return 0;
+    if (f->department || f->group[TD_DEPARTMENT] || f->group[TD_UNIT] || f->group[TD_GRADE])
+        return 0;
+    if (f->region && (strcmp(f->region + 2, "0000") || !strcmp(f->region, "000000")))
+        return 0;
+    return !f->group[TD_REGION] || !strcmp(f->region_level, "province");
+}
+
+static const char *flag(int on)
+{
+    return on ? "true" : "false";
+}
+
+int dbt_totals(const auth_info *who, const totals_filter *f, PGresult **res, int *summary,
+               db_err *e)
 {
     const char *v[18];
     char yf[16], yt[16], dep[24];
     int i;
 
-    auth_reach_vals(who, v);
     snprintf(yf, sizeof yf, "%d", f->year_from ? f->year_from : 2000);
     snprintf(yt, sizeof yt, "%d", f->year_to ? f->year_to : 2100);
+    *summary = summary_fits(who, f);
+    if (*summary) {
+        v[0] = strcmp(who->org_kind, "admin") ? who->province : NULL;
+        v[1] = f->region;
+        v[2] = yf;
+        v[3] = yt;
+        v[4] = f->scopes ? f->scopes : "{project,department_wide,unit_wide}";
+        v[5] = f->statuses;
+        v[6] = flag(f->group[TD_REGION]);
+        v[7] = flag(f->group[TD_YEAR]);
+        v[8] = flag(f->group[TD_FUND_NATURE]);
+        v[9] = flag(f->group[TD_SCOPE]);
+        return db_query(&st_totals_summary, v, res, e);
+    }
+    auth_reach_vals(who, v);
     i64s(f->department, dep, sizeof dep);
     v[4] = yf;
     v[5] = yt;
     v[6] = f->region;
     v[7] = f->department ? dep : NULL;
     v[8] = f->scopes ? f->scopes : "{project,department_wide,unit_wide}";
-    v[9] = f->group[TD_REGION] ? "true" : "false";
+    v[9] = flag(f->group[TD_REGION]);
     v[10] = f->region_level;
     for (i = TD_DEPARTMENT; i < TD_COUNT; i++)
-        v[10 + i] = f->group[i] ? "true" : "false";
+        v[10 + i] = flag(f->group[i]);
     v[17] = f->statuses;
     return query_replan(&st_totals, v, res, e);
 }

@@ -300,7 +300,7 @@ int route_totals(jx_req *req, jx_resp *resp)
     jx_errors errs;
     PGresult *res = NULL;
     db_err e;
-    int i, rc = 0;
+    int i, summary = 0, rc = 0;
 
     memset(&errs, 0, sizeof errs);
     memset(&doc, 0, sizeof doc);
@@ -308,8 +308,10 @@ int route_totals(jx_req *req, jx_resp *resp)
         return 0;
     if (decode_totals(req, &who, &q, &errs) < 0)
         return problem_invalid(resp, &errs);
-    if (dbt_totals(&who, &q.f, &res, &e) < 0)
+    if (dbt_totals(&who, &q.f, &res, &summary, &e) < 0)
         return db_problem(resp, &e);
+    /* which table answered: for operators and the tests */
+    resp_header(resp, "X-Jixiao-Totals", "%s", summary ? "summary" : "rows");
     doc.filter = &q.f;
     doc.status_default = q.status_default;
     doc.nrows = PQntuples(res);

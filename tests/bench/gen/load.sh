@@ -10,7 +10,8 @@
 # stay in place.  Evaluations and rollups are generated and loaded when
 # the database has issue 5's tables.  Afterwards VACUUM ANALYZE (fresh
 # statistics and a visibility map, so the planner's choices are the ones
-# production would get) and the ids' sequences moved past the data.
+# production would get), the ids' sequences moved past the data and the
+# totals' summary (sql/0011) computed from the rows.
 # Prints one line per phase with its seconds.  OUTDIR is removed at the end
 # unless KEEP=1.
 set -euo pipefail
@@ -75,6 +76,11 @@ q -c "SELECT setval('projects_id_seq', (SELECT max(id) FROM projects))" \
   -c "SELECT setval('indicators_id_seq', (SELECT max(id) FROM indicators))" >/dev/null
 if [ ${#EVAL[@]} -gt 0 ]; then
     q -c "SELECT setval('evaluations_id_seq', (SELECT max(id) FROM evaluations))" >/dev/null
+fi
+# the COPY ran with triggers off: the totals' summary (0011) is computed once
+if [ "$(q -c "SELECT to_regproc('jx_totals_summary_rebuild') IS NOT NULL")" = t ]; then
+    q -c "SELECT jx_totals_summary_rebuild()" >/dev/null
+    q -c "VACUUM (ANALYZE) totals_summary"
 fi
 q -c "VACUUM (ANALYZE) orgs" -c "VACUUM (ANALYZE) projects" -c "VACUUM (ANALYZE) indicators"
 if [ ${#EVAL[@]} -gt 0 ]; then
