@@ -67,6 +67,11 @@ CREATE TABLE totals_summary (
 -- the country's year (the primary key serves a province's)
 CREATE INDEX totals_summary_year ON totals_summary (year);
 
+-- GET /v1/findings for one province (db_totals.c, st_findings_province):
+-- the rollups in reach in evaluation id order, so a page parses the bodies
+-- of its few evaluations only.
+CREATE INDEX evaluation_rollups_findings ON evaluation_rollups (province, year, evaluation_id);
+
 -- One subject's contribution, with its sign.
 CREATE TYPE jx_tsum_row AS (
     sign integer, province text, year integer, scope text, status text, fund_nature text,
