@@ -434,6 +434,31 @@ def test_findings_filters_and_pages(latest_findings, orgs):
     assert r.status_code == 422 and len(r.json()["errors"]) == 3
 
 
+def test_findings_of_one_province_every_filter(latest_findings, orgs):
+    """A province's pages (read through its rollups, db_totals.c) for every
+    filter: the same findings in the same order as the raw rows say."""
+    prov = sorted({f["region"][:2] + "0000" for f in latest_findings})[0]
+    tok = token_for(finance_of(orgs, prov))
+    mine = sorted((f for f in latest_findings if f["region"].startswith(prov[:2])),
+                  key=lambda f: (f["evaluation_id"], f["pos"]))
+    y = mine[0]["year"]
+    dept = next(o["id"] for o in orgs.values() if o["kind"] == "department"
+                and o["region"].startswith(prov[:2]))
+    city = sorted({f["region"][:4] + "00" for f in mine if f["region"][2:4] != "00"})[0]
+    cases = [({}, lambda f: True), ({"year": y}, lambda f: f["year"] == y),
+             ({"severity": "warning"}, lambda f: f["severity"] == "warning"),
+             ({"code": "TOTAL_MISMATCH", "year": y},
+              lambda f: f["code"] == "TOTAL_MISMATCH" and f["year"] == y),
+             ({"department": dept}, lambda f: dept in (f["org_id"], f["parent"])),
+             ({"region": city}, lambda f: f["region"].startswith(city[:4]))]
+    for params, keep in cases:
+        want = [(f["evaluation_id"], f["code"], f["severity"]) for f in mine if keep(f)]
+        for token in (tok, ADMIN):
+            p = dict(params) if token == tok else dict(params, region=params.get("region", prov))
+            got = [(i["evaluation_id"], i["code"], i["severity"]) for i in all_pages(token, **p)]
+            assert got == want, params
+
+
 def test_wide_assessments_count_with_their_budget(orgs):
     """A unit-wide assessment (issue 5's table) is a subject of scope
     unit_wide; its budget comes from its document as people write it."""
