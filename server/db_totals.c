@@ -49,10 +49,14 @@
  * to the caller's branch and sees plain index conditions -- for a finance
  * bureau "province = P AND region_code LIKE '34%'" -- where REACH_ROW's OR
  * over all kinds would make it combine unrelated indexes and read the
- * projects' wide rows.  tests/totals checks reach for every kind. */
+ * projects' wide rows.  A province's bureau (a 2-digit prefix) is its
+ * province: the prefix test folds away, else the planner multiplied the
+ * two conditions' selectivities and expected 1/31 of the rows it got.
+ * tests/totals checks reach for every kind. */
 #define REACH_CASE                                                                        \
     "CASE $1::text WHEN 'admin' THEN true"                                                \
-    " WHEN 'finance' THEN r.province = $4::text AND r.region_code LIKE $3::text || '%'"  \
+    " WHEN 'finance' THEN r.province = $4::text"                                          \
+    "  AND (length($3::text) = 2 OR r.region_code LIKE $3::text || '%')"                  \
     " WHEN 'department' THEN r.province = $4::text"                                       \
     "  AND (r.org_id = $2::bigint OR r.parent_org_id = $2::bigint)"                       \
     " ELSE r.province = $4::text AND r.org_id = $2::bigint END"
@@ -199,7 +203,13 @@ static const pool_stmt st_findings = {
  * subquery is not flattened, so its order is kept.  The reach, year,
  * region and department are the rollup's (copied from the latest
  * evaluation, equal to its own); a severity filter is read from the
- * rollup's counts first.  Planned with its values, as the totals are. */
+ * rollup's counts first.  Without a code filter every evaluation after
+ * the cursor's has at least one finding on the page, so limit + 1 of them
+ * are enough (which also makes the planner walk the index in order
+ * instead of sorting the province's rollups).  OFFSET 0 keeps the body's parse in its subquery:
+ * flattened, the cast was repeated for the name and for every finding
+ * (the bodies are the whole result, tens of kB).  Planned with its
+ * values, as the totals are. */
 static const pool_stmt st_findings_province = {
     "jx_findings_province",
     "SELECT e.id, (f.n - 1)::integer, jsonb_build_object("
@@ -218,9 +228,9 @@ static const pool_stmt st_findings_province = {
     "   AND ($9::text IS NULL OR CASE $9::text WHEN 'error' THEN r.errors > 0"
     "        WHEN 'warning' THEN r.warnings > 0 ELSE r.infos > 0 END)"
     "   AND r.evaluation_id >= $10::bigint"
-    "  ORDER BY r.evaluation_id) r"
+    "  ORDER BY r.evaluation_id LIMIT CASE WHEN $8::text IS NULL THEN $12::integer + 1 END) r"
     " JOIN evaluations e ON e.province = r.province AND e.id = r.evaluation_id"
-    " CROSS JOIN LATERAL (SELECT e.body::jsonb AS body) b"
+    " CROSS JOIN LATERAL (SELECT e.body::jsonb AS body OFFSET 0) b"
     " CROSS JOIN LATERAL jsonb_array_elements(b.body->'findings') WITH ORDINALITY AS f(x, n)"
     " WHERE ($8::text IS NULL OR f.x->>'code' = $8::text)"
     "   AND ($9::text IS NULL OR f.x->>'severity' = $9::text)"
