@@ -2,7 +2,14 @@
  * db_totals.c -- the SQL of the finance bureau's totals and findings, and
  * nothing else.
  *
- * One prepared statement answers every totals request: the grouping
+ * Totals come from one of two statements with the same result columns.
+ * When the request fits totals_summary's grain (sql/0011: province, year,
+ * scope, status, fund nature -- see summary_fits), st_totals_summary adds
+ * up its sums: about a thousand rows for a country's year, whatever the
+ * number of projects.  Every other request reads the per-subject rows
+ * with st_totals, as follows.
+ *
+ * One statement answers every such totals request: the grouping
  * dimensions are boolean parameters ($10, $12..$17), each key column is
  * "CASE WHEN $g THEN <key> END", so a dimension not asked for is one
  * constant NULL group.  That keeps the SQL fixed (no text is ever built
@@ -194,10 +201,10 @@ static const pool_stmt st_findings = {
 
 /* The same page for a caller or a filter that implies one province (a
  * finance bureau, department or unit; the operator with a region): the
- * rollups in reach are read in evaluation id order first (evaluation_rollups_findings,
- * 0011: (province, year, evaluation_id)), and only then their evaluations'
- * bodies parsed, so the LIMIT stops after the page's few evaluations.
- * Over jx_latest_findings the planner parsed every body of the
+ * rollups in reach are read in evaluation id order first
+ * (evaluation_rollups_findings, 0011: (province, year, evaluation_id)),
+ * and only then their evaluations' bodies parsed, so the LIMIT stops
+ * after the page's few evaluations.  Over jx_latest_findings the planner parsed every body of the
  * province-year before sorting (its estimate of "has findings" and of the
  * reach is 30x too low), or walked all evaluations by id.  The sorted
  * subquery is not flattened, so its order is kept.  The reach, year,
@@ -206,10 +213,9 @@ static const pool_stmt st_findings = {
  * rollup's counts first.  Without a code filter every evaluation after
  * the cursor's has at least one finding on the page, so limit + 1 of them
  * are enough (which also makes the planner walk the index in order
- * instead of sorting the province's rollups).  OFFSET 0 keeps the body's parse in its subquery:
- * flattened, the cast was repeated for the name and for every finding
- * (the bodies are the whole result, tens of kB).  Planned with its
- * values, as the totals are. */
+ * instead of sorting the province's rollups).  OFFSET 0 keeps the body's
+ * parse in its subquery: flattened, the cast was repeated for the name
+ * and for every finding.  Planned with its values, as the totals are. */
 static const pool_stmt st_findings_province = {
     "jx_findings_province",
     "SELECT e.id, (f.n - 1)::integer, jsonb_build_object("
@@ -277,7 +283,8 @@ static void i64s(int64_t v, char *buf, size_t n)
 static int summary_fits(const auth_info *who, const totals_filter *f)
 {
     int province_bureau = !strcmp(who->org_kind, "finance") &&
-                          !strcmp(who->region_code + 2, "0000") && strcmp(who->region_code, "000000");
+                          !strcmp(who->region_code + 2, "0000") &&
+                          strcmp(who->region_code, "000000");
 
     if (strcmp(who->org_kind, "admin") && !province_bureau)
         return 0;

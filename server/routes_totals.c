@@ -5,7 +5,8 @@
  * GET /v1/totals: decode and validate the query (every problem listed at
  * once, 422), run the one totals statement (db_totals.c), encode the rows
  * as JSON, CSV or XLSX (totals_out.c).  The caller's reach is in the SQL:
- * nothing here filters rows.
+ * nothing here filters rows.  X-Jixiao-Totals says whether the summary
+ * table (sql/0011) or the per-subject rows answered.
  *
  * Numbers: money comes from the database as exact numeric text and is
  * sent as it is ("736151.84"); the execution rate (4 decimals) and the

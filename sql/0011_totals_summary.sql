@@ -72,6 +72,22 @@ CREATE INDEX totals_summary_year ON totals_summary (year);
 -- of its few evaluations only.
 CREATE INDEX evaluation_rollups_findings ON evaluation_rollups (province, year, evaluation_id);
 
+-- The operator's findings (without a region) still read this view (0010);
+-- OFFSET 0 keeps the body's parse in its subquery: flattened, the cast
+-- was repeated for the name and for every finding.
+CREATE OR REPLACE VIEW jx_latest_findings AS
+SELECT e.province, e.id AS evaluation_id, (f.n - 1)::integer AS position,
+       e.subject, e.subject_id,
+       coalesce(b.body->>'name', e.subject_doc->>'name') AS subject_name,
+       e.scope, e.org_id, e.parent_org_id, e.region_code, e.year,
+       f.x->>'code' AS code, f.x->>'severity' AS severity,
+       f.x->>'pointer' AS pointer, f.x->>'message' AS message
+  FROM evaluation_rollups r
+  JOIN evaluations e ON e.province = r.province AND e.id = r.evaluation_id
+  CROSS JOIN LATERAL (SELECT e.body::jsonb AS body OFFSET 0) b
+  CROSS JOIN LATERAL jsonb_array_elements(b.body->'findings') WITH ORDINALITY AS f(x, n)
+ WHERE e.errors + e.warnings + e.infos > 0;
+
 -- One subject's contribution, with its sign.
 CREATE TYPE jx_tsum_row AS (
     sign integer, province text, year integer, scope text, status text, fund_nature text,
@@ -79,8 +95,11 @@ CREATE TYPE jx_tsum_row AS (
     grade text, complete boolean, errors integer, warnings integer, infos integer);
 
 -- Adds contributions to the summary: grouped to its grain, rows whose sums
--- are all zero dropped, the rest upserted in key order.
-CREATE FUNCTION jx_tsum_apply(rs jx_tsum_row[]) RETURNS void LANGUAGE sql AS $$
+-- are all zero dropped, the rest upserted in key order.  PL/pgSQL, not
+-- SQL: a SQL function's statement is planned again on every call, this
+-- one once per session.
+CREATE FUNCTION jx_tsum_apply(rs jx_tsum_row[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
 INSERT INTO totals_summary AS t
 SELECT * FROM (
     SELECT c.province, c.year, c.scope, c.status, c.fund_nature, (c.org_id % 8)::smallint,
@@ -126,8 +145,8 @@ ON CONFLICT (province, year, scope, status, fund_nature, stripe) DO UPDATE SET
     e_a = t.e_a + excluded.e_a, e_b = t.e_b + excluded.e_b, e_c = t.e_c + excluded.e_c,
     e_d = t.e_d + excluded.e_d, e_none = t.e_none + excluded.e_none,
     f_any = t.f_any + excluded.f_any, f_error = t.f_error + excluded.f_error,
-    f_warning = t.f_warning + excluded.f_warning, f_info = t.f_info + excluded.f_info
-$$;
+    f_warning = t.f_warning + excluded.f_warning, f_info = t.f_info + excluded.f_info;
+END $$;
 
 -- A wide assessment's budget figures from its document (yuan), as
 -- jx_totals_rows reads them; the view below and the trigger share it.
@@ -232,48 +251,49 @@ END $$;
 
 -- A rollup changed: each of its subjects (that still exists) counts now
 -- with the new rollup instead of the old one -- each when its year is the
--- subject's, as jx_totals_rows joins them.
+-- subject's, as jx_totals_rows joins them: an old rollup's contribution
+-- goes (-1) and the subject's without any comes (+1); for a new one the
+-- other way round.  The subjects are read by their keys (jx_totals_rows'
+-- UNION ALL would not take the join's keys down into its branches).
 CREATE FUNCTION jx_tsum_rollups() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    rs jx_tsum_row[] := '{}';
+    olds evaluation_rollups[] := '{}';
+    news evaluation_rollups[] := '{}';
 BEGIN
     IF TG_OP <> 'INSERT' THEN
-        -- before: the subject with its old rollup ...
-        rs := rs || ARRAY(
-            SELECT ROW(-1, s.province, s.year, s.scope, s.status, coalesce(s.fund_nature, ''),
-                       s.org_id, s.budget_initial, s.budget_adjusted, s.budget_executed,
-                       r.normalised, r.grade, r.complete, r.errors, r.warnings,
-                       r.infos)::jx_tsum_row
-              FROM ot r JOIN jx_totals_rows s
-                ON s.province = r.province AND s.subject_id = r.subject_id AND s.year = r.year
-               AND (s.scope = 'project') = (r.subject = 'project'))
-          -- ... now without it (the new one is added below)
-          || ARRAY(
-            SELECT ROW(1, s.province, s.year, s.scope, s.status, coalesce(s.fund_nature, ''),
-                       s.org_id, s.budget_initial, s.budget_adjusted, s.budget_executed,
-                       NULL, NULL, NULL, 0, 0, 0)::jx_tsum_row
-              FROM ot r JOIN jx_totals_rows s
-                ON s.province = r.province AND s.subject_id = r.subject_id AND s.year = r.year
-               AND (s.scope = 'project') = (r.subject = 'project'));
+        olds := ARRAY(SELECT r FROM ot r);
     END IF;
     IF TG_OP <> 'DELETE' THEN
-        rs := rs || ARRAY(
-            SELECT ROW(-1, s.province, s.year, s.scope, s.status, coalesce(s.fund_nature, ''),
-                       s.org_id, s.budget_initial, s.budget_adjusted, s.budget_executed,
-                       NULL, NULL, NULL, 0, 0, 0)::jx_tsum_row
-              FROM nt r JOIN jx_totals_rows s
-                ON s.province = r.province AND s.subject_id = r.subject_id AND s.year = r.year
-               AND (s.scope = 'project') = (r.subject = 'project'))
-          || ARRAY(
-            SELECT ROW(1, s.province, s.year, s.scope, s.status, coalesce(s.fund_nature, ''),
-                       s.org_id, s.budget_initial, s.budget_adjusted, s.budget_executed,
-                       r.normalised, r.grade, r.complete, r.errors, r.warnings,
-                       r.infos)::jx_tsum_row
-              FROM nt r JOIN jx_totals_rows s
-                ON s.province = r.province AND s.subject_id = r.subject_id AND s.year = r.year
-               AND (s.scope = 'project') = (r.subject = 'project'));
+        news := ARRAY(SELECT r FROM nt r);
     END IF;
-    PERFORM jx_tsum_apply(rs);
+    PERFORM jx_tsum_apply(ARRAY(
+        WITH ch AS (SELECT -1 AS sign, o.* FROM unnest(olds) o
+                    UNION ALL SELECT 1, n.* FROM unnest(news) n),
+        subj AS (
+            SELECT p.province, p.id, 'project'::text AS subject, p.year, 'project'::text AS scope,
+                   p.status, coalesce(p.fund_nature, '') AS fund_nature, p.org_id,
+                   p.budget_initial AS initial,
+                   coalesce(p.budget_adjusted, p.budget_initial) AS adjusted,
+                   p.budget_executed AS executed
+              FROM projects p
+             WHERE (p.province, p.id) IN (SELECT province, subject_id FROM ch
+                                           WHERE subject = 'project')
+            UNION ALL
+            SELECT a.province, a.id, 'assessment', a.year, a.scope, a.status, '', a.org_id,
+                   w.initial, w.adjusted, w.executed
+              FROM assessments a CROSS JOIN LATERAL jx_wide_budget(a.doc) w
+             WHERE (a.province, a.id) IN (SELECT province, subject_id FROM ch
+                                           WHERE subject = 'assessment'))
+        SELECT ROW(ch.sign, s.province, s.year, s.scope, s.status, s.fund_nature, s.org_id,
+                   s.initial, s.adjusted, s.executed, ch.normalised, ch.grade, ch.complete,
+                   ch.errors, ch.warnings, ch.infos)::jx_tsum_row
+          FROM ch JOIN subj s ON s.province = ch.province AND s.id = ch.subject_id
+           AND s.subject = ch.subject AND s.year = ch.year
+        UNION ALL
+        SELECT ROW(-ch.sign, s.province, s.year, s.scope, s.status, s.fund_nature, s.org_id,
+                   s.initial, s.adjusted, s.executed, NULL, NULL, NULL, 0, 0, 0)::jx_tsum_row
+          FROM ch JOIN subj s ON s.province = ch.province AND s.id = ch.subject_id
+           AND s.subject = ch.subject AND s.year = ch.year));
     RETURN NULL;
 END $$;
 

@@ -283,9 +283,14 @@ def test_filters(rows, orgs):
     compare(totals(status="draft"), select(rows, statuses=("draft",)), [])
     compare(totals(status="accepted,draft", group_by="fund_nature"),
             select(rows, statuses=("accepted", "draft")), ["fund_nature"])
-    compare(totals(scope="project"), select(rows), [])
-    got = totals(scope="unit_wide,department_wide")
-    assert got["total"]["count"] == 0 and got["groups"] == []
+    projects = [r for r in select(rows) if r["scope"] == "project"]
+    wide = [r for r in select(rows) if r["scope"] != "project"]
+    assert projects and wide  # gen.py --wide: a wide assessment per organisation and year
+    compare(totals(scope="project"), projects, [])
+    compare(totals(scope="unit_wide,department_wide", group_by="scope"), wide, ["scope"])
+    compare(totals(scope="department_wide", region=prov, group_by="region"),
+            [r for r in wide if r["scope"] == "department_wide" and r["region"].startswith(prov[:2])],
+            ["region"], "city")
     compare(totals(year=str(y), region=city, department=str(dept), group_by="department,grade"),
             select(rows, year=(y, y), region=city, department=dept), ["department", "grade"])
 
@@ -465,22 +470,22 @@ def test_wide_assessments_count_with_their_budget(orgs):
     unit = sorted(o["id"] for o in orgs.values() if o["kind"] == "unit")[0]
     o = orgs[unit]
     prov = o["region"][:2] + "0000"
-    doc = json.dumps({"scope": "unit_wide", "name": "单位整体支出", "year": 2024,
+    doc = json.dumps({"scope": "unit_wide", "name": "单位整体支出", "year": 2021,
                       "budget": {"initial": "90万元", "adjusted": "86.66万元", "executed": "73.62万元"}},
                      ensure_ascii=False)
     aid = sql(f"INSERT INTO assessments (province, org_id, parent_org_id, region_code, year, scope,"
               f" name, framework_id, status, doc) VALUES ('{prov}', {unit}, {o['parent']},"
-              f" '{o['region']}', 2024, 'unit_wide', '单位整体支出', 'unit-wide-2013', 'accepted',"
+              f" '{o['region']}', 2021, 'unit_wide', '单位整体支出', 'unit-wide-2013', 'accepted',"
               f" '{doc}'::jsonb) RETURNING id")[0][0]
     try:
-        got = totals(scope="unit_wide", group_by="scope,unit")
+        got = totals(scope="unit_wide", group_by="scope,unit", year="2021")
         assert len(got["groups"]) == 1
         g = got["groups"][0]
         assert g["scope"] == "unit_wide" and g["unit"] == unit and g["count"] == 1
         assert g["budget"] == {"initial": "900000.00", "adjusted": "866600.00", "executed": "736200.00"}
         assert g["execution_rate"] == Decimal("0.8495") and g["evaluated"] == 0
-        both = totals(group_by="scope")
-        assert {x["scope"] for x in both["groups"]} == {"project", "unit_wide"}
+        both = totals(group_by="scope", year="2021-2024")
+        assert {x["scope"] for x in both["groups"]} == {"project", "unit_wide", "department_wide"}
     finally:
         sql(f"DELETE FROM assessments WHERE id = {aid}")
 

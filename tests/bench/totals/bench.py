@@ -7,16 +7,18 @@ and GET /v1/findings against a bare SELECT of the same page.
 Three figures, each alternating ours and the baselines ROUNDS times, medians
 compared.  The totals are served from totals_summary (sql/0011; the
 response's X-Jixiao-Totals says so, and is checked); the baselines
-aggregate the raw per-project rows, as operations.md's target says.  The baseline is the bare aggregate over the same rows computing
+aggregate the raw per-project rows, as operations.md's target says, so
+the totals ask for scope=project (the country has wide assessments too,
+gen.py --wide).  The baseline is the bare aggregate over the same rows computing
 the same figures (counts, sums, rate, means, per-grade counts and amounts,
 finding counts) in one SELECT ... GROUP BY; a minimal aggregate (counts,
 sums and means only) is timed too and its ratio printed after:
 
-  province-year: GET /v1/totals?year=Y with a province finance bureau's
-      token (its whole province, grade shares and all) vs the bare
+  province-year: GET /v1/totals?year=Y&scope=project with a province
+      finance bureau's token (its whole province, grade shares and all) vs the bare
       aggregate over the same rows (projects joined with their rollups,
       that province and year, submitted and accepted);
-  country by province: GET /v1/totals?year=Y&group_by=region&
+  country by province: GET /v1/totals?year=Y&scope=project&group_by=region&
       region_level=province with the operator's token vs the same
       aggregate grouped by province;
   findings page: GET /v1/findings?year=Y (the first page, 50 findings)
@@ -105,10 +107,12 @@ def main():
     join = BASELINE_JOIN.format(year=int(year))
     cases = []
     for name, path, tok, key, where, group in (
-            (f"totals: province-year ({scale}x data)", f"/v1/totals?year={year}", ptok,
+            (f"totals: province-year ({scale}x data)", f"/v1/totals?year={year}&scope=project",
+             ptok,
              "p.province", " AND p.province = '340000'", " GROUP BY p.province"),
             (f"totals: country by province, one year ({scale}x data)",
-             f"/v1/totals?year={year}&group_by=region&region_level=province", admin,
+             f"/v1/totals?year={year}&scope=project&group_by=region&region_level=province",
+             admin,
              "p.province", "", " GROUP BY p.province")):
         cases.append((name, path, tok,
                       BASELINE_SAME.format(key=key) + " " + join + where + group,

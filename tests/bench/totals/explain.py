@@ -27,7 +27,7 @@ sql_summary = statement("st_totals_summary")
 sql_findings = statement("st_findings_province")
 F = "false"
 country = ["admin", "1", "", "000000", year, year, None, None,
-           "{project,department_wide,unit_wide}", "true", "province", F, F, F, F, F, F,
+           "{project}", "true", "province", F, F, F, F, F, F,
            "{submitted,accepted}"]
 lit = lambda v: "NULL" if v is None else "'" + v.replace("'", "''") + "'"
 fin = subprocess.run(["/usr/lib/postgresql/15/bin/psql", url, "-XAtc",
@@ -62,11 +62,11 @@ def bind(args, text=sql):
 
 
 explain("GET /v1/totals, country by province, from totals_summary",
-        bind([None, None, year, year, "{project,department_wide,unit_wide}",
-              "{submitted,accepted}", "true", F, F, F], sql_summary))
+        bind([None, None, year, year, "{project}", "{submitted,accepted}", "true", F, F, F],
+             sql_summary))
 explain("GET /v1/totals, one province-year (a province finance bureau), from totals_summary",
-        bind(["340000", None, year, year, "{project,department_wide,unit_wide}",
-              "{submitted,accepted}", F, F, F, F], sql_summary))
+        bind(["340000", None, year, year, "{project}", "{submitted,accepted}", F, F, F, F],
+             sql_summary))
 explain("baseline: bare SELECT ... GROUP BY province", base)
 explain("the same country figure from the per-subject rows (the path when the summary cannot"
         " answer; planned with its values)", bind(country))

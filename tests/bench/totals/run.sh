@@ -6,7 +6,8 @@
 # For each scale in JX_BENCH_TOTALS_SCALES (default "1 10": about 1 and 10
 # million indicator rows, 51,000 and 515,000 projects with scored
 # evaluations and rollups): a fresh private cluster (Unix socket), migrate,
-# generate and load the country (tests/bench/gen/load.sh), start the
+# generate and load the country (tests/bench/gen/load.sh, with a wide
+# assessment per organisation and year: --wide), start the
 # server, run bench.py (province-year and country-by-province, alternating
 # ours and the baselines JX_BENCH_ROUNDS times, default 15; the totals are
 # served from totals_summary, sql/0011, the baselines aggregate the raw
@@ -50,7 +51,7 @@ for scale in $SCALES; do
     rm -rf "$TMP/pg"
     URL=$("$REPO/scripts/pg.sh" start "$TMP/pg") || { echo "bench: no PostgreSQL" >&2; exit 1; }
     DATABASE_URL=$URL JIXIAO_BOOTSTRAP_TOKEN=$ADMIN "$SERVER" migrate >/dev/null || exit 1
-    bash "$REPO/tests/bench/gen/load.sh" "$URL" "$TMP/gen" --scale "$scale" || exit 1
+    bash "$REPO/tests/bench/gen/load.sh" "$URL" "$TMP/gen" --scale "$scale" --wide || exit 1
     # the province finance bureau of 安徽 (340000) gets a token
     "$PSQL" "$URL" -XqAt -c "INSERT INTO api_tokens (org_id, hash, prefix) SELECT id,
         sha256('$PTOK'::bytea), 'jx_bench' FROM orgs WHERE kind = 'finance' AND region_code = '340000'"
