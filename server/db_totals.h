@@ -37,8 +37,11 @@ enum {
     TC_NCOLS
 };
 
-/* The grouped rows (is_total false), then one total row. */
-int dbt_totals(const auth_info *who, const totals_filter *f, PGresult **res, db_err *e);
+/* The grouped rows (is_total false), then one total row.  *summary is set
+ * to 1 when they were read from totals_summary (0011), 0 when from the
+ * per-subject rows. */
+int dbt_totals(const auth_info *who, const totals_filter *f, PGresult **res, int *summary,
+               db_err *e);
 
 typedef struct {
     int year;                    /* 0 when not given */

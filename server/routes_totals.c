@@ -5,7 +5,8 @@
  * GET /v1/totals: decode and validate the query (every problem listed at
  * once, 422), run the one totals statement (db_totals.c), encode the rows
  * as JSON, CSV or XLSX (totals_out.c).  The caller's reach is in the SQL:
- * nothing here filters rows.
+ * nothing here filters rows.  X-Jixiao-Totals says whether the summary
+ * table (sql/0011) or the per-subject rows answered.
  *
  * Numbers: money comes from the database as exact numeric text and is
  * sent as it is ("736151.84"); the execution rate (4 decimals) and the
@@ -125,7 +126,7 @@ int route_totals(jx_req *req, jx_resp *resp)
     jx_errors errs;
     PGresult *res = NULL;
     db_err e;
-    int i, rc = 0;
+    int i, summary = 0, rc = 0;
 
     memset(&errs, 0, sizeof errs);
     memset(&doc, 0, sizeof doc);
@@ -133,8 +134,10 @@ int route_totals(jx_req *req, jx_resp *resp)
         return 0;
     if (totals_query_decode(req, who.region_code, &q, &errs) < 0)
         return problem_invalid(resp, &errs);
-    if (dbt_totals(&who, &q.f, &res, &e) < 0)
+    if (dbt_totals(&who, &q.f, &res, &summary, &e) < 0)
         return db_problem(resp, &e);
+    /* which table answered: for operators and the tests */
+    resp_header(resp, "X-Jixiao-Totals", "%s", summary ? "summary" : "rows");
     doc.filter = &q.f;
     doc.status_default = q.status_default;
     doc.nrows = PQntuples(res);

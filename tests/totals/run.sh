@@ -4,7 +4,7 @@
 # computed independently (Python, Decimal) from the raw rows.
 #
 # Starts a private cluster, migrates it, generates and loads a tiny country
-# with scored evaluations (tests/bench/gen, --tiny: 2 provinces, 14
+# with scored evaluations and wide assessments (tests/bench/gen, --tiny --wide: 2 provinces, 14
 # regions, 56 reporting organisations, 2 years), starts the server, runs
 # test_totals.py.  Bounded: well under a minute.  Cleans up what it started.
 set -uo pipefail
@@ -34,7 +34,7 @@ URL=$("$REPO/scripts/pg.sh" start "$TMP/pg") || { echo "totals tests: no Postgre
 TOKEN=jx_test_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 DATABASE_URL=$URL JIXIAO_BOOTSTRAP_TOKEN=$TOKEN "$SERVER" migrate >"$TMP/migrate.out" 2>&1 \
     || { cat "$TMP/migrate.out" >&2; exit 1; }
-bash "$REPO/tests/bench/gen/load.sh" "$URL" "$TMP/gen" --tiny --scale 1 --seed 7 >"$TMP/load.out" 2>&1 \
+bash "$REPO/tests/bench/gen/load.sh" "$URL" "$TMP/gen" --tiny --scale 1 --seed 7 --wide >"$TMP/load.out" 2>&1 \
     || { cat "$TMP/load.out" >&2; exit 1; }
 
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

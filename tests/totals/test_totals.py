@@ -39,36 +39,83 @@ def nul(v):
     return None if v == "" else v
 
 
-@pytest.fixture(scope="session")
-def orgs():
+def load_orgs():
     return {int(r[0]): {"id": int(r[0]), "kind": r[1], "name": r[2], "region": r[3],
                         "parent": int(r[4]) if r[4] else None}
             for r in sql("SELECT id, kind, name, region_code, coalesce(parent_id::text, '') FROM orgs")}
 
 
-@pytest.fixture(scope="session")
-def rows(orgs):
+def yuan(v):
+    """A wide assessment's budget figure as its document writes it ("90万元",
+    "736151.84", 1200) in yuan, half-up to the fen; None when absent or not an amount."""
+    if v is None or v == "":
+        return None
+    t = str(v).strip()
+    factor = Decimal(1)
+    if t.endswith("万元"):
+        t, factor = t[:-2].strip(), Decimal(10000)
+    elif t.endswith("元"):
+        t = t[:-1].strip()
+    try:
+        return q(Decimal(t) * factor, 2)
+    except ArithmeticError:
+        return None
+
+
+def first(*vals):
+    return next((v for v in vals if v is not None), None)
+
+
+def load_rows(orgs):
+    """Every subject as jx_totals_rows means it, read from the raw tables:
+    projects and wide assessments with their rollup when it is of the same year."""
     out = []
-    q = ("SELECT p.id, p.org_id, coalesce(p.parent_org_id::text, ''), p.region_code, p.year,"
-         " p.status, coalesce(p.fund_nature, ''), coalesce(p.budget_initial::text, ''),"
-         " coalesce(p.budget_adjusted::text, ''), coalesce(p.budget_executed::text, ''),"
-         " coalesce(r.normalised::text, ''), coalesce(r.grade, ''),"
-         " coalesce(r.complete::text, ''), coalesce(r.errors, 0), coalesce(r.warnings, 0),"
-         " coalesce(r.infos, 0)"
-         " FROM projects p LEFT JOIN evaluation_rollups r ON r.subject = 'project'"
-         " AND r.subject_id = p.id AND r.province = p.province")
-    for r in sql(q):
+    rollup = ("LEFT JOIN evaluation_rollups r ON r.subject = '{s}' AND r.subject_id = {a}.id"
+              " AND r.province = {a}.province AND r.year = {a}.year")
+    figures_sql = (" coalesce(r.normalised::text, ''), coalesce(r.grade, ''),"
+                   " coalesce(r.complete::text, ''), coalesce(r.errors, 0), coalesce(r.warnings, 0),"
+                   " coalesce(r.infos, 0)")
+    q_p = ("SELECT p.id, p.org_id, coalesce(p.parent_org_id::text, ''), p.region_code, p.year,"
+           " p.status, coalesce(p.fund_nature, ''), coalesce(p.budget_initial::text, ''),"
+           " coalesce(p.budget_adjusted::text, ''), coalesce(p.budget_executed::text, ''), 'project',"
+           + figures_sql + " FROM projects p " + rollup.format(s="project", a="p"))
+    q_a = ("SELECT a.id, a.org_id, coalesce(a.parent_org_id::text, ''), a.region_code, a.year,"
+           " a.status, '', coalesce(a.doc->'budget'->>'initial', ''),"
+           " coalesce(a.doc->'budget'->>'adjusted', ''), coalesce(a.doc->'budget'->>'executed', ''),"
+           " a.scope," + figures_sql + ", coalesce(a.doc->'figures'->>'budget', ''),"
+           " coalesce(a.doc->'figures'->>'budget_done', '') FROM assessments a "
+           + rollup.format(s="assessment", a="a"))
+    for r in sql(q_p) + sql(q_a):
         org = orgs[int(r[1])]
+        if r[10] == "project":
+            initial = Decimal(r[7]) if r[7] else None
+            adjusted = Decimal(r[8]) if r[8] else initial
+            executed = Decimal(r[9]) if r[9] else None
+        else:
+            initial = yuan(r[7])
+            adjusted = first(yuan(r[8]), initial, yuan(r[17]))
+            executed = first(yuan(r[9]), yuan(r[18]))
         out.append({
             "id": int(r[0]), "org_id": int(r[1]), "parent": int(r[2]) if r[2] else None,
             "region": r[3], "year": int(r[4]), "status": r[5], "fund_nature": nul(r[6]),
-            "initial": Decimal(r[7] or 0), "adjusted": Decimal(r[8] or r[7] or 0),
-            "executed": Decimal(r[9] or 0),
-            "score": Decimal(r[10]) if r[10] else None, "grade": nul(r[11]),
-            "complete": None if r[12] == "" else r[12] == "true",
-            "errors": int(r[13]), "warnings": int(r[14]), "infos": int(r[15]),
+            "initial": first(initial, Decimal(0)), "adjusted": first(adjusted, Decimal(0)),
+            "executed": first(executed, Decimal(0)),
+            "score": Decimal(r[11]) if r[11] else None, "grade": nul(r[12]),
+            "complete": None if r[13] == "" else r[13] == "true",
+            "errors": int(r[14]), "warnings": int(r[15]), "infos": int(r[16]),
             "department": int(r[1]) if org["kind"] == "department" else (int(r[2]) if r[2] else None),
-            "scope": "project"})
+            "scope": r[10]})
+    return out
+
+
+@pytest.fixture(scope="session")
+def orgs():
+    return load_orgs()
+
+
+@pytest.fixture(scope="session")
+def rows(orgs):
+    out = load_rows(orgs)
     assert len(out) > 100 and any(x["score"] is not None for x in out)
     return out
 
@@ -236,9 +283,14 @@ def test_filters(rows, orgs):
     compare(totals(status="draft"), select(rows, statuses=("draft",)), [])
     compare(totals(status="accepted,draft", group_by="fund_nature"),
             select(rows, statuses=("accepted", "draft")), ["fund_nature"])
-    compare(totals(scope="project"), select(rows), [])
-    got = totals(scope="unit_wide,department_wide")
-    assert got["total"]["count"] == 0 and got["groups"] == []
+    projects = [r for r in select(rows) if r["scope"] == "project"]
+    wide = [r for r in select(rows) if r["scope"] != "project"]
+    assert projects and wide  # gen.py --wide: a wide assessment per organisation and year
+    compare(totals(scope="project"), projects, [])
+    compare(totals(scope="unit_wide,department_wide", group_by="scope"), wide, ["scope"])
+    compare(totals(scope="department_wide", region=prov, group_by="region"),
+            [r for r in wide if r["scope"] == "department_wide" and r["region"].startswith(prov[:2])],
+            ["region"], "city")
     compare(totals(year=str(y), region=city, department=str(dept), group_by="department,grade"),
             select(rows, year=(y, y), region=city, department=dept), ["department", "grade"])
 
@@ -387,28 +439,53 @@ def test_findings_filters_and_pages(latest_findings, orgs):
     assert r.status_code == 422 and len(r.json()["errors"]) == 3
 
 
+def test_findings_of_one_province_every_filter(latest_findings, orgs):
+    """A province's pages (read through its rollups, db_totals.c) for every
+    filter: the same findings in the same order as the raw rows say."""
+    prov = sorted({f["region"][:2] + "0000" for f in latest_findings})[0]
+    tok = token_for(finance_of(orgs, prov))
+    mine = sorted((f for f in latest_findings if f["region"].startswith(prov[:2])),
+                  key=lambda f: (f["evaluation_id"], f["pos"]))
+    y = mine[0]["year"]
+    dept = next(o["id"] for o in orgs.values() if o["kind"] == "department"
+                and o["region"].startswith(prov[:2]))
+    city = sorted({f["region"][:4] + "00" for f in mine if f["region"][2:4] != "00"})[0]
+    cases = [({}, lambda f: True), ({"year": y}, lambda f: f["year"] == y),
+             ({"severity": "warning"}, lambda f: f["severity"] == "warning"),
+             ({"code": "TOTAL_MISMATCH", "year": y},
+              lambda f: f["code"] == "TOTAL_MISMATCH" and f["year"] == y),
+             ({"department": dept}, lambda f: dept in (f["org_id"], f["parent"])),
+             ({"region": city}, lambda f: f["region"].startswith(city[:4]))]
+    for params, keep in cases:
+        want = [(f["evaluation_id"], f["code"], f["severity"]) for f in mine if keep(f)]
+        for token in (tok, ADMIN):
+            p = dict(params) if token == tok else dict(params, region=params.get("region", prov))
+            got = [(i["evaluation_id"], i["code"], i["severity"]) for i in all_pages(token, **p)]
+            assert got == want, params
+
+
 def test_wide_assessments_count_with_their_budget(orgs):
     """A unit-wide assessment (issue 5's table) is a subject of scope
     unit_wide; its budget comes from its document as people write it."""
     unit = sorted(o["id"] for o in orgs.values() if o["kind"] == "unit")[0]
     o = orgs[unit]
     prov = o["region"][:2] + "0000"
-    doc = json.dumps({"scope": "unit_wide", "name": "单位整体支出", "year": 2024,
+    doc = json.dumps({"scope": "unit_wide", "name": "单位整体支出", "year": 2021,
                       "budget": {"initial": "90万元", "adjusted": "86.66万元", "executed": "73.62万元"}},
                      ensure_ascii=False)
     aid = sql(f"INSERT INTO assessments (province, org_id, parent_org_id, region_code, year, scope,"
               f" name, framework_id, status, doc) VALUES ('{prov}', {unit}, {o['parent']},"
-              f" '{o['region']}', 2024, 'unit_wide', '单位整体支出', 'unit-wide-2013', 'accepted',"
+              f" '{o['region']}', 2021, 'unit_wide', '单位整体支出', 'unit-wide-2013', 'accepted',"
               f" '{doc}'::jsonb) RETURNING id")[0][0]
     try:
-        got = totals(scope="unit_wide", group_by="scope,unit")
+        got = totals(scope="unit_wide", group_by="scope,unit", year="2021")
         assert len(got["groups"]) == 1
         g = got["groups"][0]
         assert g["scope"] == "unit_wide" and g["unit"] == unit and g["count"] == 1
         assert g["budget"] == {"initial": "900000.00", "adjusted": "866600.00", "executed": "736200.00"}
         assert g["execution_rate"] == Decimal("0.8495") and g["evaluated"] == 0
-        both = totals(group_by="scope")
-        assert {x["scope"] for x in both["groups"]} == {"project", "unit_wide"}
+        both = totals(group_by="scope", year="2021-2024")
+        assert {x["scope"] for x in both["groups"]} == {"project", "unit_wide", "department_wide"}
     finally:
         sql(f"DELETE FROM assessments WHERE id = {aid}")
 

@@ -2,7 +2,7 @@
 """gen.py -- a realistic country of budget-performance data, as COPY streams.
 
     gen.py OUTDIR [--scale S] [--years 2023-2024] [--seed N] [--tiny]
-           [--evaluations] [--part K/N]
+           [--evaluations] [--wide] [--part K/N]
 
 Writes tab-separated COPY files (PostgreSQL text format) for issue 4's
 tables -- orgs.copy, projects.copy, indicators.copy -- and, with
@@ -21,6 +21,11 @@ reports' shapes (产出/效益/满意度; "≥5次", "100%", "≤90万元", "显
 
     scale 1:   52,304 projects,  1,046,080 indicator rows (2 years)
     scale 10: 523,040 projects, 10,460,800 indicator rows (2 years)
+
+--wide adds a wide self-assessment per reporting organisation and year
+(assessments.copy: a department's 部门整体, a unit's 单位整体, with its
+budget in the document as people write it, in 万元; evaluated like the
+projects), so the totals' scope filters have rows at scale.
 
 --tiny makes a small country for tests (2 provinces, 2 cities each, 2
 counties per city) with every scale still applying.  --part K/N writes
@@ -212,6 +217,8 @@ def generate(args, orgs, part, nparts, out):
     pid = 1 + part * 50_000_000
     iid = 1 + part * 1_000_000_000
     eid = 1 + part * 50_000_000
+    aid = 1 + part * 50_000_000
+    fa = open(os.path.join(out, f"assessments.{part}.copy"), "w", encoding="utf-8") if args.wide else None
     fp = open(os.path.join(out, f"projects.{part}.copy"), "w", encoding="utf-8")
     fi = open(os.path.join(out, f"indicators.{part}.copy"), "w", encoding="utf-8")
     fe = fr = None
@@ -281,6 +288,12 @@ def generate(args, orgs, part, nparts, out):
                     pid += 1
                     nproj += 1
                     nind += 20
+                if fa:
+                    write_wide(fa, fe, fr, rng, prov, aid, eid, org_id, parent_id, region, year, kind)
+                    aid += 1
+                    eid += 1
+    if fa:
+        fa.close()
     fp.close()
     fi.close()
     if fe:
@@ -289,9 +302,31 @@ def generate(args, orgs, part, nparts, out):
     return nproj, nind
 
 
+def write_wide(fa, fe, fr, rng, prov, aid, eid, org_id, parent_id, region, year, kind):
+    """A department's or unit's wide self-assessment of the year, evaluated
+    (when not a draft) like the projects."""
+    scope, word = (("department_wide", "部门") if kind == "department" else ("unit_wide", "单位"))
+    framework = scope.replace("_", "-") + "-2013"
+    name = f"{year}年度{word}整体支出绩效自评"
+    initial = rng.randint(100, 20000) * 10000 * 100
+    adjusted = initial - int(initial * rng.choice([0, 0, 0.02, 0.05]))
+    executed = int(adjusted * rng.choice([1.0, rng.uniform(0.8, 1.0), rng.uniform(0.95, 1.0)]))
+    r = rng.random()
+    status = "accepted" if r < 0.7 else ("submitted" if r < 0.9 else "draft")
+    doc = ('{"scope":"%s","framework":"%s","year":%d,"name":"%s","budget":{"initial":"%s",'
+           '"adjusted":"%s","executed":"%s"},"figures":{},"indicators":[]}') % (
+        scope, framework, year, name, wan(initial), wan(adjusted), wan(executed))
+    fa.write("\t".join((prov, str(aid), str(org_id), str(parent_id), region, str(year), scope, name,
+                        framework, status, doc)) + "\n")
+    if fe and status != "draft" and rng.random() < 0.85:
+        write_evaluation(fe, fr, rng, prov, eid, aid, org_id, parent_id, region, year,
+                         rng.randint(8000, 9900), executed > adjusted, name, "assessment", scope,
+                         framework)
+
+
 def write_evaluation(fe, fr, rng, prov, eid, pid, org_id, parent_id, region, year, total_c, overspent,
-                     name):
-    """One scored evaluation and the project's rollup, consistent with it."""
+                     name, subject="project", scope="project", framework="project-2020"):
+    """One scored evaluation and the subject's rollup, consistent with it."""
     # the computed total differs from the reported one now and then
     r = rng.random()
     if r < 0.8:
@@ -323,16 +358,16 @@ def write_evaluation(fe, fr, rng, prov, eid, pid, org_id, parent_id, region, yea
     if infos:
         findings.append({"code": "QUALITATIVE_JUDGEMENT", "severity": "info",
                          "pointer": "/indicators/12/actual", "message": "定性指标按文字判断"})
-    body = {"id": eid, "subject": "project", "subject_id": pid, "name": name,
+    body = {"id": eid, "subject": subject, "subject_id": pid, "name": name,
             "total": float(total), "max": 100,
             "normalised": float(total), "grade": grade, "complete": complete, "findings": findings}
     bj = esc(json.dumps(body, ensure_ascii=False, separators=(",", ":")))
-    fe.write("\t".join((prov, str(eid), "project", str(pid), "1", str(org_id), str(parent_id), region,
-                        str(year), "project", "project-2020", "1", total, "100.00", total, grade,
+    fe.write("\t".join((prov, str(eid), subject, str(pid), "1", str(org_id), str(parent_id), region,
+                        str(year), scope, framework, "1", total, "100.00", total, grade,
                         "t" if complete else "f", str(errors), str(warnings), str(infos),
                         "{}", bj, at, str(org_id), "\\N")) + "\n")
-    fr.write("\t".join((prov, "project", str(pid), str(org_id), str(parent_id), region, str(year),
-                        "project", str(eid), "1", at, "project-2020", "1", total, "100.00", total,
+    fr.write("\t".join((prov, subject, str(pid), str(org_id), str(parent_id), region, str(year),
+                        scope, str(eid), "1", at, framework, "1", total, "100.00", total,
                         grade, "t" if complete else "f", str(errors), str(warnings), str(infos))) + "\n")
 
 
@@ -344,6 +379,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--tiny", action="store_true")
     ap.add_argument("--evaluations", action="store_true")
+    ap.add_argument("--wide", action="store_true")
     ap.add_argument("--part", default="0/1")
     args = ap.parse_args()
     a, _, b = args.years.partition("-")

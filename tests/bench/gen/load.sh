@@ -10,7 +10,8 @@
 # stay in place.  Evaluations and rollups are generated and loaded when
 # the database has issue 5's tables.  Afterwards VACUUM ANALYZE (fresh
 # statistics and a visibility map, so the planner's choices are the ones
-# production would get) and the ids' sequences moved past the data.
+# production would get), the ids' sequences moved past the data and the
+# totals' summary (sql/0011) computed from the rows.
 # Prints one line per phase with its seconds.  OUTDIR is removed at the end
 # unless KEEP=1.
 set -euo pipefail
@@ -59,7 +60,10 @@ E_COLS="province, id, subject, subject_id, subject_version, org_id, parent_org_i
 R_COLS="province, subject, subject_id, org_id, parent_org_id, region_code, year, scope,
         evaluation_id, evaluation_count, evaluated_at, framework_id, framework_version, total,
         max_score, normalised, grade, complete, errors, warnings, infos"
+A_COLS="province, id, org_id, parent_org_id, region_code, year, scope, name, framework_id,
+        status, doc"
 (copy projects "$P_COLS" "$OUT"/projects.*.copy
+ copy assessments "$A_COLS" "$OUT"/assessments.*.copy
  if [ ${#EVAL[@]} -gt 0 ]; then
      copy evaluations "$E_COLS" "$OUT"/evaluations.*.copy
      copy evaluation_rollups "$R_COLS" "$OUT"/evaluation_rollups.*.copy
@@ -72,16 +76,24 @@ wait $l1
 echo "load: COPY in $(lap "$t0") s"
 t0=$(now)
 q -c "SELECT setval('projects_id_seq', (SELECT max(id) FROM projects))" \
+  -c "SELECT setval('assessments_id_seq', greatest(1, (SELECT max(id) FROM assessments)))" \
   -c "SELECT setval('indicators_id_seq', (SELECT max(id) FROM indicators))" >/dev/null
 if [ ${#EVAL[@]} -gt 0 ]; then
     q -c "SELECT setval('evaluations_id_seq', (SELECT max(id) FROM evaluations))" >/dev/null
 fi
-q -c "VACUUM (ANALYZE) orgs" -c "VACUUM (ANALYZE) projects" -c "VACUUM (ANALYZE) indicators"
+# the COPY ran with triggers off: the totals' summary (0011) is computed once
+if [ "$(q -c "SELECT to_regproc('jx_totals_summary_rebuild') IS NOT NULL")" = t ]; then
+    q -c "SELECT jx_totals_summary_rebuild()" >/dev/null
+    q -c "VACUUM (ANALYZE) totals_summary"
+fi
+q -c "VACUUM (ANALYZE) orgs" -c "VACUUM (ANALYZE) projects" -c "VACUUM (ANALYZE) indicators" \
+  -c "VACUUM (ANALYZE) assessments"
 if [ ${#EVAL[@]} -gt 0 ]; then
     q -c "VACUUM (ANALYZE) evaluations" -c "VACUUM (ANALYZE) evaluation_rollups"
 fi
 echo "load: VACUUM ANALYZE in $(lap "$t0") s"
 echo "load: $(q -c "SELECT format('%s organisations, %s projects, %s indicators',
     (SELECT count(*) FROM orgs), (SELECT count(*) FROM projects),
-    (SELECT count(*) FROM indicators))")"
+    (SELECT count(*) FROM indicators))")$(q -c "SELECT ', ' || count(*) || ' wide assessments'
+    FROM assessments WHERE (SELECT count(*) FROM assessments) > 0")"
 [ "${KEEP:-0}" = 1 ] || rm -rf "$OUT"

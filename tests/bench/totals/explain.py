@@ -1,8 +1,11 @@
 #!/usr/bin/python3
 """explain.py REPO DATABASE_URL YEAR -- EXPLAIN (ANALYZE, BUFFERS) of the
-totals statement (the text of server/db_totals.c's st_totals, read through
-the C preprocessor) for the country by province and for one province-year,
-and of the bare baseline, as run.sh's figures use them (jit off)."""
+statements behind run.sh's figures (the texts of server/db_totals.c, read
+through the C preprocessor, with the values bound as the server binds
+them; jit off): the totals from totals_summary for the country by province
+and for one province-year, the same country figure from the per-subject
+rows (the path for requests the summary cannot answer), the bare baseline,
+and the findings page of a province-year."""
 import re
 import subprocess
 import sys
@@ -20,9 +23,11 @@ def statement(name):
 
 
 sql = statement("st_totals")
+sql_summary = statement("st_totals_summary")
+sql_findings = statement("st_findings_province")
 F = "false"
 country = ["admin", "1", "", "000000", year, year, None, None,
-           "{project,department_wide,unit_wide}", "true", "province", F, F, F, F, F, F,
+           "{project}", "true", "province", F, F, F, F, F, F,
            "{submitted,accepted}"]
 lit = lambda v: "NULL" if v is None else "'" + v.replace("'", "''") + "'"
 fin = subprocess.run(["/usr/lib/postgresql/15/bin/psql", url, "-XAtc",
@@ -56,7 +61,15 @@ def bind(args, text=sql):
     return out
 
 
-explain("GET /v1/totals, country by province (the server's statement, planned with its values)",
-        bind(country))
-explain("GET /v1/totals, one province-year (a province finance bureau)", bind(province))
+explain("GET /v1/totals, country by province, from totals_summary",
+        bind([None, None, year, year, "{project}", "{submitted,accepted}", "true", F, F, F],
+             sql_summary))
+explain("GET /v1/totals, one province-year (a province finance bureau), from totals_summary",
+        bind(["340000", None, year, year, "{project}", "{submitted,accepted}", F, F, F, F],
+             sql_summary))
 explain("baseline: bare SELECT ... GROUP BY province", base)
+explain("the same country figure from the per-subject rows (the path when the summary cannot"
+        " answer; planned with its values)", bind(country))
+explain("GET /v1/findings?year=Y, a province finance bureau's first page",
+        bind(["finance", fin, "34", "340000", year, None, None, None, None, "0", "-1", "51"],
+             sql_findings))
