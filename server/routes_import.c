@@ -153,7 +153,6 @@ static void record_release(record *r)
     r->obj = r->existing = NULL;
     r->old_ids = NULL;
     r->ind_lines = NULL;
-    memset(&r->in, 0, sizeof r->in);
 }
 
 static void chunk_free(chunk *c)

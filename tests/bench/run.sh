@@ -15,7 +15,7 @@ trap 'rm -f "$JX_BENCH_TABLE"' EXIT
 
 echo "machine: $(nproc) CPUs, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "kernel.sched_autogroup_enabled=$(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null || echo '?')"
-for part in lib http projects evaluations totals load; do
+for part in lib http projects import evaluations totals load; do
     script="$HERE/$part/run.sh"
     [ -f "$script" ] || continue
     echo
