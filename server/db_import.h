@@ -22,16 +22,20 @@ void sb_copy_field(strbuf *sb, const char *s, int last);
  * for.  Rows: id, parent_id, region_code, province. */
 int dbi_orgs(pool_conn *pc, const auth_info *who, const char *ids_array, PGresult **res,
              db_err *e);
-/* Existing projects for the (province, org, year, name) arrays, locked.
- * Rows: 1-based index into the arrays, id, status, version, doc. */
-int dbi_matches(pool_conn *pc, const char *provinces, const char *orgs, const char *years,
-                const char *names, PGresult **res, db_err *e);
+/* The existing projects of the (province, org, year) arrays.  Rows:
+ * 1-based index into the arrays, name, id.  Unlocked. */
+int dbi_names(pool_conn *pc, const char *provinces, const char *orgs, const char *years,
+              PGresult **res, db_err *e);
+/* The projects of ids_array ("{1,2}"), locked.  Rows: id, status,
+ * version, doc, org_id, year, name. */
+int dbi_lock(pool_conn *pc, const char *ids_array, PGresult **res, db_err *e);
 /* Inside the import's transaction: index plans only (SET LOCAL
- * enable_seqscan = off).  The batch statements join thousands of keys
- * against projects; planned on stale statistics (a table that grew by
- * 40,000 rows since autovacuum last analysed it) the match became a
- * sequential scan per key and one 10,000-project file ran for minutes --
- * why the 100,000-project benchmark never finished. */
+ * enable_seqscan = off), and every plan this connection cached before
+ * dropped (DISCARD PLANS; prepared statements stay).  Each indicator
+ * row's foreign-key check probes projects through a plan the connection
+ * cached -- possibly while the table was nearly empty, as a sequential
+ * scan, which then ran once per row against a table growing by thousands
+ * of rows. */
 int dbi_plan_for_batch(pool_conn *pc, db_err *e);
 /* n ids from the projects (indicators = 0) or indicators sequence. */
 int dbi_ids(pool_conn *pc, int indicators, size_t n, int64_t *out, db_err *e);
