@@ -12,7 +12,7 @@
 typedef enum { JV_NULL = 0, JV_FALSE, JV_TRUE, JV_NUMBER, JV_STRING, JV_ARRAY, JV_OBJECT } jv_type;
 
 typedef struct jv jv;
-typedef struct { const char *key; jv *v; } jv_member;
+typedef struct { const char *key; uint32_t klen; jv *v; } jv_member;
 
 struct jv {
     jv_type t;

@@ -19,26 +19,27 @@
 #define MAX_DECIMALS 8
 #define MANT_LIMIT 1000000000000000000LL  /* 10^18 */
 
-typedef struct { const char *s; jx_op op; bool word; } op_entry;
+typedef struct { const char *s; unsigned char len; jx_op op; bool word; } op_entry;
+#define OP(s, op, word) {s, sizeof(s) - 1, op, word}
 
 static const op_entry PREFIX_OPS[] = {
-    {">=", JX_OP_GE, false}, {"≥", JX_OP_GE, false}, {"≧", JX_OP_GE, false},
-    {"大于等于", JX_OP_GE, true}, {"大于或等于", JX_OP_GE, true}, {"不低于", JX_OP_GE, true},
-    {"不少于", JX_OP_GE, true}, {"至少", JX_OP_GE, true}, {"达到", JX_OP_GE, true},
-    {"达", JX_OP_GE, true},
-    {">", JX_OP_GT, false}, {"大于", JX_OP_GT, true}, {"超过", JX_OP_GT, true},
-    {"高于", JX_OP_GT, true},
-    {"<=", JX_OP_LE, false}, {"≤", JX_OP_LE, false}, {"≦", JX_OP_LE, false},
-    {"小于等于", JX_OP_LE, true}, {"小于或等于", JX_OP_LE, true}, {"不高于", JX_OP_LE, true},
-    {"不超过", JX_OP_LE, true}, {"不多于", JX_OP_LE, true}, {"至多", JX_OP_LE, true},
-    {"<", JX_OP_LT, false}, {"小于", JX_OP_LT, true}, {"低于", JX_OP_LT, true},
-    {"不足", JX_OP_LT, true},
-    {"=", JX_OP_EQ, false}, {"==", JX_OP_EQ, false}, {"等于", JX_OP_EQ, true},
+    OP(">=", JX_OP_GE, false), OP("≥", JX_OP_GE, false), OP("≧", JX_OP_GE, false),
+    OP("大于等于", JX_OP_GE, true), OP("大于或等于", JX_OP_GE, true), OP("不低于", JX_OP_GE, true),
+    OP("不少于", JX_OP_GE, true), OP("至少", JX_OP_GE, true), OP("达到", JX_OP_GE, true),
+    OP("达", JX_OP_GE, true),
+    OP(">", JX_OP_GT, false), OP("大于", JX_OP_GT, true), OP("超过", JX_OP_GT, true),
+    OP("高于", JX_OP_GT, true),
+    OP("<=", JX_OP_LE, false), OP("≤", JX_OP_LE, false), OP("≦", JX_OP_LE, false),
+    OP("小于等于", JX_OP_LE, true), OP("小于或等于", JX_OP_LE, true), OP("不高于", JX_OP_LE, true),
+    OP("不超过", JX_OP_LE, true), OP("不多于", JX_OP_LE, true), OP("至多", JX_OP_LE, true),
+    OP("<", JX_OP_LT, false), OP("小于", JX_OP_LT, true), OP("低于", JX_OP_LT, true),
+    OP("不足", JX_OP_LT, true),
+    OP("=", JX_OP_EQ, false), OP("==", JX_OP_EQ, false), OP("等于", JX_OP_EQ, true),
 };
 
 static const op_entry SUFFIX_OPS[] = {
-    {"及以上", JX_OP_GE, true}, {"以上", JX_OP_GE, true},
-    {"及以下", JX_OP_LE, true}, {"以下", JX_OP_LE, true}, {"以内", JX_OP_LE, true},
+    OP("及以上", JX_OP_GE, true), OP("以上", JX_OP_GE, true),
+    OP("及以下", JX_OP_LE, true), OP("以下", JX_OP_LE, true), OP("以内", JX_OP_LE, true),
 };
 
 typedef struct { const char *s; const char *canon; } unit_entry;
@@ -70,15 +71,19 @@ static const word_entry WORDS[] = {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static bool starts_with(const char *s, const char *p)
+/* strncmp(s, p, strlen(p)) == 0, inline: most calls fail at the first byte */
+static inline bool starts_with(const char *s, const char *p)
 {
-    return strncmp(s, p, strlen(p)) == 0;
+    for (; *p; s++, p++)
+        if (*s != *p)
+            return false;
+    return true;
 }
 
-static bool ends_with(const char *s, size_t n, const char *p, size_t *plen)
+static bool ends_with(const char *s, size_t n, const op_entry *e, size_t *plen)
 {
-    size_t k = strlen(p);
-    if (k > n || memcmp(s + n - k, p, k) != 0)
+    size_t k = e->len;
+    if (k > n || memcmp(s + n - k, e->s, k) != 0)
         return false;
     *plen = k;
     return true;
@@ -232,10 +237,10 @@ int jx_parse_value(const char *text, jx_value *out, jx_error *err)
     if (*p == '<' || *p == '>' || *p == '=' || (unsigned char)*p >= 0xE0)
         for (size_t i = 0; i < COUNT(PREFIX_OPS); i++)
             if (p[0] == PREFIX_OPS[i].s[0] && starts_with(p, PREFIX_OPS[i].s) &&
-                (!op || strlen(PREFIX_OPS[i].s) > strlen(op->s)))
+                (!op || PREFIX_OPS[i].len > op->len))
                 op = &PREFIX_OPS[i];
     if (op)
-        p += strlen(op->s);
+        p += op->len;
 
     bool neg = false;
     const char *num = p;
@@ -305,7 +310,7 @@ int jx_parse_value(const char *text, jx_value *out, jx_error *err)
     size_t rn = strlen(rest), k = 0;
     const op_entry *sop = NULL;
     for (size_t i = 0; i < COUNT(SUFFIX_OPS); i++)
-        if (ends_with(rest, rn, SUFFIX_OPS[i].s, &k)) {
+        if (ends_with(rest, rn, &SUFFIX_OPS[i], &k)) {
             sop = &SUFFIX_OPS[i];
             rn -= k;
             break;
@@ -427,8 +432,8 @@ const char *jx_skip_op(const char *text)
         p++;
     size_t best = 0;
     for (size_t i = 0; i < COUNT(PREFIX_OPS); i++)
-        if (!PREFIX_OPS[i].word && starts_with(p, PREFIX_OPS[i].s) && strlen(PREFIX_OPS[i].s) > best)
-            best = strlen(PREFIX_OPS[i].s);
+        if (!PREFIX_OPS[i].word && starts_with(p, PREFIX_OPS[i].s) && PREFIX_OPS[i].len > best)
+            best = PREFIX_OPS[i].len;
     if (!best && (starts_with(p, "＞") || starts_with(p, "＜") || starts_with(p, "＝"))) {
         best = 3;
         if (starts_with(p + 3, "=") )

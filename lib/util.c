@@ -12,13 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct jx_arena_block {
-    jx_arena_block *next;
-    size_t used, size;
-    int owned;               /* 0: memory the caller provided (jx_arena_init_inline) */
-    _Alignas(16) unsigned char data[];
-};
-
 void jx_arena_init_inline(jx_arena *a, void *mem, size_t size)
 {
     jx_arena_block *b = mem;
@@ -32,17 +25,8 @@ void jx_arena_init_inline(jx_arena *a, void *mem, size_t size)
 
 #define JX_BLOCK 8192
 
-void *jx_alloc(jx_arena *a, size_t n)
+void *jx_alloc_slow(jx_arena *a, size_t n)
 {
-    void *p = jx_alloc_raw(a, n);
-    if (p)
-        memset(p, 0, n);
-    return p;
-}
-
-void *jx_alloc_raw(jx_arena *a, size_t n)
-{
-    n = (n + 15) & ~(size_t)15;
     jx_arena_block *b = a->head;
     if (!b || b->size - b->used < n) {
         size_t size = n > JX_BLOCK ? n : JX_BLOCK;
@@ -71,7 +55,7 @@ void *jx_alloc_raw(jx_arena *a, size_t n)
 
 char *jx_strndup(jx_arena *a, const char *s, size_t n)
 {
-    char *p = jx_alloc(a, n + 1);
+    char *p = jx_alloc_raw(a, n + 1);
     if (p) {
         memcpy(p, s, n);
         p[n] = 0;
