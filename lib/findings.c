@@ -101,9 +101,7 @@ void jx_finding_message(jx_buf *b, const jx_finding *f)
 {
     int n = 0;
     const char *run = f->fmt;
-    for (const char *p = f->fmt; *p; p++) {
-        if (*p != '%')
-            continue;
+    for (const char *p = f->fmt; (p = strchr(p, '%')) != NULL; p++) {
         jx_buf_put(b, run, (size_t)(p - run));
         if (p[1] == '%') {
             jx_buf_put(b, "%", 1);

@@ -103,9 +103,11 @@ static inline bool jx_swar_plain(uint64_t x)
     uint64_t m = ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((s - ones) & ~s);
     return (m & high) == 0;
 }
-/* Quotes and escapes, in place, the text appended since `start` (writers
- * put a string's parts straight into the buffer, then call this). */
-void jx_buf_json_tail(jx_buf *b, size_t start);
+/* A JSON string written in parts straight into the buffer: open puts the
+ * opening quote and returns where the text starts; close adds the closing
+ * quote, or escapes the text when it needs it. */
+size_t jx_buf_json_open(jx_buf *b);
+void jx_buf_json_close(jx_buf *b, size_t start);
 void jx_buf_printf(jx_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void jx_buf_json_str(jx_buf *b, const char *s);   /* quoted, escaped */
 void jx_buf_cents(jx_buf *b, int64_t cents);       /* 98.50 */

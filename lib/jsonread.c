@@ -774,7 +774,17 @@ bool jv_int(const jv *v, int64_t *out)
 bool jv_cents(const jv *v, int64_t *cents)
 {
     jx_q q, c;
-    if (!jv_number(v, &q, NULL) || !jx_q_mul(q, jx_q_int(100), &c) || c.n % c.d != 0)
+    if (!jv_number(v, &q, NULL))
+        return false;
+    if (q.d == 1 || q.d == 10 || q.d == 100) {
+        /* at most two decimals (|q.n| < 10^18, so no overflow in 128 bits) */
+        jx_i128 x = q.n * (100 / (int64_t)q.d);
+        if (x > 1000000000000LL || x < -1000000000000LL)
+            return false;
+        *cents = (int64_t)x;
+        return true;
+    }
+    if (!jx_q_mul(q, jx_q_int(100), &c) || c.n % c.d != 0)
         return false;
     jx_i128 x = c.n / c.d;
     if (x > 1000000000000LL || x < -1000000000000LL)
@@ -815,6 +825,37 @@ bool jv_check_fields(const jv *obj, const char *const *allowed, const char *ptr,
                        "未知字段 '%s'，请检查拼写 (unknown field '%s')", key, key);
             ok = false;
         }
+    }
+    return ok;
+}
+
+bool jv_fields(const jv *obj, const jv_field *names, int n, jv **slots, const char *ptr,
+               jx_errors *errs)
+{
+    bool ok = true;
+    int at = 0;
+    for (int k = 0; k < n; k++)
+        slots[k] = NULL;
+    for (uint32_t i = 0; jv_is_object(obj) && i < obj->n; i++) {
+        const jv_member *m = &obj->members[i];
+        int found = -1;
+        for (int t = 0; t < n; t++) {
+            int k = at + t < n ? at + t : at + t - n;
+            if (names[k].len == m->klen && memcmp(names[k].name, m->key, m->klen) == 0) {
+                found = k;
+                break;
+            }
+        }
+        if (found < 0) {
+            char p[JX_PTR_MAX];
+            jx_ptr(p, sizeof p, ptr, m->key);
+            jx_err_add(errs, JX_EFIELD, p, "UNKNOWN_FIELD",
+                       "未知字段 '%s'，请检查拼写 (unknown field '%s')", m->key, m->key);
+            ok = false;
+            continue;
+        }
+        slots[found] = m->v;
+        at = found + 1 < n ? found + 1 : 0;
     }
     return ok;
 }

@@ -431,6 +431,11 @@ const char *jx_skip_op(const char *text)
     while (*p == ' ' || *p == '\t')
         p++;
     size_t best = 0;
+    /* every symbolic operator begins with < > = or the lead byte of ≥ ≤ ≧ ≦
+     * (E2) or of the full-width forms (EF): other texts skip the tables */
+    unsigned char c0 = (unsigned char)*p;
+    if (c0 != '<' && c0 != '>' && c0 != '=' && c0 != 0xE2 && c0 != 0xEF)
+        return *p ? p : text;
     for (size_t i = 0; i < COUNT(PREFIX_OPS); i++)
         if (!PREFIX_OPS[i].word && starts_with(p, PREFIX_OPS[i].s) && PREFIX_OPS[i].len > best)
             best = PREFIX_OPS[i].len;

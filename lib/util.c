@@ -162,9 +162,15 @@ static inline bool json_plain(unsigned char c)
     return c >= 0x20 && c != '"' && c != '\\';
 }
 
-void jx_buf_json_tail(jx_buf *b, size_t start)
+size_t jx_buf_json_open(jx_buf *b)
 {
-    if (b->failed || start > b->len)
+    jx_buf_put(b, "\"", 1);
+    return b->len;
+}
+
+void jx_buf_json_close(jx_buf *b, size_t start)
+{
+    if (b->failed || start > b->len || start == 0)
         return;
     size_t i = start;
     for (uint64_t x; i + 8 <= b->len && (memcpy(&x, b->p + i, 8), jx_swar_plain(x));)
@@ -172,13 +178,8 @@ void jx_buf_json_tail(jx_buf *b, size_t start)
     while (i < b->len && json_plain((unsigned char)b->p[i]))
         i++;
     if (i == b->len) {
-        /* the common case: nothing to escape, only the quotes to add */
+        /* the common case: nothing to escape, the closing quote to add */
         jx_buf_put(b, "\"", 1);
-        if (!b->failed) {
-            memmove(b->p + start + 1, b->p + start, b->len - 1 - start);
-            b->p[start] = '"';
-            jx_buf_put(b, "\"", 1);
-        }
         return;
     }
     size_t n = b->len - start;
@@ -189,7 +190,7 @@ void jx_buf_json_tail(jx_buf *b, size_t start)
     }
     memcpy(tmp, b->p + start, n);
     tmp[n] = 0;
-    b->len = start;
+    b->len = start - 1;   /* the opening quote too: jx_buf_json_str writes both */
     jx_buf_json_str(b, tmp);
     free(tmp);
 }
@@ -232,12 +233,15 @@ void jx_buf_json_str(jx_buf *b, const char *s)
     jx_buf_put(b, "\"", 1);
 }
 
-/* Writes v / 10^dec with exactly dec decimals (dec <= 20). */
+/* Writes v / 10^dec with exactly dec decimals (dec <= 20), straight into
+ * the buffer: the digits are built from the right in a scratch array and
+ * copied with one fixed-size move (inlined, unlike a call to memcpy). */
 void jx_buf_fixed(jx_buf *b, int64_t v, int dec)
 {
-    char tmp[48];
-    int i = 47;
-    tmp[i] = 0;
+    if (b->len + 33 > b->cap && !jx_buf_reserve(b, 32))
+        return;
+    char tmp[80];
+    int i = 48;
     int neg = v < 0;
     uint64_t u = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     for (int d = 0; d < dec; d++) {
@@ -252,7 +256,10 @@ void jx_buf_fixed(jx_buf *b, int64_t v, int dec)
     } while (u);
     if (neg)
         tmp[--i] = '-';
-    jx_buf_put(b, tmp + i, (size_t)(47 - i));
+    size_t n = (size_t)(48 - i);   /* at most 21 digits, a point and a sign */
+    memcpy(b->p + b->len, tmp + i, 32);
+    b->len += n;
+    b->p[b->len] = 0;
 }
 
 void jx_buf_cents(jx_buf *b, int64_t c) { jx_buf_fixed(b, c, 2); }
