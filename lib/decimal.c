@@ -73,7 +73,7 @@ static bool mul128(jx_i128 a, jx_i128 b, jx_i128 *r)
     return !__builtin_mul_overflow(a, b, r);
 }
 
-bool jx_q_mul(jx_q a, jx_q b, jx_q *r)
+bool jx_q_mul_wide(jx_q a, jx_q b, jx_q *r)
 {
     jx_i128 n, d;
     if (mul128(a.n, b.n, &n) && mul128(a.d, b.d, &d)) {
@@ -88,14 +88,6 @@ bool jx_q_mul(jx_q a, jx_q b, jx_q *r)
         return false;
     *r = jx_q_make(n, d);
     return true;
-}
-
-bool jx_q_div(jx_q a, jx_q b, jx_q *r)
-{
-    if (b.n == 0)
-        return false;
-    jx_q inv = jx_q_make(b.d, b.n);
-    return jx_q_mul(a, inv, r);
 }
 
 static bool q_addsub(jx_q a, jx_q b, int sign, jx_q *r)
@@ -142,7 +134,7 @@ int jx_q_cmp_wide(jx_q a, jx_q b)
     return x < y ? -1 : x > y;
 }
 
-int64_t jx_div_round(jx_i128 n, jx_i128 d)
+int64_t jx_div_round_wide(jx_i128 n, jx_i128 d)
 {
     if (d < 0) {
         n = -n;
@@ -177,6 +169,18 @@ static bool scale10(jx_q a, int e, jx_q *out)
 
 bool jx_q_round(jx_q a, int e, int64_t *out)
 {
+    if (e >= 0 && e <= 18 && fits64(a.n) && fits64(a.d)) {
+        /* 64-bit parts: one 64×64 product, then hardware division when
+         * it fits; the same checks as below */
+        jx_i128 n = (jx_i128)(int64_t)a.n * POW10[e];
+        if (fits64(n)) {
+            int64_t n64 = (int64_t)n, d64 = (int64_t)a.d, q = n64 / d64;
+            if (q > INT64_MAX / 2 || q < INT64_MIN / 2)
+                return false;
+            *out = jx_div_round(n64, d64);
+            return true;
+        }
+    }
     jx_q s;
     if (!scale10(a, e, &s))
         return false;
@@ -228,9 +232,33 @@ static bool trunc_round(jx_q x, int e, jx_i128 *t, jx_i128 *r)
     return true;
 }
 
+/* trunc_round when x's parts fit 64 bits and x × 10^e does too: 64-bit
+ * arithmetic only.  False when it does not apply. */
+static inline bool trunc_round64(jx_q x, int e, int64_t *t, int64_t *r)
+{
+    if (e > 18 || e < -18 || !fits64(x.n) || !fits64(x.d))
+        return false;
+    jx_i128 n = x.n, d = x.d;
+    if (e >= 0)
+        n = (jx_i128)(int64_t)x.n * POW10[e];
+    else
+        d = (jx_i128)(int64_t)x.d * POW10[-e];
+    if (!fits64(n) || !fits64(d))
+        return false;
+    int64_t n64 = (int64_t)n, d64 = (int64_t)d, q = n64 / d64, rem = n64 % d64;
+    *t = q;
+    if (rem < 0)
+        rem = -rem;
+    *r = q + (rem >= d64 - rem ? (n64 < 0 ? -1 : 1) : 0);
+    return true;
+}
+
 bool jx_consistent(jx_q written, int prec, jx_q x)
 {
     /* written and x in the same units; one written step is 10^prec */
+    int64_t wt64, wr64, t64, r64;
+    if (trunc_round64(written, -prec, &wt64, &wr64) && trunc_round64(x, -prec, &t64, &r64))
+        return wr64 == r64 || wr64 == t64;
     jx_i128 wt, wr, t, r;
     if (!trunc_round(written, -prec, &wt, &wr) || !trunc_round(x, -prec, &t, &r))
         return jx_q_cmp(written, x) == 0;

@@ -52,7 +52,8 @@ static void findings_append(jx_result *r, const jx_finding *fs, int n)
     r->nfind += n;
 }
 
-void jx_finding_add(jx_result *r, const char *code, jx_fptr at, const char *fmt, ...)
+void jx_finding_put(jx_result *r, const char *code, jx_fptr at, const char *fmt,
+                    const jx_farg *args, int nargs)
 {
     if (!finding_room(r, 1))
         return;
@@ -60,27 +61,9 @@ void jx_finding_add(jx_result *r, const char *code, jx_fptr at, const char *fmt,
     f->code = code;
     f->at = at;
     f->fmt = fmt;
-    f->nargs = 0;
-    va_list ap;
-    va_start(ap, fmt);
-    for (const char *p = fmt; (p = strchr(p, '%')) != NULL; p++) {
-        if (p[1] == '%') {
-            p++;
-            continue;
-        }
-        jx_farg *a = &f->args[f->nargs < JX_FARGS ? f->nargs : JX_FARGS - 1];
-        a->k = *++p;
-        switch (a->k) {
-        case 's': a->s = va_arg(ap, const char *); break;
-        case 'd': a->i = va_arg(ap, int); break;
-        case 'C': case 'K': case 'F': a->i = va_arg(ap, int64_t); break;
-        case 'Q': case 'P': a->q = va_arg(ap, jx_q); break;
-        default: a->k = '?'; break;
-        }
-        if (f->nargs < JX_FARGS)
-            f->nargs++;
-    }
-    va_end(ap);
+    f->nargs = nargs < JX_FARGS ? nargs : JX_FARGS;
+    if (f->nargs)
+        memcpy(f->args, args, sizeof *args * (size_t)f->nargs);
 }
 
 void jx_finding_pointer(jx_buf *b, const jx_finding *f)
@@ -110,8 +93,12 @@ void jx_finding_message(jx_buf *b, const jx_finding *f)
         }
         p++;
         const jx_farg *a = n < f->nargs ? &f->args[n++] : NULL;
+        /* the format's letter, on an argument of the matching type */
+        char k = *p;
+        if (a && a->k != (k == 's' ? 's' : k == 'Q' || k == 'P' ? 'q' : 'i'))
+            k = '?';
         if (a) {
-            switch (a->k) {
+            switch (k) {
             case 's': jx_buf_puts(b, a->s ? a->s : ""); break;
             case 'd': jx_buf_int(b, a->i); break;
             case 'C': jx_buf_cents(b, a->i); break;
