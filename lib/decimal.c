@@ -112,7 +112,7 @@ reduce_and_retry:
     return false;
 }
 
-bool jx_q_add(jx_q a, jx_q b, jx_q *r) { return q_addsub(a, b, 1, r); }
+bool jx_q_add_wide(jx_q a, jx_q b, jx_q *r) { return q_addsub(a, b, 1, r); }
 bool jx_q_sub(jx_q a, jx_q b, jx_q *r) { return q_addsub(a, b, -1, r); }
 
 /* jx_q_cmp when a part does not fit 64 bits */

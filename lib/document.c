@@ -392,6 +392,14 @@ static void load_indicator(loader *L, jv *o, size_t i, const char *base)
     if (ind->target.present && ind->actual.present && ind->target.v.kind == JX_VAL_NUMBER &&
         ind->actual.v.kind == JX_VAL_NUMBER)
         ind->num_ready = jx_reconcile(&ind->target.v, &ind->actual.v, &ind->T, &ind->A);
+    if (ind->num_ready && jx_fits64(ind->A.n) && jx_fits64(ind->A.d) && jx_fits64(ind->T.n) &&
+        jx_fits64(ind->T.d)) {
+        ind->num64 = true;
+        ind->an = (int64_t)ind->A.n;
+        ind->ad = (int64_t)ind->A.d;
+        ind->tn = (int64_t)ind->T.n;
+        ind->td = (int64_t)ind->T.d;
+    }
     if ((v = f[F_REPORTED]) && !jv_is_null(v)) {
         if (load_decimal(L, v, at_key(p, "reported_score"), "报告得分", &ind->reported, NULL)) {
             ind->has_reported = true;
@@ -639,8 +647,10 @@ jx_document *jx_document_load(const jx_ctx *ctx, const char *json, size_t len, j
         else if (d->fw) {
             d->ninds = (int)(size_t)inds->n;
             d->inds = jx_alloc(&d->arena, sizeof *d->inds * (size_t)(d->ninds + 1));
-            for (size_t i = 0; d->inds && i < (size_t)inds->n; i++)
+            for (size_t i = 0; d->inds && i < (size_t)inds->n; i++) {
                 load_indicator(&L, inds->items[i], i, "/indicators");
+                d->inds[i].prule = jx_project_rule(d->fw, &d->inds[i]);
+            }
         }
     }
     if (!d->fw && !errs->count)   /* never scored without a framework */

@@ -55,15 +55,15 @@ static void findings_append(jx_result *r, const jx_finding *fs, int n)
 void jx_finding_put(jx_result *r, const char *code, jx_fptr at, const char *fmt,
                     const jx_farg *args, int nargs)
 {
-    if (!finding_room(r, 1))
+    if (r->nfind >= r->capfind && !finding_room(r, 1))
         return;
     jx_finding *f = &r->finds[r->nfind++];
     f->code = code;
     f->at = at;
     f->fmt = fmt;
     f->nargs = nargs < JX_FARGS ? nargs : JX_FARGS;
-    if (f->nargs)
-        memcpy(f->args, args, sizeof *args * (size_t)f->nargs);
+    for (int i = 0; i < f->nargs; i++)
+        f->args[i] = args[i];   /* a few, inline: a call to memcpy cost more */
 }
 
 void jx_finding_pointer(jx_buf *b, const jx_finding *f)

@@ -165,8 +165,24 @@ static inline int jx_q_cmp(jx_q a, jx_q b)
 }
 
 jx_q jx_q_of_value(const jx_value *v);           /* mant / 10^scale */
-bool jx_q_add(jx_q a, jx_q b, jx_q *r);
+bool jx_q_add_wide(jx_q a, jx_q b, jx_q *r);
 bool jx_q_sub(jx_q a, jx_q b, jx_q *r);
+/* Sums of 64-bit parts (the same representation as jx_q_add_wide gives:
+ * equal denominators add numerators, others cross-multiply). */
+static inline bool jx_q_add(jx_q a, jx_q b, jx_q *r)
+{
+    if (jx_fits64(a.n) && jx_fits64(a.d) && jx_fits64(b.n) && jx_fits64(b.d)) {
+        if (a.d == b.d) {
+            r->n = a.n + b.n;
+            r->d = a.d;
+        } else {
+            r->n = (jx_i128)(int64_t)a.n * (int64_t)b.d + (jx_i128)(int64_t)b.n * (int64_t)a.d;
+            r->d = (jx_i128)(int64_t)a.d * (int64_t)b.d;
+        }
+        return true;
+    }
+    return jx_q_add_wide(a, b, r);
+}
 bool jx_q_mul_wide(jx_q a, jx_q b, jx_q *r);
 /* Products of parts that fit 64 bits (every parsed value, and most of
  * what scoring derives from them) never overflow 128 bits: that case is
@@ -448,6 +464,9 @@ typedef struct {
     int64_t reported_c;          /* reported score in hundredths, half-up */
     bool num_ready;              /* numeric target and actual in one unit: */
     jx_q A, T;                   /* ... their values, reconciled at load */
+    const jx_rule *prule;        /* the rule a project scores it by (jx_project_rule), at load */
+    bool num64;                  /* ... and every part of them fits 64 bits: */
+    int64_t an, ad, tn, td;      /* ... A = an/ad, T = tn/td (ad, td > 0) */
     int fw_index;                /* wide: the framework indicator, -1 own */
     int cat;                     /* project: the framework category, -1 unknown */
     const char *l2;              /* level-2 as the framework names it (implied or written) */
@@ -573,6 +592,10 @@ void jx_finding_put(jx_result *r, const char *code, jx_fptr at, const char *fmt,
 void jx_finding_pointer(jx_buf *b, const jx_finding *f);
 void jx_finding_message(jx_buf *b, const jx_finding *f);
 jx_severity jx_finding_severity(const char *code);
+
+/* The rule of a project indicator: its own, or by the kind of its target
+ * (score.c; chosen once when the document is loaded). */
+const jx_rule *jx_project_rule(const jx_framework *fw, const jx_indicator *ind);
 
 /* Scores one indicator (rules.c).  target may be NULL (scaled etc.). */
 void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rule,
