@@ -140,15 +140,8 @@ int64_t jx_div_round_wide(jx_i128 n, jx_i128 d)
         n = -n;
         d = -d;
     }
-    if (fits64(n) && fits64(d)) {
-        /* hardware division: the common case */
-        int64_t n64 = (int64_t)n, d64 = (int64_t)d, q64 = n64 / d64, r64 = n64 % d64;
-        if (r64 < 0)
-            r64 = -r64;
-        if (r64 >= d64 - r64)
-            q64 += n64 < 0 ? -1 : 1;
-        return q64;
-    }
+    if (fits64(n) && fits64(d))
+        return jx_div_round(n, d);   /* d > 0 now: the inline 64-bit path */
     jx_i128 q = n / d, r = n % d;
     if (r < 0)
         r = -r;

@@ -360,11 +360,12 @@ static void load_indicator(loader *L, jv *o, size_t i, const char *base)
     if ((v = f[F_RULE]) && !jv_is_null(v)) {
         jx_ptr(q, sizeof q, p, "rule");
         json_t *jr = jv_to_jansson(v, L->text);
-        if (jr && jx_rule_load(&d->arena, jr, q, &ind->rule, L->errs))
+        ind->rule = jx_alloc_raw(&d->arena, sizeof *ind->rule);
+        if (jr && ind->rule && jx_rule_load(&d->arena, jr, q, ind->rule, L->errs))
             ind->has_rule = true;
         json_decref(jr);
     }
-    const jx_rule *rule = ind->has_rule ? &ind->rule : fw_rule;
+    const jx_rule *rule = ind->has_rule ? ind->rule : fw_rule;
     load_textval(L, f[F_TARGET], at_key(p, "target"), "年度指标值", &ind->target);
     v = f[F_ACTUAL];
     if ((rule && (rule->kind == JX_RULE_CHECKLIST || rule->kind == JX_RULE_QUARTERS)) ||

@@ -457,7 +457,7 @@ typedef struct {
     bool has_quarters;
     int quarters;
     bool has_rule;
-    jx_rule rule;
+    jx_rule *rule;               /* its own rule (has_rule), in the document's arena */
     const char *reason;          /* deviation_reason */
     bool has_reported;
     jx_q reported;

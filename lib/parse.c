@@ -42,11 +42,13 @@ static const op_entry SUFFIX_OPS[] = {
     OP("及以下", JX_OP_LE, true), OP("以下", JX_OP_LE, true), OP("以内", JX_OP_LE, true),
 };
 
-typedef struct { const char *s; const char *canon; } unit_entry;
+typedef struct { const char *s; size_t len; const char *canon; } unit_entry;
+#define UNIT(s, canon) {s, sizeof(s) - 1, canon}
 
 static const unit_entry TIME_UNITS[] = {
-    {"年", "年"}, {"个月", "月"}, {"月", "月"}, {"周", "周"}, {"天", "天"}, {"日", "天"},
-    {"小时", "小时"}, {"分钟", "分钟"}, {"个工作日", "个工作日"}, {"工作日", "个工作日"},
+    UNIT("年", "年"), UNIT("个月", "月"), UNIT("月", "月"), UNIT("周", "周"), UNIT("天", "天"),
+    UNIT("日", "天"), UNIT("小时", "小时"), UNIT("分钟", "分钟"), UNIT("个工作日", "个工作日"),
+    UNIT("工作日", "个工作日"),
 };
 
 static const char *const TIME_STARTS[] = {"年", "月", "天", "日", "小时", "工作日", "个工作日", "周"};
@@ -83,7 +85,8 @@ static inline bool starts_with(const char *s, const char *p)
 static bool ends_with(const char *s, size_t n, const op_entry *e, size_t *plen)
 {
     size_t k = e->len;
-    if (k > n || memcmp(s + n - k, e->s, k) != 0)
+    /* the last byte first: it tells most suffixes apart without a call */
+    if (k > n || s[n - 1] != e->s[k - 1] || memcmp(s + n - k, e->s, k) != 0)
         return false;
     *plen = k;
     return true;
@@ -95,6 +98,11 @@ static size_t normalise(const char *in, char *out, size_t cap)
     size_t o = 0, n = strlen(in);
     for (size_t i = 0; i < n && o + 5 < cap;) {
         const unsigned char *u = (const unsigned char *)in + i;
+        /* bytes that start nothing below are copied as they are */
+        if (u[0] > ' ' && u[0] != 0xC2 && u[0] != 0xE3 && u[0] != 0xEF) {
+            out[o++] = in[i++];
+            continue;
+        }
         if (u[0] == ' ' || u[0] == '\t' || u[0] == '\n' || u[0] == '\r') {
             i++;
             continue;
@@ -363,7 +371,7 @@ int jx_parse_value(const char *text, jx_value *out, jx_error *err)
         bool found = false;
         if (e == 0)
             for (size_t i = 0; i < COUNT(TIME_UNITS); i++)
-                if (un == strlen(TIME_UNITS[i].s) && memcmp(u, TIME_UNITS[i].s, un) == 0) {
+                if (un == TIME_UNITS[i].len && memcmp(u, TIME_UNITS[i].s, un) == 0) {
                     uk = JX_UNIT_TIME;
                     strcpy(unit, TIME_UNITS[i].canon);
                     found = true;

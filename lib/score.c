@@ -43,7 +43,7 @@ static const jx_rule BANDS_RULE = {.kind = JX_RULE_BANDS};
 const jx_rule *jx_project_rule(const jx_framework *fw, const jx_indicator *ind)
 {
     if (ind->has_rule)
-        return &ind->rule;
+        return ind->rule;
     const jx_value *t = ind->target.present ? &ind->target.v : NULL;
     const jx_value *a = ind->actual.present ? &ind->actual.v : NULL;
     bool grade_t = t && t->kind == JX_VAL_WORD && t->word <= JX_WORD_GRADE_CHA;

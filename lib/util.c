@@ -385,6 +385,24 @@ size_t jx_norm_into(const char *s, char *out, size_t cap)
 {
     size_t o = 0, n = strlen(s);
     for (size_t i = 0; i < n && o + 4 < cap;) {
+        unsigned char b0 = (unsigned char)s[i];
+        /* the common characters without decoding: ASCII (letters and
+         * digits kept, upper case folded, the rest dropped) and CJK
+         * ideographs U+4000..U+9FFF (lead bytes E4..E9), never punctuation */
+        if (b0 < 0x80) {
+            if ((b0 >= 'a' && b0 <= 'z') || (b0 >= '0' && b0 <= '9'))
+                out[o++] = (char)b0;
+            else if (b0 >= 'A' && b0 <= 'Z')
+                out[o++] = (char)(b0 + 32);
+            i++;
+            continue;
+        }
+        if (b0 >= 0xE4 && b0 <= 0xE9 && i + 3 <= n) {
+            memcpy(out + o, s + i, 3);
+            o += 3;
+            i += 3;
+            continue;
+        }
         unsigned cp;
         size_t k = utf8_decode(s + i, n - i, &cp);
         /* full-width ASCII variants fold to ASCII */
