@@ -444,9 +444,15 @@ const char *jx_skip_op(const char *text)
     unsigned char c0 = (unsigned char)*p;
     if (c0 != '<' && c0 != '>' && c0 != '=' && c0 != 0xE2 && c0 != 0xEF)
         return *p ? p : text;
-    for (size_t i = 0; i < COUNT(PREFIX_OPS); i++)
-        if (!PREFIX_OPS[i].word && starts_with(p, PREFIX_OPS[i].s) && PREFIX_OPS[i].len > best)
-            best = PREFIX_OPS[i].len;
+    /* the longest symbolic operator of PREFIX_OPS: >= > <= < == =, or
+     * ≥ ≧ ≤ ≦ (E2 89 A4..A7) */
+    if (c0 == '>' || c0 == '<')
+        best = p[1] == '=' ? 2 : 1;
+    else if (c0 == '=')
+        best = p[1] == '=' ? 2 : 1;
+    else if (c0 == 0xE2 && (unsigned char)p[1] == 0x89 && (unsigned char)p[2] >= 0xA4 &&
+             (unsigned char)p[2] <= 0xA7)
+        best = 3;
     if (!best && (starts_with(p, "＞") || starts_with(p, "＜") || starts_with(p, "＝"))) {
         best = 3;
         if (starts_with(p + 3, "=") )

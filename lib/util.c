@@ -162,6 +162,26 @@ static inline bool json_plain(unsigned char c)
     return c >= 0x20 && c != '"' && c != '\\';
 }
 
+/* Do the n bytes at s hold nothing a JSON string must escape?  Eight at
+ * a time, the last eight overlapping the ones before. */
+static bool text_plain(const char *s, size_t n)
+{
+    uint64_t x;
+    if (n < 8) {
+        for (size_t i = 0; i < n; i++)
+            if (!json_plain((unsigned char)s[i]))
+                return false;
+        return true;
+    }
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+        memcpy(&x, s + i, 8);
+        if (!jx_swar_plain(x))
+            return false;
+    }
+    memcpy(&x, s + n - 8, 8);
+    return jx_swar_plain(x);
+}
+
 size_t jx_buf_json_open(jx_buf *b)
 {
     jx_buf_put(b, "\"", 1);
@@ -172,12 +192,7 @@ void jx_buf_json_close(jx_buf *b, size_t start)
 {
     if (b->failed || start > b->len || start == 0)
         return;
-    size_t i = start;
-    for (uint64_t x; i + 8 <= b->len && (memcpy(&x, b->p + i, 8), jx_swar_plain(x));)
-        i += 8;
-    while (i < b->len && json_plain((unsigned char)b->p[i]))
-        i++;
-    if (i == b->len) {
+    if (text_plain(b->p + start, b->len - start)) {
         /* the common case: nothing to escape, the closing quote to add */
         jx_buf_put(b, "\"", 1);
         return;
@@ -202,9 +217,21 @@ void jx_buf_json_str(jx_buf *b, const char *s)
         jx_buf_put(b, "null", 4);
         return;
     }
+    size_t n = strlen(s);
+    if (text_plain(s, n)) {
+        /* nothing to escape: the quotes and the bytes, one reservation */
+        if (b->len + n + 3 > b->cap && !jx_buf_reserve(b, n + 2))
+            return;
+        char *o = b->p + b->len;
+        o[0] = '"';
+        memcpy(o + 1, s, n);
+        o[n + 1] = '"';
+        o[n + 2] = 0;
+        b->len += n + 2;
+        return;
+    }
     jx_buf_put(b, "\"", 1);
     const char *run = s;
-    size_t n = strlen(s);
     const char *end = s + n;
     for (; *s; s++) {
         /* eight bytes at a time while none needs escaping (nor ends the string) */
@@ -262,8 +289,46 @@ void jx_buf_fixed(jx_buf *b, int64_t v, int dec)
     b->p[b->len] = 0;
 }
 
-void jx_buf_cents(jx_buf *b, int64_t c) { jx_buf_fixed(b, c, 2); }
-void jx_buf_int(jx_buf *b, int64_t v) { jx_buf_fixed(b, v, 0); }
+static const char DIGIT_PAIRS[] = "00010203040506070809101112131415161718192021222324"
+                                  "25262728293031323334353637383940414243444546474849"
+                                  "50515253545556575859606162636465666768697071727374"
+                                  "75767778798081828384858687888990919293949596979899";
+
+/* Scores are mostly below 1000.00: written with the pairs table, no loop. */
+void jx_buf_cents(jx_buf *b, int64_t c)
+{
+    if (c < 0 || c >= 100000 || (b->len + 8 > b->cap && !jx_buf_reserve(b, 7))) {
+        jx_buf_fixed(b, c, 2);
+        return;
+    }
+    char *o = b->p + b->len;
+    int ip = (int)(c / 100), fp = (int)(c % 100), n = 0;
+    if (ip >= 100)
+        o[n++] = (char)('0' + ip / 100);
+    if (ip >= 10)
+        o[n++] = DIGIT_PAIRS[2 * (ip % 100)];
+    o[n++] = DIGIT_PAIRS[2 * (ip % 100) + 1];
+    o[n++] = '.';
+    o[n++] = DIGIT_PAIRS[2 * fp];
+    o[n++] = DIGIT_PAIRS[2 * fp + 1];
+    o[n] = 0;
+    b->len += (size_t)n;
+}
+
+void jx_buf_int(jx_buf *b, int64_t v)
+{
+    if (v < 0 || v >= 100 || (b->len + 3 > b->cap && !jx_buf_reserve(b, 2))) {
+        jx_buf_fixed(b, v, 0);
+        return;
+    }
+    char *o = b->p + b->len;
+    int n = 0;
+    if (v >= 10)
+        o[n++] = DIGIT_PAIRS[2 * v];
+    o[n++] = DIGIT_PAIRS[2 * v + 1];
+    o[n] = 0;
+    b->len += (size_t)n;
+}
 void jx_buf_fen(jx_buf *b, int64_t f) { jx_buf_fixed(b, f, 2); }
 void jx_buf_rate(jx_buf *b, int64_t r) { jx_buf_fixed(b, r, 4); }
 
