@@ -273,6 +273,7 @@ static void load_indicator(loader *L, jv *o, size_t i, const char *base)
     jx_indicator *ind = &d->inds[i];
     char p[JX_PTR_MAX], q[JX_PTR_MAX];
     jv *f[NF];
+    *ind = (jx_indicator){0};
     jx_ptr_i(p, sizeof p, base, i);
     ind->fw_index = -1;
     if (!jv_is_object(o)) {
@@ -647,7 +648,11 @@ jx_document *jx_document_load(const jx_ctx *ctx, const char *json, size_t len, j
             err(&L, "/indicators", "TYPE_INVALID", "indicators 应为数组（最多 2000 项） (must be an array)");
         else if (d->fw) {
             d->ninds = (int)(size_t)inds->n;
-            d->inds = jx_alloc(&d->arena, sizeof *d->inds * (size_t)(d->ninds + 1));
+            /* not zeroed here: each row is, as it is loaded (a fixed-size
+             * clear is a few stores; the whole array was a call to memset) */
+            d->inds = jx_alloc_raw(&d->arena, sizeof *d->inds * (size_t)(d->ninds + 1));
+            if (d->inds)
+                d->inds[d->ninds] = (jx_indicator){0};
             for (size_t i = 0; d->inds && i < (size_t)inds->n; i++) {
                 load_indicator(&L, inds->items[i], i, "/indicators");
                 d->inds[i].prule = jx_project_rule(d->fw, &d->inds[i]);

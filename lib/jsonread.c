@@ -63,8 +63,12 @@ static void fail(rd *r, const char *cn, const char *en)
     }
 }
 
-static void ws(rd *r)
+static inline void ws(rd *r)
 {
+    /* compact JSON has none: one test for the usual case (the copy ends
+     * with a NUL, which is not white space) */
+    if ((unsigned char)*r->p > ' ')
+        return;
     while (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
         r->p++;
 }
@@ -303,19 +307,19 @@ static bool duplicate_keys(rd *r, jv *o)
         /* keys whose length and first byte differ cannot be equal: a
          * 64-bit mask of those usually shows there is nothing to compare */
         uint64_t seen = 0;
-        bool clash = false;
+        unsigned char h[16];
         for (uint32_t i = 0; i < o->n; i++) {
-            uint64_t bit = (uint64_t)1 << ((o->members[i].klen * 7u + (unsigned char)o->members[i].key[0]) & 63);
-            clash |= (seen & bit) != 0;
+            const jv_member *m = &o->members[i];
+            unsigned char last = m->klen ? (unsigned char)m->key[m->klen - 1] : 0;
+            h[i] = (unsigned char)((m->klen * 7u + (unsigned char)m->key[0] * 3u + last) & 63);
+            uint64_t bit = (uint64_t)1 << h[i];
+            if (seen & bit)   /* a key like it before: compare with those */
+                for (uint32_t k = 0; k < i; k++)
+                    if (h[k] == h[i] && o->members[k].klen == m->klen &&
+                        memcmp(o->members[k].key, m->key, m->klen) == 0)
+                        return true;
             seen |= bit;
         }
-        if (!clash)
-            return false;
-        for (uint32_t i = 1; i < o->n; i++)
-            for (uint32_t k = 0; k < i; k++)
-                if (o->members[i].klen == o->members[k].klen &&
-                    memcmp(o->members[i].key, o->members[k].key, o->members[i].klen) == 0)
-                    return true;
         return false;
     }
     const char **keys = jx_alloc_raw(r->a, sizeof *keys * o->n);
@@ -841,7 +845,8 @@ bool jv_fields(const jv *obj, const jv_field *names, int n, jv **slots, const ch
         int found = -1;
         for (int t = 0; t < n; t++) {
             int k = at + t < n ? at + t : at + t - n;
-            if (names[k].len == m->klen && memcmp(names[k].name, m->key, m->klen) == 0) {
+            if (names[k].len == m->klen && names[k].name[0] == m->key[0] &&
+                memcmp(names[k].name, m->key, m->klen) == 0) {
                 found = k;
                 break;
             }

@@ -68,7 +68,9 @@ static void row_start(jx_ind_result *ir)
     ir->has_value = false;
 }
 
-static void own_indicator(jx_result *r, const jx_document *doc, int i, jx_ind_result *ir)
+/* inlined into both loops of jx_score: its call and frame were a tenth of a row */
+static inline __attribute__((always_inline)) void
+own_indicator(jx_result *r, const jx_document *doc, int i, jx_ind_result *ir)
 {
     const jx_indicator *ind = &doc->inds[i];
     row_start(ir);
