@@ -14,13 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the code's first letter first: most codes are told apart without a call */
+#define CODE_IS(code, lit) ((code)[0] == (lit)[0] && !strcmp(code, lit))
+
 jx_severity jx_finding_severity(const char *code)
 {
-    if (!strcmp(code, "SCORE_ABOVE_WEIGHT") || !strcmp(code, "UNIT_MISMATCH") ||
-        !strcmp(code, "FIGURE_MISSING"))
+    if (CODE_IS(code, "SCORE_ABOVE_WEIGHT") || CODE_IS(code, "UNIT_MISMATCH") ||
+        CODE_IS(code, "FIGURE_MISSING"))
         return JX_SEV_ERROR;
-    if (!strcmp(code, "ACTUAL_HAS_OPERATOR") || !strcmp(code, "QUALITATIVE_JUDGEMENT") ||
-        !strcmp(code, "FRAMEWORK_RULE_MAX"))
+    if (CODE_IS(code, "ACTUAL_HAS_OPERATOR") || CODE_IS(code, "QUALITATIVE_JUDGEMENT") ||
+        CODE_IS(code, "FRAMEWORK_RULE_MAX"))
         return JX_SEV_INFO;
     return JX_SEV_WARNING;
 }
@@ -73,7 +76,10 @@ void jx_finding_pointer(jx_buf *b, const jx_finding *f)
         jx_buf_put(b, "/", 1);
         jx_buf_int(b, f->at.idx);
     }
-    if (f->at.leaf) {
+    if (f->at.leaf && !strpbrk(f->at.leaf, "~/") && strlen(f->at.leaf) < JX_PTR_MAX - 2) {
+        jx_buf_put(b, "/", 1);   /* nothing to escape (RFC 6901): as it is */
+        jx_buf_puts(b, f->at.leaf);
+    } else if (f->at.leaf) {
         char p[JX_PTR_MAX];
         jx_ptr(p, sizeof p, "", f->at.leaf);
         jx_buf_puts(b, p);

@@ -92,14 +92,35 @@ static bool ends_with(const char *s, size_t n, const op_entry *e, size_t *plen)
     return true;
 }
 
+/* Bytes that may begin something normalise() changes: white space and
+ * controls, C2 (NBSP), E3 (U+3000), EF (full-width forms, small comma).
+ * The others are copied as they are. */
+static const unsigned char NORM_ATTN[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 /* Folds full-width digits and signs to ASCII and drops white space. */
 static size_t normalise(const char *in, char *out, size_t cap)
 {
     size_t o = 0, n = strlen(in);
     for (size_t i = 0; i < n && o + 5 < cap;) {
         const unsigned char *u = (const unsigned char *)in + i;
-        /* bytes that start nothing below are copied as they are */
-        if (u[0] > ' ' && u[0] != 0xC2 && u[0] != 0xE3 && u[0] != 0xEF) {
+        if (!NORM_ATTN[u[0]]) {
             out[o++] = in[i++];
             continue;
         }
@@ -371,7 +392,8 @@ int jx_parse_value(const char *text, jx_value *out, jx_error *err)
         bool found = false;
         if (e == 0)
             for (size_t i = 0; i < COUNT(TIME_UNITS); i++)
-                if (un == TIME_UNITS[i].len && memcmp(u, TIME_UNITS[i].s, un) == 0) {
+                if (un == TIME_UNITS[i].len && u[un - 1] == TIME_UNITS[i].s[un - 1] &&
+                    memcmp(u, TIME_UNITS[i].s, un) == 0) {
                     uk = JX_UNIT_TIME;
                     strcpy(unit, TIME_UNITS[i].canon);
                     found = true;
