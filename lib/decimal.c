@@ -7,6 +7,13 @@
  * shown with.  Binary floating point never touches a score: 8.495 is the
  * rational 1699/200 and rounds to 8.50.  Operations reduce by gcd only when
  * a product would overflow, and report overflow instead of wrapping.
+ *
+ * Parsed values have parts below 2^63, so the common operations have a
+ * 64-bit fast path (inline in internal.h for products, quotients and sums;
+ * here for rounding and the consistency check): one 64x64->128 product or
+ * a hardware division, the same results as the 128-bit code, which takes
+ * over whenever a part or an intermediate does not fit 64 bits
+ * (tests/unit/test_fast.c holds the two side by side).
  */
 #include "internal.h"
 #include <string.h>

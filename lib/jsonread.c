@@ -73,7 +73,7 @@ static inline void ws(rd *r)
         r->p++;
 }
 
-static jv *new_value(rd *r, jv_type t, char *start)
+static inline __attribute__((always_inline)) jv *new_value(rd *r, jv_type t, char *start)
 {
     jv *v = jx_alloc_raw(r->a, sizeof *v);
     if (!v) {
@@ -185,7 +185,7 @@ static const unsigned char STR_CLASS[256] = {
 
 /* Reads a string at r->p (after the opening quote), in place; *len gets
  * its bytes. */
-static char *read_string(rd *r, uint32_t *len)
+static inline __attribute__((always_inline)) char *read_string(rd *r, uint32_t *len)
 {
     char *start = r->p, *p = r->p, *end = r->end;
     bool escapes = false;

@@ -9,7 +9,10 @@
  *
  * All arithmetic is on exact rationals; a score is rounded half-up to
  * hundredths once, at the end, and clamped to [0, full] where full is the
- * rule's cap or the weight.
+ * rule's cap or the weight.  Ratio and threshold rules on values whose parts
+ * fit 64 bits (reconciled when the document is loaded) take
+ * score_numeric64, a copy of score_numeric's cases on plain integers; the
+ * rest, step rules and linear reverse ratios take score_numeric.
  */
 #include "jsonin.h"
 #include <stdio.h>

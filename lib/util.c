@@ -1,8 +1,11 @@
 /*
  * util.c -- arenas, output buffers, error lists and UTF-8 helpers.
  *
- * Arenas hand out zeroed memory from 8 KiB blocks (larger requests get a
- * block of their own) and are freed whole.  Output buffers grow by doubling
+ * Arenas hand out memory from 8 KiB blocks (larger requests get a block of
+ * their own) and are freed whole; the fast path of an allocation is inline
+ * (internal.h), and only jx_alloc zeroes.  The writers append straight
+ * into the buffer: numbers from a digit-pair table, strings checked for
+ * escapes sixteen bytes at a time and copied whole when they need none.  Output buffers grow by doubling
  * and remember a failed allocation instead of reporting it at every call,
  * so writers can append freely and check once at the end (like sds, but
  * with the failure latched).

@@ -114,6 +114,18 @@ static char *build_document(void)
     return text;
 }
 
+/* One document through the whole JSON path; false when it does not score. */
+static int json_once(const jx_ctx *ctx, const char *text, size_t len)
+{
+    char *out = NULL;
+    size_t outlen = 0;
+    jx_errors e2;
+    if (jx_score_json(ctx, text, len, &out, &outlen, &e2) != JX_OK)
+        return 0;
+    free(out);
+    return 1;
+}
+
 static void usage(void)
 {
     fputs("usage: bench_lib [--mode all|score|json] [--seconds S] [--iterations N] "
@@ -176,14 +188,9 @@ int main(int argc, char **argv)
 
     if (json_iterations >= 0) {
         long n;
-        for (n = 0; n < json_iterations; n++) {
-            char *out = NULL;
-            size_t outlen = 0;
-            jx_errors e2;
-            if (jx_score_json(ctx, text, len, &out, &outlen, &e2) != JX_OK)
+        for (n = 0; n < json_iterations; n++)
+            if (!json_once(ctx, text, len))
                 return 1;
-            free(out);
-        }
         printf("json_iterations %ld\njson_document_bytes %zu\n", json_iterations, len);
     } else if (iterations >= 0) {
         long n;
@@ -225,14 +232,9 @@ int main(int argc, char **argv)
             double t0 = now(), t;
             do {
                 int k;
-                for (k = 0; k < 16; k++) {
-                    char *out = NULL;
-                    size_t outlen = 0;
-                    jx_errors e2;
-                    if (jx_score_json(ctx, text, len, &out, &outlen, &e2) != JX_OK)
+                for (k = 0; k < 16; k++)
+                    if (!json_once(ctx, text, len))
                         return 1;
-                    free(out);
-                }
                 n += 16;
                 t = now() - t0;
             } while (t < seconds);
