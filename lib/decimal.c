@@ -7,6 +7,13 @@
  * shown with.  Binary floating point never touches a score: 8.495 is the
  * rational 1699/200 and rounds to 8.50.  Operations reduce by gcd only when
  * a product would overflow, and report overflow instead of wrapping.
+ *
+ * Parsed values have parts below 2^63, so the common operations have a
+ * 64-bit fast path (inline in internal.h for products, quotients and sums;
+ * here for rounding and the consistency check): one 64x64->128 product or
+ * a hardware division, the same results as the 128-bit code, which takes
+ * over whenever a part or an intermediate does not fit 64 bits
+ * (tests/unit/test_fast.c holds the two side by side).
  */
 #include "internal.h"
 #include <string.h>
@@ -73,7 +80,7 @@ static bool mul128(jx_i128 a, jx_i128 b, jx_i128 *r)
     return !__builtin_mul_overflow(a, b, r);
 }
 
-bool jx_q_mul(jx_q a, jx_q b, jx_q *r)
+bool jx_q_mul_wide(jx_q a, jx_q b, jx_q *r)
 {
     jx_i128 n, d;
     if (mul128(a.n, b.n, &n) && mul128(a.d, b.d, &d)) {
@@ -88,14 +95,6 @@ bool jx_q_mul(jx_q a, jx_q b, jx_q *r)
         return false;
     *r = jx_q_make(n, d);
     return true;
-}
-
-bool jx_q_div(jx_q a, jx_q b, jx_q *r)
-{
-    if (b.n == 0)
-        return false;
-    jx_q inv = jx_q_make(b.d, b.n);
-    return jx_q_mul(a, inv, r);
 }
 
 static bool q_addsub(jx_q a, jx_q b, int sign, jx_q *r)
@@ -120,7 +119,7 @@ reduce_and_retry:
     return false;
 }
 
-bool jx_q_add(jx_q a, jx_q b, jx_q *r) { return q_addsub(a, b, 1, r); }
+bool jx_q_add_wide(jx_q a, jx_q b, jx_q *r) { return q_addsub(a, b, 1, r); }
 bool jx_q_sub(jx_q a, jx_q b, jx_q *r) { return q_addsub(a, b, -1, r); }
 
 /* jx_q_cmp when a part does not fit 64 bits */
@@ -142,21 +141,14 @@ int jx_q_cmp_wide(jx_q a, jx_q b)
     return x < y ? -1 : x > y;
 }
 
-int64_t jx_div_round(jx_i128 n, jx_i128 d)
+int64_t jx_div_round_wide(jx_i128 n, jx_i128 d)
 {
     if (d < 0) {
         n = -n;
         d = -d;
     }
-    if (fits64(n) && fits64(d)) {
-        /* hardware division: the common case */
-        int64_t n64 = (int64_t)n, d64 = (int64_t)d, q64 = n64 / d64, r64 = n64 % d64;
-        if (r64 < 0)
-            r64 = -r64;
-        if (r64 >= d64 - r64)
-            q64 += n64 < 0 ? -1 : 1;
-        return q64;
-    }
+    if (fits64(n) && fits64(d))
+        return jx_div_round(n, d);   /* d > 0 now: the inline 64-bit path */
     jx_i128 q = n / d, r = n % d;
     if (r < 0)
         r = -r;
@@ -177,6 +169,18 @@ static bool scale10(jx_q a, int e, jx_q *out)
 
 bool jx_q_round(jx_q a, int e, int64_t *out)
 {
+    if (e >= 0 && e <= 18 && fits64(a.n) && fits64(a.d)) {
+        /* 64-bit parts: one 64×64 product, then hardware division when
+         * it fits; the same checks as below */
+        jx_i128 n = (jx_i128)(int64_t)a.n * POW10[e];
+        if (fits64(n)) {
+            int64_t n64 = (int64_t)n, d64 = (int64_t)a.d, q = n64 / d64;
+            if (q > INT64_MAX / 2 || q < INT64_MIN / 2)
+                return false;
+            *out = jx_div_round(n64, d64);
+            return true;
+        }
+    }
     jx_q s;
     if (!scale10(a, e, &s))
         return false;
@@ -228,9 +232,33 @@ static bool trunc_round(jx_q x, int e, jx_i128 *t, jx_i128 *r)
     return true;
 }
 
+/* trunc_round when x's parts fit 64 bits and x × 10^e does too: 64-bit
+ * arithmetic only.  False when it does not apply. */
+static inline bool trunc_round64(jx_q x, int e, int64_t *t, int64_t *r)
+{
+    if (e > 18 || e < -18 || !fits64(x.n) || !fits64(x.d))
+        return false;
+    jx_i128 n = x.n, d = x.d;
+    if (e >= 0)
+        n = (jx_i128)(int64_t)x.n * POW10[e];
+    else
+        d = (jx_i128)(int64_t)x.d * POW10[-e];
+    if (!fits64(n) || !fits64(d))
+        return false;
+    int64_t n64 = (int64_t)n, d64 = (int64_t)d, q = n64 / d64, rem = n64 % d64;
+    *t = q;
+    if (rem < 0)
+        rem = -rem;
+    *r = q + (rem >= d64 - rem ? (n64 < 0 ? -1 : 1) : 0);
+    return true;
+}
+
 bool jx_consistent(jx_q written, int prec, jx_q x)
 {
     /* written and x in the same units; one written step is 10^prec */
+    int64_t wt64, wr64, t64, r64;
+    if (trunc_round64(written, -prec, &wt64, &wr64) && trunc_round64(x, -prec, &t64, &r64))
+        return wr64 == r64 || wr64 == t64;
     jx_i128 wt, wr, t, r;
     if (!trunc_round(written, -prec, &wt, &wr) || !trunc_round(x, -prec, &t, &r))
         return jx_q_cmp(written, x) == 0;

@@ -22,6 +22,11 @@ typedef struct {
     jx_errors *errs;
     const jx_ctx *ctx;
     const char *text;    /* the input, for re-reading rule objects with Jansson */
+    /* the previous indicator's level-1 and level-2 as resolved: reports
+     * list their indicators grouped, so most resolve to the same again */
+    const char *last_l1, *last_implied, *last_l2;
+    int last_cat, last_l2_cat, last_l2_index;
+    bool last_l2_unknown;
 } loader;
 
 /* Where a field's errors point: base + "/" + key, spelled out only when an
@@ -97,9 +102,9 @@ static bool load_money(loader *L, jv *v, at where, jx_money *m)
     return true;
 }
 
-static const char *opt_string(loader *L, jv *obj, const char *key, const char *base)
+/* A field that must be a string when given: its value v (NULL: absent). */
+static const char *opt_str(loader *L, jv *v, const char *key, const char *base)
 {
-    jv *v = jv_get(obj, key);
     if (!v || jv_is_null(v))
         return NULL;
     if (!jv_is_string(v)) {
@@ -110,6 +115,11 @@ static const char *opt_string(loader *L, jv *obj, const char *key, const char *b
         return NULL;
     }
     return jv_str(v);   /* lives in the document's arena */
+}
+
+static const char *opt_string(loader *L, jv *obj, const char *key, const char *base)
+{
+    return opt_str(L, jv_get(obj, key), key, base);
 }
 
 /* target / actual: text, bare number, or {"op", "value", "unit"} */
@@ -254,22 +264,27 @@ static void load_list_actual(loader *L, jv *v, const char *ptr, const jx_rule *r
 
 static void load_indicator(loader *L, jv *o, size_t i, const char *base)
 {
-    static const char *const IF[] = {"level1", "level2", "name", "weight", "target", "actual",
-                                     "rule", "deviation_reason", "reported_score", NULL};
+    enum { F_LEVEL1, F_LEVEL2, F_NAME, F_WEIGHT, F_TARGET, F_ACTUAL, F_RULE, F_REASON, F_REPORTED, NF };
+    static const jv_field IF[NF] = {JV_FIELD("level1"), JV_FIELD("level2"), JV_FIELD("name"),
+                                    JV_FIELD("weight"), JV_FIELD("target"), JV_FIELD("actual"),
+                                    JV_FIELD("rule"), JV_FIELD("deviation_reason"),
+                                    JV_FIELD("reported_score")};
     jx_document *d = L->doc;
     jx_indicator *ind = &d->inds[i];
     char p[JX_PTR_MAX], q[JX_PTR_MAX];
+    jv *f[NF];
+    *ind = (jx_indicator){0};
     jx_ptr_i(p, sizeof p, base, i);
     ind->fw_index = -1;
     if (!jv_is_object(o)) {
         err(L, p, "TYPE_INVALID", "指标应为对象 (indicator must be an object)");
         return;
     }
-    jv_check_fields(o, IF, p, L->errs);
-    ind->level1 = opt_string(L, o, "level1", p);
-    ind->level2 = opt_string(L, o, "level2", p);
-    ind->name = opt_string(L, o, "name", p);
-    const char *reason = opt_string(L, o, "deviation_reason", p);
+    jv_fields(o, IF, NF, f, p, L->errs);
+    ind->level1 = opt_str(L, f[F_LEVEL1], "level1", p);
+    ind->level2 = opt_str(L, f[F_LEVEL2], "level2", p);
+    ind->name = opt_str(L, f[F_NAME], "name", p);
+    const char *reason = opt_str(L, f[F_REASON], "deviation_reason", p);
     if (reason) {
         const char *s = reason;
         while (*s == ' ' || *s == '\t' || *s == '\n')
@@ -294,14 +309,14 @@ static void load_indicator(loader *L, jv *o, size_t i, const char *base)
         if (k >= 0)
             fw_rule = &d->fw->inds[k].rule;
     }
-    jv *v = jv_get(o, "weight");
+    jv *v = f[F_WEIGHT];
     if (v && !jv_is_null(v)) {
         if (!jv_cents(v, &ind->weight) || ind->weight <= 0)
             err(L, at_str(at_key(p, "weight"), q), "WEIGHT_INVALID",
                 "分值应为大于 0 的数字，最多两位小数 (weight must be > 0)");
         else
             ind->has_weight = true;
-    } else if (ind->fw_index < 0 && !(wide && ind->fw_index == -2 && !jv_get(o, "target"))) {
+    } else if (ind->fw_index < 0 && !(wide && ind->fw_index == -2 && !f[F_TARGET])) {
         err(L, at_str(at_key(p, "weight"), q), "FIELD_REQUIRED", "缺少分值 (weight is required)");
     }
     if (ind->fw_index == -1 && !ind->level1) {
@@ -313,29 +328,47 @@ static void load_indicator(loader *L, jv *o, size_t i, const char *base)
     ind->l2_index = -1;
     if (ind->fw_index == -1 && ind->level1) {
         const char *implied = NULL;
-        ind->cat = jx_framework_category(d->fw, ind->level1, &implied);
+        if (L->last_l1 && strcmp(L->last_l1, ind->level1) == 0) {
+            ind->cat = L->last_cat;
+            implied = L->last_implied;
+        } else {
+            ind->cat = jx_framework_category(d->fw, ind->level1, &implied);
+            L->last_l1 = ind->level1;
+            L->last_cat = ind->cat;
+            L->last_implied = implied;
+        }
         ind->l2 = implied ? implied : ind->level2;
         if (ind->cat >= 0 && ind->l2) {
-            const jx_category *c = &d->fw->cats[ind->cat];
-            ind->l2_unknown = c->nlevel2 > 0;
-            for (int k = 0; k < c->nlevel2; k++)
-                if (jx_level_eq(c->level2[k], ind->l2)) {
-                    ind->l2_index = k;
-                    ind->l2_unknown = false;
-                    break;
-                }
+            if (L->last_l2 && L->last_l2_cat == ind->cat && strcmp(L->last_l2, ind->l2) == 0) {
+                ind->l2_index = L->last_l2_index;
+                ind->l2_unknown = L->last_l2_unknown;
+            } else {
+                const jx_category *c = &d->fw->cats[ind->cat];
+                ind->l2_unknown = c->nlevel2 > 0;
+                for (int k = 0; k < c->nlevel2; k++)
+                    if (jx_level_eq(c->level2[k], ind->l2)) {
+                        ind->l2_index = k;
+                        ind->l2_unknown = false;
+                        break;
+                    }
+                L->last_l2 = ind->l2;
+                L->last_l2_cat = ind->cat;
+                L->last_l2_index = ind->l2_index;
+                L->last_l2_unknown = ind->l2_unknown;
+            }
         }
     }
-    if ((v = jv_get(o, "rule")) && !jv_is_null(v)) {
+    if ((v = f[F_RULE]) && !jv_is_null(v)) {
         jx_ptr(q, sizeof q, p, "rule");
         json_t *jr = jv_to_jansson(v, L->text);
-        if (jr && jx_rule_load(&d->arena, jr, q, &ind->rule, L->errs))
+        ind->rule = jx_alloc_raw(&d->arena, sizeof *ind->rule);
+        if (jr && ind->rule && jx_rule_load(&d->arena, jr, q, ind->rule, L->errs))
             ind->has_rule = true;
         json_decref(jr);
     }
-    const jx_rule *rule = ind->has_rule ? &ind->rule : fw_rule;
-    load_textval(L, jv_get(o, "target"), at_key(p, "target"), "年度指标值", &ind->target);
-    v = jv_get(o, "actual");
+    const jx_rule *rule = ind->has_rule ? ind->rule : fw_rule;
+    load_textval(L, f[F_TARGET], at_key(p, "target"), "年度指标值", &ind->target);
+    v = f[F_ACTUAL];
     if ((rule && (rule->kind == JX_RULE_CHECKLIST || rule->kind == JX_RULE_QUARTERS)) ||
         jv_is_array(v))
         jx_ptr(q, sizeof q, p, "actual");   /* the rarer forms below take it built */
@@ -361,7 +394,15 @@ static void load_indicator(loader *L, jv *o, size_t i, const char *base)
     if (ind->target.present && ind->actual.present && ind->target.v.kind == JX_VAL_NUMBER &&
         ind->actual.v.kind == JX_VAL_NUMBER)
         ind->num_ready = jx_reconcile(&ind->target.v, &ind->actual.v, &ind->T, &ind->A);
-    if ((v = jv_get(o, "reported_score")) && !jv_is_null(v)) {
+    if (ind->num_ready && jx_fits64(ind->A.n) && jx_fits64(ind->A.d) && jx_fits64(ind->T.n) &&
+        jx_fits64(ind->T.d)) {
+        ind->num64 = true;
+        ind->an = (int64_t)ind->A.n;
+        ind->ad = (int64_t)ind->A.d;
+        ind->tn = (int64_t)ind->T.n;
+        ind->td = (int64_t)ind->T.d;
+    }
+    if ((v = f[F_REPORTED]) && !jv_is_null(v)) {
         if (load_decimal(L, v, at_key(p, "reported_score"), "报告得分", &ind->reported, NULL)) {
             ind->has_reported = true;
             if (!jx_q_round(ind->reported, 2, &ind->reported_c))
@@ -538,7 +579,7 @@ jx_document *jx_document_load(const jx_ctx *ctx, const char *json, size_t len, j
 {
     jx_errors_clear(errs);
     jx_document *d = calloc(1, sizeof *d);
-    loader L = {d, errs, ctx, json};
+    loader L = {d, errs, ctx, json, NULL, NULL, NULL, -1, -1, -1, false};
     if (!d) {
         jx_err_add(errs, JX_ENOMEM, "", "NO_MEMORY", "内存不足 (out of memory)");
         return NULL;
@@ -607,9 +648,15 @@ jx_document *jx_document_load(const jx_ctx *ctx, const char *json, size_t len, j
             err(&L, "/indicators", "TYPE_INVALID", "indicators 应为数组（最多 2000 项） (must be an array)");
         else if (d->fw) {
             d->ninds = (int)(size_t)inds->n;
-            d->inds = jx_alloc(&d->arena, sizeof *d->inds * (size_t)(d->ninds + 1));
-            for (size_t i = 0; d->inds && i < (size_t)inds->n; i++)
+            /* not zeroed here: each row is, as it is loaded (a fixed-size
+             * clear is a few stores; the whole array was a call to memset) */
+            d->inds = jx_alloc_raw(&d->arena, sizeof *d->inds * (size_t)(d->ninds + 1));
+            if (d->inds)
+                d->inds[d->ninds] = (jx_indicator){0};
+            for (size_t i = 0; d->inds && i < (size_t)inds->n; i++) {
                 load_indicator(&L, inds->items[i], i, "/indicators");
+                d->inds[i].prule = jx_project_rule(d->fw, &d->inds[i]);
+            }
         }
     }
     if (!d->fw && !errs->count)   /* never scored without a framework */

@@ -14,13 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the code's first letter first: most codes are told apart without a call */
+#define CODE_IS(code, lit) ((code)[0] == (lit)[0] && !strcmp(code, lit))
+
 jx_severity jx_finding_severity(const char *code)
 {
-    if (!strcmp(code, "SCORE_ABOVE_WEIGHT") || !strcmp(code, "UNIT_MISMATCH") ||
-        !strcmp(code, "FIGURE_MISSING"))
+    if (CODE_IS(code, "SCORE_ABOVE_WEIGHT") || CODE_IS(code, "UNIT_MISMATCH") ||
+        CODE_IS(code, "FIGURE_MISSING"))
         return JX_SEV_ERROR;
-    if (!strcmp(code, "ACTUAL_HAS_OPERATOR") || !strcmp(code, "QUALITATIVE_JUDGEMENT") ||
-        !strcmp(code, "FRAMEWORK_RULE_MAX"))
+    if (CODE_IS(code, "ACTUAL_HAS_OPERATOR") || CODE_IS(code, "QUALITATIVE_JUDGEMENT") ||
+        CODE_IS(code, "FRAMEWORK_RULE_MAX"))
         return JX_SEV_INFO;
     return JX_SEV_WARNING;
 }
@@ -52,35 +55,18 @@ static void findings_append(jx_result *r, const jx_finding *fs, int n)
     r->nfind += n;
 }
 
-void jx_finding_add(jx_result *r, const char *code, jx_fptr at, const char *fmt, ...)
+void jx_finding_put(jx_result *r, const char *code, jx_fptr at, const char *fmt,
+                    const jx_farg *args, int nargs)
 {
-    if (!finding_room(r, 1))
+    if (r->nfind >= r->capfind && !finding_room(r, 1))
         return;
     jx_finding *f = &r->finds[r->nfind++];
     f->code = code;
     f->at = at;
     f->fmt = fmt;
-    f->nargs = 0;
-    va_list ap;
-    va_start(ap, fmt);
-    for (const char *p = fmt; (p = strchr(p, '%')) != NULL; p++) {
-        if (p[1] == '%') {
-            p++;
-            continue;
-        }
-        jx_farg *a = &f->args[f->nargs < JX_FARGS ? f->nargs : JX_FARGS - 1];
-        a->k = *++p;
-        switch (a->k) {
-        case 's': a->s = va_arg(ap, const char *); break;
-        case 'd': a->i = va_arg(ap, int); break;
-        case 'C': case 'K': case 'F': a->i = va_arg(ap, int64_t); break;
-        case 'Q': case 'P': a->q = va_arg(ap, jx_q); break;
-        default: a->k = '?'; break;
-        }
-        if (f->nargs < JX_FARGS)
-            f->nargs++;
-    }
-    va_end(ap);
+    f->nargs = nargs < JX_FARGS ? nargs : JX_FARGS;
+    for (int i = 0; i < f->nargs; i++)
+        f->args[i] = args[i];   /* a few, inline: a call to memcpy cost more */
 }
 
 void jx_finding_pointer(jx_buf *b, const jx_finding *f)
@@ -90,7 +76,10 @@ void jx_finding_pointer(jx_buf *b, const jx_finding *f)
         jx_buf_put(b, "/", 1);
         jx_buf_int(b, f->at.idx);
     }
-    if (f->at.leaf) {
+    if (f->at.leaf && !strpbrk(f->at.leaf, "~/") && strlen(f->at.leaf) < JX_PTR_MAX - 2) {
+        jx_buf_put(b, "/", 1);   /* nothing to escape (RFC 6901): as it is */
+        jx_buf_puts(b, f->at.leaf);
+    } else if (f->at.leaf) {
         char p[JX_PTR_MAX];
         jx_ptr(p, sizeof p, "", f->at.leaf);
         jx_buf_puts(b, p);
@@ -101,9 +90,7 @@ void jx_finding_message(jx_buf *b, const jx_finding *f)
 {
     int n = 0;
     const char *run = f->fmt;
-    for (const char *p = f->fmt; *p; p++) {
-        if (*p != '%')
-            continue;
+    for (const char *p = f->fmt; (p = strchr(p, '%')) != NULL; p++) {
         jx_buf_put(b, run, (size_t)(p - run));
         if (p[1] == '%') {
             jx_buf_put(b, "%", 1);
@@ -112,8 +99,12 @@ void jx_finding_message(jx_buf *b, const jx_finding *f)
         }
         p++;
         const jx_farg *a = n < f->nargs ? &f->args[n++] : NULL;
+        /* the format's letter, on an argument of the matching type */
+        char k = *p;
+        if (a && a->k != (k == 's' ? 's' : k == 'Q' || k == 'P' ? 'q' : 'i'))
+            k = '?';
         if (a) {
-            switch (a->k) {
+            switch (k) {
             case 's': jx_buf_puts(b, a->s ? a->s : ""); break;
             case 'd': jx_buf_int(b, a->i); break;
             case 'C': jx_buf_cents(b, a->i); break;

@@ -29,9 +29,10 @@ bool jx_level_eq(const char *a, const char *b)
         return false;
     static const char SUFFIX[] = "指标";
     size_t la = strlen(a), lb = strlen(b), ls = sizeof SUFFIX - 1;
-    if (la >= ls && strcmp(a + la - ls, SUFFIX) == 0)
+    /* memcmp of a constant length is inlined; strcmp was a call each */
+    if (la >= ls && memcmp(a + la - ls, SUFFIX, ls) == 0)
         la -= ls;
-    if (lb >= ls && strcmp(b + lb - ls, SUFFIX) == 0)
+    if (lb >= ls && memcmp(b + lb - ls, SUFFIX, ls) == 0)
         lb -= ls;
     return la == lb && memcmp(a, b, la) == 0 && la > 0;
 }

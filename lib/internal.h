@@ -24,13 +24,40 @@ __extension__ typedef __int128 jx_i128;
 /* ---- arena ---------------------------------------------------------------- */
 
 typedef struct jx_arena_block jx_arena_block;
+struct jx_arena_block {
+    jx_arena_block *next;
+    size_t used, size;
+    int owned;               /* 0: memory the caller provided (jx_arena_init_inline) */
+    _Alignas(16) unsigned char data[];
+};
 typedef struct {
     jx_arena_block *head;
     int failed;                  /* an allocation failed: the object is unusable */
 } jx_arena;
 
-void *jx_alloc(jx_arena *a, size_t n);          /* zeroed */
-void *jx_alloc_raw(jx_arena *a, size_t n);      /* not zeroed */
+/* A new block, then the allocation from it (util.c). */
+void *jx_alloc_slow(jx_arena *a, size_t n);
+/* Not zeroed.  Inline: the JSON reader allocates a few hundred small
+ * pieces a document, and the call was most of their cost. */
+static inline void *jx_alloc_raw(jx_arena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    jx_arena_block *b = a->head;
+    if (b && b->size - b->used >= n) {
+        void *p = b->data + b->used;
+        b->used += n;
+        return p;
+    }
+    return jx_alloc_slow(a, n);
+}
+/* Zeroed. */
+static inline void *jx_alloc(jx_arena *a, size_t n)
+{
+    void *p = jx_alloc_raw(a, n);
+    if (p)
+        memset(p, 0, n);
+    return p;
+}
 char *jx_strdup(jx_arena *a, const char *s);
 char *jx_strndup(jx_arena *a, const char *s, size_t n);
 char *jx_sprintf(jx_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -76,9 +103,11 @@ static inline bool jx_swar_plain(uint64_t x)
     uint64_t m = ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((s - ones) & ~s);
     return (m & high) == 0;
 }
-/* Quotes and escapes, in place, the text appended since `start` (writers
- * put a string's parts straight into the buffer, then call this). */
-void jx_buf_json_tail(jx_buf *b, size_t start);
+/* A JSON string written in parts straight into the buffer: open puts the
+ * opening quote and returns where the text starts; close adds the closing
+ * quote, or escapes the text when it needs it. */
+size_t jx_buf_json_open(jx_buf *b);
+void jx_buf_json_close(jx_buf *b, size_t start);
 void jx_buf_printf(jx_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void jx_buf_json_str(jx_buf *b, const char *s);   /* quoted, escaped */
 void jx_buf_cents(jx_buf *b, int64_t cents);       /* 98.50 */
@@ -136,10 +165,44 @@ static inline int jx_q_cmp(jx_q a, jx_q b)
 }
 
 jx_q jx_q_of_value(const jx_value *v);           /* mant / 10^scale */
-bool jx_q_add(jx_q a, jx_q b, jx_q *r);
+bool jx_q_add_wide(jx_q a, jx_q b, jx_q *r);
 bool jx_q_sub(jx_q a, jx_q b, jx_q *r);
-bool jx_q_mul(jx_q a, jx_q b, jx_q *r);
-bool jx_q_div(jx_q a, jx_q b, jx_q *r);         /* false on b == 0 or overflow */
+/* Sums of 64-bit parts (the same representation as jx_q_add_wide gives:
+ * equal denominators add numerators, others cross-multiply). */
+static inline bool jx_q_add(jx_q a, jx_q b, jx_q *r)
+{
+    if (jx_fits64(a.n) && jx_fits64(a.d) && jx_fits64(b.n) && jx_fits64(b.d)) {
+        if (a.d == b.d) {
+            r->n = a.n + b.n;
+            r->d = a.d;
+        } else {
+            r->n = (jx_i128)(int64_t)a.n * (int64_t)b.d + (jx_i128)(int64_t)b.n * (int64_t)a.d;
+            r->d = (jx_i128)(int64_t)a.d * (int64_t)b.d;
+        }
+        return true;
+    }
+    return jx_q_add_wide(a, b, r);
+}
+bool jx_q_mul_wide(jx_q a, jx_q b, jx_q *r);
+/* Products of parts that fit 64 bits (every parsed value, and most of
+ * what scoring derives from them) never overflow 128 bits: that case is
+ * inline, the rest (with reduction by gcd) in decimal.c. */
+static inline bool jx_q_mul(jx_q a, jx_q b, jx_q *r)
+{
+    if (jx_fits64(a.n) && jx_fits64(a.d) && jx_fits64(b.n) && jx_fits64(b.d)) {
+        r->n = (jx_i128)(int64_t)a.n * (int64_t)b.n;
+        r->d = (jx_i128)(int64_t)a.d * (int64_t)b.d;   /* both positive */
+        return true;
+    }
+    return jx_q_mul_wide(a, b, r);
+}
+static inline bool jx_q_div(jx_q a, jx_q b, jx_q *r)  /* false on b == 0 or overflow */
+{
+    if (b.n == 0)
+        return false;
+    jx_q inv = b.n < 0 ? (jx_q){-b.d, -b.n} : (jx_q){b.d, b.n};
+    return jx_q_mul(a, inv, r);
+}
 /* a × 10^e as an integer, rounded half away from zero. */
 bool jx_q_round(jx_q a, int e, int64_t *out);
 bool jx_q_trunc(jx_q a, int e, int64_t *out);
@@ -148,7 +211,20 @@ bool jx_q_trunc(jx_q a, int e, int64_t *out);
  * truncated at that precision (scoring.md §6). */
 bool jx_consistent(jx_q written, int prec, jx_q x);
 /* Integer half-up division n/d for any signs (half away from zero). */
-int64_t jx_div_round(jx_i128 n, jx_i128 d);
+int64_t jx_div_round_wide(jx_i128 n, jx_i128 d);
+static inline int64_t jx_div_round(jx_i128 n, jx_i128 d)
+{
+    if (d > 0 && jx_fits64(n) && jx_fits64(d)) {
+        /* hardware division: the common case */
+        int64_t n64 = (int64_t)n, d64 = (int64_t)d, q64 = n64 / d64, r64 = n64 % d64;
+        if (r64 < 0)
+            r64 = -r64;
+        if (r64 >= d64 - r64)
+            q64 += n64 < 0 ? -1 : 1;
+        return q64;
+    }
+    return jx_div_round_wide(n, d);
+}
 int64_t jx_pow10(int e);   /* 0 <= e <= 18 */
 
 /* Decimal text of a rational with at most `maxdec` decimals, trailing zeros
@@ -306,8 +382,42 @@ static inline jx_fptr jx_at_key(const char *base, const char *key)
     return p;
 }
 
+/* A finding's argument, kept by its C type: 's' a string, 'i' an
+ * integer, 'q' a rational; the format's letter says how it is written. */
 typedef struct { char k; int64_t i; const char *s; jx_q q; } jx_farg;
 #define JX_FARGS 6
+
+static inline jx_farg jx_farg_s(const char *s)
+{
+    jx_farg a = {'s', 0, s, {0, 1}};
+    return a;
+}
+static inline jx_farg jx_farg_i(int64_t i)
+{
+    jx_farg a = {'i', i, NULL, {0, 1}};
+    return a;
+}
+static inline jx_farg jx_farg_q(jx_q q)
+{
+    jx_farg a = {'q', 0, NULL, q};
+    return a;
+}
+/* The type of each argument is known where the finding is raised: no
+ * scan of the format for its conversions (that was most of the cost of a
+ * finding on the scoring path). */
+#define JX_FARG(x) _Generic((x), char *: jx_farg_s, const char *: jx_farg_s, jx_q: jx_farg_q, \
+                            default: jx_farg_i)(x)
+#define JX_FA_0(...)
+#define JX_FA_1(a) JX_FARG(a)
+#define JX_FA_2(a, b) JX_FARG(a), JX_FARG(b)
+#define JX_FA_3(a, b, c) JX_FARG(a), JX_FARG(b), JX_FARG(c)
+#define JX_FA_4(a, b, c, d) JX_FA_3(a, b, c), JX_FARG(d)
+#define JX_FA_5(a, b, c, d, e) JX_FA_4(a, b, c, d), JX_FARG(e)
+#define JX_FA_6(a, b, c, d, e, f) JX_FA_5(a, b, c, d, e), JX_FARG(f)
+#define JX_FA_PICK(_1, _2, _3, _4, _5, _6, _7, name, ...) name
+/* the format, the first of fmt and its arguments */
+#define JX_FA_FMT(...) JX_FA_FMT_(__VA_ARGS__, ~)
+#define JX_FA_FMT_(fmt, ...) fmt
 
 /* A finding keeps its message's format and arguments and is rendered when
  * the result is written: scoring stays free of printf (findings are common
@@ -347,13 +457,16 @@ typedef struct {
     bool has_quarters;
     int quarters;
     bool has_rule;
-    jx_rule rule;
+    jx_rule *rule;               /* its own rule (has_rule), in the document's arena */
     const char *reason;          /* deviation_reason */
     bool has_reported;
     jx_q reported;
     int64_t reported_c;          /* reported score in hundredths, half-up */
     bool num_ready;              /* numeric target and actual in one unit: */
     jx_q A, T;                   /* ... their values, reconciled at load */
+    const jx_rule *prule;        /* the rule a project scores it by (jx_project_rule), at load */
+    bool num64;                  /* ... and every part of them fits 64 bits: */
+    int64_t an, ad, tn, td;      /* ... A = an/ad, T = tn/td (ad, td > 0) */
     int fw_index;                /* wide: the framework indicator, -1 own */
     int cat;                     /* project: the framework category, -1 unknown */
     const char *l2;              /* level-2 as the framework names it (implied or written) */
@@ -459,12 +572,30 @@ struct jx_result {
 /* Adds a finding.  fmt takes %s (a string that outlives the result: from
  * the document, the framework or a literal), %d (int), %C (int64
  * hundredths, two decimals), %K (int64 hundredths, shortest), %F (int64
- * fen as yuan), %Q (jx_q), %P (jx_q as a percent) and %%. */
-void jx_finding_add(jx_result *r, const char *code, jx_fptr at, const char *fmt, ...);
+ * fen as yuan), %Q (jx_q), %P (jx_q as a percent) and %%; at most
+ * JX_FARGS arguments.  A macro: each argument is kept by its type. */
+void jx_finding_put(jx_result *r, const char *code, jx_fptr at, const char *fmt,
+                    const jx_farg *args, int nargs);
+#define jx_finding_add(r, code, at, ...)                                                   \
+    jx_finding_put(r, code, at, JX_FA_FMT(__VA_ARGS__) JX_FA_LIST(__VA_ARGS__))
+#define JX_FA_LIST(...)                                                                     \
+    JX_FA_PICK(__VA_ARGS__, JX_FA_L6, JX_FA_L5, JX_FA_L4, JX_FA_L3, JX_FA_L2, JX_FA_L1,     \
+               JX_FA_L0, ~)(__VA_ARGS__)
+#define JX_FA_L0(fmt) , NULL, 0
+#define JX_FA_L1(fmt, a) , (const jx_farg[]){JX_FA_1(a)}, 1
+#define JX_FA_L2(fmt, a, b) , (const jx_farg[]){JX_FA_2(a, b)}, 2
+#define JX_FA_L3(fmt, a, b, c) , (const jx_farg[]){JX_FA_3(a, b, c)}, 3
+#define JX_FA_L4(fmt, a, b, c, d) , (const jx_farg[]){JX_FA_4(a, b, c, d)}, 4
+#define JX_FA_L5(fmt, a, b, c, d, e) , (const jx_farg[]){JX_FA_5(a, b, c, d, e)}, 5
+#define JX_FA_L6(fmt, a, b, c, d, e, f) , (const jx_farg[]){JX_FA_6(a, b, c, d, e, f)}, 6
 /* The finding's pointer and message as text. */
 void jx_finding_pointer(jx_buf *b, const jx_finding *f);
 void jx_finding_message(jx_buf *b, const jx_finding *f);
 jx_severity jx_finding_severity(const char *code);
+
+/* The rule of a project indicator: its own, or by the kind of its target
+ * (score.c; chosen once when the document is loaded). */
+const jx_rule *jx_project_rule(const jx_framework *fw, const jx_indicator *ind);
 
 /* Scores one indicator (rules.c).  target may be NULL (scaled etc.). */
 void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rule,

@@ -275,9 +275,9 @@ char *jx_result_json(const jx_result *r, size_t *len)
         jx_buf_puts(&b, jx_rule_kind_name(ir->rule));
         jx_buf_puts(&b, "\",\"explain\":");
         /* the sentence goes straight into the output, escaped in place */
-        size_t start = b.len;
+        size_t start = jx_buf_json_open(&b);
         explain(&b, ir, r->fw);
-        jx_buf_json_tail(&b, start);
+        jx_buf_json_close(&b, start);
         jx_buf_puts(&b, "}");
     }
     jx_buf_puts(&b, "],\"findings\":[");
@@ -288,13 +288,13 @@ char *jx_result_json(const jx_result *r, size_t *len)
         jx_buf_puts(&b, ",\"severity\":\"");
         jx_buf_puts(&b, sev_name(jx_finding_severity(f->code)));
         jx_buf_puts(&b, "\",\"pointer\":");
-        size_t start = b.len;
+        size_t start = jx_buf_json_open(&b);
         jx_finding_pointer(&b, f);
-        jx_buf_json_tail(&b, start);
+        jx_buf_json_close(&b, start);
         jx_buf_puts(&b, ",\"message\":");
-        start = b.len;
+        start = jx_buf_json_open(&b);
         jx_finding_message(&b, f);
-        jx_buf_json_tail(&b, start);
+        jx_buf_json_close(&b, start);
         jx_buf_puts(&b, "}");
     }
     jx_buf_puts(&b, "]}\n");

@@ -11,6 +11,13 @@
  * uses Jansson: frameworks, rule objects (re-read from their byte range),
  * and everything in the server.
  *
+ * The input is copied once into the arena and read in place: a string
+ * without escapes is its bytes in the copy, its closing quote overwritten
+ * by a NUL, and escapes are undone in place (never longer than the escape).
+ * Strings are scanned eight bytes at a time while they are plain ASCII and
+ * a character at a time (one 32-bit check for the three-byte sequences of
+ * Chinese text) otherwise.
+ *
  * Strict like Jansson with JSON_REJECT_DUPLICATES: RFC 8259 syntax only,
  * valid UTF-8, no \u0000, no duplicate keys, at most 64 levels of nesting.
  * Errors carry the line and the column (in characters) of the offending byte.
@@ -25,7 +32,8 @@
 
 typedef struct {
     jx_arena *a;
-    const char *s, *p, *end;
+    char *s, *p, *end;       /* the arena's copy of the input */
+    const char *orig;        /* the input as given (error positions) */
     jx_errors *errs;
     int depth;
     bool failed;
@@ -37,7 +45,9 @@ static void fail(rd *r, const char *cn, const char *en)
         return;
     r->failed = true;
     int line = 1, col = 1;
-    for (const char *q = r->s; q < r->p && q < r->end; q++) {
+    /* counted on the input as given: the copy has strings unescaped */
+    const char *at = r->orig + (r->p - r->s), *end = r->orig + (r->end - r->s);
+    for (const char *q = r->orig; q < at && q < end; q++) {
         if (*q == '\n') {
             line++;
             col = 1;
@@ -53,21 +63,30 @@ static void fail(rd *r, const char *cn, const char *en)
     }
 }
 
-static void ws(rd *r)
+static inline void ws(rd *r)
 {
+    /* compact JSON has none: one test for the usual case (the copy ends
+     * with a NUL, which is not white space) */
+    if ((unsigned char)*r->p > ' ')
+        return;
     while (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
         r->p++;
 }
 
-static jv *new_value(rd *r, jv_type t, const char *start)
+static inline __attribute__((always_inline)) jv *new_value(rd *r, jv_type t, char *start)
 {
-    jv *v = jx_alloc(r->a, sizeof *v);
+    jv *v = jx_alloc_raw(r->a, sizeof *v);
     if (!v) {
         fail(r, "内存不足", "out of memory");
         return NULL;
     }
     v->t = t;
+    v->n = 0;
+    v->s = NULL;
+    v->items = NULL;
+    v->members = NULL;
     v->off = (size_t)(start - r->s);
+    v->len = 0;
     return v;
 }
 
@@ -139,85 +158,94 @@ static size_t put_utf8(char *o, unsigned cp)
     return 4;
 }
 
-/* Bytes that need no attention inside a string: printable ASCII but the
- * quote and the backslash. */
-static inline bool plain(unsigned char c)
-{
-    return (unsigned char)(c - 0x20) < 0x5F && c != '"' && c != '\\';
-}
+/* What a byte inside a string asks for: 0 nothing (printable ASCII but
+ * the quote and the backslash), 1 the closing quote, 2 an escape, 3 an
+ * error (controls, and the NUL that ends the copy, so the scan needs no
+ * bounds check), 4 the lead of a three-byte sequence with no overlong or
+ * surrogate case to rule out (E1..EC, EE, EF: nearly all Chinese text),
+ * 5 any other byte above 0x7F (validated in full). */
+static const unsigned char STR_CLASS[256] = {
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 5, 4, 4,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+};
 
-/* Reads a string at r->p (after the opening quote); *len gets its bytes. */
-static char *read_string(rd *r, uint32_t *len)
+/* Reads a string at r->p (after the opening quote), in place; *len gets
+ * its bytes. */
+static inline __attribute__((always_inline)) char *read_string(rd *r, uint32_t *len)
 {
-    const char *start = r->p;
+    char *start = r->p, *p = r->p, *end = r->end;
     bool escapes = false;
-    /* first pass: find the end, validate, note escapes; plain ASCII runs
-     * are skipped a byte at a time with one table look-up */
-    while (r->p < r->end) {
-        unsigned char c = (unsigned char)*r->p;
-        if (plain(c)) {
-            r->p++;
+    /* first pass: find the end, validate, note escapes */
+    for (;;) {
+        unsigned k = STR_CLASS[(unsigned char)*p];
+        if (k == 0) {
+            p++;
             continue;
         }
-        if (c == '"')
+        if (k == 4 && ((unsigned char)p[1] & 0xC0) == 0x80 && ((unsigned char)p[2] & 0xC0) == 0x80) {
+            p += 3;   /* p[2] is read only when p[1] was not the closing NUL */
+            continue;
+        }
+        if (k == 1 || p >= end)
             break;
-        if (c < 0x20) {
+        if (k == 2) {
+            escapes = true;
+            p += p + 1 < end ? 2 : 1;
+            continue;
+        }
+        if (k == 3) {
+            r->p = p;
             fail(r, "字符串中有未转义的控制字符", "control character in a string");
             return NULL;
         }
-        if (c == '\\') {
-            escapes = true;
-            r->p += 2;
-            continue;
+        size_t n = utf8_valid((const unsigned char *)p, (const unsigned char *)end);
+        if (!n) {
+            r->p = p;
+            fail(r, "无效的 UTF-8 字节", "invalid UTF-8");
+            return NULL;
         }
-        if (c >= 0x80) {
-            /* three-byte sequences with no overlong or surrogate case to
-             * rule out (E1..EC, EE, EF: nearly all Chinese text) */
-            const unsigned char *u = (const unsigned char *)r->p;
-            if (c >= 0xE1 && c <= 0xEF && c != 0xED && r->end - r->p >= 3 &&
-                (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80) {
-                r->p += 3;
-                continue;
-            }
-            size_t k = utf8_valid((const unsigned char *)r->p, (const unsigned char *)r->end);
-            if (!k) {
-                fail(r, "无效的 UTF-8 字节", "invalid UTF-8");
-                return NULL;
-            }
-            r->p += k;
-            continue;
-        }
-        r->p++;
+        p += n;
     }
-    if (r->p >= r->end) {
-        r->p = r->end;
+    if (p >= end) {
+        r->p = end;
         fail(r, "字符串没有结束的引号", "unterminated string");
         return NULL;
     }
-    size_t n = (size_t)(r->p - start);
+    r->p = p;
+    size_t n = (size_t)(p - start);
     if (n > UINT32_MAX / 2) {
         fail(r, "字符串过长", "string too long");
         return NULL;
     }
-    char *out = jx_alloc_raw(r->a, n + 1);   /* every byte is written below */
-    if (!out) {
-        fail(r, "内存不足", "out of memory");
-        return NULL;
-    }
     if (!escapes) {
-        memcpy(out, start, n);
-        out[n] = 0;
+        *p = 0;   /* the closing quote */
         *len = (uint32_t)n;
         r->p++;
-        return out;
+        return start;
     }
+    /* undone in place: the output never gets ahead of the input */
+    char *out = start;
     size_t o = 0;
     for (const char *q = start; q < r->p;) {
         if (*q != '\\') {
             out[o++] = *q++;
             continue;
         }
-        const char *esc = q;
+        char *esc = (char *)q;
         q++;
         switch (*q) {
         case '"': out[o++] = '"'; q++; break;
@@ -276,13 +304,25 @@ static int key_cmp(const void *x, const void *y)
 static bool duplicate_keys(rd *r, jv *o)
 {
     if (o->n <= 16) {
-        for (uint32_t i = 1; i < o->n; i++)
-            for (uint32_t k = 0; k < i; k++)
-                if (strcmp(o->members[i].key, o->members[k].key) == 0)
-                    return true;
+        /* keys whose length and first byte differ cannot be equal: a
+         * 64-bit mask of those usually shows there is nothing to compare */
+        uint64_t seen = 0;
+        unsigned char h[16];
+        for (uint32_t i = 0; i < o->n; i++) {
+            const jv_member *m = &o->members[i];
+            unsigned char last = m->klen ? (unsigned char)m->key[m->klen - 1] : 0;
+            h[i] = (unsigned char)((m->klen * 7u + (unsigned char)m->key[0] * 3u + last) & 63);
+            uint64_t bit = (uint64_t)1 << h[i];
+            if (seen & bit)   /* a key like it before: compare with those */
+                for (uint32_t k = 0; k < i; k++)
+                    if (h[k] == h[i] && o->members[k].klen == m->klen &&
+                        memcmp(o->members[k].key, m->key, m->klen) == 0)
+                        return true;
+            seen |= bit;
+        }
         return false;
     }
-    const char **keys = jx_alloc(r->a, sizeof *keys * o->n);
+    const char **keys = jx_alloc_raw(r->a, sizeof *keys * o->n);
     if (!keys)
         return false;
     for (uint32_t i = 0; i < o->n; i++)
@@ -294,7 +334,7 @@ static bool duplicate_keys(rd *r, jv *o)
     return false;
 }
 
-static jv *object(rd *r, const char *start)
+static jv *object(rd *r, char *start)
 {
     jv *o = new_value(r, JV_OBJECT, start);
     uint32_t cap = 0;
@@ -311,7 +351,6 @@ static jv *object(rd *r, const char *start)
             fail(r, "应为字符串形式的键", "expected a string key");
             return NULL;
         }
-        const char *kp = r->p;
         r->p++;
         uint32_t klen;
         char *key = read_string(r, &klen);
@@ -328,7 +367,7 @@ static jv *object(rd *r, const char *start)
             return NULL;
         if (o->n == cap) {
             uint32_t nc = cap ? cap * 2 : 8;
-            jv_member *m = jx_alloc(r->a, sizeof *m * nc);
+            jv_member *m = jx_alloc_raw(r->a, sizeof *m * nc);
             if (!m) {
                 fail(r, "内存不足", "out of memory");
                 return NULL;
@@ -339,9 +378,9 @@ static jv *object(rd *r, const char *start)
             cap = nc;
         }
         o->members[o->n].key = key;
+        o->members[o->n].klen = klen;
         o->members[o->n].v = v;
         o->n++;
-        (void)kp;
         ws(r);
         if (r->p < r->end && *r->p == ',') {
             r->p++;
@@ -362,7 +401,7 @@ static jv *object(rd *r, const char *start)
     return o;
 }
 
-static jv *array(rd *r, const char *start)
+static jv *array(rd *r, char *start)
 {
     jv *a = new_value(r, JV_ARRAY, start);
     uint32_t cap = 0;
@@ -379,7 +418,7 @@ static jv *array(rd *r, const char *start)
             return NULL;
         if (a->n == cap) {
             uint32_t nc = cap ? cap * 2 : 8;
-            jv **items = jx_alloc(r->a, sizeof *items * nc);
+            jv **items = jx_alloc_raw(r->a, sizeof *items * nc);
             if (!items) {
                 fail(r, "内存不足", "out of memory");
                 return NULL;
@@ -409,7 +448,7 @@ static bool digit(const rd *r)
     return r->p < r->end && *r->p >= '0' && *r->p <= '9';
 }
 
-static jv *number(rd *r, const char *start)
+static jv *number(rd *r, char *start)
 {
     if (r->p < r->end && *r->p == '-')
         r->p++;
@@ -454,7 +493,7 @@ static jv *number(rd *r, const char *start)
     return v;
 }
 
-static jv *literal(rd *r, const char *start, const char *word, jv_type t)
+static jv *literal(rd *r, char *start, const char *word, jv_type t)
 {
     size_t n = strlen(word);
     if ((size_t)(r->end - r->p) < n || memcmp(r->p, word, n) != 0) {
@@ -472,7 +511,7 @@ static jv *value(rd *r)
         fail(r, "内容意外结束", "unexpected end of input");
         return NULL;
     }
-    const char *start = r->p;
+    char *start = r->p;
     jv *v = NULL;
     if (++r->depth > MAX_DEPTH) {
         fail(r, "嵌套层数过深（最多 64 层）", "nested too deeply");
@@ -514,7 +553,14 @@ static jv *value(rd *r)
 
 jv *jv_parse(jx_arena *a, const char *text, size_t len, jx_errors *errs)
 {
-    rd r = {a, text, text, text + len, errs, 0, false};
+    char *copy = jx_alloc_raw(a, len + 1);
+    if (!copy) {
+        jx_err_add(errs, JX_ENOMEM, "", "NO_MEMORY", "内存不足 (out of memory)");
+        return NULL;
+    }
+    memcpy(copy, text, len);
+    copy[len] = 0;
+    rd r = {a, copy, copy, copy + len, text, errs, 0, false};
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
         r.p += 3;   /* a UTF-8 byte order mark, as Windows editors write */
     jv *v = value(&r);
@@ -606,6 +652,86 @@ static bool decimal_text(const char *s, jx_q *q, int *prec, bool allow_exp)
     return true;
 }
 
+static const double POW10D[23] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* The first p in 1..15 for which "%.*g" of d, the double the JSON number
+ * `s` reads as, has no exponent and reads back as d -- found without
+ * printf: for p <= 15 two p-digit decimals are farther apart than the
+ * double's rounding interval is wide, so the p-digit decimal that reads back
+ * as d (if any) is the written digits rounded to p places, and a decimal of
+ * at most 15 digits times a power of ten up to 22 reads back exactly with
+ * one double multiplication or division (Clinger's fast path).  0 when
+ * none does (the caller goes on with p = 16 and 17 through printf). */
+static int shortest_fast(const char *s, double d, int64_t *mant, int *dec)
+{
+    char dg[17];
+    int nd = 0, ints = 0, first_int = -1, frac_zeros = 0, e = 0;
+    bool neg = *s == '-', point = false;
+    if (neg)
+        s++;
+    for (; (*s >= '0' && *s <= '9') || *s == '.'; s++) {
+        if (*s == '.') {
+            point = true;
+            continue;
+        }
+        if (nd == 0 && *s == '0') {   /* a leading zero */
+            if (point)
+                frac_zeros++;
+            else
+                ints++;
+            continue;
+        }
+        if (nd == 0 && !point)
+            first_int = ints;
+        if (!point)
+            ints++;
+        if (nd < 17)
+            dg[nd++] = *s;
+    }
+    if (nd == 0)
+        return 0;
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        bool en = *s == '-';
+        if (*s == '-' || *s == '+')
+            s++;
+        for (; *s >= '0' && *s <= '9'; s++)
+            if (e < 10000)
+                e = e * 10 + (*s - '0');
+        if (en)
+            e = -e;
+    }
+    /* the exponent of the leading significant digit */
+    int x = (first_int >= 0 ? ints - 1 - first_int : -(frac_zeros + 1)) + e;
+    for (int p = 1; p <= 15; p++) {
+        int64_t m = 0;
+        for (int i = 0; i < p; i++)
+            m = m * 10 + (i < nd ? dg[i] - '0' : 0);
+        int xp = x;
+        if (p < nd && dg[p] >= '5' && ++m == jx_pow10(p)) {
+            m /= 10;
+            xp++;
+        }
+        if (xp < -4 || xp >= p)
+            continue;   /* "%.*g" would write an exponent */
+        int k = xp - p + 1;
+        if (k > 22 || k < -22)
+            return 0;
+        double c = k >= 0 ? (double)m * POW10D[k] : (double)m / POW10D[-k];
+        if ((neg ? -c : c) != d)
+            continue;
+        for (; k < 0 && m % 10 == 0; k++)
+            m /= 10;   /* "%g" drops trailing zeros */
+        if (k > 0)
+            m *= jx_pow10(k);
+        *mant = neg ? -m : m;
+        *dec = k < 0 ? -k : 0;
+        return p;
+    }
+    return 0;
+}
+
 bool jv_number(const jv *v, jx_q *q, int *prec)
 {
     if (jv_is_number(v)) {
@@ -618,7 +744,17 @@ bool jv_number(const jv *v, jx_q *q, int *prec)
         char tmp[64];
         if (!(d > -1e17 && d < 1e17))
             return false;
-        for (int p = 1; p <= 17; p++) {
+        int64_t m;
+        int dec;
+        if (shortest_fast(v->s, d, &m, &dec)) {
+            if (dec > 8)
+                return false;
+            *q = jx_q_make(m, jx_pow10(dec));
+            if (prec)
+                *prec = -dec;
+            return true;
+        }
+        for (int p = 16; p <= 17; p++) {
             snprintf(tmp, sizeof tmp, "%.*g", p, d);
             if (!strchr(tmp, 'e') && strtod(tmp, NULL) == d)
                 return decimal_text(tmp, q, prec, false);
@@ -642,7 +778,17 @@ bool jv_int(const jv *v, int64_t *out)
 bool jv_cents(const jv *v, int64_t *cents)
 {
     jx_q q, c;
-    if (!jv_number(v, &q, NULL) || !jx_q_mul(q, jx_q_int(100), &c) || c.n % c.d != 0)
+    if (!jv_number(v, &q, NULL))
+        return false;
+    if (q.d == 1 || q.d == 10 || q.d == 100) {
+        /* at most two decimals (|q.n| < 10^18, so no overflow in 128 bits) */
+        jx_i128 x = q.n * (100 / (int64_t)q.d);
+        if (x > 1000000000000LL || x < -1000000000000LL)
+            return false;
+        *cents = (int64_t)x;
+        return true;
+    }
+    if (!jx_q_mul(q, jx_q_int(100), &c) || c.n % c.d != 0)
         return false;
     jx_i128 x = c.n / c.d;
     if (x > 1000000000000LL || x < -1000000000000LL)
@@ -683,6 +829,38 @@ bool jv_check_fields(const jv *obj, const char *const *allowed, const char *ptr,
                        "未知字段 '%s'，请检查拼写 (unknown field '%s')", key, key);
             ok = false;
         }
+    }
+    return ok;
+}
+
+bool jv_fields(const jv *obj, const jv_field *names, int n, jv **slots, const char *ptr,
+               jx_errors *errs)
+{
+    bool ok = true;
+    int at = 0;
+    for (int k = 0; k < n; k++)
+        slots[k] = NULL;
+    for (uint32_t i = 0; jv_is_object(obj) && i < obj->n; i++) {
+        const jv_member *m = &obj->members[i];
+        int found = -1;
+        for (int t = 0; t < n; t++) {
+            int k = at + t < n ? at + t : at + t - n;
+            if (names[k].len == m->klen && names[k].name[0] == m->key[0] &&
+                memcmp(names[k].name, m->key, m->klen) == 0) {
+                found = k;
+                break;
+            }
+        }
+        if (found < 0) {
+            char p[JX_PTR_MAX];
+            jx_ptr(p, sizeof p, ptr, m->key);
+            jx_err_add(errs, JX_EFIELD, p, "UNKNOWN_FIELD",
+                       "未知字段 '%s'，请检查拼写 (unknown field '%s')", m->key, m->key);
+            ok = false;
+            continue;
+        }
+        slots[found] = m->v;
+        at = found + 1 < n ? found + 1 : 0;
     }
     return ok;
 }

@@ -12,7 +12,7 @@
 typedef enum { JV_NULL = 0, JV_FALSE, JV_TRUE, JV_NUMBER, JV_STRING, JV_ARRAY, JV_OBJECT } jv_type;
 
 typedef struct jv jv;
-typedef struct { const char *key; jv *v; } jv_member;
+typedef struct { const char *key; uint32_t klen; jv *v; } jv_member;
 
 struct jv {
     jv_type t;
@@ -45,6 +45,15 @@ bool jv_cents(const jv *v, int64_t *cents);
 const char *jv_type_cn(const jv *v);
 /* Every key of obj must be in the NULL-terminated allowed list. */
 bool jv_check_fields(const jv *obj, const char *const *allowed, const char *ptr, jx_errors *errs);
+/* A field name with its length, for jv_fields. */
+typedef struct { const char *name; uint32_t len; } jv_field;
+#define JV_FIELD(s) {s, sizeof(s) - 1}
+/* One pass over obj's members: slots[i] gets the value of names[i] (NULL
+ * when absent); every other key is listed as UNKNOWN_FIELD like
+ * jv_check_fields does.  Members usually come in the order of names, so
+ * each search starts after the previous match. */
+bool jv_fields(const jv *obj, const jv_field *names, int n, jv **slots, const char *ptr,
+               jx_errors *errs);
 /* The subtree re-read with Jansson (for rule and framework objects). */
 json_t *jv_to_jansson(const jv *v, const char *text);
 

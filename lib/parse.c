@@ -19,33 +19,36 @@
 #define MAX_DECIMALS 8
 #define MANT_LIMIT 1000000000000000000LL  /* 10^18 */
 
-typedef struct { const char *s; jx_op op; bool word; } op_entry;
+typedef struct { const char *s; unsigned char len; jx_op op; bool word; } op_entry;
+#define OP(s, op, word) {s, sizeof(s) - 1, op, word}
 
 static const op_entry PREFIX_OPS[] = {
-    {">=", JX_OP_GE, false}, {"≥", JX_OP_GE, false}, {"≧", JX_OP_GE, false},
-    {"大于等于", JX_OP_GE, true}, {"大于或等于", JX_OP_GE, true}, {"不低于", JX_OP_GE, true},
-    {"不少于", JX_OP_GE, true}, {"至少", JX_OP_GE, true}, {"达到", JX_OP_GE, true},
-    {"达", JX_OP_GE, true},
-    {">", JX_OP_GT, false}, {"大于", JX_OP_GT, true}, {"超过", JX_OP_GT, true},
-    {"高于", JX_OP_GT, true},
-    {"<=", JX_OP_LE, false}, {"≤", JX_OP_LE, false}, {"≦", JX_OP_LE, false},
-    {"小于等于", JX_OP_LE, true}, {"小于或等于", JX_OP_LE, true}, {"不高于", JX_OP_LE, true},
-    {"不超过", JX_OP_LE, true}, {"不多于", JX_OP_LE, true}, {"至多", JX_OP_LE, true},
-    {"<", JX_OP_LT, false}, {"小于", JX_OP_LT, true}, {"低于", JX_OP_LT, true},
-    {"不足", JX_OP_LT, true},
-    {"=", JX_OP_EQ, false}, {"==", JX_OP_EQ, false}, {"等于", JX_OP_EQ, true},
+    OP(">=", JX_OP_GE, false), OP("≥", JX_OP_GE, false), OP("≧", JX_OP_GE, false),
+    OP("大于等于", JX_OP_GE, true), OP("大于或等于", JX_OP_GE, true), OP("不低于", JX_OP_GE, true),
+    OP("不少于", JX_OP_GE, true), OP("至少", JX_OP_GE, true), OP("达到", JX_OP_GE, true),
+    OP("达", JX_OP_GE, true),
+    OP(">", JX_OP_GT, false), OP("大于", JX_OP_GT, true), OP("超过", JX_OP_GT, true),
+    OP("高于", JX_OP_GT, true),
+    OP("<=", JX_OP_LE, false), OP("≤", JX_OP_LE, false), OP("≦", JX_OP_LE, false),
+    OP("小于等于", JX_OP_LE, true), OP("小于或等于", JX_OP_LE, true), OP("不高于", JX_OP_LE, true),
+    OP("不超过", JX_OP_LE, true), OP("不多于", JX_OP_LE, true), OP("至多", JX_OP_LE, true),
+    OP("<", JX_OP_LT, false), OP("小于", JX_OP_LT, true), OP("低于", JX_OP_LT, true),
+    OP("不足", JX_OP_LT, true),
+    OP("=", JX_OP_EQ, false), OP("==", JX_OP_EQ, false), OP("等于", JX_OP_EQ, true),
 };
 
 static const op_entry SUFFIX_OPS[] = {
-    {"及以上", JX_OP_GE, true}, {"以上", JX_OP_GE, true},
-    {"及以下", JX_OP_LE, true}, {"以下", JX_OP_LE, true}, {"以内", JX_OP_LE, true},
+    OP("及以上", JX_OP_GE, true), OP("以上", JX_OP_GE, true),
+    OP("及以下", JX_OP_LE, true), OP("以下", JX_OP_LE, true), OP("以内", JX_OP_LE, true),
 };
 
-typedef struct { const char *s; const char *canon; } unit_entry;
+typedef struct { const char *s; size_t len; const char *canon; } unit_entry;
+#define UNIT(s, canon) {s, sizeof(s) - 1, canon}
 
 static const unit_entry TIME_UNITS[] = {
-    {"年", "年"}, {"个月", "月"}, {"月", "月"}, {"周", "周"}, {"天", "天"}, {"日", "天"},
-    {"小时", "小时"}, {"分钟", "分钟"}, {"个工作日", "个工作日"}, {"工作日", "个工作日"},
+    UNIT("年", "年"), UNIT("个月", "月"), UNIT("月", "月"), UNIT("周", "周"), UNIT("天", "天"),
+    UNIT("日", "天"), UNIT("小时", "小时"), UNIT("分钟", "分钟"), UNIT("个工作日", "个工作日"),
+    UNIT("工作日", "个工作日"),
 };
 
 static const char *const TIME_STARTS[] = {"年", "月", "天", "日", "小时", "工作日", "个工作日", "周"};
@@ -70,19 +73,46 @@ static const word_entry WORDS[] = {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static bool starts_with(const char *s, const char *p)
+/* strncmp(s, p, strlen(p)) == 0, inline: most calls fail at the first byte */
+static inline bool starts_with(const char *s, const char *p)
 {
-    return strncmp(s, p, strlen(p)) == 0;
+    for (; *p; s++, p++)
+        if (*s != *p)
+            return false;
+    return true;
 }
 
-static bool ends_with(const char *s, size_t n, const char *p, size_t *plen)
+static bool ends_with(const char *s, size_t n, const op_entry *e, size_t *plen)
 {
-    size_t k = strlen(p);
-    if (k > n || memcmp(s + n - k, p, k) != 0)
+    size_t k = e->len;
+    /* the last byte first: it tells most suffixes apart without a call */
+    if (k > n || s[n - 1] != e->s[k - 1] || memcmp(s + n - k, e->s, k) != 0)
         return false;
     *plen = k;
     return true;
 }
+
+/* Bytes that may begin something normalise() changes: white space and
+ * controls, C2 (NBSP), E3 (U+3000), EF (full-width forms, small comma).
+ * The others are copied as they are. */
+static const unsigned char NORM_ATTN[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
 
 /* Folds full-width digits and signs to ASCII and drops white space. */
 static size_t normalise(const char *in, char *out, size_t cap)
@@ -90,6 +120,10 @@ static size_t normalise(const char *in, char *out, size_t cap)
     size_t o = 0, n = strlen(in);
     for (size_t i = 0; i < n && o + 5 < cap;) {
         const unsigned char *u = (const unsigned char *)in + i;
+        if (!NORM_ATTN[u[0]]) {
+            out[o++] = in[i++];
+            continue;
+        }
         if (u[0] == ' ' || u[0] == '\t' || u[0] == '\n' || u[0] == '\r') {
             i++;
             continue;
@@ -232,10 +266,10 @@ int jx_parse_value(const char *text, jx_value *out, jx_error *err)
     if (*p == '<' || *p == '>' || *p == '=' || (unsigned char)*p >= 0xE0)
         for (size_t i = 0; i < COUNT(PREFIX_OPS); i++)
             if (p[0] == PREFIX_OPS[i].s[0] && starts_with(p, PREFIX_OPS[i].s) &&
-                (!op || strlen(PREFIX_OPS[i].s) > strlen(op->s)))
+                (!op || PREFIX_OPS[i].len > op->len))
                 op = &PREFIX_OPS[i];
     if (op)
-        p += strlen(op->s);
+        p += op->len;
 
     bool neg = false;
     const char *num = p;
@@ -305,7 +339,7 @@ int jx_parse_value(const char *text, jx_value *out, jx_error *err)
     size_t rn = strlen(rest), k = 0;
     const op_entry *sop = NULL;
     for (size_t i = 0; i < COUNT(SUFFIX_OPS); i++)
-        if (ends_with(rest, rn, SUFFIX_OPS[i].s, &k)) {
+        if (ends_with(rest, rn, &SUFFIX_OPS[i], &k)) {
             sop = &SUFFIX_OPS[i];
             rn -= k;
             break;
@@ -358,7 +392,8 @@ int jx_parse_value(const char *text, jx_value *out, jx_error *err)
         bool found = false;
         if (e == 0)
             for (size_t i = 0; i < COUNT(TIME_UNITS); i++)
-                if (un == strlen(TIME_UNITS[i].s) && memcmp(u, TIME_UNITS[i].s, un) == 0) {
+                if (un == TIME_UNITS[i].len && u[un - 1] == TIME_UNITS[i].s[un - 1] &&
+                    memcmp(u, TIME_UNITS[i].s, un) == 0) {
                     uk = JX_UNIT_TIME;
                     strcpy(unit, TIME_UNITS[i].canon);
                     found = true;
@@ -426,9 +461,20 @@ const char *jx_skip_op(const char *text)
     while (*p == ' ' || *p == '\t')
         p++;
     size_t best = 0;
-    for (size_t i = 0; i < COUNT(PREFIX_OPS); i++)
-        if (!PREFIX_OPS[i].word && starts_with(p, PREFIX_OPS[i].s) && strlen(PREFIX_OPS[i].s) > best)
-            best = strlen(PREFIX_OPS[i].s);
+    /* every symbolic operator begins with < > = or the lead byte of ≥ ≤ ≧ ≦
+     * (E2) or of the full-width forms (EF): other texts skip the tables */
+    unsigned char c0 = (unsigned char)*p;
+    if (c0 != '<' && c0 != '>' && c0 != '=' && c0 != 0xE2 && c0 != 0xEF)
+        return *p ? p : text;
+    /* the longest symbolic operator of PREFIX_OPS: >= > <= < == =, or
+     * ≥ ≧ ≤ ≦ (E2 89 A4..A7) */
+    if (c0 == '>' || c0 == '<')
+        best = p[1] == '=' ? 2 : 1;
+    else if (c0 == '=')
+        best = p[1] == '=' ? 2 : 1;
+    else if (c0 == 0xE2 && (unsigned char)p[1] == 0x89 && (unsigned char)p[2] >= 0xA4 &&
+             (unsigned char)p[2] <= 0xA7)
+        best = 3;
     if (!best && (starts_with(p, "＞") || starts_with(p, "＜") || starts_with(p, "＝"))) {
         best = 3;
         if (starts_with(p + 3, "=") )

@@ -9,7 +9,10 @@
  *
  * All arithmetic is on exact rationals; a score is rounded half-up to
  * hundredths once, at the end, and clamped to [0, full] where full is the
- * rule's cap or the weight.
+ * rule's cap or the weight.  Ratio and threshold rules on values whose parts
+ * fit 64 bits (reconciled when the document is loaded) take
+ * score_numeric64, a copy of score_numeric's cases on plain integers; the
+ * rest, step rules and linear reverse ratios take score_numeric.
  */
 #include "jsonin.h"
 #include <stdio.h>
@@ -453,6 +456,69 @@ static int64_t score_numeric(const jx_rule *rule, int64_t full, jx_op op, jx_q A
     return 0;
 }
 
+/* score_numeric for the ratio and threshold rules when every part fits
+ * 64 bits (reconciled at load: jx_indicator.num64), with no jx_q built or
+ * copied.  The same cases in the same order; products are 64×64 -> 128. */
+static inline int64_t score_numeric64(const jx_rule *rule, int64_t full, jx_op op, int64_t an,
+                                      int64_t ad, int64_t tn, int64_t td, bool *met,
+                                      jx_ind_result *out)
+{
+    if (an < 0) {
+        an = 0;
+        ad = 1;
+    }
+    jx_i128 x = (jx_i128)an * td, y = (jx_i128)tn * ad;   /* A <=> T */
+    jx_i128 diff = x - y;                                  /* |x|, |y| < 2^126 */
+    int64_t hi = (int64_t)(diff >> 64);
+    int c = hi < 0 ? -1 : (hi > 0 || (uint64_t)diff != 0);
+    jx_op eff = op;
+    if (rule->kind == JX_RULE_RATIO && op == JX_OP_EQ && rule->equal_at_least)
+        eff = JX_OP_GE;
+    *met = op_met(eff, c);
+    out->op = op;
+    if (rule->kind == JX_RULE_THRESHOLD) {
+        out->ex = *met ? JX_EX_MET : JX_EX_THRESHOLD_MISSED;
+        return *met ? full : 0;
+    }
+    if (*met) {
+        out->ex = JX_EX_MET;
+        return full;
+    }
+    jx_q q;
+    switch (eff) {
+    case JX_OP_GE:
+    case JX_OP_GT:
+        if (tn <= 0)
+            break;
+        out->ex = JX_EX_RATIO;
+        q.n = x;                        /* A / T */
+        q.d = (jx_i128)ad * tn;
+        return frac_score(full, q);
+    case JX_OP_LE:
+    case JX_OP_LT:
+        if (tn <= 0)
+            break;
+        out->ex = JX_EX_RATIO;
+        if (an == 0)
+            return 0;
+        q.n = y;                        /* T / A */
+        q.d = (jx_i128)td * an;
+        return frac_score(full, q);
+    case JX_OP_EQ: {
+        /* lo / hi of A and T: A < T gives A / T, else T / A */
+        int64_t hn = c < 0 ? tn : an, ln = c < 0 ? an : tn;
+        if (hn <= 0 || ln < 0)
+            break;
+        out->ex = JX_EX_SYMMETRIC;
+        q.n = c < 0 ? x : y;
+        q.d = c < 0 ? (jx_i128)ad * tn : (jx_i128)td * an;
+        return frac_score(full, q);
+    }
+    }
+    out->ex = JX_EX_MISSED_ZERO;
+    return 0;
+}
+
 int64_t jx_score_rate(const jx_rule *rule, int64_t full, jx_q rate)
 {
     jx_ind_result tmp;
@@ -564,6 +630,15 @@ static bool score_levels(const jx_rule *rule, const jx_value *target, const jx_v
     return true;
 }
 
+static void too_low(jx_result *r, const jx_framework *fw, const jx_indicator *ind, int idx)
+{
+    jx_finding_add(r, "TARGET_TOO_LOW", jx_at_ind(idx, "target"),
+                   "实际完成值“%s”超过年度指标值“%s”的 %Q 倍且未说明原因，指标值可能设定过低 "
+                   "(target beaten by far with no deviation reason: probably set too low)",
+                   ind->actual.text ? ind->actual.text : "",
+                   ind->target.text ? ind->target.text : "", jx_q_make(fw->too_low, 10000));
+}
+
 void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rule,
                         const jx_indicator *ind, const jx_value *target, const jx_q *value,
                         jx_ind_result *out, int idx)
@@ -664,6 +739,30 @@ void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rul
             score_bands(r, fw, ind, target, actual ? actual : &fv, full, out, idx);
             goto findings_bands;
         }
+        if (ind && ind->num64 && !value && target == &ind->target.v && actual == &ind->actual.v &&
+            !(rule->kind == JX_RULE_RATIO && rule->reverse_linear) &&
+            (rule->kind == JX_RULE_RATIO || rule->kind == JX_RULE_THRESHOLD)) {
+            /* the common case: parts of 64 bits, ratio or threshold */
+            bool met;
+            out->score = score_numeric64(rule, full, target->op, ind->an, ind->ad, ind->tn,
+                                         ind->td, &met, out);
+            out->met = met;
+            if (met && !ind->reason && target->op == JX_OP_GE && ind->tn > 0) {
+                /* A >= T × too_low / 10000, in 128 bits when it fits */
+                jx_i128 l, rr;
+                if (!__builtin_mul_overflow((jx_i128)ind->an * ind->td, (jx_i128)10000, &l) &&
+                    !__builtin_mul_overflow((jx_i128)ind->tn * ind->ad, (jx_i128)fw->too_low, &rr)) {
+                    if (l >= rr)
+                        too_low(r, fw, ind, idx);
+                } else {
+                    jx_q lim;
+                    if (jx_q_mul(ind->T, jx_q_make(fw->too_low, 10000), &lim) &&
+                        jx_q_cmp(ind->A, lim) >= 0)
+                        too_low(r, fw, ind, idx);
+                }
+            }
+            break;
+        }
         jx_q A, T;
         if (value) {
             A = *value;
@@ -687,13 +786,8 @@ void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rul
         out->met = met;
         if (met && !value && ind && !ind->reason && target->op == JX_OP_GE && jx_q_sign(T) > 0) {
             jx_q lim;
-            if (jx_q_mul(T, jx_q_make(fw->too_low, 10000), &lim) && jx_q_cmp(A, lim) >= 0) {
-                jx_finding_add(r, "TARGET_TOO_LOW", jx_at_ind(idx, "target"),
-                               "实际完成值“%s”超过年度指标值“%s”的 %Q 倍且未说明原因，指标值可能设定过低 "
-                               "(target beaten by far with no deviation reason: probably set too low)",
-                               ind->actual.text ? ind->actual.text : "",
-                               ind->target.text ? ind->target.text : "", jx_q_make(fw->too_low, 10000));
-            }
+            if (jx_q_mul(T, jx_q_make(fw->too_low, 10000), &lim) && jx_q_cmp(A, lim) >= 0)
+                too_low(r, fw, ind, idx);
         }
         break;
     }

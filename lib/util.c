@@ -1,23 +1,22 @@
 /*
  * util.c -- arenas, output buffers, error lists and UTF-8 helpers.
  *
- * Arenas hand out zeroed memory from 8 KiB blocks (larger requests get a
- * block of their own) and are freed whole.  Output buffers grow by doubling
+ * Arenas hand out memory from 8 KiB blocks (larger requests get a block of
+ * their own) and are freed whole; the fast path of an allocation is inline
+ * (internal.h), and only jx_alloc zeroes.  The writers append straight
+ * into the buffer: numbers from a digit-pair table, strings checked for
+ * escapes sixteen bytes at a time and copied whole when they need none.  Output buffers grow by doubling
  * and remember a failed allocation instead of reporting it at every call,
  * so writers can append freely and check once at the end (like sds, but
  * with the failure latched).
  */
 #include "internal.h"
 #include <stdio.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
-
-struct jx_arena_block {
-    jx_arena_block *next;
-    size_t used, size;
-    int owned;               /* 0: memory the caller provided (jx_arena_init_inline) */
-    _Alignas(16) unsigned char data[];
-};
 
 void jx_arena_init_inline(jx_arena *a, void *mem, size_t size)
 {
@@ -32,17 +31,8 @@ void jx_arena_init_inline(jx_arena *a, void *mem, size_t size)
 
 #define JX_BLOCK 8192
 
-void *jx_alloc(jx_arena *a, size_t n)
+void *jx_alloc_slow(jx_arena *a, size_t n)
 {
-    void *p = jx_alloc_raw(a, n);
-    if (p)
-        memset(p, 0, n);
-    return p;
-}
-
-void *jx_alloc_raw(jx_arena *a, size_t n)
-{
-    n = (n + 15) & ~(size_t)15;
     jx_arena_block *b = a->head;
     if (!b || b->size - b->used < n) {
         size_t size = n > JX_BLOCK ? n : JX_BLOCK;
@@ -71,7 +61,7 @@ void *jx_alloc_raw(jx_arena *a, size_t n)
 
 char *jx_strndup(jx_arena *a, const char *s, size_t n)
 {
-    char *p = jx_alloc(a, n + 1);
+    char *p = jx_alloc_raw(a, n + 1);
     if (p) {
         memcpy(p, s, n);
         p[n] = 0;
@@ -178,23 +168,59 @@ static inline bool json_plain(unsigned char c)
     return c >= 0x20 && c != '"' && c != '\\';
 }
 
-void jx_buf_json_tail(jx_buf *b, size_t start)
+/* Do the n bytes at s hold nothing a JSON string must escape?  Sixteen
+ * at a time with SSE2 where there is SSE2 (x86-64 always has it), else
+ * eight at a time; the last block overlapping the ones before. */
+static bool text_plain(const char *s, size_t n)
 {
-    if (b->failed || start > b->len)
-        return;
-    size_t i = start;
-    for (uint64_t x; i + 8 <= b->len && (memcpy(&x, b->p + i, 8), jx_swar_plain(x));)
-        i += 8;
-    while (i < b->len && json_plain((unsigned char)b->p[i]))
-        i++;
-    if (i == b->len) {
-        /* the common case: nothing to escape, only the quotes to add */
-        jx_buf_put(b, "\"", 1);
-        if (!b->failed) {
-            memmove(b->p + start + 1, b->p + start, b->len - 1 - start);
-            b->p[start] = '"';
-            jx_buf_put(b, "\"", 1);
+    uint64_t x;
+#ifdef __SSE2__
+    if (n >= 16) {
+        const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+                      ctl = _mm_set1_epi8(0x1F);
+        for (size_t i = 0;; i += 16) {
+            if (i + 16 > n)
+                i = n - 16;
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            /* controls: v <= 0x1F unsigned, as min(v, 0x1F) == v */
+            __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                                                    _mm_cmpeq_epi8(v, bslash)),
+                                       _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v));
+            if (_mm_movemask_epi8(bad))
+                return false;
+            if (i + 16 >= n)
+                return true;
         }
+    }
+#endif
+    if (n < 8) {
+        for (size_t i = 0; i < n; i++)
+            if (!json_plain((unsigned char)s[i]))
+                return false;
+        return true;
+    }
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+        memcpy(&x, s + i, 8);
+        if (!jx_swar_plain(x))
+            return false;
+    }
+    memcpy(&x, s + n - 8, 8);
+    return jx_swar_plain(x);
+}
+
+size_t jx_buf_json_open(jx_buf *b)
+{
+    jx_buf_put(b, "\"", 1);
+    return b->len;
+}
+
+void jx_buf_json_close(jx_buf *b, size_t start)
+{
+    if (b->failed || start > b->len || start == 0)
+        return;
+    if (text_plain(b->p + start, b->len - start)) {
+        /* the common case: nothing to escape, the closing quote to add */
+        jx_buf_put(b, "\"", 1);
         return;
     }
     size_t n = b->len - start;
@@ -205,7 +231,7 @@ void jx_buf_json_tail(jx_buf *b, size_t start)
     }
     memcpy(tmp, b->p + start, n);
     tmp[n] = 0;
-    b->len = start;
+    b->len = start - 1;   /* the opening quote too: jx_buf_json_str writes both */
     jx_buf_json_str(b, tmp);
     free(tmp);
 }
@@ -217,9 +243,21 @@ void jx_buf_json_str(jx_buf *b, const char *s)
         jx_buf_put(b, "null", 4);
         return;
     }
+    size_t n = strlen(s);
+    if (text_plain(s, n)) {
+        /* nothing to escape: the quotes and the bytes, one reservation */
+        if (b->len + n + 3 > b->cap && !jx_buf_reserve(b, n + 2))
+            return;
+        char *o = b->p + b->len;
+        o[0] = '"';
+        memcpy(o + 1, s, n);
+        o[n + 1] = '"';
+        o[n + 2] = 0;
+        b->len += n + 2;
+        return;
+    }
     jx_buf_put(b, "\"", 1);
     const char *run = s;
-    size_t n = strlen(s);
     const char *end = s + n;
     for (; *s; s++) {
         /* eight bytes at a time while none needs escaping (nor ends the string) */
@@ -248,12 +286,15 @@ void jx_buf_json_str(jx_buf *b, const char *s)
     jx_buf_put(b, "\"", 1);
 }
 
-/* Writes v / 10^dec with exactly dec decimals (dec <= 20). */
+/* Writes v / 10^dec with exactly dec decimals (dec <= 20), straight into
+ * the buffer: the digits are built from the right in a scratch array and
+ * copied with one fixed-size move (inlined, unlike a call to memcpy). */
 void jx_buf_fixed(jx_buf *b, int64_t v, int dec)
 {
-    char tmp[48];
-    int i = 47;
-    tmp[i] = 0;
+    if (b->len + 33 > b->cap && !jx_buf_reserve(b, 32))
+        return;
+    char tmp[80];
+    int i = 48;
     int neg = v < 0;
     uint64_t u = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     for (int d = 0; d < dec; d++) {
@@ -268,11 +309,52 @@ void jx_buf_fixed(jx_buf *b, int64_t v, int dec)
     } while (u);
     if (neg)
         tmp[--i] = '-';
-    jx_buf_put(b, tmp + i, (size_t)(47 - i));
+    size_t n = (size_t)(48 - i);   /* at most 21 digits, a point and a sign */
+    memcpy(b->p + b->len, tmp + i, 32);
+    b->len += n;
+    b->p[b->len] = 0;
 }
 
-void jx_buf_cents(jx_buf *b, int64_t c) { jx_buf_fixed(b, c, 2); }
-void jx_buf_int(jx_buf *b, int64_t v) { jx_buf_fixed(b, v, 0); }
+static const char DIGIT_PAIRS[] = "00010203040506070809101112131415161718192021222324"
+                                  "25262728293031323334353637383940414243444546474849"
+                                  "50515253545556575859606162636465666768697071727374"
+                                  "75767778798081828384858687888990919293949596979899";
+
+/* Scores are mostly below 1000.00: written with the pairs table, no loop. */
+void jx_buf_cents(jx_buf *b, int64_t c)
+{
+    if (c < 0 || c >= 100000 || (b->len + 8 > b->cap && !jx_buf_reserve(b, 7))) {
+        jx_buf_fixed(b, c, 2);
+        return;
+    }
+    char *o = b->p + b->len;
+    int ip = (int)(c / 100), fp = (int)(c % 100), n = 0;
+    if (ip >= 100)
+        o[n++] = (char)('0' + ip / 100);
+    if (ip >= 10)
+        o[n++] = DIGIT_PAIRS[2 * (ip % 100)];
+    o[n++] = DIGIT_PAIRS[2 * (ip % 100) + 1];
+    o[n++] = '.';
+    o[n++] = DIGIT_PAIRS[2 * fp];
+    o[n++] = DIGIT_PAIRS[2 * fp + 1];
+    o[n] = 0;
+    b->len += (size_t)n;
+}
+
+void jx_buf_int(jx_buf *b, int64_t v)
+{
+    if (v < 0 || v >= 100 || (b->len + 3 > b->cap && !jx_buf_reserve(b, 2))) {
+        jx_buf_fixed(b, v, 0);
+        return;
+    }
+    char *o = b->p + b->len;
+    int n = 0;
+    if (v >= 10)
+        o[n++] = DIGIT_PAIRS[2 * v];
+    o[n++] = DIGIT_PAIRS[2 * v + 1];
+    o[n] = 0;
+    b->len += (size_t)n;
+}
 void jx_buf_fen(jx_buf *b, int64_t f) { jx_buf_fixed(b, f, 2); }
 void jx_buf_rate(jx_buf *b, int64_t r) { jx_buf_fixed(b, r, 4); }
 
@@ -394,6 +476,24 @@ size_t jx_norm_into(const char *s, char *out, size_t cap)
 {
     size_t o = 0, n = strlen(s);
     for (size_t i = 0; i < n && o + 4 < cap;) {
+        unsigned char b0 = (unsigned char)s[i];
+        /* the common characters without decoding: ASCII (letters and
+         * digits kept, upper case folded, the rest dropped) and CJK
+         * ideographs U+4000..U+9FFF (lead bytes E4..E9), never punctuation */
+        if (b0 < 0x80) {
+            if ((b0 >= 'a' && b0 <= 'z') || (b0 >= '0' && b0 <= '9'))
+                out[o++] = (char)b0;
+            else if (b0 >= 'A' && b0 <= 'Z')
+                out[o++] = (char)(b0 + 32);
+            i++;
+            continue;
+        }
+        if (b0 >= 0xE4 && b0 <= 0xE9 && i + 3 <= n) {
+            memcpy(out + o, s + i, 3);
+            o += 3;
+            i += 3;
+            continue;
+        }
         unsigned cp;
         size_t k = utf8_decode(s + i, n - i, &cp);
         /* full-width ASCII variants fold to ASCII */

@@ -1,13 +1,16 @@
 /*
  * bench_lib: throughput of the scoring library (operations.md, performance).
  *
- *   bench_lib [--mode all|score|json] [--seconds S] [--iterations N] [--emit FILE]
+ *   bench_lib [--mode all|score|json] [--seconds S] [--iterations N]
+ *             [--json-iterations N] [--emit FILE]
  *
  * Builds a 20-indicator project document in the seed reports' shapes, then
  *   score: jx_score on the loaded document in a loop -> indicators scored/s
  *   json:  jx_score_json on the serialised document, then free -> MB/s of input
  * --iterations N runs exactly N jx_score calls and prints nothing timed (for
- * callgrind); --emit FILE writes the document (one line) and exits.
+ * callgrind); --json-iterations N the same with N jx_score_json calls (the
+ * whole JSON path: read, score, write); --emit FILE writes the document (one
+ * line) and exits.
  * Output lines are "key value" so run.sh can read them.
  */
 #include <stdio.h>
@@ -111,17 +114,29 @@ static char *build_document(void)
     return text;
 }
 
+/* One document through the whole JSON path; false when it does not score. */
+static int json_once(const jx_ctx *ctx, const char *text, size_t len)
+{
+    char *out = NULL;
+    size_t outlen = 0;
+    jx_errors e2;
+    if (jx_score_json(ctx, text, len, &out, &outlen, &e2) != JX_OK)
+        return 0;
+    free(out);
+    return 1;
+}
+
 static void usage(void)
 {
     fputs("usage: bench_lib [--mode all|score|json] [--seconds S] [--iterations N] "
-          "[--emit FILE]\n", stderr);
+          "[--json-iterations N] [--emit FILE]\n", stderr);
 }
 
 int main(int argc, char **argv)
 {
     const char *mode = "all", *emit = NULL;
     double seconds = 2.0;
-    long iterations = -1;
+    long iterations = -1, json_iterations = -1;
     int i;
     char *text;
     size_t len;
@@ -136,6 +151,8 @@ int main(int argc, char **argv)
             seconds = atof(argv[++i]);
         else if (strcmp(argv[i], "--iterations") == 0 && i + 1 < argc)
             iterations = atol(argv[++i]);
+        else if (strcmp(argv[i], "--json-iterations") == 0 && i + 1 < argc)
+            json_iterations = atol(argv[++i]);
         else if (strcmp(argv[i], "--emit") == 0 && i + 1 < argc)
             emit = argv[++i];
         else {
@@ -169,7 +186,13 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    if (iterations >= 0) {
+    if (json_iterations >= 0) {
+        long n;
+        for (n = 0; n < json_iterations; n++)
+            if (!json_once(ctx, text, len))
+                return 1;
+        printf("json_iterations %ld\njson_document_bytes %zu\n", json_iterations, len);
+    } else if (iterations >= 0) {
         long n;
         for (n = 0; n < iterations; n++) {
             jx_result *res = jx_score(doc);
@@ -209,14 +232,9 @@ int main(int argc, char **argv)
             double t0 = now(), t;
             do {
                 int k;
-                for (k = 0; k < 16; k++) {
-                    char *out = NULL;
-                    size_t outlen = 0;
-                    jx_errors e2;
-                    if (jx_score_json(ctx, text, len, &out, &outlen, &e2) != JX_OK)
+                for (k = 0; k < 16; k++)
+                    if (!json_once(ctx, text, len))
                         return 1;
-                    free(out);
-                }
                 n += 16;
                 t = now() - t0;
             } while (t < seconds);
