@@ -74,7 +74,7 @@ for part in $PARTS; do
     echo
     echo "==== $part (at $SECONDS s, load average $(cut -d' ' -f1-3 /proc/loadavg))"
     # autogroup is this script's: a part would set it again (JX_BENCH_AUTOGROUP)
-    env -u JX_BENCH_AUTOGROUP JX_LOAD_SECONDS="${JX_LOAD_SECONDS:-30}" bash "$script" "$arg" ||
+    env -u JX_BENCH_AUTOGROUP -u JX_BENCH_PARTS JX_LOAD_SECONDS="${JX_LOAD_SECONDS:-30}" bash "$script" "$arg" ||
         echo "bench: $part failed (its rows may be missing)"
 done
 
