@@ -176,14 +176,14 @@ int dba_transition(pool_conn *pc, const auth_info *who, const project_row *row,
     return db_transition_row(pc, &st_transition, who, row, action, to, reason, res, e);
 }
 
-int dba_list(const auth_info *who, const dba_filter *f, PGresult **res, db_err *e)
+int dba_list(const auth_info *who, const listquery *q, PGresult **res, db_err *e)
 {
     const char *v[10];
     db_list_text t;
 
-    db_list_vals(who, f->after, f->year, f->org, f->limit, &t, v);
-    v[7] = f->scope;
-    v[8] = f->status;
+    db_list_vals(who, q->after, q->year, q->org, q->limit + 1, &t, v);
+    v[7] = q->scope;
+    v[8] = q->status;
     v[9] = t.limit;
     return db_query(&st_list, v, res, e);
 }

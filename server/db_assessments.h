@@ -35,16 +35,8 @@ int dba_transition(pool_conn *pc, const auth_info *who, const project_row *row,
                    const char *action, const char *to, const char *reason, PGresult **res,
                    db_err *e);
 
-typedef struct {
-    int64_t after;
-    int limit;
-    int year;
-    int64_t org;
-    const char *scope, *status;
-} dba_filter;
-
 /* Rows: id, summary JSON (with the latest evaluation). */
-int dba_list(const auth_info *who, const dba_filter *f, PGresult **res, db_err *e);
+int dba_list(const auth_info *who, const listquery *q, PGresult **res, db_err *e);
 
 /* Rows: id, audit entry JSON. */
 int dba_history(const auth_info *who, int64_t id, int64_t after, int limit, PGresult **res,

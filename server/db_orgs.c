@@ -75,20 +75,20 @@ static const pool_stmt st_token_revoke = {
     " RETURNING t.org_id, o.region_code, o.parent_id",
     4};
 
-int dbo_list(const auth_info *who, const dbo_filter *f, PGresult **res, db_err *e)
+int dbo_list(const auth_info *who, const listquery *q, PGresult **res, db_err *e)
 {
     const char *v[9];
     char after[24], parent[24], limit[16];
 
     auth_reach_vals(who, v);
-    snprintf(after, sizeof after, "%lld", (long long)f->after);
-    snprintf(parent, sizeof parent, "%lld", (long long)f->parent);
-    snprintf(limit, sizeof limit, "%d", f->limit);
+    snprintf(after, sizeof after, "%lld", (long long)q->after);
+    snprintf(parent, sizeof parent, "%lld", (long long)q->parent);
+    snprintf(limit, sizeof limit, "%d", q->limit + 1);
     v[3] = after;
-    v[4] = f->kind;
-    v[5] = f->region;
-    v[6] = f->parent ? parent : NULL;
-    v[7] = f->q;
+    v[4] = q->kind;
+    v[5] = q->region;
+    v[6] = q->parent ? parent : NULL;
+    v[7] = q->q;
     v[8] = limit;
     return db_query(&st_list, v, res, e);
 }

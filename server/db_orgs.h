@@ -9,16 +9,10 @@
 
 #include "auth.h"
 #include "db.h"
-
-typedef struct {
-    int64_t after;
-    int limit;
-    const char *kind, *region, *q;
-    int64_t parent;
-} dbo_filter;
+#include "listquery.h"
 
 /* Rows: id, org JSON. */
-int dbo_list(const auth_info *who, const dbo_filter *f, PGresult **res, db_err *e);
+int dbo_list(const auth_info *who, const listquery *q, PGresult **res, db_err *e);
 /* Row: version, org JSON, kind, parent_id, region_code; none when out of
  * reach.  lock: FOR UPDATE (inside a transaction on pc). */
 int dbo_get(pool_conn *pc, const auth_info *who, int64_t id, int lock, PGresult **res,

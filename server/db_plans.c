@@ -130,13 +130,12 @@ int dbl_update(pool_conn *pc, const auth_info *who, const project_row *row, int 
     return db_exec(pc, &st_update, v, res, e);
 }
 
-int dbl_list(const auth_info *who, int64_t after, int limit, int year, int64_t org,
-             PGresult **res, db_err *e)
+int dbl_list(const auth_info *who, const listquery *q, PGresult **res, db_err *e)
 {
     const char *v[8];
     db_list_text t;
 
-    db_list_vals(who, after, year, org, limit, &t, v);
+    db_list_vals(who, q->after, q->year, q->org, q->limit + 1, &t, v);
     v[7] = t.limit;
     return db_query(&st_list, v, res, e);
 }

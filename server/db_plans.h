@@ -27,8 +27,7 @@ int dbl_update(pool_conn *pc, const auth_info *who, const project_row *row, int 
                const char *doc, PGresult **res, db_err *e);
 
 /* Rows: id, representation. */
-int dbl_list(const auth_info *who, int64_t after, int limit, int year, int64_t org,
-             PGresult **res, db_err *e);
+int dbl_list(const auth_info *who, const listquery *q, PGresult **res, db_err *e);
 
 /* The facts the plan rules need, for the plan document doc of department
  * org_id: one row per planned project (index, matched project id or NULL,

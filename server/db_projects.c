@@ -440,16 +440,16 @@ void db_list_vals(const auth_info *who, int64_t after, int year, int64_t org, in
     v[6] = org ? t->org : NULL;
 }
 
-int dbp_list(const auth_info *who, const dbp_filter *f, PGresult **res, db_err *e)
+int dbp_list(const auth_info *who, const listquery *q, PGresult **res, db_err *e)
 {
     const char *v[12];
     db_list_text t;
 
-    db_list_vals(who, f->after, f->year, f->org, f->limit, &t, v);
-    v[7] = f->region;
-    v[8] = f->status;
-    v[9] = f->grade;
-    v[10] = f->q;
+    db_list_vals(who, q->after, q->year, q->org, q->limit + 1, &t, v);
+    v[7] = q->region;
+    v[8] = q->status;
+    v[9] = q->grade;
+    v[10] = q->q;
     v[11] = t.limit;
     return db_query(&st_list, v, res, e);
 }

@@ -9,6 +9,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "listquery.h"
 #include "idempotency.h"
 #include "project.h"
 
@@ -95,16 +96,8 @@ int dbp_transition(pool_conn *pc, const auth_info *who, const project_row *row,
                    const char *action, const char *to, const char *reason, PGresult **res,
                    db_err *e);
 
-typedef struct {
-    int64_t after;        /* keyset: ids above this */
-    int limit;            /* rows wanted (the caller asks one more to see a next page) */
-    int year;             /* 0 = any */
-    int64_t org;          /* 0 = any */
-    const char *region, *status, *grade, *q;   /* NULL = any */
-} dbp_filter;
-
 /* Rows: id, summary JSON. */
-int dbp_list(const auth_info *who, const dbp_filter *f, PGresult **res, db_err *e);
+int dbp_list(const auth_info *who, const listquery *q, PGresult **res, db_err *e);
 
 /* Rows: id, entry JSON. */
 int dbp_history(const auth_info *who, int64_t id, int64_t after, int limit, PGresult **res,

@@ -181,27 +181,7 @@ int route_assessment_return(jx_req *req, jx_resp *resp)
 
 int route_assessments_list(jx_req *req, jx_resp *resp)
 {
-    auth_info who;
-    dba_filter f;
-    listquery lq;
-    PGresult *res = NULL;
-    db_err e;
-
-    memset(&f, 0, sizeof f);
-    if (auth_require(req, resp, &who) < 0 || listquery_decode(req, resp, LQ_ASSESSMENTS, &lq) < 0)
-        return 0;
-    f.limit = lq.limit;
-    f.after = lq.after;
-    f.year = lq.year;
-    f.org = lq.org;
-    f.scope = lq.scope;
-    f.status = lq.status;
-    f.limit++;
-    if (dba_list(&who, &f, &res, &e) < 0)
-        return db_problem(resp, &e);
-    send_page(resp, res, f.limit - 1);
-    PQclear(res);
-    return 0;
+    return wf_list(req, resp, LQ_ASSESSMENTS, dba_list);
 }
 
 int route_assessment_history(jx_req *req, jx_resp *resp)

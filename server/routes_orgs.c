@@ -67,27 +67,7 @@ static int within(const char *region, const char *of)
 
 int route_orgs_list(jx_req *req, jx_resp *resp)
 {
-    auth_info who;
-    dbo_filter f;
-    listquery lq;
-    PGresult *res = NULL;
-    db_err e;
-
-    memset(&f, 0, sizeof f);
-    if (auth_require(req, resp, &who) < 0 || listquery_decode(req, resp, LQ_ORGS, &lq) < 0)
-        return 0;
-    f.limit = lq.limit;
-    f.after = lq.after;
-    f.parent = lq.parent;
-    f.kind = lq.kind;
-    f.region = lq.region;
-    f.q = lq.q;
-    f.limit++;
-    if (dbo_list(&who, &f, &res, &e) < 0)
-        return db_problem(resp, &e);
-    send_page(resp, res, f.limit - 1);
-    PQclear(res);
-    return 0;
+    return wf_list(req, resp, LQ_ORGS, dbo_list);
 }
 
 /* dbo_get outside a transaction, without a lock (wf_get_in_reach). */

@@ -267,16 +267,5 @@ out:
 
 int route_plans_list(jx_req *req, jx_resp *resp)
 {
-    auth_info who;
-    listquery lq;
-    PGresult *res = NULL;
-    db_err e;
-
-    if (auth_require(req, resp, &who) < 0 || listquery_decode(req, resp, LQ_PLANS, &lq) < 0)
-        return 0;
-    if (dbl_list(&who, lq.after, lq.limit + 1, lq.year, lq.org, &res, &e) < 0)
-        return db_problem(resp, &e);
-    send_page(resp, res, lq.limit);
-    PQclear(res);
-    return 0;
+    return wf_list(req, resp, LQ_PLANS, dbl_list);
 }

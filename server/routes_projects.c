@@ -459,29 +459,7 @@ int send_page(jx_resp *resp, const PGresult *res, int limit)
 
 int route_projects_list(jx_req *req, jx_resp *resp)
 {
-    auth_info who;
-    dbp_filter f;
-    listquery lq;
-    PGresult *res = NULL;
-    db_err e;
-
-    memset(&f, 0, sizeof f);
-    if (auth_require(req, resp, &who) < 0 || listquery_decode(req, resp, LQ_PROJECTS, &lq) < 0)
-        return 0;
-    f.limit = lq.limit;
-    f.after = lq.after;
-    f.year = lq.year;
-    f.org = lq.org;
-    f.region = lq.region;
-    f.status = lq.status;
-    f.grade = lq.grade;
-    f.q = lq.q;
-    f.limit++;
-    if (dbp_list(&who, &f, &res, &e) < 0)
-        return db_problem(resp, &e);
-    send_page(resp, res, f.limit - 1);
-    PQclear(res);
-    return 0;
+    return wf_list(req, resp, LQ_PROJECTS, dbp_list);
 }
 
 int route_project_history(jx_req *req, jx_resp *resp)

@@ -249,6 +249,22 @@ int wf_history(jx_req *req, jx_resp *resp, wf_history_fn history)
     return 0;
 }
 
+int wf_list(jx_req *req, jx_resp *resp, unsigned want, wf_list_fn list)
+{
+    auth_info who;
+    listquery lq;
+    PGresult *res = NULL;
+    db_err e;
+
+    if (auth_require(req, resp, &who) < 0 || listquery_decode(req, resp, want, &lq) < 0)
+        return 0;
+    if (list(&who, &lq, &res, &e) < 0)
+        return db_problem(resp, &e);
+    send_page(resp, res, lq.limit);
+    PQclear(res);
+    return 0;
+}
+
 int wf_get_in_reach(jx_req *req, jx_resp *resp, wf_reach_get_fn get, PGresult **res)
 {
     auth_info who;

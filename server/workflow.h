@@ -78,6 +78,14 @@ int wf_history(jx_req *req, jx_resp *resp, wf_history_fn history);
 typedef int (*wf_reach_get_fn)(const auth_info *who, int64_t id, PGresult **res, db_err *e);
 int wf_get_in_reach(jx_req *req, jx_resp *resp, wf_reach_get_fn get, PGresult **res);
 
+/* A page of rows (id, json) matching q: q->limit of them plus one, to see
+ * whether another page follows. */
+typedef int (*wf_list_fn)(const auth_info *who, const listquery *q, PGresult **res, db_err *e);
+
+/* GET of a list: the caller, the query (listquery_decode with `want`), a
+ * page from list, sent as send_page does.  Always 0 (resp holds the answer). */
+int wf_list(jx_req *req, jx_resp *resp, unsigned want, wf_list_fn list);
+
 /* {"items": [...], "next_cursor": ...} from rows (id, json) (routes_projects.c). */
 int send_page(jx_resp *resp, const PGresult *res, int limit);
 
