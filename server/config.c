@@ -41,7 +41,7 @@ static const option_row options[] = {
     {"threads", "JIXIAO_THREADS", OPT_INT, OFF(threads), "0",
      "HTTP worker threads (0: max(4, number of CPUs))"},
     {"db-pool", "JIXIAO_DB_POOL", OPT_INT, OFF(db_pool), "0",
-     "PostgreSQL connections in the pool (0: same as --threads)"},
+     "PostgreSQL connections in the pool, and handler threads (0: max(16, --threads))"},
     {"db-timeout", "JIXIAO_DB_TIMEOUT", OPT_INT, OFF(db_timeout_ms), "2000",
      "milliseconds a request waits for a pooled connection before 503"},
     {"max-body", "JIXIAO_MAX_BODY", OPT_SIZE, OFF(max_body), "8MiB",
@@ -168,8 +168,10 @@ static int check(config *cfg)
         fprintf(stderr, "jixiao-server: --threads must be at most 256\n");
         return -1;
     }
+    /* Handlers wait on PostgreSQL (commits, locks) far longer than they
+     * compute, so there are more of them than cores (exec.c). */
     if (cfg->db_pool == 0)
-        cfg->db_pool = cfg->threads;
+        cfg->db_pool = cfg->threads > 16 ? cfg->threads : 16;
     if (cfg->conn_limit < 1 || cfg->conn_timeout < 1) {
         fprintf(stderr, "jixiao-server: --connection-limit and --timeout must be positive\n");
         return -1;

@@ -2,10 +2,16 @@
  * http.c -- libmicrohttpd glue: threads, limits, bodies, responses.
  *
  * Threading: MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL with a pool
- * of --threads workers (MHD_OPTION_THREAD_POOL_SIZE).  Each worker runs
- * its own epoll loop and calls handlers inline, so a handler may block on
- * libpq; the database pool has one connection per worker by default.
- * Measured here, this beats thread-per-connection (operations.md).
+ * of --threads workers (MHD_OPTION_THREAD_POOL_SIZE), each running its own
+ * epoll loop.  A route marked runs_inline (no database: /v1/score,
+ * /healthz) runs on the worker.  Every other request, once its body is
+ * in, is handed to the handler threads (exec.c, one per pooled database
+ * connection): the worker suspends the connection and goes back to its
+ * loop; the handler thread runs the handler into the request's own
+ * response and resumes the connection; libmicrohttpd then calls us once
+ * more and the response is queued on the worker.  So a handler waiting on
+ * a commit never stalls the other connections of its worker.  Measured
+ * here, epoll workers beat thread-per-connection (operations.md).
  *
  * The keep-alive trap of libmicrohttpd 0.9.75: a response queued on the
  * *first* call for a request (before the upload has been consumed) makes
@@ -31,6 +37,7 @@
 #include "http.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdarg.h>
@@ -43,6 +50,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "exec.h"
 #include "log.h"
 #include "metrics.h"
 #include "problem.h"
@@ -83,6 +91,24 @@ const char *req_param(const jx_req *req, const char *name)
 
 /* ---- requests ------------------------------------------------------------ */
 
+/* A request and what http.c keeps about it beside the handlers' view: the
+ * hand-off job and the response the handler thread filled. */
+enum { RUN_NONE, RUN_QUEUED, RUN_DONE };
+typedef struct {
+    jx_req req;             /* first: a jx_req * is an http_req * */
+    exec_job job;
+    jx_resp resp;
+    atomic_int run;         /* RUN_*: set by the handler thread before resuming */
+} http_req;
+
+/* Frees what queue() did not take over. */
+static void resp_done(jx_resp *resp)
+{
+    if (resp->body && !resp->body_static)
+        free(resp->body);
+    resp->body = NULL;
+}
+
 /* A client's X-Request-Id is kept only when short and plain, so it can go
  * into logs and headers without escaping surprises. */
 static int sane_id(const char *s)
@@ -101,11 +127,13 @@ static int sane_id(const char *s)
 
 static jx_req *req_new(struct MHD_Connection *conn, const char *method, const char *url)
 {
-    jx_req *req = calloc(1, sizeof *req);
+    http_req *hr = calloc(1, sizeof *hr);
+    jx_req *req;
     const char *cid;
 
-    if (!req)
+    if (!hr)
         return NULL;
+    req = &hr->req;
     req->conn = conn;
     req->method = method;
     req->path = url;
@@ -121,8 +149,11 @@ static jx_req *req_new(struct MHD_Connection *conn, const char *method, const ch
 
 static void req_free(jx_req *req)
 {
+    http_req *hr = (http_req *)req;
+
+    resp_done(&hr->resp); /* a hand-off whose connection closed before queueing */
     free(req->body);
-    free(req);
+    free(hr);
 }
 
 static int append_body(jx_req *req, const char *data, size_t n)
@@ -215,6 +246,41 @@ static int bad_framing(jx_resp *resp)
                    "多个互不相同的 Content-Length 头 (conflicting Content-Length headers)");
 }
 
+/* The matched route's handler, wherever it runs. */
+static void run_handler(jx_req *req, jx_resp *resp)
+{
+    replica_begin(req);
+    if (req->route->handler(req, resp) != 0)
+        problem(resp, 500, "internal", "内部错误 (internal error)", NULL);
+    replica_end(req, resp);
+}
+
+/* On a handler thread: run, then resume the connection.  The worker may
+ * free the request as soon as it is resumed, so resuming is the last
+ * thing done here. */
+static void run_job(exec_job *j)
+{
+    http_req *hr = (http_req *)(void *)((char *)j - offsetof(http_req, job));
+
+    run_handler(&hr->req, &hr->resp);
+    atomic_store_explicit(&hr->run, RUN_DONE, memory_order_release);
+    MHD_resume_connection(hr->req.conn);
+}
+
+/* Hands a database route to the handler threads; its response is queued
+ * when libmicrohttpd calls on_request again after the resume. */
+static enum MHD_Result hand_off(jx_req *req)
+{
+    http_req *hr = (http_req *)req;
+
+    hr->job.run = run_job;
+    atomic_store_explicit(&hr->run, RUN_QUEUED, memory_order_relaxed);
+    MHD_suspend_connection(req->conn);
+    if (exec_submit(&hr->job) < 0)
+        run_job(&hr->job); /* stopping: run here; the resume still follows */
+    return MHD_YES;
+}
+
 /* Runs the matched handler, or answers 404 / 405 / OPTIONS / 413 / 400. */
 static enum MHD_Result dispatch(jx_req *req)
 {
@@ -233,11 +299,10 @@ static enum MHD_Result dispatch(jx_req *req)
         resp_static(&resp, 204, NULL, "", 0);
         resp_header(&resp, "Allow", "%s", req->allow);
         preflight = 1;
+    } else if (req->route && !req->route->runs_inline) {
+        return hand_off(req);
     } else if (req->route) {
-        replica_begin(req);
-        if (req->route->handler(req, &resp) != 0)
-            problem(&resp, 500, "internal", "内部错误 (internal error)", NULL);
-        replica_end(req, &resp);
+        run_handler(req, &resp);
     } else if (req->path_matched) {
         problem(&resp, 405, "method-not-allowed", "方法不被允许 (method not allowed)",
                 "该路径不支持此 HTTP 方法 (this path does not support the method)");
@@ -247,8 +312,21 @@ static enum MHD_Result dispatch(jx_req *req)
                 "没有这个路径 (no such path)");
     }
     ret = queue(req, &resp, preflight);
-    if (resp.body && !resp.body_static)
-        free(resp.body);
+    resp_done(&resp);
+    return ret;
+}
+
+/* The call after a hand-off's resume: queue what the handler made. */
+static enum MHD_Result handed_back(jx_req *req)
+{
+    http_req *hr = (http_req *)req;
+    enum MHD_Result ret;
+
+    if (atomic_load_explicit(&hr->run, memory_order_acquire) != RUN_DONE)
+        return MHD_YES; /* still running (a call while suspended) */
+    atomic_store_explicit(&hr->run, RUN_NONE, memory_order_relaxed);
+    ret = queue(req, &hr->resp, 0);
+    resp_done(&hr->resp);
     return ret;
 }
 
@@ -348,6 +426,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (req->queued)
         return MHD_YES;
+    if (atomic_load_explicit(&((http_req *)req)->run, memory_order_relaxed) != RUN_NONE)
+        return handed_back(req);
     return dispatch(req);
 }
 
@@ -477,7 +557,7 @@ int http_start(const config *cfg)
 {
     struct sockaddr_storage ss;
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                         MHD_USE_ERROR_LOG;
+                         MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     char *cert = NULL, *key = NULL;
     int v6 = 0, rc = -1;
 
@@ -503,6 +583,10 @@ int http_start(const config *cfg)
         }
         flags |= MHD_USE_TLS;
     }
+    if (exec_start(cfg->db_pool) < 0) {
+        log_msg(LOG_ERROR, "cannot start the handler threads", NULL);
+        goto out;
+    }
     daemon_ = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -518,6 +602,7 @@ int http_start(const config *cfg)
         MHD_OPTION_END);
     if (!daemon_) {
         log_msg(LOG_ERROR, "cannot start the HTTP daemon (address in use?)", cfg->listen);
+        exec_stop();
         goto out;
     }
     rc = 0;
@@ -550,6 +635,9 @@ void http_stop(int timeout_s)
     if (atomic_load(&in_flight) > 0)
         log_msgf(LOG_WARN, "shutdown", "%d request(s) still in flight after %d s; closing",
                  atomic_load(&in_flight), timeout_s);
+    /* Handlers still running finish first (their round trips have
+     * deadlines): libmicrohttpd must not stop with a connection suspended. */
+    exec_stop();
     MHD_stop_daemon(daemon_);
     daemon_ = NULL;
     free(tls_mem[0]);

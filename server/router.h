@@ -13,6 +13,7 @@ struct jx_route {
     const char *pattern;   /* "/v1/orgs/{id}": {name} matches one segment */
     jx_handler handler;
     size_t max_body;       /* 0: the configured --max-body */
+    int runs_inline;       /* never touches the database: no hand-off (exec.c) */
 };
 
 extern const jx_route jx_routes[];
