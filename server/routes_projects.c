@@ -127,7 +127,7 @@ static int create_in_db(jx_req *req, jx_resp *resp, const idem *k, project_in *i
     if (auth_require(req, resp, &who) < 0)
         return 0;
     /* the ids are drawn by the create statement itself (one round trip) */
-    doc = json_dumps(in->doc, PROJECT_DUMP_FLAGS);
+    doc = project_dump(in->doc, NULL);
     if (!doc)
         return problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
     if (db_acquire(&pc, &e) < 0) {
@@ -303,7 +303,7 @@ static int edit_locked(jx_req *req, jx_resp *resp, pool_conn *pc, const auth_inf
         memcpy(ids, in.ind_ids, in.nind * sizeof *ids);
     }
     project_set_ids(&in, ids);
-    doc = json_dumps(in.doc, PROJECT_DUMP_FLAGS);
+    doc = project_dump(in.doc, NULL);
     if (!doc) {
         problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
         goto out;
