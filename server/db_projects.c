@@ -8,13 +8,16 @@
  * auth.c's token cache, without a round trip, while it is fresh):
  *   GET /v1/projects/{id}: one primary-key read in the caller's reach; the
  *     representation is put together in C around the stored document.
- *   POST /v1/projects: one statement draws the ids (the project's and its
- *     indicators', which the stored document carries), then one
- *     statement, committed on its own, checks the organisation is
- *     in reach, claims the Idempotency-Key with the response it will give,
- *     inserts the project, its indicator rows and its audit entry.  A
- *     concurrent retry with the same key blocks on the key's unique index
- *     and then finds it taken: nothing is inserted twice.
+ *   POST /v1/projects: one statement, committed on its own, checks the
+ *     organisation is in reach, draws the ids (the project's and its
+ *     indicators', which the stored document carries), claims the
+ *     Idempotency-Key (naming the project; the replay is rebuilt from the
+ *     audit entry), inserts the project, its indicator rows and its audit
+ *     entry, and returns the response.  A concurrent retry with the same
+ *     key blocks on the key's unique index and then finds it taken:
+ *     nothing is inserted twice.
+ * Indicator rows have no foreign key to their project (sql/0013): they are
+ * written only with it, and st_delete deletes them with it.
  * Edits lock the row (SELECT ... FOR UPDATE) in a transaction, compare the
  * version (If-Match) and write document, rows and audit entry together.
  */
