@@ -8,13 +8,16 @@
  * auth.c's token cache, without a round trip, while it is fresh):
  *   GET /v1/projects/{id}: one primary-key read in the caller's reach; the
  *     representation is put together in C around the stored document.
- *   POST /v1/projects: one statement draws the ids (the project's and its
- *     indicators', which the stored document carries), then one
- *     statement, committed on its own, checks the organisation is
- *     in reach, claims the Idempotency-Key with the response it will give,
- *     inserts the project, its indicator rows and its audit entry.  A
- *     concurrent retry with the same key blocks on the key's unique index
- *     and then finds it taken: nothing is inserted twice.
+ *   POST /v1/projects: one statement, committed on its own, checks the
+ *     organisation is in reach, draws the ids (the project's and its
+ *     indicators', which the stored document carries), claims the
+ *     Idempotency-Key (naming the project; the replay is rebuilt from the
+ *     audit entry), inserts the project, its indicator rows and its audit
+ *     entry, and returns the response.  A concurrent retry with the same
+ *     key blocks on the key's unique index and then finds it taken:
+ *     nothing is inserted twice.
+ * Indicator rows have no foreign key to their project (sql/0013): they are
+ * written only with it, and st_delete deletes them with it.
  * Edits lock the row (SELECT ... FOR UPDATE) in a transaction, compare the
  * version (If-Match) and write document, rows and audit entry together.
  */
@@ -40,43 +43,47 @@
     "jx_project_json(" t ".id, " t ".org_id, " t ".region_code, " t ".status, " t          \
     ".version, " t ".return_reason, " t ".created_at, " t ".updated_at, " t ".doc)::text"
 
-static const pool_stmt st_new_ids = {
-    "jx_project_new_ids",
-    "SELECT nextval('projects_id_seq'),"
-    " (SELECT array_agg(nextval('indicators_id_seq')) FROM generate_series(1, $1::integer))",
-    1};
-
+/* The create: the organisation in reach, the ids drawn (the project's, and
+ * one per indicator in position order, put into the document with
+ * jsonb_set -- jsonb orders an object's keys itself, so where "id" goes
+ * does not matter), the key claimed (naming the project: idempotency.c
+ * rebuilds a replay from the audit entry), then project, indicators and
+ * audit entry.  The response text is built here as before. */
 static const pool_stmt st_create = {
-    "jx_project_create",
-    "WITH d AS (SELECT $5::jsonb AS doc),"
-    " o AS (SELECT o.id, o.parent_id, o.region_code, jx_province(o.region_code) AS province"
+    "jx_project_create2",
+    "WITH o AS (SELECT o.id, o.parent_id, o.region_code, jx_province(o.region_code) AS province"
     "   FROM orgs o WHERE o.id = coalesce($6::bigint, $2::bigint) AND o.kind <> 'admin'"
     "    AND ($1 = 'admin' OR o.id = $2::bigint"
     "         OR ($1 = 'department' AND o.parent_id = $2::bigint))),"
-    " b AS (SELECT o.*, d.doc, jx_project_json($7::bigint, o.id, o.region_code, 'draft', 1,"
-    "   NULL, now(), now(), d.doc)::text AS body FROM o, d),"
+    " n AS (SELECT nextval('projects_id_seq') AS pid, CASE WHEN d.doc ? 'indicators'"
+    "   THEN jsonb_set(d.doc, '{indicators}', coalesce((SELECT jsonb_agg(jsonb_build_object("
+    "   'id', nextval('indicators_id_seq')) || x.e ORDER BY x.n) FROM"
+    "   jsonb_array_elements(d.doc->'indicators') WITH ORDINALITY AS x(e, n)), '[]'))"
+    "   ELSE d.doc END AS doc FROM (SELECT $5::jsonb AS doc) d WHERE EXISTS (SELECT 1 FROM o)),"
+    " b AS (SELECT o.*, n.pid, n.doc, jx_project_json(n.pid, o.id, o.region_code, 'draft', 1,"
+    "   NULL, now(), now(), n.doc)::text AS body FROM o, n),"
     " k AS (INSERT INTO idempotency_keys (province, org_id, key, request_hash, status,"
-    "   content_type, location, etag, body)"
-    "   SELECT $3, $2::bigint, $4, decode($19, 'hex'), 201, 'application/json',"
-    "   '/v1/projects/' || $7, '\"1\"', b.body FROM b WHERE $4::text IS NOT NULL"
+    "   content_type, location, etag, project_id)"
+    "   SELECT $3, $2::bigint, $4, decode($18, 'hex'), 201, 'application/json',"
+    "   '/v1/projects/' || b.pid, '\"1\"', b.pid FROM b WHERE $4::text IS NOT NULL"
     "   ON CONFLICT DO NOTHING RETURNING 1),"
     " p AS (INSERT INTO projects (province, id, org_id, parent_org_id, region_code, year, name,"
     "   code, framework_id, fund_nature, category, budget_initial, budget_adjusted,"
     "   budget_executed, reported_total, reported_grade, indicator_count, doc,"
     "   created_by_token, updated_by_token)"
-    "   SELECT b.province, $7::bigint, b.id, b.parent_id, b.region_code, $8::integer, $9, $10,"
-    "   $11, $12, $13, $14::numeric, $15::numeric, $16::numeric, $17::numeric, $18,"
-    "   jsonb_array_length(b.doc->'indicators'), b.doc, $20::bigint, $20::bigint FROM b"
+    "   SELECT b.province, b.pid, b.id, b.parent_id, b.region_code, $7::integer, $8, $9,"
+    "   $10, $11, $12, $13::numeric, $14::numeric, $15::numeric, $16::numeric, $17,"
+    "   jsonb_array_length(b.doc->'indicators'), b.doc, $19::bigint, $19::bigint FROM b"
     "   WHERE $4::text IS NULL OR EXISTS (SELECT 1 FROM k)"
     "   RETURNING province, id, org_id, parent_org_id, region_code, doc),"
     " i AS (" IND_INSERT "),"
     " a AS (INSERT INTO audit_log (province, resource, resource_id, org_id, parent_org_id,"
     "   region_code, action, version, actor_org_id, actor_token_id, after)"
     "   SELECT p.province, 'project', p.id, p.org_id, p.parent_org_id, p.region_code,"
-    "   'create', 1, $2::bigint, $20::bigint, p.doc FROM p)"
+    "   'create', 1, $2::bigint, $19::bigint, p.doc FROM p)"
     " SELECT (SELECT count(*) FROM o)::integer, (SELECT count(*) FROM p)::integer,"
-    " (SELECT body FROM b)",
-    20};
+    " (SELECT body FROM b), (SELECT pid FROM b)",
+    19};
 
 /* The stored document as jsonb's text plus the columns around it; the
  * representation is put together in C (routes_projects.c), which spares
@@ -127,8 +134,9 @@ static const pool_stmt st_update = {
     17};
 
 static const pool_stmt st_delete = {
-    "jx_project_delete",
-    "WITH p AS (DELETE FROM projects WHERE province = $1 AND id = $2::bigint RETURNING *)"
+    "jx_project_delete2",
+    "WITH p AS (DELETE FROM projects WHERE province = $1 AND id = $2::bigint RETURNING *),"
+    " i AS (DELETE FROM indicators WHERE province = $1 AND project_id = $2::bigint)"
     " INSERT INTO audit_log (province, resource, resource_id, org_id, parent_org_id,"
     " region_code, action, version, actor_org_id, actor_token_id, before)"
     " SELECT p.province, 'project', p.id, p.org_id, p.parent_org_id, p.region_code, 'delete',"
@@ -219,23 +227,13 @@ static void cols_of(const project_in *in, cols_text *c)
 
 /* ---- statements ---------------------------------------------------------- */
 
-int dbp_new_ids(pool_conn *pc, size_t nind, PGresult **res, db_err *e)
+int dbp_create(pool_conn *pc, const auth_info *who, const idem *k, const project_in *in,
+               const char *doc, PGresult **res, db_err *e)
 {
-    char n[24];
-    const char *v[1] = {n};
-
-    snprintf(n, sizeof n, "%zu", nind);
-    return db_exec(pc, &st_new_ids, v, res, e);
-}
-
-int dbp_create(pool_conn *pc, const auth_info *who, const idem *k, int64_t id,
-               const project_in *in, const char *doc, PGresult **res, db_err *e)
-{
-    const char *v[20];
-    char ids[24], org[24];
+    const char *v[19];
+    char org[24];
     cols_text c;
 
-    i64s(id, ids, sizeof ids);
     i64s(in->org_id, org, sizeof org);
     cols_of(in, &c);
     v[0] = who->org_kind;
@@ -244,20 +242,19 @@ int dbp_create(pool_conn *pc, const auth_info *who, const idem *k, int64_t id,
     v[3] = k->key;
     v[4] = doc;
     v[5] = in->org_id ? org : NULL;
-    v[6] = ids;
-    v[7] = c.year;
-    v[8] = in->name;
-    v[9] = in->code;
-    v[10] = in->framework;
-    v[11] = in->fund_nature;
-    v[12] = in->category;
-    v[13] = in->has_initial ? c.initial : NULL;
-    v[14] = in->has_adjusted ? c.adjusted : NULL;
-    v[15] = in->has_executed ? c.executed : NULL;
-    v[16] = in->has_total ? c.total : NULL;
-    v[17] = in->grade;
-    v[18] = k->key ? k->hash : NULL;
-    v[19] = who->token_id_s;
+    v[6] = c.year;
+    v[7] = in->name;
+    v[8] = in->code;
+    v[9] = in->framework;
+    v[10] = in->fund_nature;
+    v[11] = in->category;
+    v[12] = in->has_initial ? c.initial : NULL;
+    v[13] = in->has_adjusted ? c.adjusted : NULL;
+    v[14] = in->has_executed ? c.executed : NULL;
+    v[15] = in->has_total ? c.total : NULL;
+    v[16] = in->grade;
+    v[17] = k->key ? k->hash : NULL;
+    v[18] = who->token_id_s;
     return db_exec(pc, &st_create, v, res, e);
 }
 

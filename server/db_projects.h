@@ -63,13 +63,11 @@ int db_history_page(const pool_stmt *st, const auth_info *who, int64_t id, int64
 /* "{1,2,3}" into n ids; -1 when it holds fewer. */
 int dbp_parse_ids(const char *arr, int64_t *ids, size_t n);
 
-/* Draws a project id and nind indicator ids: row 0 = project id, "{ids}". */
-int dbp_new_ids(pool_conn *pc, size_t nind, PGresult **res, db_err *e);
-
-/* The single-statement create (see db_projects.c).  Row 0: organisation
- * found in reach (0/1), created (0/1), the response body. */
-int dbp_create(pool_conn *pc, const auth_info *who, const idem *k, int64_t id,
-               const project_in *in, const char *doc, PGresult **res, db_err *e);
+/* The single-statement create (see db_projects.c); doc is the document
+ * without indicator ids (the statement draws them).  Row 0: organisation
+ * found in reach (0/1), created (0/1), the response body, the project id. */
+int dbp_create(pool_conn *pc, const auth_info *who, const idem *k, const project_in *in,
+               const char *doc, PGresult **res, db_err *e);
 
 /* Reads in who's reach: version, id, org_id, region_code, status,
  * return_reason, created_at, updated_at (RFC 3339 text), doc (jsonb

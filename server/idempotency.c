@@ -14,7 +14,8 @@
  * Content-Type, Location, ETag, body); if it rolls back, one of them
  * takes over.  Exactly one resource is created either way.  The hot
  * create path (db_projects.c) claims the key inside its single statement
- * and uses idem_lookup only to replay.
+ * and uses idem_lookup only to replay; its key stores no body, only the
+ * project's id (the replay is rebuilt from the audit trail, see st_get).
  *
  * Token creation stores its response without the secret (see
  * routes_tokens.c): a key never keeps a usable credential.
@@ -79,10 +80,18 @@ static const pool_stmt st_claim = {
     " VALUES ($1, $2::bigint, $3, decode($4, 'hex')) ON CONFLICT DO NOTHING RETURNING 1",
     4};
 
+/* A project create's key names its project instead of keeping the body
+ * (sql/0013): the first response is rebuilt from the audit entry of the
+ * create -- document, organisation, region and time as they were then,
+ * through the same jx_project_json that built it -- so it comes back
+ * byte for byte after later edits and after the project's deletion. */
 static const pool_stmt st_get = {
-    "jx_idem_get",
-    "SELECT request_hash = decode($4, 'hex'), status, content_type, location, etag, body"
-    "  FROM idempotency_keys WHERE province = $1 AND org_id = $2::bigint AND key = $3",
+    "jx_idem_get2",
+    "SELECT k.request_hash = decode($4, 'hex'), k.status, k.content_type, k.location, k.etag,"
+    " coalesce(k.body, (SELECT jx_project_json(a.resource_id, a.org_id, a.region_code,"
+    "  'draft', 1, NULL, a.at, a.at, a.after)::text FROM audit_log a"
+    "  WHERE a.resource = 'project' AND a.resource_id = k.project_id AND a.action = 'create'))"
+    "  FROM idempotency_keys k WHERE k.province = $1 AND k.org_id = $2::bigint AND k.key = $3",
     4};
 
 static const pool_stmt st_store = {

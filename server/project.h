@@ -55,6 +55,10 @@ char *project_scoring_document(const char *doc, size_t len, const char *org_name
  * (8.51 stays "8.51"). */
 #define PROJECT_DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
 
+/* json_dumps(v, PROJECT_DUMP_FLAGS), byte for byte, faster (project.c);
+ * malloc'd, *len set, NULL when memory ran out. */
+char *project_dump(const json_t *v, size_t *len);
+
 /* Fen as "736200.00" into out (at least 24 bytes). */
 void fen_text(int64_t fen, char *out, size_t outlen);
 

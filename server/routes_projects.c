@@ -121,33 +121,20 @@ static int create_in_db(jx_req *req, jx_resp *resp, const idem *k, project_in *i
     PGresult *res = NULL;
     db_err e;
     auth_info who;
-    int64_t pid, *ids = NULL;
     char *doc = NULL;
     int rc = 0;
 
     if (auth_require(req, resp, &who) < 0)
         return 0;
-    if (db_acquire(&pc, &e) < 0)
-        return db_problem(resp, &e);
-    if (dbp_new_ids(pc, in->nind, &res, &e) < 0) {
+    /* the ids are drawn by the create statement itself (one round trip) */
+    doc = project_dump(in->doc, NULL);
+    if (!doc)
+        return problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+    if (db_acquire(&pc, &e) < 0) {
         rc = db_problem(resp, &e);
         goto out;
     }
-    pid = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-    ids = calloc(in->nind ? in->nind : 1, sizeof *ids);
-    if (!ids || (in->nind && dbp_parse_ids(PQgetvalue(res, 0, 1), ids, in->nind) < 0)) {
-        rc = problem(resp, 500, "internal", "内部错误 (internal error)", "ids");
-        goto out;
-    }
-    PQclear(res);
-    res = NULL;
-    project_set_ids(in, ids);
-    doc = json_dumps(in->doc, PROJECT_DUMP_FLAGS);
-    if (!doc) {
-        rc = problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
-        goto out;
-    }
-    if (dbp_create(pc, &who, k, pid, in, doc, &res, &e) < 0) {
+    if (dbp_create(pc, &who, k, in, doc, &res, &e) < 0) {
         rc = db_problem(resp, &e);
         goto out;
     }
@@ -156,7 +143,7 @@ static int create_in_db(jx_req *req, jx_resp *resp, const idem *k, project_in *i
         goto out;
     }
     if (!strcmp(PQgetvalue(res, 0, 1), "1")) {
-        resp_header(resp, "Location", "/v1/projects/%lld", (long long)pid);
+        resp_header(resp, "Location", "/v1/projects/%s", PQgetvalue(res, 0, 3));
         resp_header(resp, "ETag", "\"1\"");
         rc = wf_send_text(resp, 201, PQgetvalue(res, 0, 2), (size_t)PQgetlength(res, 0, 2));
         goto out;
@@ -177,7 +164,6 @@ static int create_in_db(jx_req *req, jx_resp *resp, const idem *k, project_in *i
 out:
     PQclear(res);
     db_release(pc);
-    free(ids);
     free(doc);
     return rc;
 }
@@ -317,7 +303,7 @@ static int edit_locked(jx_req *req, jx_resp *resp, pool_conn *pc, const auth_inf
         memcpy(ids, in.ind_ids, in.nind * sizeof *ids);
     }
     project_set_ids(&in, ids);
-    doc = json_dumps(in.doc, PROJECT_DUMP_FLAGS);
+    doc = project_dump(in.doc, NULL);
     if (!doc) {
         problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
         goto out;

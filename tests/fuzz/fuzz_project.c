@@ -83,6 +83,14 @@ static void check_accepted(project_in *in)
     if (!text)
         abort();
     len = strlen(text);
+    {   /* the server's own writer says exactly what Jansson says */
+        size_t n;
+        char *mine = project_dump(in->doc, &n);
+
+        if (!mine || n != len || memcmp(mine, text, len) != 0)
+            abort();
+        free(mine);
+    }
     back = fz_parse(text, len);
     json_decref(back);
     sdoc = project_scoring_document(text, len, "某单位");
