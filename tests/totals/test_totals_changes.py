@@ -189,3 +189,32 @@ def test_a_wide_assessment_through_the_api(world):
     got = totals(scope="unit_wide", group_by="scope", year="2022")
     assert got["groups"][0]["budget"]["executed"] == "800000.00"
     check(world)
+
+
+def test_a_bulk_import_keeps_the_totals_right(world):
+    """One import statement inserts many projects at once: since 0015 the
+    insert trigger computes their contribution from the rows alone (a new
+    project has no rollup); then an import that updates some of them and
+    adds others goes through the general trigger as well."""
+    u = world["t_unit"]
+    check(world)
+    docs = []
+    for i, (year, nature, executed) in enumerate([(2024, "本级项目", "10万元"),
+                                                  (2024, "对下转移支付", "1234.56元"),
+                                                  (2023, None, "3.5万元"),
+                                                  (2025, "本级项目", "2万元")]):
+        d = project_doc(f"汇总导入项目{i}", year)
+        if nature is None:
+            d.pop("fund_nature", None)
+        else:
+            d["fund_nature"] = nature
+        d["budget"]["executed"] = executed
+        docs.append(d)
+    r = api("POST", "/v1/import", u, docs)
+    assert r["created"] == 4, r
+    check(world)
+    docs[0]["budget"]["initial"] = "200万元"              # updated
+    docs.append(project_doc("汇总导入项目4", 2024))        # created
+    r = api("POST", "/v1/import", u, docs)
+    assert r["created"] == 1 and r["updated"] == 1, r
+    check(world)
