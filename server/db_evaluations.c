@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db_assessments.h"
+#include "db_projects.h"
+
 static const pool_stmt st_insert = {
     "jx_eval_insert",
     "WITH n AS (SELECT nextval('evaluations_id_seq') AS id, now() AS at),"
@@ -85,20 +88,43 @@ static const pool_stmt st_report = {
     " WHERE e.id = $5::bigint AND " REACH_ROW("e", "$1", "$2", "$3", "$4"),
     5};
 
+/* The cross documents of the subject with id $1: the other documents of
+ * its organisation and year.  By the subject's id, so that the query can
+ * travel in the pipeline that locks the subject (and sees it locked). */
 static const pool_stmt st_cross_assessments = {
-    "jx_eval_cross_assessments",
+    "jx_eval_cross_assessments2",
     "SELECT a.id, a.doc::text, a.name || '（' || CASE a.scope WHEN 'department_wide'"
     " THEN '部门整体自评' ELSE '单位整体自评' END || '）'"
-    " FROM assessments a WHERE a.province = $1 AND a.org_id = $2::bigint"
-    " AND a.year = $3::integer ORDER BY a.id LIMIT 20",
-    3};
+    " FROM projects s JOIN assessments a ON a.province = s.province AND a.org_id = s.org_id"
+    " AND a.year = s.year WHERE s.id = $1::bigint ORDER BY a.id LIMIT 20",
+    1};
 
 static const pool_stmt st_cross_projects = {
-    "jx_eval_cross_projects",
-    "SELECT p.id, p.doc::text, '项目“' || p.name || '”' FROM projects p"
-    " WHERE p.province = $1 AND p.org_id = $2::bigint AND p.year = $3::integer"
-    " ORDER BY p.id LIMIT 200",
-    3};
+    "jx_eval_cross_projects2",
+    "SELECT p.id, p.doc::text, '项目“' || p.name || '”'"
+    " FROM assessments s JOIN projects p ON p.province = s.province AND p.org_id = s.org_id"
+    " AND p.year = s.year WHERE s.id = $1::bigint ORDER BY p.id LIMIT 200",
+    1};
+
+static const pool_stmt *cross_stmt(const char *subject)
+{
+    return !strcmp(subject, "project") ? &st_cross_assessments : &st_cross_projects;
+}
+
+/* A pipeline's failure as a db_err. */
+static int pipeline(pool_conn *pc, pool_step *steps, int n, db_err *e)
+{
+    char msg[256];
+    int failed;
+    pool_status ps = pool_exec_pipeline(pc, steps, n, &failed, msg, sizeof msg);
+
+    if (ps == POOL_OK)
+        return 0;
+    e->ps = ps;
+    snprintf(e->state, sizeof e->state, "%s", pool_sqlstate(pc));
+    snprintf(e->msg, sizeof e->msg, "%s", msg);
+    return -1;
+}
 
 static void cents_text(int64_t c, char *out, size_t n)
 {
@@ -107,7 +133,7 @@ static void cents_text(int64_t c, char *out, size_t n)
 }
 
 int dbe_insert(pool_conn *pc, const auth_info *who, const dbe_row *r, const char *body,
-               PGresult **res, db_err *e)
+               int commit, PGresult **res, db_err *e)
 {
     char sid[24], sver[24], org[24], parent[24], year[16], fver[16], total[32], max[32],
         norm[32], ne[16], nw[16], ni[16];
@@ -148,7 +174,17 @@ int dbe_insert(pool_conn *pc, const auth_info *who, const dbe_row *r, const char
     v[20] = body;
     v[21] = who->org_id_s;
     v[22] = who->token_id_s;
-    return db_exec(pc, &st_insert, v, res, e);
+    if (!commit)
+        return db_exec(pc, &st_insert, v, res, e);
+    {
+        pool_step steps[2] = {{&st_insert, NULL, v, NULL}, {NULL, "COMMIT", NULL, NULL}};
+
+        if (pipeline(pc, steps, 2, e) < 0)
+            return -1;
+        PQclear(steps[1].res);
+        *res = steps[0].res;
+        return 0;
+    }
 }
 
 int dbe_get(const auth_info *who, int64_t id, PGresult **res, db_err *e)
@@ -208,14 +244,39 @@ int dbe_report(const auth_info *who, int64_t id, PGresult **res, db_err *e)
     return db_query(&st_report, v, res, e);
 }
 
-int dbe_cross_docs(pool_conn *pc, const char *subject, const char *province, int64_t org_id,
-                   int year, PGresult **res, db_err *e)
+int dbe_cross_docs(pool_conn *pc, const char *subject, int64_t subject_id, PGresult **res,
+                   db_err *e)
 {
-    char org[24], y[16];
-    const char *v[3] = {province, org, y};
+    char sid[24];
+    const char *v[1] = {sid};
 
-    snprintf(org, sizeof org, "%lld", (long long)org_id);
-    snprintf(y, sizeof y, "%d", year);
-    return db_exec(pc, !strcmp(subject, "project") ? &st_cross_assessments : &st_cross_projects,
-                   v, res, e);
+    snprintf(sid, sizeof sid, "%lld", (long long)subject_id);
+    return db_exec(pc, cross_stmt(subject), v, res, e);
+}
+
+int dbe_begin_lock(pool_conn *pc, const auth_info *who, const char *subject, int64_t id,
+                   project_row *row, PGresult **cross, db_err *e)
+{
+    char ids[24];
+    const char *v[5], *cv[1] = {ids};
+    pool_step steps[3] = {
+        {NULL, "BEGIN", NULL, NULL},
+        {!strcmp(subject, "project") ? dbp_lock_stmt() : dba_lock_stmt(), NULL, v, NULL},
+        {cross_stmt(subject), NULL, cv, NULL}};
+
+    memset(row, 0, sizeof *row);
+    *cross = NULL;
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    auth_reach_vals(who, v);
+    v[4] = ids;
+    if (pipeline(pc, steps, 3, e) < 0)
+        return -1;
+    PQclear(steps[0].res);
+    *cross = steps[2].res;
+    if (db_lock_parse(steps[1].res, id, row, e) < 0) {
+        PQclear(*cross);
+        *cross = NULL;
+        return -1;
+    }
+    return 0;
 }

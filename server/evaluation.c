@@ -171,20 +171,19 @@ static char *other_document(const char *subject, const char *doc, size_t len, co
                                        : project_scoring_document(doc, len, org);
 }
 
-/* Step 3: CROSS_TABLE_MISMATCH findings of d against the other documents,
- * as a JSON array text (malloc'd). */
+/* Step 3: CROSS_TABLE_MISMATCH findings of d against the other documents
+ * (res: read with the lock, consumed; NULL: read them now), as a JSON
+ * array text (malloc'd). */
 static char *cross_findings(pool_conn *pc, const char *subject, const project_row *row,
-                            const jx_document *d, jx_resp *resp, int *failed)
+                            const jx_document *d, PGresult *res, jx_resp *resp, int *failed)
 {
-    PGresult *res = NULL;
     db_err e;
     json_t *all = json_array();
     char *out = NULL;
     int i;
 
     *failed = 0;
-    if (dbe_cross_docs(pc, subject, row->province, row->org_id, jx_document_year(d), &res,
-                       &e) < 0) {
+    if (!res && dbe_cross_docs(pc, subject, row->id, &res, &e) < 0) {
         db_problem(resp, &e);
         *failed = 1;
         goto out;
@@ -361,7 +360,7 @@ static int oom(jx_resp *resp)
 static int store(pool_conn *pc, const auth_info *who, const char *subject,
                  const project_row *row, const jx_document *d, const jx_result *r,
                  const char *fw_id, int fw_version, const char *body, const int counts[3],
-                 jx_resp *resp)
+                 int commit, jx_resp *resp)
 {
     dbe_row dr;
     PGresult *res = NULL;
@@ -393,7 +392,7 @@ static int store(pool_conn *pc, const auth_info *who, const char *subject,
         oom(resp);
         goto out;
     }
-    if (dbe_insert(pc, who, &dr, body, &res, &e) < 0) {
+    if (dbe_insert(pc, who, &dr, body, commit, &res, &e) < 0) {
         db_problem(resp, &e);
         goto out;
     }
@@ -407,7 +406,8 @@ out:
 }
 
 int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const project_row *row,
-             char *sdoc, const eval_options *opt, int dry, jx_resp *resp)
+             char *sdoc, PGresult *cross_docs, const eval_options *opt, int dry, int commit,
+             jx_resp *resp)
 {
     json_t *doc = sdoc ? json_loads(sdoc, 0, NULL) : NULL;
     char fw_id[72];
@@ -455,7 +455,8 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const pro
         oom(resp);
         goto out;
     }
-    cross = cross_findings(pc, subject, row, d, resp, &failed);
+    cross = cross_findings(pc, subject, row, d, cross_docs, resp, &failed);
+    cross_docs = NULL; /* consumed */
     if (failed)
         goto out;
     meta = meta_members(who, subject, row, d, fw.version);
@@ -467,8 +468,10 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const pro
     if (dry)
         rc = send_body(resp, 200, body, strlen(body));
     else
-        rc = store(pc, who, subject, row, d, r, fw_id, fw.version, body, counts, resp);
+        rc = store(pc, who, subject, row, d, r, fw_id, fw.version, body, counts, commit,
+                   resp);
 out:
+    PQclear(cross_docs);
     jx_result_free(r);
     jx_document_free(d);
     json_decref(doc);
