@@ -314,21 +314,21 @@ static char *compose(const char *result, const char *cross, const char *meta,
     return sb_take(&sb, NULL);
 }
 
-/* What reports need of the subject beyond the scoring document. */
-static char *subject_extras(const char *doc, size_t len)
+/* What reports need of the subject beyond the scoring document, from the
+ * parsed stored document (members the scoring document does not touch). */
+static char *subject_extras(const json_t *stored)
 {
     static const char *const KEEP[] = {"code", "supervising_office", "fund_nature", "category",
                                        "evaluation_method", "goals", "problems", NULL};
-    json_t *d = json_loadb(doc, len, 0, NULL), *o = json_object(), *v;
+    json_t *o = json_object(), *v;
     char *out;
     size_t i;
 
     for (i = 0; KEEP[i]; i++)
-        if ((v = json_object_get(d, KEEP[i])) && !json_is_null(v))
+        if ((v = json_object_get(stored, KEEP[i])) && !json_is_null(v))
             json_object_set(o, KEEP[i], v);
     out = json_dumps(o, JSON_COMPACT);
     json_decref(o);
-    json_decref(d);
     return out;
 }
 
@@ -358,7 +358,8 @@ static int oom(jx_resp *resp)
 
 /* Step 5: stores body; 201 with Location. */
 static int store(pool_conn *pc, const auth_info *who, const char *subject,
-                 const project_row *row, const jx_document *d, const jx_result *r,
+                 const project_row *row, const json_t *stored, const jx_document *d,
+                 const jx_result *r,
                  const char *fw_id, int fw_version, const char *body, const int counts[3],
                  int commit, jx_resp *resp)
 {
@@ -387,7 +388,7 @@ static int store(pool_conn *pc, const auth_info *who, const char *subject,
     dr.errors = counts[0];
     dr.warnings = counts[1];
     dr.infos = counts[2];
-    dr.subject_doc = subject_extras(row->doc, row->doc_len);
+    dr.subject_doc = subject_extras(stored);
     if (!dr.subject_doc) {
         oom(resp);
         goto out;
@@ -406,10 +407,14 @@ out:
 }
 
 int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const project_row *row,
-             char *sdoc, PGresult *cross_docs, const eval_options *opt, int dry, int commit,
-             jx_resp *resp)
+             PGresult *cross_docs, const eval_options *opt, int dry, int commit, jx_resp *resp)
 {
-    json_t *doc = sdoc ? json_loads(sdoc, 0, NULL) : NULL;
+    /* The stored document is parsed once: the scoring document is built
+     * from the tree (its text is written once, as the input the library
+     * reads), and the report extras come from the same tree. */
+    json_t *stored = json_loadb(row->doc, row->doc_len, 0, NULL);
+    json_t *doc = !strcmp(subject, "project") ? project_scoring_json(stored, row->org_name)
+                                              : assessment_scoring_json(stored, row->org_name);
     char fw_id[72];
     char *input = NULL, *result = NULL, *cross = NULL, *meta = NULL, *body = NULL;
     const char *scope;
@@ -419,7 +424,6 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const pro
     fw_pick fw;
     int rc = -1, failed, counts[3];
 
-    free(sdoc);
     if (!json_is_object(doc)) {
         problem(resp, 500, "internal", "内部错误 (internal error)", "stored document");
         goto out;
@@ -468,13 +472,14 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const pro
     if (dry)
         rc = send_body(resp, 200, body, strlen(body));
     else
-        rc = store(pc, who, subject, row, d, r, fw_id, fw.version, body, counts, commit,
-                   resp);
+        rc = store(pc, who, subject, row, stored, d, r, fw_id, fw.version, body, counts,
+                   commit, resp);
 out:
     PQclear(cross_docs);
     jx_result_free(r);
     jx_document_free(d);
     json_decref(doc);
+    json_decref(stored);
     free(input);
     free(result);
     free(cross);

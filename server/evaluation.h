@@ -17,14 +17,14 @@
 
 
 /* Runs the evaluation of the locked subject `row` (a project_row filled by
- * dbp_lock or dba_lock) inside pc's transaction.  sdoc is the subject's
- * scoring document (scoring.md §7, malloc'd; consumed); cross_docs the
- * subject's cross documents as dbe_cross_docs reads them (consumed; NULL:
- * read them here).  Fills resp: 201 with Location (stored), 200 (dry), or
- * the problem.  With commit (not dry), the transaction is committed with
- * the evaluation.  Returns 0 when the transaction should commit (or did). */
+ * dbp_lock or dba_lock, or dbe_begin_lock) inside pc's transaction:
+ * scores its scoring document (scoring.md §7, built from row->doc).
+ * cross_docs: the subject's cross documents as dbe_cross_docs reads them
+ * (consumed; NULL: read them here).  Fills resp: 201 with Location
+ * (stored), 200 (dry), or the problem.  With commit (not dry), the
+ * transaction is committed with the evaluation.  Returns 0 when the
+ * transaction should commit (or did). */
 int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const project_row *row,
-             char *sdoc, PGresult *cross_docs, const eval_options *opt, int dry, int commit,
-             jx_resp *resp);
+             PGresult *cross_docs, const eval_options *opt, int dry, int commit, jx_resp *resp);
 
 #endif

@@ -71,7 +71,6 @@ static int evaluate(jx_req *req, jx_resp *resp, const char *subject)
     pool_conn *pc = NULL;
     project_row row;
     PGresult *cross = NULL;
-    char *sdoc;
 
     memset(&row, 0, sizeof row);
     if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
@@ -88,9 +87,7 @@ static int evaluate(jx_req *req, jx_resp *resp, const char *subject)
                         &k, &pc, &row)
               : lock_subject(resp, &who, subject, id, &pc, &row, &cross))
         goto out;
-    sdoc = project ? project_scoring_document(row.doc, row.doc_len, row.org_name)
-                   : assessment_scoring_document(row.doc, row.doc_len, row.org_name);
-    if (eval_run(pc, &who, subject, &row, sdoc, cross, &opt, dry, !keyed && !dry, resp) == 0) {
+    if (eval_run(pc, &who, subject, &row, cross, &opt, dry, !keyed && !dry, resp) == 0) {
         db_err e;
 
         ok = keyed;
