@@ -20,11 +20,13 @@ typedef struct {
     int64_t total, max, normalised;       /* hundredths */
     int errors, warnings, infos;
     const char *subject_doc;              /* JSON text: what reports need */
+    int has_rollup;                       /* the subject's rollup exists (seen locked) */
 } dbe_row;
 
 /* Stores the evaluation (body: the JSON text of evaluation.c, to which the
- * id and the time are added) and upserts the subject's rollup, in one
- * statement on pc (inside the caller's transaction); with commit, COMMIT
+ * id and the time are added) and upserts the subject's rollup (updates it
+ * when r->has_rollup), in one statement on pc (inside the caller's
+ * transaction); with commit, COMMIT
  * travels with it (one round trip) and the transaction is over.
  * Row: id, body. */
 int dbe_insert(pool_conn *pc, const auth_info *who, const dbe_row *r, const char *body,
@@ -51,11 +53,12 @@ int dbe_report(const auth_info *who, int64_t id, PGresult **res, db_err *e);
 int dbe_cross_docs(pool_conn *pc, const char *subject, int64_t subject_id, PGresult **res,
                    db_err *e);
 
-/* BEGIN, lock the subject (as dbp_lock / dba_lock: reach, FOR UPDATE)
- * and read its cross documents (as dbe_cross_docs), in one round trip.
- * 0 with row filled (row->found 0 when not in reach) and *cross set, the
- * transaction open; -1 with e filled (roll back). */
+/* BEGIN, lock the subject (as dbp_lock / dba_lock: reach, FOR UPDATE),
+ * read its cross documents (as dbe_cross_docs) and whether it has a
+ * rollup yet, in one round trip.  0 with row filled (row->found 0 when
+ * not in reach), *cross and *has_rollup set, the transaction open; -1
+ * with e filled (roll back). */
 int dbe_begin_lock(pool_conn *pc, const auth_info *who, const char *subject, int64_t id,
-                   project_row *row, PGresult **cross, db_err *e);
+                   project_row *row, PGresult **cross, int *has_rollup, db_err *e);
 
 #endif

@@ -361,7 +361,7 @@ static int store(pool_conn *pc, const auth_info *who, const char *subject,
                  const project_row *row, const json_t *stored, const jx_document *d,
                  const jx_result *r,
                  const char *fw_id, int fw_version, const char *body, const int counts[3],
-                 int commit, jx_resp *resp)
+                 const eval_db *db, jx_resp *resp)
 {
     dbe_row dr;
     PGresult *res = NULL;
@@ -393,7 +393,8 @@ static int store(pool_conn *pc, const auth_info *who, const char *subject,
         oom(resp);
         goto out;
     }
-    if (dbe_insert(pc, who, &dr, body, commit, &res, &e) < 0) {
+    dr.has_rollup = db->has_rollup;
+    if (dbe_insert(pc, who, &dr, body, db->commit, &res, &e) < 0) {
         db_problem(resp, &e);
         goto out;
     }
@@ -407,7 +408,7 @@ out:
 }
 
 int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const project_row *row,
-             PGresult *cross_docs, const eval_options *opt, int dry, int commit, jx_resp *resp)
+             eval_db *db, const eval_options *opt, int dry, jx_resp *resp)
 {
     /* The stored document is parsed once: the scoring document is built
      * from the tree (its text is written once, as the input the library
@@ -459,8 +460,8 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const pro
         oom(resp);
         goto out;
     }
-    cross = cross_findings(pc, subject, row, d, cross_docs, resp, &failed);
-    cross_docs = NULL; /* consumed */
+    cross = cross_findings(pc, subject, row, d, db->cross_docs, resp, &failed);
+    db->cross_docs = NULL; /* consumed */
     if (failed)
         goto out;
     meta = meta_members(who, subject, row, d, fw.version);
@@ -472,10 +473,11 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const pro
     if (dry)
         rc = send_body(resp, 200, body, strlen(body));
     else
-        rc = store(pc, who, subject, row, stored, d, r, fw_id, fw.version, body, counts,
-                   commit, resp);
+        rc = store(pc, who, subject, row, stored, d, r, fw_id, fw.version, body, counts, db,
+                   resp);
 out:
-    PQclear(cross_docs);
+    PQclear(db->cross_docs);
+    db->cross_docs = NULL;
     jx_result_free(r);
     jx_document_free(d);
     json_decref(doc);

@@ -32,28 +32,27 @@
 #include "routes.h"
 #include "workflow.h"
 
-/* Borrows a connection, begins, locks the subject and reads its cross
- * documents: one round trip (dbe_begin_lock).  0 = go on, the transaction
+/* Borrows a connection, begins, locks the subject, reads its cross
+ * documents and whether it has a rollup: one round trip (dbe_begin_lock).  0 = go on, the transaction
  * open on *pc; -1 = resp holds the answer and nothing is open. */
 static int lock_subject(jx_resp *resp, const auth_info *who, const char *subject, int64_t id,
-                        pool_conn **pc, project_row *row, PGresult **cross)
+                        pool_conn **pc, project_row *row, eval_db *db)
 {
     db_err e;
 
-    *cross = NULL;
     if (db_acquire(pc, &e) < 0) {
         db_problem(resp, &e);
         *pc = NULL;
         return -1;
     }
-    if (dbe_begin_lock(*pc, who, subject, id, row, cross, &e) < 0)
+    if (dbe_begin_lock(*pc, who, subject, id, row, &db->cross_docs, &db->has_rollup, &e) < 0)
         db_problem(resp, &e);
     else if (!row->found)
         problem_not_found(resp);
     else
         return 0;
-    PQclear(*cross);
-    *cross = NULL;
+    PQclear(db->cross_docs);
+    db->cross_docs = NULL;
     wf_finish(resp, *pc, 0);
     *pc = NULL;
     project_row_free(row);
@@ -70,7 +69,7 @@ static int evaluate(jx_req *req, jx_resp *resp, const char *subject)
     eval_options opt;
     pool_conn *pc = NULL;
     project_row row;
-    PGresult *cross = NULL;
+    eval_db db = {NULL, 0, 0};
 
     memset(&row, 0, sizeof row);
     if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
@@ -85,9 +84,10 @@ static int evaluate(jx_req *req, jx_resp *resp, const char *subject)
     keyed = !dry && k.key;
     if (keyed ? wf_lock(resp, &who, project ? &wf_projects : &wf_assessments, id, 0, -1, NULL,
                         &k, &pc, &row)
-              : lock_subject(resp, &who, subject, id, &pc, &row, &cross))
+              : lock_subject(resp, &who, subject, id, &pc, &row, &db))
         goto out;
-    if (eval_run(pc, &who, subject, &row, cross, &opt, dry, !keyed && !dry, resp) == 0) {
+    db.commit = !keyed && !dry;
+    if (eval_run(pc, &who, subject, &row, &db, &opt, dry, resp) == 0) {
         db_err e;
 
         ok = keyed;
