@@ -148,21 +148,6 @@ static const pool_stmt *cross_stmt(const char *subject)
     return !strcmp(subject, "project") ? &st_cross_assessments : &st_cross_projects;
 }
 
-/* A pipeline's failure as a db_err. */
-static int pipeline(pool_conn *pc, pool_step *steps, int n, db_err *e)
-{
-    char msg[256];
-    int failed;
-    pool_status ps = pool_exec_pipeline(pc, steps, n, &failed, msg, sizeof msg);
-
-    if (ps == POOL_OK)
-        return 0;
-    e->ps = ps;
-    snprintf(e->state, sizeof e->state, "%s", pool_sqlstate(pc));
-    snprintf(e->msg, sizeof e->msg, "%s", msg);
-    return -1;
-}
-
 static void cents_text(int64_t c, char *out, size_t n)
 {
     snprintf(out, n, "%s%lld.%02lld", c < 0 ? "-" : "", (long long)((c < 0 ? -c : c) / 100),
@@ -218,7 +203,7 @@ int dbe_insert(pool_conn *pc, const auth_info *who, const dbe_row *r, const char
     {
         pool_step steps[2] = {{st, NULL, v, NULL}, {NULL, "COMMIT", NULL, NULL}};
 
-        if (pipeline(pc, steps, 2, e) < 0)
+        if (db_pipeline(pc, steps, 2, e) < 0)
             return -1;
         PQclear(steps[1].res);
         *res = steps[0].res;
@@ -310,7 +295,7 @@ int dbe_begin_lock(pool_conn *pc, const auth_info *who, const char *subject, int
     snprintf(ids, sizeof ids, "%lld", (long long)id);
     auth_reach_vals(who, v);
     v[4] = ids;
-    if (pipeline(pc, steps, 4, e) < 0)
+    if (db_pipeline(pc, steps, 4, e) < 0)
         return -1;
     PQclear(steps[0].res);
     *has_rollup = PQntuples(steps[3].res) == 1 && PQgetvalue(steps[3].res, 0, 0)[0] == 't';
