@@ -10,6 +10,17 @@
  *
  * Reads are scoped by REACH_ROW over the copies of the subject's
  * organisation, parent and region that every evaluation row carries.
+ *
+ * Round trips: an evaluation takes two (pool_exec_pipeline).  The first
+ * sends BEGIN, the subject's lock (db_projects.c's or db_assessments.c's
+ * statement), the cross documents and whether a rollup exists, all by the
+ * subject's id (its organisation and year are read by the statements
+ * themselves, after the lock, in the same transaction); the second the
+ * insert and COMMIT.  They used to be five (BEGIN, lock, cross read,
+ * insert, COMMIT): on this 2-core machine each costs two context switches
+ * and a wake-up, and with the totals trigger's row locks held from the
+ * insert to the end of COMMIT, every extra round trip in between lengthened
+ * the time others wait.
  */
 #include "db_evaluations.h"
 

@@ -16,13 +16,20 @@
  *   2. the library: jx_document_load, jx_score, jx_result_json.
  *   3. CROSS_TABLE_MISMATCH (scoring.md §6) against the other documents of
  *      the same organisation and year: a project's wide assessments, an
- *      assessment's projects.
+ *      assessment's projects (read in the round trip that took the lock,
+ *      db_evaluations.c).
  *   4. the body, as text: the library's result with the cross findings
  *      appended to its findings, the counts by severity, what was
  *      evaluated and the scoring document read ("input").  Text, not a
  *      tree: the library writes scores as 98.50 and that is what is kept.
- *   5. db_evaluations.c stores it with the subject's rollup; a dry run
+ *   5. db_evaluations.c stores it with the subject's rollup (and, without
+ *      an Idempotency-Key, COMMIT in the same round trip); a dry run
  *      answers it without touching the database.
+ *
+ * The stored document is parsed once (Jansson trees and their malloc/free
+ * were most of the server's CPU per evaluation): the scoring document is
+ * built from that tree and written once, as the text the library loads
+ * and the body keeps as "input".
  */
 #include "evaluation.h"
 
@@ -359,9 +366,8 @@ static int oom(jx_resp *resp)
 /* Step 5: stores body; 201 with Location. */
 static int store(pool_conn *pc, const auth_info *who, const char *subject,
                  const project_row *row, const json_t *stored, const jx_document *d,
-                 const jx_result *r,
-                 const char *fw_id, int fw_version, const char *body, const int counts[3],
-                 const eval_db *db, jx_resp *resp)
+                 const jx_result *r, const char *fw_id, int fw_version, const char *body,
+                 const int counts[3], const eval_db *db, jx_resp *resp)
 {
     dbe_row dr;
     PGresult *res = NULL;

@@ -33,8 +33,9 @@
 #include "workflow.h"
 
 /* Borrows a connection, begins, locks the subject, reads its cross
- * documents and whether it has a rollup: one round trip (dbe_begin_lock).  0 = go on, the transaction
- * open on *pc; -1 = resp holds the answer and nothing is open. */
+ * documents and whether it has a rollup: one round trip (dbe_begin_lock).
+ * 0 = go on, the transaction open on *pc; -1 = resp holds the answer and
+ * nothing is open. */
 static int lock_subject(jx_resp *resp, const auth_info *who, const char *subject, int64_t id,
                         pool_conn **pc, project_row *row, eval_db *db)
 {
