@@ -157,17 +157,21 @@ void assessment_in_free(assessment_in *a)
     a->doc = NULL;
 }
 
-char *assessment_scoring_document(const char *text, size_t len, const char *org_name)
+json_t *assessment_scoring_json(json_t *doc, const char *org_name)
 {
-    json_t *doc = json_loadb(text, len, 0, NULL);
-    char *out = NULL;
-
     if (!json_is_object(doc))
-        goto out;
+        return NULL;
     if (org_name)
         json_object_set_new(doc, "org", json_string(org_name));
-    out = json_dumps(doc, DUMP_FLAGS);
-out:
+    return json_incref(doc);
+}
+
+char *assessment_scoring_document(const char *text, size_t len, const char *org_name)
+{
+    json_t *doc = json_loadb(text, len, 0, NULL), *sdoc = assessment_scoring_json(doc, org_name);
+    char *out = sdoc ? json_dumps(sdoc, DUMP_FLAGS) : NULL;
+
+    json_decref(sdoc);
     json_decref(doc);
     return out;
 }

@@ -29,5 +29,8 @@ void assessment_in_free(assessment_in *a);
 /* The scoring document of a stored assessment (its document with the
  * organisation's name), malloc'd JSON text or NULL. */
 char *assessment_scoring_document(const char *doc, size_t len, const char *org_name);
+/* The same as a tree: doc itself (the parsed stored document) with the
+ * name added, a new reference; NULL when doc is not an object. */
+json_t *assessment_scoring_json(json_t *doc, const char *org_name);
 
 #endif

@@ -36,6 +36,18 @@ int db_exec(pool_conn *pc, const pool_stmt *st, const char *const *values, PGres
     return -1;
 }
 
+int db_pipeline(pool_conn *pc, pool_step *steps, int n, db_err *e)
+{
+    char msg[256];
+    int failed;
+    pool_status ps = pool_exec_pipeline(pc, steps, n, &failed, msg, sizeof msg);
+
+    if (ps == POOL_OK)
+        return 0;
+    err_set(e, ps, pool_sqlstate(pc), msg);
+    return -1;
+}
+
 int db_acquire(pool_conn **pc, db_err *e)
 {
     pool_status ps = pool_acquire(app.pool, pc);

@@ -24,6 +24,9 @@ typedef struct {
 /* Executes st on pc; 0 with *res set, or -1 with e filled. */
 int db_exec(pool_conn *pc, const pool_stmt *st, const char *const *values, PGresult **res,
             db_err *e);
+/* Executes steps together on pc (pool_exec_pipeline: one round trip); 0
+ * with every steps[i].res set, or -1 with e filled (the first failure). */
+int db_pipeline(pool_conn *pc, pool_step *steps, int n, db_err *e);
 /* One statement on a pooled connection (retried once on a dead one). */
 int db_query(const pool_stmt *st, const char *const *values, PGresult **res, db_err *e);
 /* Borrows a connection; -1 with e filled (503 material). */

@@ -149,6 +149,11 @@ int dba_lock(pool_conn *pc, const auth_info *who, int64_t id, project_row *row, 
     return db_lock_row(pc, &st_lock, who, id, row, e);
 }
 
+const pool_stmt *dba_lock_stmt(void)
+{
+    return &st_lock;
+}
+
 int dba_update(pool_conn *pc, const auth_info *who, const project_row *row,
                const assessment_in *in, const char *doc, PGresult **res, db_err *e)
 {

@@ -25,6 +25,8 @@ int dba_get(const auth_info *who, int64_t id, PGresult **res, db_err *e);
 
 /* Locks an assessment in reach; row->found = 0 when none. */
 int dba_lock(pool_conn *pc, const auth_info *who, int64_t id, project_row *row, db_err *e);
+/* The statement dba_lock runs (reach $1-$4, id $5), for pipelines. */
+const pool_stmt *dba_lock_stmt(void);
 
 /* Replaces the document; audit entry.  Row: version, representation. */
 int dba_update(pool_conn *pc, const auth_info *who, const project_row *row,

@@ -288,6 +288,12 @@ int db_lock_row(pool_conn *pc, const pool_stmt *st, const auth_info *who, int64_
     v[4] = ids;
     if (db_exec(pc, st, v, &res, e) < 0)
         return -1;
+    return db_lock_parse(res, id, row, e);
+}
+
+int db_lock_parse(PGresult *res, int64_t id, project_row *row, db_err *e)
+{
+    memset(row, 0, sizeof *row);
     if (PQntuples(res) == 1) {
         size_t n = (size_t)PQgetlength(res, 0, 6);
 
@@ -323,6 +329,11 @@ int db_lock_row(pool_conn *pc, const pool_stmt *st, const auth_info *who, int64_
 int dbp_lock(pool_conn *pc, const auth_info *who, int64_t id, project_row *row, db_err *e)
 {
     return db_lock_row(pc, &st_lock, who, id, row, e);
+}
+
+const pool_stmt *dbp_lock_stmt(void)
+{
+    return &st_lock;
 }
 
 int dbp_alloc_ids(pool_conn *pc, size_t n, int64_t *ids, db_err *e)

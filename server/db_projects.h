@@ -40,6 +40,9 @@ void project_row_free(project_row *r);
  * doc, can_edit, can_review, org name; row->found = 0 when none. */
 int db_lock_row(pool_conn *pc, const pool_stmt *st, const auth_info *who, int64_t id,
                 project_row *row, db_err *e);
+/* db_lock_row's second half, for a lock run in a pipeline (evaluations):
+ * fills row from res (then PQclear'd). */
+int db_lock_parse(PGresult *res, int64_t id, project_row *row, db_err *e);
 
 /* Runs st with province, id, to, action, token id, reason, org id, status. */
 int db_transition_row(pool_conn *pc, const pool_stmt *st, const auth_info *who,
@@ -76,6 +79,8 @@ int dbp_get(const auth_info *who, int64_t id, PGresult **res, db_err *e);
 
 /* Locks a project in the caller's reach; row->found = 0 when none. */
 int dbp_lock(pool_conn *pc, const auth_info *who, int64_t id, project_row *row, db_err *e);
+/* The statement dbp_lock runs (reach $1-$4, id $5), for pipelines. */
+const pool_stmt *dbp_lock_stmt(void);
 
 /* n new indicator ids. */
 int dbp_alloc_ids(pool_conn *pc, size_t n, int64_t *ids, db_err *e);

@@ -16,13 +16,20 @@
  *   2. the library: jx_document_load, jx_score, jx_result_json.
  *   3. CROSS_TABLE_MISMATCH (scoring.md §6) against the other documents of
  *      the same organisation and year: a project's wide assessments, an
- *      assessment's projects.
+ *      assessment's projects (read in the round trip that took the lock,
+ *      db_evaluations.c).
  *   4. the body, as text: the library's result with the cross findings
  *      appended to its findings, the counts by severity, what was
  *      evaluated and the scoring document read ("input").  Text, not a
  *      tree: the library writes scores as 98.50 and that is what is kept.
- *   5. db_evaluations.c stores it with the subject's rollup; a dry run
+ *   5. db_evaluations.c stores it with the subject's rollup (and, without
+ *      an Idempotency-Key, COMMIT in the same round trip); a dry run
  *      answers it without touching the database.
+ *
+ * The stored document is parsed once (Jansson trees and their malloc/free
+ * were most of the server's CPU per evaluation): the scoring document is
+ * built from that tree and written once, as the text the library loads
+ * and the body keeps as "input".
  */
 #include "evaluation.h"
 
@@ -171,20 +178,19 @@ static char *other_document(const char *subject, const char *doc, size_t len, co
                                        : project_scoring_document(doc, len, org);
 }
 
-/* Step 3: CROSS_TABLE_MISMATCH findings of d against the other documents,
- * as a JSON array text (malloc'd). */
+/* Step 3: CROSS_TABLE_MISMATCH findings of d against the other documents
+ * (res: read with the lock, consumed; NULL: read them now), as a JSON
+ * array text (malloc'd). */
 static char *cross_findings(pool_conn *pc, const char *subject, const project_row *row,
-                            const jx_document *d, jx_resp *resp, int *failed)
+                            const jx_document *d, PGresult *res, jx_resp *resp, int *failed)
 {
-    PGresult *res = NULL;
     db_err e;
     json_t *all = json_array();
     char *out = NULL;
     int i;
 
     *failed = 0;
-    if (dbe_cross_docs(pc, subject, row->province, row->org_id, jx_document_year(d), &res,
-                       &e) < 0) {
+    if (!res && dbe_cross_docs(pc, subject, row->id, &res, &e) < 0) {
         db_problem(resp, &e);
         *failed = 1;
         goto out;
@@ -315,21 +321,21 @@ static char *compose(const char *result, const char *cross, const char *meta,
     return sb_take(&sb, NULL);
 }
 
-/* What reports need of the subject beyond the scoring document. */
-static char *subject_extras(const char *doc, size_t len)
+/* What reports need of the subject beyond the scoring document, from the
+ * parsed stored document (members the scoring document does not touch). */
+static char *subject_extras(const json_t *stored)
 {
     static const char *const KEEP[] = {"code", "supervising_office", "fund_nature", "category",
                                        "evaluation_method", "goals", "problems", NULL};
-    json_t *d = json_loadb(doc, len, 0, NULL), *o = json_object(), *v;
+    json_t *o = json_object(), *v;
     char *out;
     size_t i;
 
     for (i = 0; KEEP[i]; i++)
-        if ((v = json_object_get(d, KEEP[i])) && !json_is_null(v))
+        if ((v = json_object_get(stored, KEEP[i])) && !json_is_null(v))
             json_object_set(o, KEEP[i], v);
     out = json_dumps(o, JSON_COMPACT);
     json_decref(o);
-    json_decref(d);
     return out;
 }
 
@@ -359,9 +365,9 @@ static int oom(jx_resp *resp)
 
 /* Step 5: stores body; 201 with Location. */
 static int store(pool_conn *pc, const auth_info *who, const char *subject,
-                 const project_row *row, const jx_document *d, const jx_result *r,
-                 const char *fw_id, int fw_version, const char *body, const int counts[3],
-                 jx_resp *resp)
+                 const project_row *row, const json_t *stored, const jx_document *d,
+                 const jx_result *r, const char *fw_id, int fw_version, const char *body,
+                 const int counts[3], const eval_db *db, jx_resp *resp)
 {
     dbe_row dr;
     PGresult *res = NULL;
@@ -388,12 +394,13 @@ static int store(pool_conn *pc, const auth_info *who, const char *subject,
     dr.errors = counts[0];
     dr.warnings = counts[1];
     dr.infos = counts[2];
-    dr.subject_doc = subject_extras(row->doc, row->doc_len);
+    dr.subject_doc = subject_extras(stored);
     if (!dr.subject_doc) {
         oom(resp);
         goto out;
     }
-    if (dbe_insert(pc, who, &dr, body, &res, &e) < 0) {
+    dr.has_rollup = db->has_rollup;
+    if (dbe_insert(pc, who, &dr, body, db->commit, &res, &e) < 0) {
         db_problem(resp, &e);
         goto out;
     }
@@ -407,9 +414,14 @@ out:
 }
 
 int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const project_row *row,
-             char *sdoc, const eval_options *opt, int dry, jx_resp *resp)
+             eval_db *db, const eval_options *opt, int dry, jx_resp *resp)
 {
-    json_t *doc = sdoc ? json_loads(sdoc, 0, NULL) : NULL;
+    /* The stored document is parsed once: the scoring document is built
+     * from the tree (its text is written once, as the input the library
+     * reads), and the report extras come from the same tree. */
+    json_t *stored = json_loadb(row->doc, row->doc_len, 0, NULL);
+    json_t *doc = !strcmp(subject, "project") ? project_scoring_json(stored, row->org_name)
+                                              : assessment_scoring_json(stored, row->org_name);
     char fw_id[72];
     char *input = NULL, *result = NULL, *cross = NULL, *meta = NULL, *body = NULL;
     const char *scope;
@@ -419,7 +431,6 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const pro
     fw_pick fw;
     int rc = -1, failed, counts[3];
 
-    free(sdoc);
     if (!json_is_object(doc)) {
         problem(resp, 500, "internal", "内部错误 (internal error)", "stored document");
         goto out;
@@ -438,7 +449,7 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const pro
                    "评价框架的适用范围与被评对象不符 (the framework's scope does not fit)");
         goto out;
     }
-    input = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    input = project_dump(doc, NULL); /* = json_dumps(doc, PROJECT_DUMP_FLAGS) */
     if (!input) {
         oom(resp);
         goto out;
@@ -455,7 +466,8 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const pro
         oom(resp);
         goto out;
     }
-    cross = cross_findings(pc, subject, row, d, resp, &failed);
+    cross = cross_findings(pc, subject, row, d, db->cross_docs, resp, &failed);
+    db->cross_docs = NULL; /* consumed */
     if (failed)
         goto out;
     meta = meta_members(who, subject, row, d, fw.version);
@@ -467,11 +479,15 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const pro
     if (dry)
         rc = send_body(resp, 200, body, strlen(body));
     else
-        rc = store(pc, who, subject, row, d, r, fw_id, fw.version, body, counts, resp);
+        rc = store(pc, who, subject, row, stored, d, r, fw_id, fw.version, body, counts, db,
+                   resp);
 out:
+    PQclear(db->cross_docs);
+    db->cross_docs = NULL;
     jx_result_free(r);
     jx_document_free(d);
     json_decref(doc);
+    json_decref(stored);
     free(input);
     free(result);
     free(cross);

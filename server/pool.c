@@ -38,6 +38,13 @@
  * Prepared statements are per connection, so each pool_conn remembers the
  * statements it has prepared; a reconnect starts that list afresh.
  *
+ * Pipelines (pool_exec_pipeline): a few statements that do not depend on
+ * each other's results (BEGIN, a lock, a read; an insert and COMMIT) sent
+ * at once in libpq's pipeline mode with one Sync, so they cost one round
+ * trip, under the same single deadline, cancel and 503 as one statement.
+ * A statement that fails makes PostgreSQL skip the rest up to the Sync;
+ * the caller sees the first failure and rolls back.
+ *
  * Read replica (DATABASE_READ_URL): the primary pool may have a second,
  * bounded pool for a hot standby attached (pool_set_replica), with the
  * same 503/recovery behaviour.  Which one a request uses is decided once
@@ -681,6 +688,126 @@ pool_status pool_exec_sql(pool_conn *pc, const char *sql, PGresult **res, char *
     if (!PQsendQuery(pc->pg, sql))
         return send_failed(pc, err, errlen);
     return finish_rt(pc, rt_deadline(pc), 0, res, err, errlen);
+}
+
+/* ---- pipelines ------------------------------------------------------------ */
+
+/* The pipeline's commands in the order sent: a step (>= 0) or the
+ * preparation of a step's statement (-1 - step). */
+static int pipe_send(pool_conn *pc, const pool_step *steps, int n, int *cmd, int *ncmd)
+{
+    int i, j, fresh;
+
+    *ncmd = 0;
+    for (i = 0; i < n; i++) {
+        const pool_stmt *st = steps[i].st;
+
+        if (st) {
+            fresh = !is_prepared(pc, st);
+            for (j = 0; j < i && fresh; j++)
+                fresh = steps[j].st != st;
+            if (fresh) {
+                if (!PQsendPrepare(pc->pg, st->name, st->sql, st->nparams, NULL))
+                    return -1;
+                cmd[(*ncmd)++] = -1 - i;
+            }
+            if (!PQsendQueryPrepared(pc->pg, st->name, st->nparams, steps[i].values, NULL,
+                                     NULL, 0))
+                return -1;
+        } else if (!PQsendQueryParams(pc->pg, steps[i].sql, 0, NULL, NULL, NULL, NULL, 0)) {
+            return -1;
+        }
+        cmd[(*ncmd)++] = i;
+    }
+    return PQpipelineSync(pc->pg) ? 0 : -1;
+}
+
+static void pipe_clear(pool_step *steps, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        PQclear(steps[i].res);
+        steps[i].res = NULL;
+    }
+}
+
+pool_status pool_exec_pipeline(pool_conn *pc, pool_step *steps, int n, int *failed, char *err,
+                               size_t errlen)
+{
+    int cmd[2 * POOL_PIPELINE_MAX], ncmd = 0, ci = 0, w, step;
+    double deadline = rt_deadline(pc);
+    pool_status ps = POOL_OK;
+    PGresult *r;
+
+    *failed = n;
+    pipe_clear(steps, n); /* nothing kept from the caller */
+    if (pc->broken)
+        return io_failed(pc, err, errlen);
+    if (n < 1 || n > POOL_PIPELINE_MAX) {
+        set_err(err, errlen, "pipeline of an unsupported length");
+        return POOL_EQUERY;
+    }
+    if (!PQenterPipelineMode(pc->pg))
+        return send_failed(pc, err, errlen);
+    if (pipe_send(pc, steps, n, cmd, &ncmd) < 0) {
+        /* half a pipeline may be queued: the connection is out of step */
+        ps = send_failed(pc, err, errlen);
+        pc->broken = 1;
+        return ps;
+    }
+    for (;;) {
+        w = rt_wait(pc->pg, deadline);
+        if (w != 0) {
+            pipe_clear(steps, n);
+            *failed = n;
+            return w > 0 ? timed_out(pc, err, errlen) : io_failed(pc, err, errlen);
+        }
+        r = PQgetResult(pc->pg);
+        if (!r) { /* the end of one command's results */
+            if (++ci > ncmd || PQstatus(pc->pg) != CONNECTION_OK) {
+                pipe_clear(steps, n); /* the connection went away under us */
+                *failed = n;
+                return io_failed(pc, err, errlen);
+            }
+            continue;
+        }
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        step = ci < ncmd ? cmd[ci] : n;
+        if (PQresultStatus(r) == PGRES_PIPELINE_ABORTED || step == n) {
+            PQclear(r); /* skipped after an earlier failure */
+        } else if (res_failed(r)) {
+            if (ps == POOL_OK) {
+                ps = classify(pc, r);
+                *failed = step < 0 ? -1 - step : step;
+                set_err(err, errlen, PQresultErrorMessage(r));
+            }
+            PQclear(r);
+        } else if (step < 0) {
+            if (pc->nprepared < MAX_PREPARED)
+                pc->prepared[pc->nprepared++] = steps[-1 - step].st;
+            PQclear(r);
+        } else {
+            PQclear(steps[step].res);
+            steps[step].res = r;
+        }
+    }
+    if (!PQexitPipelineMode(pc->pg)) {
+        pc->broken = 1; /* results left over: out of step with the protocol */
+        if (ps == POOL_OK) {
+            ps = POOL_EQUERY;
+            set_err(err, errlen, PQerrorMessage(pc->pg));
+        }
+    }
+    if (ps != POOL_OK) {
+        pipe_clear(steps, n);
+        return ps;
+    }
+    pc->sqlstate[0] = '\0';
+    return POOL_OK;
 }
 
 /* Queues one piece of COPY data (or the end when data is NULL), waiting

@@ -92,6 +92,28 @@ pool_status pool_query(pool *p, const pool_stmt *st, const char *const *values,
 pool_status pool_exec_replan(pool_conn *pc, const pool_stmt *st, const char *const *values,
                              PGresult **res, char *err, size_t errlen);
 
+/* One statement of a pipeline: a prepared statement with its values, or
+ * (st NULL) a plain SQL text without parameters (BEGIN, COMMIT). */
+typedef struct {
+    const pool_stmt *st;
+    const char *sql;
+    const char *const *values;
+    PGresult *res;      /* out: its result (rows or command status) */
+} pool_step;
+
+#define POOL_PIPELINE_MAX 8
+
+/* Sends steps[0..n) together (libpq pipeline mode, one Sync: one round
+ * trip instead of n) and collects every result, with the deadline of one
+ * round trip.  Statements not yet prepared on pc are prepared in the same
+ * pipeline.  POOL_OK when every step succeeded (each steps[i].res set, to
+ * PQclear).  Otherwise the status and err of the first failure, *failed
+ * its index (n when the connection failed or timed out, as pool_exec),
+ * no result kept; PostgreSQL skipped the steps after a failed one, and a
+ * transaction opened by an earlier step is left aborted (roll it back). */
+pool_status pool_exec_pipeline(pool_conn *pc, pool_step *steps, int n, int *failed, char *err,
+                               size_t errlen);
+
 void pool_get_stats(pool *p, pool_stats *out);
 
 /* Read replica.  Attaches replica (a pool of its own, owned by the caller)

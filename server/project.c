@@ -1036,19 +1036,18 @@ static void restore_written(json_t *sdoc, json_t *written)
     }
 }
 
-char *project_scoring_document(const char *doc_text, size_t len, const char *org_name)
+json_t *project_scoring_json(json_t *doc, const char *org_name)
 {
-    json_t *doc = json_loadb(doc_text, len, 0, NULL), *sdoc = NULL, *v, *ind;
-    char *out = NULL;
+    json_t *sdoc, *v, *ind;
     size_t i;
     static const char *const carry[] = {"framework", "name", "year", "budget", "indicators",
                                         "figures", "reported", NULL};
 
     if (!json_is_object(doc))
-        goto out;
+        return NULL;
     sdoc = json_object();
     if (!sdoc)
-        goto out;
+        return NULL;
     json_object_set_new(sdoc, "scope", json_string("project"));
     for (i = 0; carry[i]; i++)
         if ((v = json_object_get(doc, carry[i])) && !json_is_null(v))
@@ -1063,8 +1062,14 @@ char *project_scoring_document(const char *doc_text, size_t len, const char *org
     json_array_foreach(json_object_get(sdoc, "indicators"), i, ind)
         json_object_del(ind, "id");
     restore_written(sdoc, json_object_get(doc, "amounts_as_written"));
-    out = project_dump(sdoc, NULL);
-out:
+    return sdoc;
+}
+
+char *project_scoring_document(const char *doc_text, size_t len, const char *org_name)
+{
+    json_t *doc = json_loadb(doc_text, len, 0, NULL), *sdoc = project_scoring_json(doc, org_name);
+    char *out = sdoc ? project_dump(sdoc, NULL) : NULL;
+
     json_decref(sdoc);
     json_decref(doc);
     return out;

@@ -50,6 +50,10 @@ void project_set_ids(project_in *p, const int64_t *ids);
  * text (jsonb output) and organisation name.  malloc'd JSON text, or NULL
  * when doc is not a stored project document or memory ran out. */
 char *project_scoring_document(const char *doc, size_t len, const char *org_name);
+/* The same as a tree, from the parsed stored document: a new reference,
+ * sharing (and changing: budget, indicators) doc's members; NULL when doc
+ * is not an object or memory ran out. */
+json_t *project_scoring_json(json_t *doc, const char *org_name);
 
 /* json_dumps flags for stored documents: compact, reals at 15 digits
  * (8.51 stays "8.51"). */

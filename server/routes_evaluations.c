@@ -32,17 +32,45 @@
 #include "routes.h"
 #include "workflow.h"
 
+/* Borrows a connection, begins, locks the subject, reads its cross
+ * documents and whether it has a rollup: one round trip (dbe_begin_lock).
+ * 0 = go on, the transaction open on *pc; -1 = resp holds the answer and
+ * nothing is open. */
+static int lock_subject(jx_resp *resp, const auth_info *who, const char *subject, int64_t id,
+                        pool_conn **pc, project_row *row, eval_db *db)
+{
+    db_err e;
+
+    if (db_acquire(pc, &e) < 0) {
+        db_problem(resp, &e);
+        *pc = NULL;
+        return -1;
+    }
+    if (dbe_begin_lock(*pc, who, subject, id, row, &db->cross_docs, &db->has_rollup, &e) < 0)
+        db_problem(resp, &e);
+    else if (!row->found)
+        problem_not_found(resp);
+    else
+        return 0;
+    PQclear(db->cross_docs);
+    db->cross_docs = NULL;
+    wf_finish(resp, *pc, 0);
+    *pc = NULL;
+    project_row_free(row);
+    return -1;
+}
+
 static int evaluate(jx_req *req, jx_resp *resp, const char *subject)
 {
     auth_info who;
     int64_t id;
-    int dry = 0, ok = 0;
+    int dry = 0, ok = 0, keyed, project = !strcmp(subject, "project");
     idem k;
     json_t *body = NULL;
     eval_options opt;
     pool_conn *pc = NULL;
     project_row row;
-    char *sdoc;
+    eval_db db = {NULL, 0, 0};
 
     memset(&row, 0, sizeof row);
     if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
@@ -50,16 +78,20 @@ static int evaluate(jx_req *req, jx_resp *resp, const char *subject)
         return 0;
     if (eval_options_decode(req, resp, &body, &opt) < 0)
         return 0;
-    if (wf_lock(resp, &who, !strcmp(subject, "project") ? &wf_projects : &wf_assessments, id, 0,
-                -1, NULL, dry ? NULL : &k, &pc, &row) < 0)
+    /* With an Idempotency-Key the key is claimed in the transaction before
+     * the lock and the answer stored before COMMIT (workflow.c's path);
+     * without one (the usual case) BEGIN, the lock and the cross read
+     * travel together, and COMMIT with the insert: two round trips. */
+    keyed = !dry && k.key;
+    if (keyed ? wf_lock(resp, &who, project ? &wf_projects : &wf_assessments, id, 0, -1, NULL,
+                        &k, &pc, &row)
+              : lock_subject(resp, &who, subject, id, &pc, &row, &db))
         goto out;
-    sdoc = !strcmp(subject, "project")
-               ? project_scoring_document(row.doc, row.doc_len, row.org_name)
-               : assessment_scoring_document(row.doc, row.doc_len, row.org_name);
-    if (eval_run(pc, &who, subject, &row, sdoc, &opt, dry, resp) == 0) {
+    db.commit = !keyed && !dry;
+    if (eval_run(pc, &who, subject, &row, &db, &opt, dry, resp) == 0) {
         db_err e;
 
-        ok = !dry;
+        ok = keyed;
         if (ok && idem_store(pc, &who, &k, resp, &e) < 0) {
             ok = 0;
             db_problem(resp, &e);
