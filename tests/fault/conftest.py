@@ -120,6 +120,17 @@ def wait_for(fn, timeout, interval=0.05):
         time.sleep(interval)
 
 
+PSQL = "/usr/lib/postgresql/15/bin/psql"
+
+
+def sql(query):
+    """One statement through psql on DATABASE_URL; its rows as text."""
+    r = subprocess.run([PSQL, os.environ["DATABASE_URL"], "-XtAc", query],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
 def pg(cmd):
     """scripts/pg.sh stop|start on the test cluster."""
     r = subprocess.run([os.environ["JX_PG_SH"], cmd, os.environ["JX_PG_DIR"]],

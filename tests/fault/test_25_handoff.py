@@ -19,17 +19,9 @@ import time
 
 import requests
 
-from conftest import AUTH, abort, connect, start_server, wait_for
+from conftest import AUTH, PSQL, abort, connect, sql, start_server, wait_for
 
-PSQL = "/usr/lib/postgresql/15/bin/psql"
 DB_WAIT_MS = 8000
-
-
-def psql_value(sql):
-    r = subprocess.run([PSQL, os.environ["DATABASE_URL"], "-qtAc", sql],
-                       capture_output=True, text=True, timeout=30)
-    assert r.returncode == 0, r.stderr
-    return r.stdout.strip()
 
 
 @contextlib.contextmanager
@@ -42,7 +34,7 @@ def projects_locked():
         p.stdin.write("BEGIN;\nLOCK TABLE projects IN ACCESS EXCLUSIVE MODE;\n"
                       "SELECT pg_sleep(0);\n")
         p.stdin.flush()
-        assert wait_for(lambda: psql_value(
+        assert wait_for(lambda: sql(
             "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
             "WHERE c.relname = 'projects' AND l.mode = 'AccessExclusiveLock' "
             "AND l.granted") == "1", 10), "psql did not take the lock"
@@ -58,7 +50,7 @@ def projects_locked():
 
 def waiters():
     """Backends waiting for a lock on projects (the stuck requests)."""
-    return int(psql_value(
+    return int(sql(
         "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
         "WHERE c.relname = 'projects' AND NOT l.granted"))
 

@@ -30,18 +30,11 @@ import time
 import requests
 
 from conftest import (AUTH, DB_TIMEOUT, SANITIZED, assert_healthy, fixture_document, pg,
-                      start_server, url, wait_for)
+                      sql, start_server, url, wait_for)
 
-PSQL = "/usr/lib/postgresql/15/bin/psql"
 SLACK = 2.5 if SANITIZED else 1.5
 WRITERS = 4
 
-
-def sql(query):
-    r = subprocess.run([PSQL, os.environ["DATABASE_URL"], "-XtAc", query],
-                       capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    return r.stdout.strip()
 
 
 def post(base, path, body, headers=None, token=None):

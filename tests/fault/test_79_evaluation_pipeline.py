@@ -26,19 +26,12 @@ import uuid
 
 import requests
 
-from conftest import AUTH, DB_TIMEOUT, SANITIZED, assert_healthy, assert_problem, \
-    fixture_document, url, wait_for
+from conftest import AUTH, DB_TIMEOUT, PSQL, SANITIZED, assert_healthy, assert_problem, \
+    fixture_document, sql, url, wait_for
 from test_80_database import postgres_pids
 
-PSQL = "/usr/lib/postgresql/15/bin/psql"
 SLACK = 2.5 if SANITIZED else 1.5
 
-
-def sql(query):
-    r = subprocess.run([PSQL, os.environ["DATABASE_URL"], "-XtAc", query],
-                       capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    return r.stdout.strip()
 
 
 def post(path, token, body=None):
