@@ -23,7 +23,6 @@ and the shared server healthy.
 """
 import os
 import signal
-import subprocess
 import threading
 import time
 
