@@ -3,15 +3,18 @@
  *
  * Threading: MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL with a pool
  * of --threads workers (MHD_OPTION_THREAD_POOL_SIZE), each running its own
- * epoll loop.  A route marked runs_inline (no database: /v1/score,
- * /healthz) runs on the worker.  Every other request, once its body is
- * in, is handed to the handler threads (exec.c, one per pooled database
+ * epoll loop.  A route marked runs_inline (reads, and routes without the
+ * database: router.c) runs on the worker.  Writes, once their body is in,
+ * are handed to the handler threads (exec.c, one per pooled database
  * connection): the worker suspends the connection and goes back to its
  * loop; the handler thread runs the handler into the request's own
  * response and resumes the connection; libmicrohttpd then calls us once
- * more and the response is queued on the worker.  So a handler waiting on
- * a commit never stalls the other connections of its worker.  Measured
- * here, epoll workers beat thread-per-connection (operations.md).
+ * more and the response is queued on the worker.  So a write waiting on a
+ * commit or a row lock never stalls the other connections of its worker,
+ * and reads do not pay two thread switches each.  A write that waited in
+ * the queue longer than --db-timeout gets 503 without running, as one
+ * that waited that long for a pooled connection.  Measured here, epoll
+ * workers beat thread-per-connection (operations.md).
  *
  * The keep-alive trap of libmicrohttpd 0.9.75: a response queued on the
  * *first* call for a request (before the upload has been consumed) makes
@@ -99,6 +102,7 @@ typedef struct {
     exec_job job;
     jx_resp resp;
     atomic_int run;         /* RUN_*: set by the handler thread before resuming */
+    double queued_at;       /* now_mono() at the hand-off */
 } http_req;
 
 /* Frees what queue() did not take over. */
@@ -262,7 +266,14 @@ static void run_job(exec_job *j)
 {
     http_req *hr = (http_req *)(void *)((char *)j - offsetof(http_req, job));
 
-    run_handler(&hr->req, &hr->resp);
+    /* Queued longer than a request may wait for a pooled connection (the
+     * handler threads are all stuck on the database): the same 503 as a
+     * pool wait that timed out, without running the handler. */
+    if (now_mono() - hr->queued_at > cfg_->db_timeout_ms / 1000.0)
+        problem_db_unavailable(&hr->resp, "服务繁忙，请稍后重试 (every database connection is busy; "
+                                          "retry shortly)");
+    else
+        run_handler(&hr->req, &hr->resp);
     atomic_store_explicit(&hr->run, RUN_DONE, memory_order_release);
     MHD_resume_connection(hr->req.conn);
 }
@@ -274,6 +285,7 @@ static enum MHD_Result hand_off(jx_req *req)
     http_req *hr = (http_req *)req;
 
     hr->job.run = run_job;
+    hr->queued_at = now_mono();
     atomic_store_explicit(&hr->run, RUN_QUEUED, memory_order_relaxed);
     MHD_suspend_connection(req->conn);
     if (exec_submit(&hr->job) < 0)
