@@ -18,8 +18,8 @@
 # indicators and audit_log rows, exported after each import half -- into
 # the same tables of a second database of the same cluster (made with
 # CREATE DATABASE ... TEMPLATE from the first once its organisations
-# exist), so with the same indexes, constraints (CHECKs, the indicators'
-# foreign key to projects, projects' to orgs), triggers and TOAST/lz4
+# exist), so with the same indexes, constraints (CHECKs, the projects'
+# foreign key to orgs; the indicators' to projects went in sql/0013), triggers and TOAST/lz4
 # settings.  One transaction per half (three COPYs, then COMMIT).  What
 # the baseline does not do: validate anything, build the documents,
 # allocate ids, look up organisations or existing projects, the
