@@ -225,6 +225,23 @@ static void cols_of(const project_in *in, cols_text *c)
              (long long)(in->total_cents % 100));
 }
 
+/* The eleven project columns the create and update statements take in the
+ * same order (year .. grade), from v[0]; c must outlive the statement. */
+static void put_cols(const char **v, const project_in *in, const cols_text *c)
+{
+    v[0] = c->year;
+    v[1] = in->name;
+    v[2] = in->code;
+    v[3] = in->framework;
+    v[4] = in->fund_nature;
+    v[5] = in->category;
+    v[6] = in->has_initial ? c->initial : NULL;
+    v[7] = in->has_adjusted ? c->adjusted : NULL;
+    v[8] = in->has_executed ? c->executed : NULL;
+    v[9] = in->has_total ? c->total : NULL;
+    v[10] = in->grade;
+}
+
 /* ---- statements ---------------------------------------------------------- */
 
 int dbp_create(pool_conn *pc, const auth_info *who, const idem *k, const project_in *in,
@@ -242,17 +259,7 @@ int dbp_create(pool_conn *pc, const auth_info *who, const idem *k, const project
     v[3] = k->key;
     v[4] = doc;
     v[5] = in->org_id ? org : NULL;
-    v[6] = c.year;
-    v[7] = in->name;
-    v[8] = in->code;
-    v[9] = in->framework;
-    v[10] = in->fund_nature;
-    v[11] = in->category;
-    v[12] = in->has_initial ? c.initial : NULL;
-    v[13] = in->has_adjusted ? c.adjusted : NULL;
-    v[14] = in->has_executed ? c.executed : NULL;
-    v[15] = in->has_total ? c.total : NULL;
-    v[16] = in->grade;
+    put_cols(v + 6, in, &c);
     v[17] = k->key ? k->hash : NULL;
     v[18] = who->token_id_s;
     return db_exec(pc, &st_create, v, res, e);
@@ -376,17 +383,7 @@ int dbp_update(pool_conn *pc, const auth_info *who, const project_row *row,
     cols_of(in, &c);
     v[2] = doc;
     v[3] = who->token_id_s;
-    v[4] = c.year;
-    v[5] = in->name;
-    v[6] = in->code;
-    v[7] = in->framework;
-    v[8] = in->fund_nature;
-    v[9] = in->category;
-    v[10] = in->has_initial ? c.initial : NULL;
-    v[11] = in->has_adjusted ? c.adjusted : NULL;
-    v[12] = in->has_executed ? c.executed : NULL;
-    v[13] = in->has_total ? c.total : NULL;
-    v[14] = in->grade;
+    put_cols(v + 4, in, &c);
     v[15] = action;
     v[16] = who->org_id_s;
     return db_exec(pc, &st_update, v, res, e);
