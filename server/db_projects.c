@@ -28,6 +28,8 @@
 #include <string.h>
 
 #include "auth.h"
+#include "batch.h"
+#include "util.h"
 
 /* Indicator rows from the stored document of the CTE p. */
 #define IND_INSERT                                                                        \
@@ -43,47 +45,63 @@
     "jx_project_json(" t ".id, " t ".org_id, " t ".region_code, " t ".status, " t          \
     ".version, " t ".return_reason, " t ".created_at, " t ".updated_at, " t ".doc)::text"
 
-/* The create: the organisation in reach, the ids drawn (the project's, and
- * one per indicator in position order, put into the document with
+/* The create, of one project or of several at once (group commit: batch.c
+ * gathers the creates that arrive while others run).  $1 is a JSON array
+ * with one element per create, itself an array whose members k = 0..18
+ * are what a single create's $k+1 would be: the caller's role, org id and
+ * province, the Idempotency-Key, the document without indicator ids
+ * (member 4, JSON; the rest are strings or null), the target org, the
+ * eleven columns of put_cols, the request's hash, the token id.
+ * Per element: the organisation in reach, the ids drawn (the project's,
+ * and one per indicator in position order, put into the document with
  * jsonb_set -- jsonb orders an object's keys itself, so where "id" goes
  * does not matter), the key claimed (naming the project: idempotency.c
  * rebuilds a replay from the audit entry), then project, indicators and
- * audit entry.  The response text is built here as before. */
+ * audit entry.  Keys are claimed in key order, so two runs that share
+ * keys wait for each other in one order and never deadlock; two elements
+ * of one run with the same key: the second finds it taken (DO NOTHING)
+ * and replays the first.  One row per element, in order: organisation
+ * found (0/1), created (0/1), the response body when created, the id. */
 static const pool_stmt st_create = {
-    "jx_project_create2",
-    "WITH o AS (SELECT o.id, o.parent_id, o.region_code, jx_province(o.region_code) AS province"
-    "   FROM orgs o WHERE o.id = coalesce($6::bigint, $2::bigint) AND o.kind <> 'admin'"
-    "    AND ($1 = 'admin' OR o.id = $2::bigint"
-    "         OR ($1 = 'department' AND o.parent_id = $2::bigint))),"
-    " n AS (SELECT nextval('projects_id_seq') AS pid, CASE WHEN d.doc ? 'indicators'"
-    "   THEN jsonb_set(d.doc, '{indicators}', coalesce((SELECT jsonb_agg(jsonb_build_object("
-    "   'id', nextval('indicators_id_seq')) || x.e ORDER BY x.n) FROM"
-    "   jsonb_array_elements(d.doc->'indicators') WITH ORDINALITY AS x(e, n)), '[]'))"
-    "   ELSE d.doc END AS doc FROM (SELECT $5::jsonb AS doc) d WHERE EXISTS (SELECT 1 FROM o)),"
-    " b AS (SELECT o.*, n.pid, n.doc, jx_project_json(n.pid, o.id, o.region_code, 'draft', 1,"
-    "   NULL, now(), now(), n.doc)::text AS body FROM o, n),"
+    "jx_project_create3",
+    "WITH x AS (SELECT t.n, t.e FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, n)),"
+    " o AS (SELECT x.n, x.e, g.id, g.parent_id, g.region_code,"
+    "   jx_province(g.region_code) AS province FROM x JOIN orgs g"
+    "   ON g.id = coalesce((x.e->>5)::bigint, (x.e->>1)::bigint) AND g.kind <> 'admin'"
+    "    AND (x.e->>0 = 'admin' OR g.id = (x.e->>1)::bigint"
+    "         OR (x.e->>0 = 'department' AND g.parent_id = (x.e->>1)::bigint))),"
+    " b AS (SELECT o.*, nextval('projects_id_seq') AS pid, CASE WHEN o.e->4 ? 'indicators'"
+    "   THEN jsonb_set(o.e->4, '{indicators}', coalesce((SELECT jsonb_agg(jsonb_build_object("
+    "   'id', nextval('indicators_id_seq')) || i.e ORDER BY i.n) FROM"
+    "   jsonb_array_elements(o.e->4->'indicators') WITH ORDINALITY AS i(e, n)), '[]'))"
+    "   ELSE o.e->4 END AS doc FROM o),"
     " k AS (INSERT INTO idempotency_keys (province, org_id, key, request_hash, status,"
     "   content_type, location, etag, project_id)"
-    "   SELECT $3, $2::bigint, $4, decode($18, 'hex'), 201, 'application/json',"
-    "   '/v1/projects/' || b.pid, '\"1\"', b.pid FROM b WHERE $4::text IS NOT NULL"
-    "   ON CONFLICT DO NOTHING RETURNING 1),"
+    "   SELECT b.e->>2, (b.e->>1)::bigint, b.e->>3, decode(b.e->>17, 'hex'), 201,"
+    "   'application/json', '/v1/projects/' || b.pid, '\"1\"', b.pid FROM b"
+    "   WHERE b.e->>3 IS NOT NULL ORDER BY 1, 2, 3"
+    "   ON CONFLICT DO NOTHING RETURNING project_id),"
     " p AS (INSERT INTO projects (province, id, org_id, parent_org_id, region_code, year, name,"
     "   code, framework_id, fund_nature, category, budget_initial, budget_adjusted,"
     "   budget_executed, reported_total, reported_grade, indicator_count, doc,"
     "   created_by_token, updated_by_token)"
-    "   SELECT b.province, b.pid, b.id, b.parent_id, b.region_code, $7::integer, $8, $9,"
-    "   $10, $11, $12, $13::numeric, $14::numeric, $15::numeric, $16::numeric, $17,"
-    "   jsonb_array_length(b.doc->'indicators'), b.doc, $19::bigint, $19::bigint FROM b"
-    "   WHERE $4::text IS NULL OR EXISTS (SELECT 1 FROM k)"
+    "   SELECT b.province, b.pid, b.id, b.parent_id, b.region_code, (b.e->>6)::integer,"
+    "   b.e->>7, b.e->>8, b.e->>9, b.e->>10, b.e->>11, (b.e->>12)::numeric,"
+    "   (b.e->>13)::numeric, (b.e->>14)::numeric, (b.e->>15)::numeric, b.e->>16,"
+    "   jsonb_array_length(b.doc->'indicators'), b.doc, (b.e->>18)::bigint,"
+    "   (b.e->>18)::bigint FROM b"
+    "   WHERE b.e->>3 IS NULL OR b.pid IN (SELECT project_id FROM k)"
     "   RETURNING province, id, org_id, parent_org_id, region_code, doc),"
     " i AS (" IND_INSERT "),"
     " a AS (INSERT INTO audit_log (province, resource, resource_id, org_id, parent_org_id,"
     "   region_code, action, version, actor_org_id, actor_token_id, after)"
     "   SELECT p.province, 'project', p.id, p.org_id, p.parent_org_id, p.region_code,"
-    "   'create', 1, $2::bigint, $19::bigint, p.doc FROM p)"
-    " SELECT (SELECT count(*) FROM o)::integer, (SELECT count(*) FROM p)::integer,"
-    " (SELECT body FROM b), (SELECT pid FROM b)",
-    19};
+    "   'create', 1, (b.e->>1)::bigint, (b.e->>18)::bigint, p.doc FROM p JOIN b ON b.pid = p.id)"
+    " SELECT (b.pid IS NOT NULL)::integer, (p.id IS NOT NULL)::integer,"
+    " CASE WHEN p.id IS NOT NULL THEN jx_project_json(p.id, p.org_id, p.region_code, 'draft',"
+    " 1, NULL, now(), now(), p.doc)::text END, b.pid"
+    " FROM x LEFT JOIN b ON b.n = x.n LEFT JOIN p ON p.id = b.pid ORDER BY x.n",
+    1};
 
 /* The stored document as jsonb's text plus the columns around it; the
  * representation is put together in C (routes_projects.c), which spares
@@ -244,25 +262,169 @@ static void put_cols(const char **v, const project_in *in, const cols_text *c)
 
 /* ---- statements ---------------------------------------------------------- */
 
-int dbp_create(pool_conn *pc, const auth_info *who, const idem *k, const project_in *in,
-               const char *doc, PGresult **res, db_err *e)
+/* One create's element of st_create's $1: the values a single create's
+ * statement would take, as a JSON array (the document raw). */
+static void put_create(strbuf *sb, const dbp_create_job *j)
 {
     const char *v[19];
     char org[24];
     cols_text c;
+    int i;
 
-    i64s(in->org_id, org, sizeof org);
-    cols_of(in, &c);
-    v[0] = who->org_kind;
-    v[1] = who->org_id_s;
-    v[2] = who->province;
-    v[3] = k->key;
-    v[4] = doc;
-    v[5] = in->org_id ? org : NULL;
-    put_cols(v + 6, in, &c);
-    v[17] = k->key ? k->hash : NULL;
-    v[18] = who->token_id_s;
-    return db_exec(pc, &st_create, v, res, e);
+    i64s(j->in->org_id, org, sizeof org);
+    cols_of(j->in, &c);
+    v[0] = j->who->org_kind;
+    v[1] = j->who->org_id_s;
+    v[2] = j->who->province;
+    v[3] = j->k->key;
+    v[4] = j->doc;
+    v[5] = j->in->org_id ? org : NULL;
+    put_cols(v + 6, j->in, &c);
+    v[17] = j->k->key ? j->k->hash : NULL;
+    v[18] = j->who->token_id_s;
+    sb_puts(sb, "[");
+    for (i = 0; i < 19; i++) {
+        if (i)
+            sb_puts(sb, ",");
+        if (i == 4)
+            sb_puts(sb, v[i]);
+        else if (v[i])
+            sb_json_str(sb, v[i]);
+        else
+            sb_puts(sb, "null");
+    }
+    sb_puts(sb, "]");
+}
+
+static dbp_create_job *create_job(batch_job *b)
+{
+    return (dbp_create_job *)(void *)((char *)b - offsetof(dbp_create_job, link));
+}
+
+static void oom(db_err *e)
+{
+    e->ps = POOL_EQUERY;
+    e->state[0] = '\0';
+    snprintf(e->msg, sizeof e->msg, "out of memory");
+}
+
+/* Row r of st_create's result into j. */
+static int create_result(dbp_create_job *j, const PGresult *res, int r)
+{
+    j->found = PQgetvalue(res, r, 0)[0] == '1';
+    j->created = PQgetvalue(res, r, 1)[0] == '1';
+    snprintf(j->pid, sizeof j->pid, "%s", PQgetvalue(res, r, 3));
+    if (j->created) {
+        size_t n = (size_t)PQgetlength(res, r, 2);
+
+        j->body = malloc(n + 1);
+        if (!j->body)
+            return -1;
+        memcpy(j->body, PQgetvalue(res, r, 2), n + 1);
+        j->body_len = n;
+    }
+    return 0;
+}
+
+/* Runs jobs[0..n) as one statement; -1 with *e filled when it failed as
+ * a whole (nothing written).  Each job's own failure (out of memory while
+ * copying its result) is its rc. */
+static int create_run(pool_conn *pc, batch_job **jobs, int n, db_err *e)
+{
+    strbuf sb;
+    const char *v[1];
+    PGresult *res = NULL;
+    int i, rc = 0;
+
+    sb_init(&sb);
+    sb_puts(&sb, "[");
+    for (i = 0; i < n; i++) {
+        if (i)
+            sb_puts(&sb, ",");
+        put_create(&sb, create_job(jobs[i]));
+    }
+    sb_puts(&sb, "]");
+    v[0] = sb_take(&sb, NULL);
+    if (!v[0]) {
+        oom(e);
+        return -1;
+    }
+    if (db_exec(pc, &st_create, v, &res, e) < 0) {
+        rc = -1;
+        goto out;
+    }
+    if (PQntuples(res) != n) {
+        e->ps = POOL_EQUERY;
+        e->state[0] = '\0';
+        snprintf(e->msg, sizeof e->msg, "create: %d rows for %d projects", PQntuples(res), n);
+        rc = -1;
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        dbp_create_job *j = create_job(jobs[i]);
+
+        if (create_result(j, res, i) < 0) {
+            oom(&j->e);
+            j->rc = -1;
+        }
+    }
+out:
+    PQclear(res);
+    free((char *)v[0]);
+    return rc;
+}
+
+/* batch.c's run: all together; when that fails on a statement error
+ * (one project's unique name, say) each alone, so that one create's
+ * failure is its own; when the database is out of reach, all alike. */
+static void create_batch_run(void *ctx, batch_job **jobs, int n)
+{
+    pool_conn *pc = ctx;
+    db_err e;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        create_job(jobs[i])->rc = 0;
+        create_job(jobs[i])->body = NULL;
+    }
+    if (create_run(pc, jobs, n, &e) == 0)
+        return;
+    if (n > 1 && e.ps == POOL_EQUERY && pool_conn_usable(pc)) {
+        for (i = 0; i < n; i++) {
+            dbp_create_job *j = create_job(jobs[i]);
+
+            if (!pool_conn_usable(pc)) {
+                j->e = e;                   /* the connection broke on an earlier one */
+                j->rc = -1;
+            } else if (create_run(pc, jobs + i, 1, &j->e) < 0) {
+                e = j->e;
+                j->rc = -1;
+            }
+        }
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        create_job(jobs[i])->e = e;
+        create_job(jobs[i])->rc = -1;
+    }
+}
+
+static batch_queue creates = BATCH_INITIALIZER(creates, 16, 2, create_batch_run);
+
+void dbp_create(pool_conn *pc, dbp_create_job *job)
+{
+    batch_submit(&creates, &job->link, pc);
+}
+
+void dbp_create_job_free(dbp_create_job *job)
+{
+    free(job->body);
+    job->body = NULL;
+}
+
+void dbp_create_stats(unsigned long *batches, unsigned long *jobs)
+{
+    batch_stats(&creates, batches, jobs);
 }
 
 int dbp_get(const auth_info *who, int64_t id, PGresult **res, db_err *e)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "auth.h"
+#include "batch.h"
 #include "db.h"
 #include "listquery.h"
 #include "idempotency.h"
@@ -66,11 +67,31 @@ int db_history_page(const pool_stmt *st, const auth_info *who, int64_t id, int64
 /* "{1,2,3}" into n ids; -1 when it holds fewer. */
 int dbp_parse_ids(const char *arr, int64_t *ids, size_t n);
 
-/* The single-statement create (see db_projects.c); doc is the document
- * without indicator ids (the statement draws them).  Row 0: organisation
- * found in reach (0/1), created (0/1), the response body, the project id. */
-int dbp_create(pool_conn *pc, const auth_info *who, const idem *k, const project_in *in,
-               const char *doc, PGresult **res, db_err *e);
+/* A create (POST /v1/projects) for dbp_create: what it takes, and what
+ * it gives back. */
+typedef struct {
+    batch_job link;
+    const auth_info *who;
+    const idem *k;
+    const project_in *in;
+    const char *doc;        /* without indicator ids: the statement draws them */
+    int rc;                 /* out: 0, or -1 with e filled */
+    db_err e;
+    int found;              /* the organisation is in the caller's reach */
+    int created;            /* 0 while found: the key was taken, replay it */
+    char pid[24];           /* the project's id */
+    char *body;             /* the 201 body when created, malloc'd */
+    size_t body_len;
+} dbp_create_job;
+
+/* Creates job's project in one statement with the creates other threads
+ * submit meanwhile (group commit, batch.c); pc, this thread's connection,
+ * runs the statement when this thread leads.  Free with
+ * dbp_create_job_free. */
+void dbp_create(pool_conn *pc, dbp_create_job *job);
+void dbp_create_job_free(dbp_create_job *job);
+/* Statements run and creates done by them, for /metrics. */
+void dbp_create_stats(unsigned long *batches, unsigned long *jobs);
 
 /* Reads in who's reach: version, id, org_id, region_code, status,
  * return_reason, created_at, updated_at (RFC 3339 text), doc (jsonb

@@ -26,13 +26,27 @@
  * pages of every arena back to the kernel.  A busy server is never
  * trimmed (its memory is in use and reused); cost when it runs: a few ms
  * on a thread that serves no request.
+ *
+ * glibc's per-thread cache of freed small blocks (tcache) keeps 7 of each
+ * size.  A create frees a few thousand small Jansson values at once; the
+ * rest went back to the 4 shared arenas (under their locks), and the next
+ * large allocation there consolidated them: malloc was ~28% of the
+ * server's CPU under POST /v1/projects.  With 2,000 per size the blocks
+ * stay with the thread that reuses them for the next request: 0.8x server
+ * CPU per create and 1.2-1.3x creates/s in A/B (README, "Measured").  The
+ * count is a tunable glibc reads at start only, so the server starts
+ * itself again once with GLIBC_TUNABLES set -- unless the environment
+ * already has GLIBC_TUNABLES (an operator's choice wins; an empty value
+ * keeps glibc's defaults).
  */
 #include <errno.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "auth.h"
 #include "config.h"
@@ -219,12 +233,25 @@ out:
     return rc;
 }
 
+#define TUNABLES "glibc.malloc.tcache_count=2000"
+
+/* Re-executes the server with TUNABLES (see the top); returns when it
+ * could not (no /proc), and the server runs with glibc's defaults. */
+static void tune_malloc(char **argv)
+{
+    if (getenv("GLIBC_TUNABLES") || setenv("GLIBC_TUNABLES", TUNABLES, 1) != 0)
+        return;
+    execv("/proc/self/exe", argv);
+    unsetenv("GLIBC_TUNABLES");
+}
+
 int main(int argc, char **argv)
 {
     const char *cmd = "serve";
     config cfg;
     int first = 1, rc;
 
+    tune_malloc(argv);
     if (argc > 1 && argv[1][0] != '-') {
         cmd = argv[1];
         first = 2;

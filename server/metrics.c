@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db_projects.h"
 #include "pool.h"
 #include "router.h"
 #include "routes.h"
@@ -201,6 +202,7 @@ static void render_pool(strbuf *sb)
 static void render_runs(strbuf *sb)
 {
     static const char *names[] = {"ok", "syntax", "field", "invalid", "nomem"};
+    unsigned long batches, creates;
     int i;
 
     sb_puts(sb, "# HELP jixiao_scorings_total Stateless scorings (POST /v1/score) by outcome.\n"
@@ -211,6 +213,16 @@ static void render_runs(strbuf *sb)
     sb_printf(sb, "# HELP jixiao_evaluations_total Stored evaluation runs.\n"
                   "# TYPE jixiao_evaluations_total counter\njixiao_evaluations_total %lu\n",
               atomic_load_explicit(&evaluations, memory_order_relaxed));
+    dbp_create_stats(&batches, &creates);
+    sb_printf(sb,
+              "# HELP jixiao_project_create_statements_total Statements that created projects"
+              " (group commit: creates that arrive together share one).\n"
+              "# TYPE jixiao_project_create_statements_total counter\n"
+              "jixiao_project_create_statements_total %lu\n"
+              "# HELP jixiao_project_create_requests_total Creates those statements ran.\n"
+              "# TYPE jixiao_project_create_requests_total counter\n"
+              "jixiao_project_create_requests_total %lu\n",
+              batches, creates);
 }
 
 void metrics_evaluation(void)

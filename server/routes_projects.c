@@ -118,7 +118,7 @@ static int org_unknown(jx_resp *resp)
 static int create_in_db(jx_req *req, jx_resp *resp, const idem *k, project_in *in)
 {
     pool_conn *pc = NULL;
-    PGresult *res = NULL;
+    dbp_create_job job;
     db_err e;
     auth_info who;
     char *doc = NULL;
@@ -126,6 +126,7 @@ static int create_in_db(jx_req *req, jx_resp *resp, const idem *k, project_in *i
 
     if (auth_require(req, resp, &who) < 0)
         return 0;
+    memset(&job, 0, sizeof job);
     /* the ids are drawn by the create statement itself (one round trip) */
     doc = project_dump(in->doc, NULL);
     if (!doc)
@@ -134,18 +135,24 @@ static int create_in_db(jx_req *req, jx_resp *resp, const idem *k, project_in *i
         rc = db_problem(resp, &e);
         goto out;
     }
-    if (dbp_create(pc, &who, k, in, doc, &res, &e) < 0) {
-        rc = db_problem(resp, &e);
+    job.who = &who;
+    job.k = k;
+    job.in = in;
+    job.doc = doc;
+    dbp_create(pc, &job);
+    if (job.rc < 0) {
+        rc = db_problem(resp, &job.e);
         goto out;
     }
-    if (strcmp(PQgetvalue(res, 0, 0), "1") != 0) {
+    if (!job.found) {
         rc = org_unknown(resp);
         goto out;
     }
-    if (!strcmp(PQgetvalue(res, 0, 1), "1")) {
-        resp_header(resp, "Location", "/v1/projects/%s", PQgetvalue(res, 0, 3));
+    if (job.created) {
+        resp_header(resp, "Location", "/v1/projects/%s", job.pid);
         resp_header(resp, "ETag", "\"1\"");
-        rc = wf_send_text(resp, 201, PQgetvalue(res, 0, 2), (size_t)PQgetlength(res, 0, 2));
+        resp_body(resp, 201, CT_JSON, job.body, job.body_len);
+        job.body = NULL;
         goto out;
     }
     /* the key was taken: replay the first response */
@@ -162,7 +169,7 @@ static int create_in_db(jx_req *req, jx_resp *resp, const idem *k, project_in *i
                                      "failed; retry)");
     }
 out:
-    PQclear(res);
+    dbp_create_job_free(&job);
     db_release(pc);
     free(doc);
     return rc;
