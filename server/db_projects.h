@@ -74,7 +74,7 @@ typedef struct {
     const auth_info *who;
     const idem *k;
     const project_in *in;
-    const char *doc;        /* without indicator ids: the statement draws them */
+    const char *doc;        /* with its indicators' ids (dbp_alloc_ids) */
     int rc;                 /* out: 0, or -1 with e filled */
     db_err e;
     int found;              /* the organisation is in the caller's reach */
@@ -103,7 +103,8 @@ int dbp_lock(pool_conn *pc, const auth_info *who, int64_t id, project_row *row, 
 /* The statement dbp_lock runs (reach $1-$4, id $5), for pipelines. */
 const pool_stmt *dbp_lock_stmt(void);
 
-/* n new indicator ids. */
+/* n new indicator ids, ascending, from this process's block (a round trip
+ * on pc once per 1,024 ids). */
 int dbp_alloc_ids(pool_conn *pc, size_t n, int64_t *ids, db_err *e);
 
 /* Replaces document, columns and indicator rows; appends the audit entry.

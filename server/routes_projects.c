@@ -122,17 +122,28 @@ static int create_in_db(jx_req *req, jx_resp *resp, const idem *k, project_in *i
     db_err e;
     auth_info who;
     char *doc = NULL;
+    int64_t *ids = NULL;
     int rc = 0;
 
     if (auth_require(req, resp, &who) < 0)
         return 0;
     memset(&job, 0, sizeof job);
-    /* the ids are drawn by the create statement itself (one round trip) */
-    doc = project_dump(in->doc, NULL);
-    if (!doc)
-        return problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
     if (db_acquire(&pc, &e) < 0) {
         rc = db_problem(resp, &e);
+        goto out;
+    }
+    /* the indicators' ids from this process's block (no round trip but
+     * one per 1,024 ids), the project's from the create statement */
+    ids = calloc(in->nind ? in->nind : 1, sizeof *ids);
+    if (!ids || dbp_alloc_ids(pc, in->nind, ids, &e) < 0) {
+        rc = ids ? db_problem(resp, &e)
+                 : problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        goto out;
+    }
+    project_set_ids(in, ids);
+    doc = project_dump(in->doc, NULL);
+    if (!doc) {
+        rc = problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
         goto out;
     }
     job.who = &who;
@@ -172,6 +183,7 @@ out:
     dbp_create_job_free(&job);
     db_release(pc);
     free(doc);
+    free(ids);
     return rc;
 }
 
