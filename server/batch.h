@@ -13,6 +13,7 @@
 typedef struct batch_job {
     struct batch_job *next;
     int state;                  /* batch.c's: pending, taken, done */
+    pthread_cond_t wake;        /* its thread waits here (batch.c) */
 } batch_job;
 
 /* Runs jobs[0..n) together, on the leading thread, with its ctx (for
@@ -22,7 +23,6 @@ typedef void (*batch_fn)(void *ctx, batch_job **jobs, int n);
 
 typedef struct {
     pthread_mutex_t mu;
-    pthread_cond_t done;
     batch_job *head, **tail;    /* pending, oldest first */
     int running, max_running, max_jobs;
     batch_fn run;
@@ -31,8 +31,7 @@ typedef struct {
 
 /* A static batch: BATCH_INITIALIZER(b, max_jobs, max_running, run). */
 #define BATCH_INITIALIZER(self, max_jobs, max_running, fn)                                  \
-    { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, &(self).head, 0,           \
-      (max_running), (max_jobs), (fn), 0, 0 }
+    { PTHREAD_MUTEX_INITIALIZER, NULL, &(self).head, 0, (max_running), (max_jobs), (fn), 0, 0 }
 
 /* 1 <= max_jobs <= BATCH_MAX jobs per run, at most max_running >= 1 runs at once. */
 void batch_init(batch_queue *b, int max_jobs, int max_running, batch_fn run);

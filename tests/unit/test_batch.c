@@ -79,7 +79,7 @@ static void submit_all(int n, int first_alone)
     atomic_store(&max_size_seen, 0);
     atomic_store(&runs, 0);
     for (i = 0; i < n; i++) {
-        jobs[i] = (tjob){{NULL, 0}, i, 0, 0, NULL};
+        jobs[i] = (tjob){.index = i};
         pthread_create(&th[i], NULL, submitter, &jobs[i]);
         if (i == 0 && first_alone)
             sleep_ms(20);   /* its run is under way, sleeping delay_ms */
@@ -100,7 +100,7 @@ static int all_ran_once(int n)
 
 int main(void)
 {
-    tjob lone = {{NULL, 0}, 0, 0, 0, NULL};
+    tjob lone = {.index = 0};
 
     jt_case("a lone job runs at once, on its own thread, alone");
     batch_init(&q, 16, 2, run);
