@@ -323,8 +323,9 @@ static int create_result(dbp_create_job *j, const PGresult *res, int r)
 }
 
 /* Runs jobs[0..n) as one statement; -1 with *e filled when it failed as
- * a whole (nothing written).  Each job's own failure (out of memory while
- * copying its result) is its rc. */
+ * a whole (nothing written), -2 when it ran but its answer is not one row
+ * per create (written: never to be run again).  Each job's own failure
+ * (out of memory while copying its result) is its rc. */
 static int create_run(pool_conn *pc, batch_job **jobs, int n, db_err *e)
 {
     strbuf sb;
@@ -353,7 +354,7 @@ static int create_run(pool_conn *pc, batch_job **jobs, int n, db_err *e)
         e->ps = POOL_EQUERY;
         e->state[0] = '\0';
         snprintf(e->msg, sizeof e->msg, "create: %d rows for %d projects", PQntuples(res), n);
-        rc = -1;
+        rc = -2;
         goto out;
     }
     for (i = 0; i < n; i++) {
@@ -377,15 +378,16 @@ static void create_batch_run(void *ctx, batch_job **jobs, int n)
 {
     pool_conn *pc = ctx;
     db_err e;
-    int i;
+    int i, rc;
 
     for (i = 0; i < n; i++) {
         create_job(jobs[i])->rc = 0;
         create_job(jobs[i])->body = NULL;
     }
-    if (create_run(pc, jobs, n, &e) == 0)
+    rc = create_run(pc, jobs, n, &e);
+    if (rc == 0)
         return;
-    if (n > 1 && e.ps == POOL_EQUERY && pool_conn_usable(pc)) {
+    if (rc == -1 && n > 1 && e.ps == POOL_EQUERY && pool_conn_usable(pc)) {
         for (i = 0; i < n; i++) {
             dbp_create_job *j = create_job(jobs[i]);
 
