@@ -236,13 +236,25 @@ out:
 #define TUNABLES "glibc.malloc.tcache_count=2000"
 
 /* Re-executes the server with TUNABLES (see the top); returns when it
- * could not (no /proc), and the server runs with glibc's defaults. */
+ * could not (no /proc, a binary replaced on disk), and the server runs
+ * with glibc's defaults. */
 static void tune_malloc(char **argv)
 {
-    if (getenv("GLIBC_TUNABLES") || setenv("GLIBC_TUNABLES", TUNABLES, 1) != 0)
+    char self[4096];
+    ssize_t n;
+
+    if (getenv("GLIBC_TUNABLES"))
         return;
-    execv("/proc/self/exe", argv);
-    unsetenv("GLIBC_TUNABLES");
+    /* the binary's own path, not /proc/self/exe: the process keeps its
+     * name ("jixiao-server", not "exe") in ps, top and /proc/PID/comm */
+    n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0 || (size_t)n >= sizeof self - 1)
+        return;
+    self[n] = '\0';
+    if (setenv("GLIBC_TUNABLES", TUNABLES, 1) != 0)
+        return;
+    execv(self, argv);
+    unsetenv("GLIBC_TUNABLES");     /* not re-executed: glibc's defaults */
 }
 
 int main(int argc, char **argv)
