@@ -8,6 +8,7 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,7 +38,24 @@ static void head(strbuf *sb, log_level level)
     char ts[40];
 
     now_rfc3339(ts, sizeof ts);
-    sb_printf(sb, "{\"time\":\"%s\",\"level\":\"%s\"", ts, level_names[level]);
+    sb_puts(sb, "{\"time\":\"");
+    sb_puts(sb, ts);
+    sb_puts(sb, "\",\"level\":\"");
+    sb_puts(sb, level_names[level]);
+    sb_puts(sb, "\"");
+}
+
+/* v in decimal, without printf (a request line has four numbers). */
+static void put_u64(strbuf *sb, uint64_t v)
+{
+    char d[24];
+    size_t i = sizeof d;
+
+    do {
+        d[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    sb_append(sb, d + i, sizeof d - i);
 }
 
 static void emit(strbuf *sb)
@@ -93,6 +111,7 @@ void log_request(const log_request_line *l)
 {
     log_level level = l->status >= 500 || l->status == 0 ? LOG_WARN : LOG_INFO;
     strbuf sb;
+    uint64_t us;
 
     if (!log_enabled(level))
         return;
@@ -106,11 +125,23 @@ void log_request(const log_request_line *l)
     sb_json_str(&sb, l->route);
     sb_puts(&sb, ",\"path\":");
     sb_json_str(&sb, l->path);
-    sb_printf(&sb, ",\"status\":%u,\"duration_ms\":%.3f,\"bytes_in\":%llu", l->status,
-              l->duration_ms, (unsigned long long)l->bytes_in);
-    if (l->org)
+    sb_puts(&sb, ",\"status\":");
+    put_u64(&sb, l->status);
+    /* milliseconds with three decimals, rounded to the microsecond */
+    us = l->duration_ms > 0 ? (uint64_t)(l->duration_ms * 1000.0 + 0.5) : 0;
+    sb_puts(&sb, ",\"duration_ms\":");
+    put_u64(&sb, us / 1000);
+    sb_append(&sb, (const char[]){'.', (char)('0' + us / 100 % 10), (char)('0' + us / 10 % 10),
+                                  (char)('0' + us % 10)}, 4);
+    sb_puts(&sb, ",\"bytes_in\":");
+    put_u64(&sb, l->bytes_in);
+    if (l->org > 0) {
+        sb_puts(&sb, ",\"org\":");
+        put_u64(&sb, (uint64_t)l->org);
+    } else if (l->org) {
         sb_printf(&sb, ",\"org\":%lld", (long long)l->org);
-    else
+    } else {
         sb_puts(&sb, ",\"org\":null");
+    }
     emit(&sb);
 }
