@@ -43,6 +43,7 @@
 #include "body.h"
 #include "db_evaluations.h"
 #include "db_frameworks.h"
+#include "jsonfast.h"
 #include "metrics.h"
 #include "problem.h"
 #include "project.h"
@@ -413,13 +414,22 @@ out:
     return rc;
 }
 
+/* The stored document (jsonb's text) as a tree: the quick reader first,
+ * Jansson for whatever it leaves (jsonfast.c). */
+static json_t *load_stored(const project_row *row)
+{
+    json_t *t = jsonfast_load(row->doc, row->doc_len);
+
+    return t ? t : json_loadb(row->doc, row->doc_len, 0, NULL);
+}
+
 int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const project_row *row,
              eval_db *db, const eval_options *opt, int dry, jx_resp *resp)
 {
     /* The stored document is parsed once: the scoring document is built
      * from the tree (its text is written once, as the input the library
      * reads), and the report extras come from the same tree. */
-    json_t *stored = json_loadb(row->doc, row->doc_len, 0, NULL);
+    json_t *stored = load_stored(row);
     json_t *doc = !strcmp(subject, "project") ? project_scoring_json(stored, row->org_name)
                                               : assessment_scoring_json(stored, row->org_name);
     char fw_id[72];

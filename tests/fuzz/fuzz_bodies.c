@@ -8,6 +8,8 @@
  *   token        POST /v1/orgs/{id}/tokens         (org_input.c)
  *   evaluation   POST .../evaluations options      (eval_options.c)
  *   framework    POST /v1/frameworks               (the library, as routes_frameworks.c calls it)
+ * Every body is also read by server/jsonfast.c, whose tree must be
+ * Jansson's whenever it gives one.
  * Input: a first line naming one, then the body.  Invariants: a refusal
  * is a well-formed problem whose errors have messages, codes and valid
  * pointers; an acceptance yields what the handler stores, well-formed.
@@ -184,6 +186,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (!fz_split(data, size, kind, sizeof kind, &rest, &n))
         return 0;
+    fz_check_jsonfast(rest, n);
     fz_req_init(&req, NULL, 0, rest, n, "application/json");
     memset(&resp, 0, sizeof resp);
     if (!strcmp(kind, "framework")) {

@@ -9,7 +9,9 @@
  * a valid body.  Invariants: a refused body answers a well-formed problem
  * (400/415/422) whose every error has a message, a code and a valid JSON
  * pointer; an accepted one gives a stored document that parses and whose
- * scoring document the library loads (what an evaluation will read).
+ * scoring document the library loads (what an evaluation will read);
+ * and server/jsonfast.c's tree of the body, whenever it gives one, is
+ * Jansson's.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -188,6 +190,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (!fz_split(data, size, kind, sizeof kind, &rest, &n))
         return 0;
+    fz_check_jsonfast(rest, n);
     if (strcmp(kind, "create") && strcmp(kind, "put") && strcmp(kind, "patch") &&
         strcmp(kind, "results"))
         return 0;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonfast.h"
 #include "problem.h"
 
 #define FZ_MAX_ARGS 64
@@ -236,4 +237,17 @@ void fz_check_errs(const jx_errors *errs)
     problem_invalid(&resp, errs);
     fz_check_problem(&resp, errs->status == JX_EFIELD ? 400 : 422);
     fz_resp_free(&resp);
+}
+
+void fz_check_jsonfast(const uint8_t *buf, size_t len)
+{
+    json_t *fast = jsonfast_load((const char *)buf, len), *slow;
+
+    if (!fast)
+        return;
+    slow = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, NULL);
+    if (!slow || !jsonfast_identical(fast, slow))
+        abort();
+    json_decref(fast);
+    json_decref(slow);
 }

@@ -45,6 +45,10 @@ void fz_check_errs(const jx_errors *errs);
 /* A valid RFC 6901 pointer ("" or "/...", "~" only before 0 or 1). */
 int fz_pointer_ok(const char *p);
 
+/* Aborts unless jsonfast_load of buf is NULL or json_loadb's very tree
+ * (server/jsonfast.c may refuse what Jansson accepts, never differ). */
+void fz_check_jsonfast(const uint8_t *buf, size_t len);
+
 /* Text that parses as JSON (abort otherwise); the parsed value. */
 json_t *fz_parse(const char *text, size_t len);
 
