@@ -66,7 +66,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "util.h"
@@ -83,6 +85,7 @@ struct pool_conn {
     int timeout_ms;    /* deadline of each round trip */
     int broken;        /* timed out or half-done: never reused */
     char sqlstate[6];  /* of the last failed statement, "" when none */
+    int epfd, epsock;  /* epoll set watching epsock for reads (wait_read), -1: none */
 };
 
 struct pool {
@@ -244,6 +247,8 @@ static void conn_close(pool_conn *pc)
         return;
     if (pc->pg)
         PQfinish(pc->pg);
+    if (pc->epfd >= 0)
+        close(pc->epfd);
     free(pc);
 }
 
@@ -284,6 +289,8 @@ static pool_status conn_open(pool *p, pool_conn **out)
     char err[256];
     pool_conn *pc = calloc(1, sizeof *pc);
 
+    if (pc)
+        pc->epfd = pc->epsock = -1;
     if (pc)
         pc->pg = connect_by(p->conninfo, now_mono() + p->wait_timeout_ms / 1000.0, err,
                             sizeof err);
@@ -518,10 +525,49 @@ static pool_status io_failed(pool_conn *pc, char *err, size_t errlen)
     return POOL_EDOWN;
 }
 
+/* wait_sock(pc->pg, POLLIN, deadline), by epoll: the connection keeps an
+ * epoll set with its socket registered, so a wait is one epoll_wait and
+ * not poll()'s setting up and tearing down of a wait-queue entry each
+ * time (poll was ~13% of the server's CPU per GET /v1/projects/{id}, a
+ * round trip a request).  Falls back to poll() when epoll is refused. */
+static int wait_read(pool_conn *pc, double deadline)
+{
+    struct epoll_event ev;
+    int fd = PQsocket(pc->pg), rc;
+    double left;
+
+    if (fd < 0)
+        return -1;
+    if (pc->epsock != fd) {
+        if (pc->epfd < 0)
+            pc->epfd = epoll_create1(EPOLL_CLOEXEC);
+        else if (pc->epsock >= 0)
+            epoll_ctl(pc->epfd, EPOLL_CTL_DEL, pc->epsock, NULL);
+        memset(&ev, 0, sizeof ev);
+        ev.events = EPOLLIN;
+        if (pc->epfd < 0 || epoll_ctl(pc->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+            pc->epsock = -1;
+            return wait_sock(pc->pg, POLLIN, deadline);
+        }
+        pc->epsock = fd;
+    }
+    for (;;) {
+        left = (deadline - now_mono()) * 1000.0;
+        if (left <= 0)
+            return 0;
+        rc = epoll_wait(pc->epfd, &ev, 1, left < 1.0 ? 1 : (int)left);
+        if (rc > 0)
+            return 1;   /* readable, or an error or hang-up for recv to report */
+        if (rc < 0 && errno != EINTR)
+            return -1;
+    }
+}
+
 /* Sends what libpq has queued, then waits until a result can be taken
  * without blocking.  0 ready, 1 deadline passed, -1 connection failed. */
-static int rt_wait(PGconn *pg, double deadline)
+static int rt_wait(pool_conn *pc, double deadline)
 {
+    PGconn *pg = pc->pg;
     int f, w;
 
     while ((f = PQflush(pg)) == 1) {
@@ -534,7 +580,7 @@ static int rt_wait(PGconn *pg, double deadline)
     if (f < 0)
         return -1;
     while (PQisBusy(pg)) {
-        w = wait_sock(pg, POLLIN, deadline);
+        w = wait_read(pc, deadline);
         if (w <= 0)
             return w == 0 ? 1 : -1;
         if (!PQconsumeInput(pg))
@@ -561,7 +607,7 @@ static pool_status collect(pool_conn *pc, double deadline, PGresult **out, char 
 
     *out = NULL;
     for (;;) {
-        w = rt_wait(pc->pg, deadline);
+        w = rt_wait(pc, deadline);
         if (w != 0) {
             PQclear(keep);
             return w > 0 ? timed_out(pc, err, errlen) : io_failed(pc, err, errlen);
@@ -757,7 +803,7 @@ pool_status pool_exec_pipeline(pool_conn *pc, pool_step *steps, int n, int *fail
         return ps;
     }
     for (;;) {
-        w = rt_wait(pc->pg, deadline);
+        w = rt_wait(pc, deadline);
         if (w != 0) {
             pipe_clear(steps, n);
             *failed = n;
