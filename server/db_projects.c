@@ -206,7 +206,8 @@ static void i64s(int64_t v, char *buf, size_t n)
     snprintf(buf, n, "%lld", (long long)v);
 }
 
-int dbp_parse_ids(const char *arr, int64_t *ids, size_t n)
+/* "{1,2,3}" into n ids; -1 when it holds fewer. */
+static int parse_ids(const char *arr, int64_t *ids, size_t n)
 {
     const char *p = arr;
     size_t i = 0;
@@ -531,7 +532,7 @@ static int refill(pool_conn *pc, db_err *e)
     snprintf(ns, sizeof ns, "%d", ID_BLOCK);
     if (db_exec(pc, &st_alloc_ids, v, &res, e) < 0)
         return -1;
-    if (PQntuples(res) != 1 || dbp_parse_ids(PQgetvalue(res, 0, 0), stash.ids, ID_BLOCK) < 0) {
+    if (PQntuples(res) != 1 || parse_ids(PQgetvalue(res, 0, 0), stash.ids, ID_BLOCK) < 0) {
         e->ps = POOL_EQUERY;
         e->state[0] = '\0';
         snprintf(e->msg, sizeof e->msg, "indicator ids not allocated");

@@ -64,8 +64,6 @@ void db_list_vals(const auth_info *who, int64_t after, int year, int64_t org, in
 int db_history_page(const pool_stmt *st, const auth_info *who, int64_t id, int64_t after,
                     int limit, PGresult **res, db_err *e);
 
-/* "{1,2,3}" into n ids; -1 when it holds fewer. */
-int dbp_parse_ids(const char *arr, int64_t *ids, size_t n);
 
 /* A create (POST /v1/projects) for dbp_create: what it takes, and what
  * it gives back. */
