@@ -298,11 +298,12 @@ static dbp_create_job *create_job(batch_job *b)
     return (dbp_create_job *)(void *)((char *)b - offsetof(dbp_create_job, link));
 }
 
-static void oom(db_err *e)
+/* e for a failure of ours, not the database's (a 500, logged). */
+static void failed(db_err *e, const char *msg)
 {
     e->ps = POOL_EQUERY;
     e->state[0] = '\0';
-    snprintf(e->msg, sizeof e->msg, "out of memory");
+    snprintf(e->msg, sizeof e->msg, "%s", msg);
 }
 
 /* Row r of st_create's result into j. */
@@ -344,7 +345,7 @@ static int create_run(pool_conn *pc, batch_job **jobs, int n, db_err *e)
     sb_puts(&sb, "]");
     v[0] = sb_take(&sb, NULL);
     if (!v[0]) {
-        oom(e);
+        failed(e, "out of memory");
         return -1;
     }
     if (db_exec(pc, &st_create, v, &res, e) < 0) {
@@ -352,9 +353,7 @@ static int create_run(pool_conn *pc, batch_job **jobs, int n, db_err *e)
         goto out;
     }
     if (PQntuples(res) != n) {
-        e->ps = POOL_EQUERY;
-        e->state[0] = '\0';
-        snprintf(e->msg, sizeof e->msg, "create: %d rows for %d projects", PQntuples(res), n);
+        failed(e, "create: not one row per project");
         rc = -2;
         goto out;
     }
@@ -362,7 +361,7 @@ static int create_run(pool_conn *pc, batch_job **jobs, int n, db_err *e)
         dbp_create_job *j = create_job(jobs[i]);
 
         if (create_result(j, res, i) < 0) {
-            oom(&j->e);
+            failed(&j->e, "out of memory");
             j->rc = -1;
         }
     }
@@ -486,9 +485,7 @@ int db_lock_parse(PGresult *res, int64_t id, project_row *row, db_err *e)
     }
     PQclear(res);
     if (row->found && !row->doc) {
-        e->ps = POOL_EQUERY;
-        e->state[0] = '\0';
-        snprintf(e->msg, sizeof e->msg, "out of memory");
+        failed(e, "out of memory");
         return -1;
     }
     return 0;
@@ -533,9 +530,7 @@ static int refill(pool_conn *pc, db_err *e)
     if (db_exec(pc, &st_alloc_ids, v, &res, e) < 0)
         return -1;
     if (PQntuples(res) != 1 || parse_ids(PQgetvalue(res, 0, 0), stash.ids, ID_BLOCK) < 0) {
-        e->ps = POOL_EQUERY;
-        e->state[0] = '\0';
-        snprintf(e->msg, sizeof e->msg, "indicator ids not allocated");
+        failed(e, "indicator ids not allocated");
         rc = -1;
     } else {
         stash.next = 0;

@@ -296,17 +296,42 @@ static int literal(jf *s, const char *word, size_t n)
     return 0;
 }
 
+/* After a member or element: 1 when ',' (another follows), 0 at the
+ * closing character (taken), -1 otherwise. */
+static int next_item(jf *s, unsigned char close)
+{
+    skip_ws(s);
+    if (s->p < s->end && *s->p == ',') {
+        s->p++;
+        skip_ws(s);
+        return 1;
+    }
+    if (s->p < s->end && *s->p == close) {
+        s->p++;
+        return 0;
+    }
+    return -1;
+}
+
+/* Right after '{' or '[': 1 when the first item follows, 0 when empty. */
+static int first_item(jf *s, unsigned char close)
+{
+    skip_ws(s);
+    if (s->p < s->end && *s->p == close) {
+        s->p++;
+        return 0;
+    }
+    return 1;
+}
+
 static json_t *object(jf *s, int depth)
 {
     json_t *o = json_object();
 
     if (!o)
         return NULL;
-    skip_ws(s);
-    if (s->p < s->end && *s->p == '}') {
-        s->p++;
+    if (!first_item(s, '}'))
         return o;
-    }
     for (;;) {
         const char *k;
         size_t klen;
@@ -342,17 +367,14 @@ static json_t *object(jf *s, int depth)
         }
         if (key != small)
             free(key);
-        skip_ws(s);
-        if (s->p < s->end && *s->p == ',') {
-            s->p++;
-            skip_ws(s);
+        switch (next_item(s, '}')) {
+        case 1:
             continue;
-        }
-        if (s->p < s->end && *s->p == '}') {
-            s->p++;
+        case 0:
             return o;
+        default:
+            goto fail;
         }
-        goto fail;
     }
 fail:
     json_decref(o);
@@ -365,27 +387,21 @@ static json_t *array(jf *s, int depth)
 
     if (!a)
         return NULL;
-    skip_ws(s);
-    if (s->p < s->end && *s->p == ']') {
-        s->p++;
+    if (!first_item(s, ']'))
         return a;
-    }
     for (;;) {
         json_t *v = value(s, depth + 1);
 
         if (!v || json_array_append_new(a, v) < 0)
             goto fail;
-        skip_ws(s);
-        if (s->p < s->end && *s->p == ',') {
-            s->p++;
-            skip_ws(s);
+        switch (next_item(s, ']')) {
+        case 1:
             continue;
-        }
-        if (s->p < s->end && *s->p == ']') {
-            s->p++;
+        case 0:
             return a;
+        default:
+            goto fail;
         }
-        goto fail;
     }
 fail:
     json_decref(a);

@@ -115,6 +115,40 @@ static int org_unknown(jx_resp *resp)
     return problem_invalid(resp, &errs);
 }
 
+/* The stored document of in, each indicator without an id given a new one
+ * (dbp_alloc_ids: from this process's block, a round trip once per 1,024
+ * ids); NULL with resp filled.  A create's indicators are all new; an
+ * edit keeps the ids it was given. */
+static char *doc_with_ids(pool_conn *pc, project_in *in, jx_resp *resp)
+{
+    size_t i, f = 0, nnew = 0;
+    int64_t *ids;
+    char *doc;
+    db_err e;
+
+    for (i = 0; i < in->nind; i++)
+        nnew += in->ind_ids[i] == 0;
+    /* ids[0..nind) for the indicators; the new ones are drawn after them */
+    ids = calloc(in->nind + nnew + 1, sizeof *ids);
+    if (!ids) {
+        problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        return NULL;
+    }
+    if (dbp_alloc_ids(pc, nnew, ids + in->nind, &e) < 0) {
+        db_problem(resp, &e);
+        free(ids);
+        return NULL;
+    }
+    for (i = 0; i < in->nind; i++)
+        ids[i] = in->ind_ids[i] ? in->ind_ids[i] : ids[in->nind + f++];
+    project_set_ids(in, ids);
+    free(ids);
+    doc = project_dump(in->doc, NULL);
+    if (!doc)
+        problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+    return doc;
+}
+
 static int create_in_db(jx_req *req, jx_resp *resp, const idem *k, project_in *in)
 {
     pool_conn *pc = NULL;
@@ -122,7 +156,6 @@ static int create_in_db(jx_req *req, jx_resp *resp, const idem *k, project_in *i
     db_err e;
     auth_info who;
     char *doc = NULL;
-    int64_t *ids = NULL;
     int rc = 0;
 
     if (auth_require(req, resp, &who) < 0)
@@ -132,20 +165,10 @@ static int create_in_db(jx_req *req, jx_resp *resp, const idem *k, project_in *i
         rc = db_problem(resp, &e);
         goto out;
     }
-    /* the indicators' ids from this process's block (no round trip but
-     * one per 1,024 ids), the project's from the create statement */
-    ids = calloc(in->nind ? in->nind : 1, sizeof *ids);
-    if (!ids || dbp_alloc_ids(pc, in->nind, ids, &e) < 0) {
-        rc = ids ? db_problem(resp, &e)
-                 : problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+    /* the project's id comes from the create statement */
+    doc = doc_with_ids(pc, in, resp);
+    if (!doc)
         goto out;
-    }
-    project_set_ids(in, ids);
-    doc = project_dump(in->doc, NULL);
-    if (!doc) {
-        rc = problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
-        goto out;
-    }
     job.who = &who;
     job.k = k;
     job.in = in;
@@ -183,7 +206,6 @@ out:
     dbp_create_job_free(&job);
     db_release(pc);
     free(doc);
-    free(ids);
     return rc;
 }
 
@@ -238,8 +260,7 @@ static int edit_locked(jx_req *req, jx_resp *resp, pool_conn *pc, const auth_inf
     json_t *stored = json_loadb(row->doc, row->doc_len, 0, NULL), *input = NULL;
     project_in in;
     jx_errors errs;
-    int64_t *ids = NULL;
-    size_t i, nnew = 0, npos;
+    size_t i, npos;
     long *result_of_pos = NULL;
     char *doc = NULL;
     PGresult *res = NULL;
@@ -296,37 +317,9 @@ static int edit_locked(jx_req *req, jx_resp *resp, pool_conn *pc, const auth_inf
             goto out;
         }
     }
-    for (i = 0; i < in.nind; i++)
-        nnew += in.ind_ids[i] == 0;
-    ids = calloc(in.nind ? in.nind : 1, sizeof *ids);
-    if (!ids) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+    doc = doc_with_ids(pc, &in, resp);
+    if (!doc)
         goto out;
-    }
-    if (nnew) {
-        int64_t *fresh = calloc(nnew, sizeof *fresh);
-        size_t f = 0;
-
-        if (!fresh || dbp_alloc_ids(pc, nnew, fresh, &e) < 0) {
-            free(fresh);
-            if (fresh)
-                db_problem(resp, &e);
-            else
-                problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
-            goto out;
-        }
-        for (i = 0; i < in.nind; i++)
-            ids[i] = in.ind_ids[i] ? in.ind_ids[i] : fresh[f++];
-        free(fresh);
-    } else {
-        memcpy(ids, in.ind_ids, in.nind * sizeof *ids);
-    }
-    project_set_ids(&in, ids);
-    doc = project_dump(in.doc, NULL);
-    if (!doc) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
-        goto out;
-    }
     if (dbp_update(pc, who, row, &in, doc,
                    kind == EDIT_RESULTS ? "results" : kind == EDIT_PATCH ? "patch" : "update",
                    &res, &e) < 0) {
@@ -344,7 +337,6 @@ out:
     json_decref(stored);
     json_decref(input);
     project_in_free(&in);
-    free(ids);
     free(doc);
     free(result_of_pos);
     return rc;
