@@ -24,16 +24,23 @@ static void err_set(db_err *e, pool_status ps, const char *state, const char *ms
     snprintf(e->msg, sizeof e->msg, "%s", msg ? msg : "");
 }
 
-int db_exec(pool_conn *pc, const pool_stmt *st, const char *const *values, PGresult **res,
-            db_err *e)
+static int exec_as(pool_conn *pc, const pool_stmt *st, const char *const *values, int binary,
+                   PGresult **res, db_err *e)
 {
     char msg[256];
-    pool_status ps = pool_exec(pc, st, values, res, msg, sizeof msg);
+    pool_status ps = binary ? pool_exec_binary(pc, st, values, res, msg, sizeof msg)
+                            : pool_exec(pc, st, values, res, msg, sizeof msg);
 
     if (ps == POOL_OK)
         return 0;
     err_set(e, ps, pool_sqlstate(pc), msg);
     return -1;
+}
+
+int db_exec(pool_conn *pc, const pool_stmt *st, const char *const *values, PGresult **res,
+            db_err *e)
+{
+    return exec_as(pc, st, values, 0, res, e);
 }
 
 int db_pipeline(pool_conn *pc, pool_step *steps, int n, db_err *e)
@@ -65,7 +72,8 @@ void db_release(pool_conn *pc)
         pool_release(app.pool, pc);
 }
 
-int db_query(const pool_stmt *st, const char *const *values, PGresult **res, db_err *e)
+static int query_as(const pool_stmt *st, const char *const *values, int binary, PGresult **res,
+                    db_err *e)
 {
     pool_conn *pc;
     int attempt, rc = -1;
@@ -73,12 +81,22 @@ int db_query(const pool_stmt *st, const char *const *values, PGresult **res, db_
     for (attempt = 0; attempt < 2; attempt++) {
         if (db_acquire(&pc, e) < 0)
             return -1;
-        rc = db_exec(pc, st, values, res, e);
+        rc = exec_as(pc, st, values, binary, res, e);
         db_release(pc);
         if (rc == 0 || e->ps != POOL_EDOWN)
             return rc;
     }
     return rc;
+}
+
+int db_query(const pool_stmt *st, const char *const *values, PGresult **res, db_err *e)
+{
+    return query_as(st, values, 0, res, e);
+}
+
+int db_query_binary(const pool_stmt *st, const char *const *values, PGresult **res, db_err *e)
+{
+    return query_as(st, values, 1, res, e);
 }
 
 static int simple(pool_conn *pc, const char *sql, db_err *e)

@@ -29,6 +29,8 @@ int db_exec(pool_conn *pc, const pool_stmt *st, const char *const *values, PGres
 int db_pipeline(pool_conn *pc, pool_step *steps, int n, db_err *e);
 /* One statement on a pooled connection (retried once on a dead one). */
 int db_query(const pool_stmt *st, const char *const *values, PGresult **res, db_err *e);
+/* db_query with the result in binary form (pool_exec_binary). */
+int db_query_binary(const pool_stmt *st, const char *const *values, PGresult **res, db_err *e);
 /* Borrows a connection; -1 with e filled (503 material). */
 int db_acquire(pool_conn **pc, db_err *e);
 void db_release(pool_conn *pc);

@@ -102,11 +102,13 @@ static const pool_stmt st_create = {
 /* The stored document as jsonb's text plus the columns around it; the
  * representation is put together in C (routes_projects.c), which spares
  * the database a jsonb build, a concatenation and a second serialisation
- * of the whole document per read. */
+ * of the whole document per read.  Read in binary form (dbp_get): the
+ * two time stamps through to_char were ~10% of the backend's CPU per
+ * read. */
 static const pool_stmt st_get = {
-    "jx_project_get3",
+    "jx_project_get4",
     "SELECT p.version, p.id, p.org_id, p.region_code, p.status, p.return_reason,"
-    " jx_time(p.created_at), jx_time(p.updated_at), p.doc::text FROM projects p"
+    " p.created_at, p.updated_at, p.doc::text FROM projects p"
     " WHERE p.id = $5::bigint AND " REACH_ROW("p", "$1", "$2", "$3", "$4"),
     5};
 
@@ -433,7 +435,7 @@ int dbp_get(const auth_info *who, int64_t id, PGresult **res, db_err *e)
     auth_reach_vals(who, v);
     i64s(id, ids, sizeof ids);
     v[4] = ids;
-    return db_query(&st_get, v, res, e);
+    return db_query_binary(&st_get, v, res, e);
 }
 
 void project_row_free(project_row *r)

@@ -91,8 +91,9 @@ void dbp_create_job_free(dbp_create_job *job);
 /* Statements run and creates done by them, for /metrics. */
 void dbp_create_stats(unsigned long *batches, unsigned long *jobs);
 
-/* Reads in who's reach: version, id, org_id, region_code, status,
- * return_reason, created_at, updated_at (RFC 3339 text), doc (jsonb
+/* Reads in who's reach, in binary form: version (int4), id, org_id
+ * (int8), region_code, status, return_reason (text), created_at,
+ * updated_at (timestamptz: int8 microseconds since 2000), doc (jsonb as
  * text); no row = no such project in reach. */
 int dbp_get(const auth_info *who, int64_t id, PGresult **res, db_err *e);
 

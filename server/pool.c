@@ -696,8 +696,8 @@ static pool_status prepare(pool_conn *pc, const pool_stmt *st, char *err, size_t
     return POOL_OK;
 }
 
-pool_status pool_exec(pool_conn *pc, const pool_stmt *st, const char *const *values,
-                      PGresult **res, char *err, size_t errlen)
+static pool_status exec_prepared(pool_conn *pc, const pool_stmt *st, const char *const *values,
+                                 int format, PGresult **res, char *err, size_t errlen)
 {
     pool_status ps;
 
@@ -709,9 +709,21 @@ pool_status pool_exec(pool_conn *pc, const pool_stmt *st, const char *const *val
         if (ps != POOL_OK)
             return ps;
     }
-    if (!PQsendQueryPrepared(pc->pg, st->name, st->nparams, values, NULL, NULL, 0))
+    if (!PQsendQueryPrepared(pc->pg, st->name, st->nparams, values, NULL, NULL, format))
         return send_failed(pc, err, errlen);
     return finish_rt(pc, rt_deadline(pc), 0, res, err, errlen);
+}
+
+pool_status pool_exec(pool_conn *pc, const pool_stmt *st, const char *const *values,
+                      PGresult **res, char *err, size_t errlen)
+{
+    return exec_prepared(pc, st, values, 0, res, err, errlen);
+}
+
+pool_status pool_exec_binary(pool_conn *pc, const pool_stmt *st, const char *const *values,
+                             PGresult **res, char *err, size_t errlen)
+{
+    return exec_prepared(pc, st, values, 1, res, err, errlen);
 }
 
 pool_status pool_exec_replan(pool_conn *pc, const pool_stmt *st, const char *const *values,

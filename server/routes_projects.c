@@ -42,49 +42,75 @@
 
 #define CT_JSON "application/json"
 
-/* The representation from the columns of a read (db_projects.h, dbp_get):
- * id, org_id, region_code, status, version, return_reason, created_at,
- * updated_at, then the members of the stored document as jsonb printed
- * them.  The document never holds those eight keys (project.c builds it
- * from the known fields only), so appending its members is exact. */
-static int send_repr(jx_resp *resp, const PGresult *res, int vcol)
+/* A fixed-size column of a binary result, in host order; -1 when the
+ * column is not the size its type says (never, short of a schema drift). */
+static int bin_int(const PGresult *res, int col, int size, int64_t *out)
 {
-    const char *doc = PQgetvalue(res, 0, vcol + 8);
-    size_t dlen = (size_t)PQgetlength(res, 0, vcol + 8);
+    const unsigned char *p = (const unsigned char *)PQgetvalue(res, 0, col);
+    uint64_t v = 0;
+    int i;
+
+    if (PQgetisnull(res, 0, col) || PQgetlength(res, 0, col) != size)
+        return -1;
+    for (i = 0; i < size; i++)
+        v = v << 8 | p[i];
+    *out = size == 4 ? (int64_t)(int32_t)(uint32_t)v : (int64_t)v;
+    return 0;
+}
+
+/* The representation from the binary columns of a read (db_projects.h,
+ * dbp_get): id, org_id, region_code, status, version, return_reason,
+ * created_at, updated_at, then the members of the stored document as
+ * jsonb printed them.  The document never holds those eight keys
+ * (project.c builds it from the known fields only), so appending its
+ * members is exact. */
+static int send_repr(jx_resp *resp, const PGresult *res)
+{
+    const char *doc = PQgetvalue(res, 0, 8);
+    size_t dlen = (size_t)PQgetlength(res, 0, 8);
+    int64_t version, id, org, created, updated;
+    char num[24], ts[40];
     strbuf sb;
     char *body;
     size_t len;
 
+    if (bin_int(res, 0, 4, &version) < 0 || bin_int(res, 1, 8, &id) < 0 ||
+        bin_int(res, 2, 8, &org) < 0 || bin_int(res, 6, 8, &created) < 0 ||
+        bin_int(res, 7, 8, &updated) < 0)
+        return problem(resp, 500, "internal", "内部错误 (internal error)",
+                       "unexpected column layout");
     sb_init(&sb);
     sb_puts(&sb, "{\"id\":");
-    sb_puts(&sb, PQgetvalue(res, 0, vcol + 1));
+    sb_append(&sb, num, fmt_i64(id, num));
     sb_puts(&sb, ",\"org_id\":");
-    sb_puts(&sb, PQgetvalue(res, 0, vcol + 2));
+    sb_append(&sb, num, fmt_i64(org, num));
     sb_puts(&sb, ",\"region_code\":");
-    sb_json_str(&sb, PQgetvalue(res, 0, vcol + 3));
+    sb_json_str(&sb, PQgetvalue(res, 0, 3));
     sb_puts(&sb, ",\"status\":");
-    sb_json_str(&sb, PQgetvalue(res, 0, vcol + 4));
+    sb_json_str(&sb, PQgetvalue(res, 0, 4));
     sb_puts(&sb, ",\"version\":");
-    sb_puts(&sb, PQgetvalue(res, 0, vcol));
+    sb_append(&sb, num, fmt_i64(version, num));
     sb_puts(&sb, ",\"return_reason\":");
-    if (PQgetisnull(res, 0, vcol + 5))
+    if (PQgetisnull(res, 0, 5))
         sb_puts(&sb, "null");
     else
-        sb_json_str(&sb, PQgetvalue(res, 0, vcol + 5));
-    sb_puts(&sb, ",\"created_at\":");
-    sb_json_str(&sb, PQgetvalue(res, 0, vcol + 6));
-    sb_puts(&sb, ",\"updated_at\":");
-    sb_json_str(&sb, PQgetvalue(res, 0, vcol + 7));
+        sb_json_str(&sb, PQgetvalue(res, 0, 5));
+    sb_puts(&sb, ",\"created_at\":\"");
+    fmt_pg_time(created, ts);
+    sb_puts(&sb, ts);
+    sb_puts(&sb, "\",\"updated_at\":\"");
+    fmt_pg_time(updated, ts);
+    sb_puts(&sb, ts);
     if (dlen > 2 && doc[0] == '{') {
-        sb_puts(&sb, ", ");
+        sb_puts(&sb, "\", ");
         sb_append(&sb, doc + 1, dlen - 1);
     } else {
-        sb_puts(&sb, "}");
+        sb_puts(&sb, "\"}");
     }
     body = sb_take(&sb, &len);
     if (!body)
         return problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
-    resp_header(resp, "ETag", "\"%s\"", PQgetvalue(res, 0, vcol));
+    resp_header(resp, "ETag", "\"%lld\"", (long long)version);
     resp_body(resp, 200, CT_JSON, body, len);
     return 0;
 }
@@ -96,7 +122,7 @@ int route_project_get(jx_req *req, jx_resp *resp)
     PGresult *res;
 
     if (wf_get_in_reach(req, resp, dbp_get, &res) == 0) {
-        send_repr(resp, res, 0);
+        send_repr(resp, res);
         PQclear(res);
     }
     return 0;

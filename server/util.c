@@ -166,6 +166,86 @@ void now_rfc3339(char *out, size_t outlen)
     }
 }
 
+size_t fmt_i64(int64_t v, char *out)
+{
+    char tmp[20];
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    size_t n = 0, i = 0;
+
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        out[i++] = '-';
+    while (n)
+        out[i++] = tmp[--n];
+    out[i] = '\0';
+    return i;
+}
+
+static char *put2(char *p, int v)
+{
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+    return p + 2;
+}
+
+/* Days since 1970-01-01 to the proleptic Gregorian date (H. Hinnant's
+ * civil_from_days): exact for every day PostgreSQL can store. */
+static void civil(int64_t z, int64_t *y, int *m, int *d)
+{
+    int64_t era, yoe, doy, mp;
+
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    yoe = z - era * 146097;
+    yoe = (yoe - yoe / 1460 + yoe / 36524 - yoe / 146096) / 365;
+    doy = z - era * 146097 - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+void fmt_pg_time(int64_t usec, char *out)
+{
+    /* floor division, as PostgreSQL's timestamp2tm: the time of day is
+     * never negative, a time before 2000 takes its day from below */
+    int64_t day = usec / 86400000000LL, tod = usec % 86400000000LL, y;
+    int m, d, ms, s;
+    char *p = out;
+
+    if (tod < 0) {
+        tod += 86400000000LL;
+        day--;
+    }
+    civil(day + 10957, &y, &m, &d);
+    if (y >= 0 && y < 10000) {
+        p = put2(p, (int)(y / 100));
+        p = put2(p, (int)(y % 100));
+    } else {
+        p += fmt_i64(y, p);
+    }
+    *p++ = '-';
+    p = put2(p, m);
+    *p++ = '-';
+    p = put2(p, d);
+    *p++ = 'T';
+    s = (int)(tod / 1000000);
+    ms = (int)(tod % 1000000 / 1000);
+    p = put2(p, s / 3600);
+    *p++ = ':';
+    p = put2(p, s / 60 % 60);
+    *p++ = ':';
+    p = put2(p, s % 60);
+    *p++ = '.';
+    *p++ = (char)('0' + ms / 100);
+    p = put2(p, ms % 100);
+    *p++ = 'Z';
+    *p = '\0';
+}
+
 void hex_encode(const unsigned char *in, size_t n, char *out)
 {
     static const char digits[] = "0123456789abcdef";

@@ -36,6 +36,13 @@ double now_mono(void);
 /* "2024-05-01T12:34:56.789Z" into out (at least 32 bytes). */
 void now_rfc3339(char *out, size_t outlen);
 
+/* v in decimal into out (at least 21 bytes), NUL-terminated; its length. */
+size_t fmt_i64(int64_t v, char *out);
+/* A PostgreSQL timestamp in binary form (microseconds since 2000-01-01
+ * 00:00 UTC) as "2024-05-01T12:34:56.789Z" into out (at least 32 bytes):
+ * exactly what SQL's jx_time() gives, milliseconds truncated. */
+void fmt_pg_time(int64_t usec, char *out);
+
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void hex_encode(const unsigned char *in, size_t n, char *out);
 
