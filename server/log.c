@@ -4,12 +4,28 @@
  * Why not Jansson here: a request line is written for every request, and
  * building a json_t tree for it costs more than the request itself on the
  * cheap routes.  The lines are built with strbuf and escaped by hand.
+ *
+ * Request lines of level info are buffered per thread while the server
+ * runs (log_buffering): each thread appends whole lines to its own buffer,
+ * written out with one write(2) when it fills or when the main thread's
+ * tick calls log_flush (every 100 ms).  A write per request was ~6% of the
+ * server's CPU on GET /v1/projects/{id}, with every thread taking the same
+ * inode lock.  Anything else (warnings, errors, events, and every line
+ * while buffering is off) is written at once, after the thread's pending
+ * lines, so one thread's lines keep their order.  The price, as with
+ * nginx's access_log buffer=: a crash loses up to one tick of request
+ * lines, a line reaches the log up to 100 ms late, and lines of different
+ * threads may come out of time order within a tick (each carries its
+ * time).
  */
 #include "log.h"
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -58,22 +74,109 @@ static void put_u64(strbuf *sb, uint64_t v)
     sb_append(sb, d + i, sizeof d - i);
 }
 
-static void emit(strbuf *sb)
+/* ---- per-thread line buffers ------------------------------------------- */
+
+#define LINES_CAP 8192
+
+typedef struct lines {
+    pthread_mutex_t mu;    /* the owner appends, log_flush drains */
+    size_t len;
+    struct lines *next;
+    char data[LINES_CAP];
+} lines;
+
+static atomic_int buffering;
+static pthread_mutex_t all_mu = PTHREAD_MUTEX_INITIALIZER;
+static lines *all;                  /* every thread's, never freed */
+static _Thread_local lines *mine;
+
+static void write_all(const char *p, size_t n)
 {
-    size_t off = 0;
+    while (n) {
+        ssize_t w = write(STDERR_FILENO, p, n);
+
+        if (w <= 0)
+            break;
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+/* The calling thread's buffer, made on first use; NULL without memory. */
+static lines *my_lines(void)
+{
+    lines *b;
+
+    if (mine)
+        return mine;
+    b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    pthread_mutex_init(&b->mu, NULL);
+    pthread_mutex_lock(&all_mu);
+    b->next = all;
+    all = b;
+    pthread_mutex_unlock(&all_mu);
+    return mine = b;
+}
+
+/* Writes b's pending lines; b->mu held. */
+static void drain(lines *b)
+{
+    write_all(b->data, b->len);
+    b->len = 0;
+}
+
+void log_flush(void)
+{
+    lines *b;
+
+    pthread_mutex_lock(&all_mu);
+    for (b = all; b; b = b->next) {
+        pthread_mutex_lock(&b->mu);
+        if (b->len)
+            drain(b);
+        pthread_mutex_unlock(&b->mu);
+    }
+    pthread_mutex_unlock(&all_mu);
+}
+
+void log_buffering(int on)
+{
+    atomic_store(&buffering, on != 0);
+    if (!on)
+        log_flush();
+}
+
+/* Ends the line and writes it: into the thread's buffer when may_buffer
+ * and buffering is on, else at once after what the thread has pending. */
+static void emit(strbuf *sb, int may_buffer)
+{
+    int buffer = may_buffer && atomic_load_explicit(&buffering, memory_order_relaxed) &&
+                 sb->len + 2 <= LINES_CAP;
+    lines *b;
 
     sb_puts(sb, "}\n");
     if (sb->oom) {
         sb_free(sb);
         return;
     }
-    while (off < sb->len) {
-        ssize_t n = write(STDERR_FILENO, sb->buf + off, sb->len - off);
-
-        if (n <= 0)
-            break;
-        off += (size_t)n;
+    b = buffer ? my_lines() : mine;
+    if (!b) {
+        write_all(sb->buf, sb->len);
+        sb_free(sb);
+        return;
     }
+    pthread_mutex_lock(&b->mu);
+    if (b->len && (!buffer || b->len + sb->len > LINES_CAP))
+        drain(b);
+    if (buffer) {
+        memcpy(b->data + b->len, sb->buf, sb->len);
+        b->len += sb->len;
+    } else {
+        write_all(sb->buf, sb->len);
+    }
+    pthread_mutex_unlock(&b->mu);
     sb_free(sb);
 }
 
@@ -91,7 +194,7 @@ void log_msg(log_level level, const char *msg, const char *detail)
         sb_puts(&sb, ",\"detail\":");
         sb_json_str(&sb, detail);
     }
-    emit(&sb);
+    emit(&sb, 0);
 }
 
 void log_msgf(log_level level, const char *msg, const char *fmt, ...)
@@ -143,5 +246,5 @@ void log_request(const log_request_line *l)
     } else {
         sb_puts(&sb, ",\"org\":null");
     }
-    emit(&sb);
+    emit(&sb, level == LOG_INFO);
 }

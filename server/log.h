@@ -4,7 +4,8 @@
  * Request lines (log_request) carry time, level, request id, method,
  * route, status, duration and org; other events (log_msg) carry a message
  * and optional key/value detail.  Each line is built in memory and written
- * with a single write(2), so lines from many threads never interleave.
+ * whole, so lines from many threads never interleave; info request lines
+ * may wait in a per-thread buffer up to one log_flush (log.c).
  */
 #ifndef JX_LOG_H
 #define JX_LOG_H
@@ -33,5 +34,12 @@ typedef struct {
 } log_request_line;
 
 void log_request(const log_request_line *l);
+
+/* On: info request lines wait in per-thread buffers until log_flush or a
+ * full buffer.  Off (the default): every line is written at once; turning
+ * it off flushes. */
+void log_buffering(int on);
+/* Writes every thread's pending lines (the main thread's tick). */
+void log_flush(void);
 
 #endif

@@ -97,8 +97,10 @@ static int wait_for_signal(const sigset_t *set)
         sig = sigtimedwait(set, NULL, &tick);
         if (sig > 0)
             return sig;
-        if (errno == EAGAIN)
+        if (errno == EAGAIN) {
+            log_flush();
             trim_when_idle(&t);
+        }
     }
 }
 
@@ -219,9 +221,11 @@ static int cmd_serve(const config *cfg)
     log_msgf(LOG_INFO, "listening", "http%s://%s threads=%d db_pool=%d max_body=%zu",
              cfg->tls_cert[0] ? "s" : "", cfg->listen, cfg->threads, cfg->db_pool,
              cfg->max_body);
+    log_buffering(1);
     sig = wait_for_signal(&set);
     log_msgf(LOG_INFO, "shutting down", "signal %d", sig);
     http_stop(cfg->shutdown_timeout);
+    log_buffering(0);
     rc = 0;
     log_msg(LOG_INFO, "stopped", NULL);
 out:
