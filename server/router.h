@@ -20,7 +20,8 @@ extern const jx_route jx_routes[];
 extern const size_t jx_route_count;
 
 /* Matches req->method and req->path, filling route, route_index,
- * path_matched, allow and params.  HEAD matches GET. */
+ * path_matched and params, and allow when no route matched (405 and
+ * OPTIONS are its only readers).  HEAD matches GET. */
 void router_match(jx_req *req);
 
 /* Prints "METHOD PATH" per route, the contract api/openapi.yaml follows. */

@@ -150,6 +150,22 @@ def test_wrong_method_gives_405_with_allow():
     assert "GET" in r.headers["Allow"]
 
 
+def test_allow_lists_every_method_of_the_path_once():
+    # router.c builds Allow only when no route matched: 405 and OPTIONS
+    want = "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"
+    r = requests.post(url("/v1/projects/12345"), timeout=10)
+    assert_problem(r, 405)
+    assert r.headers["Allow"] == want
+    r = requests.options(url("/v1/projects/12345"), timeout=10)
+    assert r.status_code == 204
+    assert r.headers["Allow"] == want
+    r = requests.options(url("/v1/projects"), timeout=10)
+    assert r.headers["Allow"] == "GET, HEAD, POST, OPTIONS"
+    r = requests.put(url("/v1/projects/7/submit"), timeout=10)
+    assert_problem(r, 405)
+    assert r.headers["Allow"] == "POST, OPTIONS"
+
+
 def test_unknown_route_gives_404():
     for path in ("/nope", "/v1", "/v1/score/extra", "/healthz/"):
         assert_problem(requests.get(url(path), timeout=10), 404)
