@@ -55,15 +55,21 @@ int db_pipeline(pool_conn *pc, pool_step *steps, int n, db_err *e)
     return -1;
 }
 
-int db_acquire(pool_conn **pc, db_err *e)
+/* checked: whether an idle connection is asked first if it still lives */
+static int acquire(pool_conn **pc, int checked, db_err *e)
 {
-    pool_status ps = pool_acquire(app.pool, pc);
+    pool_status ps = checked ? pool_acquire(app.pool, pc) : pool_acquire_unchecked(app.pool, pc);
 
     if (ps == POOL_OK)
         return 0;
     err_set(e, ps, "", ps == POOL_EBUSY ? "no database connection free in time"
                                         : "database unreachable");
     return -1;
+}
+
+int db_acquire(pool_conn **pc, db_err *e)
+{
+    return acquire(pc, 1, e);
 }
 
 void db_release(pool_conn *pc)
@@ -78,8 +84,11 @@ static int query_as(const pool_stmt *st, const char *const *values, int binary, 
     pool_conn *pc;
     int attempt, rc = -1;
 
+    /* The first attempt skips the liveness check: a dead connection
+     * fails the statement at once, and the second attempt, checked, opens
+     * a fresh one (one recv fewer per read). */
     for (attempt = 0; attempt < 2; attempt++) {
-        if (db_acquire(&pc, e) < 0)
+        if (acquire(&pc, attempt > 0, e) < 0)
             return -1;
         rc = exec_as(pc, st, values, binary, res, e);
         db_release(pc);

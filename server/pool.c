@@ -317,7 +317,7 @@ static pool_status conn_open(pool *p, pool_conn **out)
     return POOL_OK;
 }
 
-pool_status pool_acquire(pool *p, pool_conn **out)
+static pool_status acquire(pool *p, pool_conn **out, int check)
 {
     struct timespec deadline;
     pool_conn *pc;
@@ -344,7 +344,7 @@ pool_status pool_acquire(pool *p, pool_conn **out)
         if (p->nidle > 0) {
             pc = p->idle[--p->nidle];
             pthread_mutex_unlock(&p->mu);
-            if (conn_alive(pc)) {
+            if (check ? conn_alive(pc) : PQstatus(pc->pg) == CONNECTION_OK) {
                 *out = pc;
                 return POOL_OK;
             }
@@ -379,6 +379,16 @@ pool_status pool_acquire(pool *p, pool_conn **out)
         }
         p->waiting--;
     }
+}
+
+pool_status pool_acquire(pool *p, pool_conn **out)
+{
+    return acquire(p, out, 1);
+}
+
+pool_status pool_acquire_unchecked(pool *p, pool_conn **out)
+{
+    return acquire(p, out, 0);
 }
 
 void pool_release(pool *p, pool_conn *pc)

@@ -42,6 +42,10 @@ void pool_free(pool *p);
 /* Lends a healthy connection, opening one if the pool has room, else waits
  * up to wait_timeout_ms. */
 pool_status pool_acquire(pool *p, pool_conn **out);
+/* pool_acquire without asking an idle connection whether the database
+ * still holds it (a recv per acquire): for a caller that runs one
+ * statement and retries on a fresh connection when it finds it dead. */
+pool_status pool_acquire_unchecked(pool *p, pool_conn **out);
 /* Returns a connection; a broken one (or one left inside a transaction)
  * is closed so that the next borrower opens a fresh one. */
 void pool_release(pool *p, pool_conn *pc);

@@ -211,3 +211,30 @@ def test_database_frozen_does_not_hang_the_server():
     for name, (status, took) in results.items():
         assert status in (200, 503), (name, status, took)
         assert took <= DB_TIMEOUT + SLACK, (name, status, took)
+
+
+def test_a_read_on_a_connection_the_database_dropped_is_retried():
+    """db_query takes an idle connection without asking the database first
+    (pool_acquire_unchecked): when the backend behind it is gone, the
+    statement fails at once and the second attempt, checked, reconnects.
+    The caller sees 200, never the dropped connection."""
+    from conftest import sql
+    from test_70_write_faults import new_unit, post, project_body
+
+    _, token = new_unit(url(""), "dropped")
+    r = post(url(""), "/v1/projects", project_body(f"断线-{time.monotonic_ns()}"), token=token)
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+    h = {"Authorization": f"Bearer {token}"}
+    for _ in range(3):
+        assert requests.get(url(f"/v1/projects/{pid}"), headers=h, timeout=10).status_code == 200
+    for _ in range(3):
+        killed = int(sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                         " WHERE application_name = 'jixiao-server' AND state = 'idle'"))
+        assert killed >= 1
+        time.sleep(0.2)   # the FATAL message and the close reach the idle sockets
+        for _ in range(4):
+            r = requests.get(url(f"/v1/projects/{pid}"), headers=h, timeout=10)
+            assert r.status_code == 200, r.text
+            assert r.json()["id"] == pid
+    assert_healthy()
