@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 #define ASSESSMENT_JSON(t) "(jx_assessment_json(" t ") || jsonb_build_object('name', " t ".name))::text"
 
 static const pool_stmt st_create = {
@@ -106,18 +108,13 @@ static const pool_stmt st_history = {
     " ORDER BY a.id LIMIT $7::integer",
     7};
 
-static void i64s(int64_t v, char *buf, size_t n)
-{
-    snprintf(buf, n, "%lld", (long long)v);
-}
-
 int dba_create(pool_conn *pc, const auth_info *who, const assessment_in *in, const char *doc,
                PGresult **res, db_err *e)
 {
     char org[24], year[16];
     const char *v[11];
 
-    i64s(in->org_id, org, sizeof org);
+    fmt_i64(in->org_id, org);
     snprintf(year, sizeof year, "%d", in->year);
     v[0] = who->org_kind;
     v[1] = who->org_id_s;
@@ -139,7 +136,7 @@ int dba_get(const auth_info *who, int64_t id, PGresult **res, db_err *e)
     const char *v[5];
 
     auth_reach_vals(who, v);
-    i64s(id, ids, sizeof ids);
+    fmt_i64(id, ids);
     v[4] = ids;
     return db_query(&st_get, v, res, e);
 }
@@ -160,7 +157,7 @@ int dba_update(pool_conn *pc, const auth_info *who, const project_row *row,
     char ids[24], year[16];
     const char *v[9];
 
-    i64s(row->id, ids, sizeof ids);
+    fmt_i64(row->id, ids);
     snprintf(year, sizeof year, "%d", in->year);
     v[0] = row->province;
     v[1] = ids;

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 static const pool_stmt st_create = {
     "jx_plan_create",
     "WITH o AS (SELECT o.id, o.parent_id, o.region_code FROM orgs o"
@@ -86,11 +88,6 @@ static const pool_stmt st_facts = {
     " ORDER BY x.n",
     3};
 
-static void i64s(int64_t v, char *buf, size_t n)
-{
-    snprintf(buf, n, "%lld", (long long)v);
-}
-
 int dbl_create(pool_conn *pc, const auth_info *who, int64_t org_id, int year, const char *doc,
                PGresult **res, db_err *e)
 {
@@ -98,7 +95,7 @@ int dbl_create(pool_conn *pc, const auth_info *who, int64_t org_id, int year, co
     const char *v[6] = {who->org_kind, who->org_id_s, org_id ? org : NULL, y, doc,
                         who->token_id_s};
 
-    i64s(org_id, org, sizeof org);
+    fmt_i64(org_id, org);
     snprintf(y, sizeof y, "%d", year);
     return db_exec(pc, &st_create, v, res, e);
 }
@@ -109,7 +106,7 @@ int dbl_get(const auth_info *who, int64_t id, PGresult **res, db_err *e)
     const char *v[5];
 
     auth_reach_vals(who, v);
-    i64s(id, ids, sizeof ids);
+    fmt_i64(id, ids);
     v[4] = ids;
     return db_query(&st_get, v, res, e);
 }
@@ -125,7 +122,7 @@ int dbl_update(pool_conn *pc, const auth_info *who, const project_row *row, int 
     char ids[24], y[16];
     const char *v[6] = {row->province, ids, doc, y, who->token_id_s, who->org_id_s};
 
-    i64s(row->id, ids, sizeof ids);
+    fmt_i64(row->id, ids);
     snprintf(y, sizeof y, "%d", year);
     return db_exec(pc, &st_update, v, res, e);
 }
@@ -146,6 +143,6 @@ int dbl_facts(const char *province, int64_t org_id, const char *doc, PGresult **
     char org[24];
     const char *v[3] = {province, org, doc};
 
-    i64s(org_id, org, sizeof org);
+    fmt_i64(org_id, org);
     return db_query(&st_facts, v, res, e);
 }

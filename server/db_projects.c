@@ -203,11 +203,6 @@ static const pool_stmt st_alloc_ids = {
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static void i64s(int64_t v, char *buf, size_t n)
-{
-    snprintf(buf, n, "%lld", (long long)v);
-}
-
 /* "{1,2,3}" into n ids; -1 when it holds fewer. */
 static int parse_ids(const char *arr, int64_t *ids, size_t n)
 {
@@ -270,7 +265,7 @@ static void put_create(strbuf *sb, const dbp_create_job *j)
     cols_text c;
     int i;
 
-    i64s(j->in->org_id, org, sizeof org);
+    fmt_i64(j->in->org_id, org);
     cols_of(j->in, &c);
     v[0] = j->who->org_kind;
     v[1] = j->who->org_id_s;
@@ -433,7 +428,7 @@ int dbp_get(const auth_info *who, int64_t id, PGresult **res, db_err *e)
     const char *v[5];
 
     auth_reach_vals(who, v);
-    i64s(id, ids, sizeof ids);
+    fmt_i64(id, ids);
     v[4] = ids;
     return db_query_binary(&st_get, v, res, e);
 }
@@ -452,7 +447,7 @@ int db_lock_row(pool_conn *pc, const pool_stmt *st, const auth_info *who, int64_
     PGresult *res = NULL;
 
     memset(row, 0, sizeof *row);
-    i64s(id, ids, sizeof ids);
+    fmt_i64(id, ids);
     auth_reach_vals(who, v);
     v[4] = ids;
     if (db_exec(pc, st, v, &res, e) < 0)
@@ -573,7 +568,7 @@ int dbp_update(pool_conn *pc, const auth_info *who, const project_row *row,
     cols_text c;
     PGresult *r = NULL;
 
-    i64s(row->id, ids, sizeof ids);
+    fmt_i64(row->id, ids);
     v[0] = row->province;
     v[1] = ids;
     if (db_exec(pc, &st_del_inds, v, &r, e) < 0)
@@ -595,7 +590,7 @@ int dbp_delete(pool_conn *pc, const auth_info *who, const project_row *row, db_e
     PGresult *res = NULL;
     int rc;
 
-    i64s(row->id, ids, sizeof ids);
+    fmt_i64(row->id, ids);
     v[0] = row->province;
     v[1] = ids;
     v[2] = who->org_id_s;
@@ -612,7 +607,7 @@ int db_transition_row(pool_conn *pc, const pool_stmt *st, const auth_info *who,
     char ids[24];
     const char *v[8];
 
-    i64s(row->id, ids, sizeof ids);
+    fmt_i64(row->id, ids);
     v[0] = row->province;
     v[1] = ids;
     v[2] = to;
@@ -635,9 +630,9 @@ void db_list_vals(const auth_info *who, int64_t after, int year, int64_t org, in
                   db_list_text *t, const char **v)
 {
     auth_reach_vals(who, v);
-    i64s(after, t->after, sizeof t->after);
+    fmt_i64(after, t->after);
     snprintf(t->year, sizeof t->year, "%d", year);
-    i64s(org, t->org, sizeof t->org);
+    fmt_i64(org, t->org);
     snprintf(t->limit, sizeof t->limit, "%d", limit);
     v[4] = t->after;
     v[5] = year ? t->year : NULL;
@@ -665,8 +660,8 @@ int db_history_page(const pool_stmt *st, const auth_info *who, int64_t id, int64
     char ids[24], afters[24], limits[16];
 
     auth_reach_vals(who, v);
-    i64s(id, ids, sizeof ids);
-    i64s(after, afters, sizeof afters);
+    fmt_i64(id, ids);
+    fmt_i64(after, afters);
     snprintf(limits, sizeof limits, "%d", limit);
     v[4] = ids;
     v[5] = afters;

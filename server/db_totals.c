@@ -30,6 +30,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util.h"
+
 #define GRADE_COLS(g, a)                                                                  \
     " count(*) FILTER (WHERE r.grade IS NOT DISTINCT FROM " g ") AS n_" a ","             \
     " coalesce(sum(r.budget_executed * 100) FILTER (WHERE r.grade IS NOT DISTINCT FROM "  \
@@ -270,11 +272,6 @@ static int query_replan(const pool_stmt *st, const char *const *v, PGresult **re
     return -1;
 }
 
-static void i64s(int64_t v, char *buf, size_t n)
-{
-    snprintf(buf, n, "%lld", (long long)v);
-}
-
 /* Whether totals_summary answers the request exactly: its grain has the
  * province, year, scope, status and fund nature, nothing finer.  So: the
  * operator or a province's finance bureau (whose reach is its province),
@@ -324,7 +321,7 @@ int dbt_totals(const auth_info *who, const totals_filter *f, PGresult **res, int
         return db_query(&st_totals_summary, v, res, e);
     }
     auth_reach_vals(who, v);
-    i64s(f->department, dep, sizeof dep);
+    fmt_i64(f->department, dep);
     v[4] = yf;
     v[5] = yt;
     v[6] = f->region;
@@ -345,8 +342,8 @@ int dbt_findings(const auth_info *who, const findings_filter *f, PGresult **res,
 
     auth_reach_vals(who, v);
     snprintf(year, sizeof year, "%d", f->year);
-    i64s(f->department, dep, sizeof dep);
-    i64s(f->after_eval, ae, sizeof ae);
+    fmt_i64(f->department, dep);
+    fmt_i64(f->after_eval, ae);
     snprintf(ap, sizeof ap, "%d", f->after_pos);
     snprintf(lim, sizeof lim, "%d", f->limit);
     v[4] = f->year ? year : NULL;

@@ -166,6 +166,15 @@ def test_allow_lists_every_method_of_the_path_once():
     assert r.headers["Allow"] == "POST, OPTIONS"
 
 
+def test_a_request_head_of_9_kib_is_served_and_one_of_20_kib_is_431():
+    # http.c CONN_MEMORY: 16 KiB per connection holds an 8 KiB header line
+    r = requests.get(url("/healthz"), headers={"X-Pad": "a" * 9000}, timeout=10)
+    assert r.status_code == 200
+    r = requests.get(url("/healthz"), headers={"X-Pad": "a" * 20000}, timeout=10)
+    assert r.status_code == 431
+    assert requests.get(url("/healthz"), timeout=10).status_code == 200
+
+
 def test_unknown_route_gives_404():
     for path in ("/nope", "/v1", "/v1/score/extra", "/healthz/"):
         assert_problem(requests.get(url(path), timeout=10), 404)
