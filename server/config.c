@@ -64,6 +64,8 @@ static const option_row options[] = {
      "an admin token with this value exists (else the first start creates one and prints it)"},
     {"plan-unit-wide-min", "JIXIAO_PLAN_UNIT_WIDE_MIN", OPT_INT, OFF(plan_unit_wide_min), "5",
      "budget units (the department included) from which a plan must choose a unit-wide evaluation"},
+    {"idempotency-hours", "JIXIAO_IDEMPOTENCY_HOURS", OPT_INT, OFF(idempotency_hours), "24",
+     "hours an Idempotency-Key is kept and replayed; older ones are purged (0: kept forever)"},
 };
 
 #define NOPTIONS (sizeof options / sizeof options[0])
@@ -172,6 +174,10 @@ static int check(config *cfg)
      * compute, so there are more of them than cores (exec.c). */
     if (cfg->db_pool == 0)
         cfg->db_pool = cfg->threads > 16 ? cfg->threads : 16;
+    if (cfg->idempotency_hours < 0) {
+        fprintf(stderr, "jixiao-server: --idempotency-hours must be 0 or more\n");
+        return -1;
+    }
     if (cfg->conn_limit < 1 || cfg->conn_timeout < 1) {
         fprintf(stderr, "jixiao-server: --connection-limit and --timeout must be positive\n");
         return -1;

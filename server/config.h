@@ -30,6 +30,7 @@ typedef struct {
     const char *tls_key;
     const char *bootstrap_token;  /* admin token that must exist */
     int plan_unit_wide_min;       /* budget units from which a plan needs a unit-wide evaluation */
+    int idempotency_hours;        /* Idempotency-Keys older than this are purged; 0 = never */
 } config;
 
 /* Fills cfg from the environment, then from argv (options only; the

@@ -19,6 +19,15 @@
  *
  * Token creation stores its response without the secret (see
  * routes_tokens.c): a key never keeps a usable credential.
+ *
+ * Keys are kept --idempotency-hours (24 by default, as Stripe keeps
+ * them): a client retries within minutes, and the table would otherwise
+ * grow by one row per POST forever.  idem_purge deletes older ones in
+ * batches of PURGE_BATCH rows, each its own short statement, so it never
+ * holds many row locks or one long transaction; main.c runs it on a
+ * handler thread at start and every ten minutes.  After the purge a retry
+ * with an old key is a new request (a project create then meets its own
+ * natural key: 409).
  */
 #include "idempotency.h"
 
@@ -99,6 +108,38 @@ static const pool_stmt st_store = {
     "UPDATE idempotency_keys SET status = $4::integer, content_type = $5, location = $6,"
     " etag = $7, body = $8 WHERE province = $1 AND org_id = $2::bigint AND key = $3",
     8};
+
+#define PURGE_BATCH 1000
+
+static const pool_stmt st_purge = {
+    "jx_idem_purge",
+    "DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY("
+    " SELECT ctid FROM idempotency_keys"
+    "  WHERE created_at < now() - make_interval(hours => $1::integer) LIMIT $2::integer))",
+    2};
+
+int idem_purge(int hours, int max_batches, long *deleted, db_err *e)
+{
+    char h[24], lim[24];
+    const char *v[2] = {h, lim};
+    PGresult *res;
+    long n;
+    int i;
+
+    *deleted = 0;
+    fmt_i64(hours, h);
+    fmt_i64(PURGE_BATCH, lim);
+    for (i = 0; i < max_batches; i++) {
+        if (db_query(&st_purge, v, &res, e) < 0)
+            return -1;
+        n = atol(PQcmdTuples(res));
+        PQclear(res);
+        *deleted += n;
+        if (n < PURGE_BATCH)
+            break;
+    }
+    return 0;
+}
 
 static void key_vals(const auth_info *who, const idem *k, const char *v[4])
 {

@@ -31,6 +31,11 @@ idem_status idem_claim(pool_conn *pc, const auth_info *who, const idem *k, jx_re
 int idem_store(pool_conn *pc, const auth_info *who, const idem *k, const jx_resp *resp,
                db_err *e);
 
+/* Deletes keys older than hours (in batches, at most max_batches of them),
+ * setting *deleted.  0, or -1 with e filled (the database is down: the
+ * next purge tries again). */
+int idem_purge(int hours, int max_batches, long *deleted, db_err *e);
+
 /* Outside a transaction: the stored response of a committed key (after a
  * single-statement create found it taken).  Same statuses as idem_claim;
  * IDEM_NEW here means the key is not there (the first request failed). */

@@ -42,6 +42,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,9 +54,12 @@
 #include "http.h"
 #include "log.h"
 #include "db_frameworks.h"
+#include "exec.h"
+#include "idempotency.h"
 #include "migrate.h"
 #include "pool.h"
 #include "router.h"
+#include "util.h"
 
 jx_app app;
 
@@ -86,11 +90,51 @@ static void trim_when_idle(trim_state *t)
     malloc_trim(0);
 }
 
-/* Waits for SIGTERM/SIGINT, trimming memory while idle.  The signal. */
+/* ---- the Idempotency-Key purge (idempotency.c) ------------------------- */
+
+#define PURGE_FIRST_S 1.0       /* after start */
+#define PURGE_EVERY_S 600.0
+#define PURGE_MAX_BATCHES 100   /* 100,000 keys a run at most; the rest next time */
+
+static int purge_hours;
+static atomic_int purge_busy;
+
+/* On a handler thread: the main thread's tick must stay free to flush the
+ * log, and a purge waits on the database like any write. */
+static void purge_run(exec_job *j)
+{
+    long n;
+    db_err e;
+
+    (void)j;
+    pool_request_begin(0);
+    if (idem_purge(purge_hours, PURGE_MAX_BATCHES, &n, &e) < 0)
+        log_msg(LOG_WARN, "idempotency key purge failed; next time again", e.msg);
+    else if (n > 0)
+        log_msgf(LOG_INFO, "idempotency keys purged", "%ld older than %d h", n, purge_hours);
+    atomic_store(&purge_busy, 0);
+}
+
+static exec_job purge_job = {purge_run, NULL};
+
+static void purge_when_due(double *next)
+{
+    double now = now_mono();
+
+    if (purge_hours <= 0 || now < *next || atomic_exchange(&purge_busy, 1))
+        return;
+    *next = now + PURGE_EVERY_S;
+    if (exec_submit(&purge_job) < 0)
+        atomic_store(&purge_busy, 0);
+}
+
+/* Waits for SIGTERM/SIGINT, trimming memory while idle, flushing the
+ * request log and purging old Idempotency-Keys when due.  The signal. */
 static int wait_for_signal(const sigset_t *set)
 {
     struct timespec tick = {0, TRIM_TICK_MS * 1000000L};
     trim_state t = {http_activity(), 0};
+    double next_purge = now_mono() + PURGE_FIRST_S;
     int sig;
 
     for (;;) {
@@ -100,6 +144,7 @@ static int wait_for_signal(const sigset_t *set)
         if (errno == EAGAIN) {
             log_flush();
             trim_when_idle(&t);
+            purge_when_due(&next_purge);
         }
     }
 }
@@ -222,6 +267,7 @@ static int cmd_serve(const config *cfg)
              cfg->tls_cert[0] ? "s" : "", cfg->listen, cfg->threads, cfg->db_pool,
              cfg->max_body);
     log_buffering(1);
+    purge_hours = cfg->idempotency_hours;
     sig = wait_for_signal(&set);
     log_msgf(LOG_INFO, "shutting down", "signal %d", sig);
     http_stop(cfg->shutdown_timeout);
