@@ -264,10 +264,9 @@ static int content_too_large(jx_resp *resp, size_t max)
     return problem(resp, 413, "payload-too-large", "请求体过大 (payload too large)", detail);
 }
 
-static int bad_framing(jx_resp *resp)
+static int bad_framing(jx_resp *resp, const char *why)
 {
-    return problem(resp, 400, "bad-request", "请求有误 (bad request)",
-                   "多个互不相同的 Content-Length 头 (conflicting Content-Length headers)");
+    return problem(resp, 400, "bad-request", "请求有误 (bad request)", why);
 }
 
 /* The matched route's handler, wherever it runs. */
@@ -322,7 +321,7 @@ static enum MHD_Result dispatch(jx_req *req)
 
     memset(&resp, 0, sizeof resp);
     if (req->bad_framing) {
-        bad_framing(&resp);
+        bad_framing(&resp, req->bad_framing);
         resp_header(&resp, "Connection", "close");
     } else if (req->too_large) {
         content_too_large(&resp, req->max);
@@ -378,6 +377,7 @@ static int content_length_over(jx_req *req)
 typedef struct {
     const char *first;
     int conflict;
+    int hosts;
 } cl_scan;
 
 static enum MHD_Result cl_each(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -386,6 +386,8 @@ static enum MHD_Result cl_each(void *cls, enum MHD_ValueKind kind, const char *k
     cl_scan *sc = cls;
 
     (void)kind;
+    if (key && !strcasecmp(key, "Host"))
+        sc->hosts++;
     if (!key || strcasecmp(key, "Content-Length") != 0)
         return MHD_YES;
     if (!sc->first)
@@ -395,13 +397,21 @@ static enum MHD_Result cl_each(void *cls, enum MHD_ValueKind kind, const char *k
     return MHD_YES;
 }
 
-/* Two Content-Length headers with different values? */
-static int content_length_conflict(struct MHD_Connection *conn)
+/* What makes the head unusable, or NULL: two Content-Length headers with
+ * different values (request smuggling), or an HTTP/1.1 request without
+ * exactly one Host header (RFC 9112 3.2: a server MUST answer 400). */
+static const char *head_refused(struct MHD_Connection *conn, const char *version)
 {
-    cl_scan sc = {NULL, 0};
+    cl_scan sc = {NULL, 0, 0};
 
     MHD_get_connection_values(conn, MHD_HEADER_KIND, cl_each, &sc);
-    return sc.conflict;
+    if (sc.conflict)
+        return "多个互不相同的 Content-Length 头 (conflicting Content-Length headers)";
+    if (sc.hosts > 1)
+        return "多个 Host 头 (more than one Host header)";
+    if (!sc.hosts && version && !strcmp(version, MHD_HTTP_VERSION_1_1))
+        return "HTTP/1.1 请求缺少 Host 头 (an HTTP/1.1 request needs a Host header)";
+    return NULL;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -412,7 +422,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     jx_req *req = *con_cls;
 
     (void)cls;
-    (void)version;
     if (!req) {
         /* First call: headers only.  Return without queueing (keep-alive). */
         req = req_new(conn, method, url);
@@ -423,8 +432,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         router_match(req);
         req->max = req->route && req->route->max_body ? req->route->max_body : cfg_->max_body;
         req->discard = !req->route;
-        if (content_length_conflict(conn)) {
-            req->bad_framing = 1;
+        req->bad_framing = head_refused(conn, version);
+        if (req->bad_framing) {
             return dispatch(req); /* 400 now; queueing on the first call closes */
         }
         if (content_length_over(req)) {

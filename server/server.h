@@ -60,7 +60,7 @@ typedef struct jx_req {
     size_t len, cap, max;
     uint64_t bytes_in;      /* bytes received, kept or not */
     int too_large;          /* the body exceeded max: answer 413 */
-    int bad_framing;        /* conflicting Content-Length headers: 400, close */
+    const char *bad_framing;/* why the head is refused (Content-Length, Host): 400, close */
     int discard;            /* do not keep the body (no route needs it) */
     int queued;             /* a response has been queued */
     unsigned status;        /* the status queued, for logs and metrics */

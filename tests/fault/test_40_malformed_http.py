@@ -6,6 +6,8 @@ client timeout plus slack; the server never crashes and answers a normal
 request after each.  501 and 505 are the protocol's own answers for an
 unknown method or version and are allowed.
 """
+import json
+
 import pytest
 
 from conftest import (SANITIZED, TIMEOUT, assert_healthy, exchange, parse_responses,
@@ -155,6 +157,30 @@ def test_repeated_equal_content_lengths_are_accepted():
     statuses = [s for s, _, _ in parse_responses(data)]
     assert statuses[:1] == [200], (statuses, how)
     assert_healthy()
+
+
+def refused_with(request_bytes, why):
+    data, how = exchange(request_bytes)
+    responses = parse_responses(data)
+    assert [s for s, _, _ in responses][:1] == [400], (responses, how)
+    assert why in json.loads(responses[0][2])["detail"]
+    assert how in ("eof", "reset"), f"the connection stays open after the 400 ({how})"
+
+
+def test_http_1_1_without_host_is_400():
+    # RFC 9112 section 3.2: a server MUST answer 400
+    refused_with(b"GET /healthz HTTP/1.1\r\n\r\n", "needs a Host header")
+
+
+def test_two_host_headers_are_400():
+    refused_with(b"GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "more than one Host")
+
+
+def test_http_1_0_without_host_and_1_1_with_one_are_served():
+    data, _ = exchange(b"GET /healthz HTTP/1.0\r\n\r\n")
+    assert [s for s, _, _ in parse_responses(data)] == [200]
+    data, _ = exchange(b"GET /healthz HTTP/1.1\r\nhost: t\r\nConnection: close\r\n\r\n")
+    assert [s for s, _, _ in parse_responses(data)] == [200]
 
 
 def test_healthy_after_the_malformed_requests():
