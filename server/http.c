@@ -3,7 +3,10 @@
  *
  * Threading: MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL with a pool
  * of --threads workers (MHD_OPTION_THREAD_POOL_SIZE), each running its own
- * epoll loop.  A route marked runs_inline (reads, and routes without the
+ * epoll loop, with MHD_USE_TURBO: libmicrohttpd reads and writes a socket
+ * before asking epoll whether it is ready (~1 syscall fewer per keep-alive
+ * request, fewer thread switches under load) and closes without a
+ * shutdown() first.  A route marked runs_inline (reads, and routes without the
  * database: router.c) runs on the worker.  Writes, once their body is in,
  * are handed to the handler threads (exec.c, one per pooled database
  * connection): the worker suspends the connection and goes back to its
@@ -597,7 +600,7 @@ static int resolve(const char *listen, struct sockaddr_storage *ss, int *v6)
 int http_start(const config *cfg)
 {
     struct sockaddr_storage ss;
-    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC |
                          MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     char *cert = NULL, *key = NULL;
     int v6 = 0, rc = -1;
