@@ -436,9 +436,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         req->max = req->route && req->route->max_body ? req->route->max_body : cfg_->max_body;
         req->discard = !req->route;
         req->bad_framing = head_refused(conn, version);
-        if (req->bad_framing) {
+        if (req->bad_framing)
             return dispatch(req); /* 400 now; queueing on the first call closes */
-        }
         if (content_length_over(req)) {
             req->too_large = 1;
             return dispatch(req); /* 413 now: the body is never read */
@@ -600,8 +599,8 @@ static int resolve(const char *listen, struct sockaddr_storage *ss, int *v6)
 int http_start(const config *cfg)
 {
     struct sockaddr_storage ss;
-    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC |
-                         MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
+                         MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     char *cert = NULL, *key = NULL;
     int v6 = 0, rc = -1;
 
