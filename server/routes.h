@@ -14,6 +14,11 @@ int route_openapi(jx_req *req, jx_resp *resp);   /* routes_openapi.c */
 int route_score(jx_req *req, jx_resp *resp);     /* routes_score.c */
 int route_whoami(jx_req *req, jx_resp *resp);    /* auth.c */
 
+/* routes_ui.c: the web page */
+int route_ui_redirect(jx_req *req, jx_resp *resp);
+int route_ui_index(jx_req *req, jx_resp *resp);
+int route_ui_asset(jx_req *req, jx_resp *resp);
+
 /* routes_orgs.c */
 int route_orgs_list(jx_req *req, jx_resp *resp);
 int route_org_create(jx_req *req, jx_resp *resp);
