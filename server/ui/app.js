@@ -45,11 +45,13 @@ function h(tag, attrs, ...kids) {
     else if (k === 'class') el.className = v;
     else el.setAttribute(k, v === true ? '' : String(v));
   }
-  add(el, kids);
+  add(el, ...kids);
   return el;
 }
 
-function add(el, kids) {
+// Appends children, skipping null/undefined/false (Node.append would
+// print "null"); strings become text nodes.
+function add(el, ...kids) {
   for (const k of kids.flat(Infinity)) {
     if (k === null || k === undefined || k === false) continue;
     el.append(k instanceof Node ? k : document.createTextNode(String(k)));
@@ -306,7 +308,7 @@ async function login(tok) {
 function renderWho() {
   const o = me.org;
   clear($('who'));
-  add($('who'), [
+  add($('who'), ...[
     h('span', { class: 'org', id: 'who-org' }, o.name),
     h('span', { class: 'tag', id: 'who-kind' }, KIND[o.kind] || o.kind),
     h('span', { class: 'tag muted', id: 'who-region' }, '区划 ', o.region_code),
@@ -329,7 +331,7 @@ function navItems() {
 
 function renderNav() {
   const nav = clear($('nav'));
-  nav.append(h('ul', {}, navItems().map(([href, label]) => h('li', {}, link(href, label)))));
+  add(nav, h('ul', {}, navItems().map(([href, label]) => h('li', {}, link(href, label)))));
   nav.hidden = false;
 }
 
@@ -390,7 +392,7 @@ function route() {
     plans: () => (id ? planPage(view, id) : plansPage(view)),
     import: () => importPage(view),
   };
-  (pages[page] || (() => view.append(h('h1', {}, '没有这个页面'), link('#/', '回到首页'))))();
+  (pages[page] || (() => add(view, h('h1', {}, '没有这个页面'), link('#/', '回到首页'))))();
   $('main').focus({ preventScroll: true });
   window.scrollTo(0, 0);
 }
@@ -419,7 +421,7 @@ function pagedTable(opts) {
     }
     clear(box);
     if (!data.items.length && page === 0) {
-      box.append(h('p', { class: 'empty' }, opts.empty || '没有记录。'));
+      add(box, h('p', { class: 'empty' }, opts.empty || '没有记录。'));
       return;
     }
     const table = h('table', { class: 'list' },
@@ -427,13 +429,13 @@ function pagedTable(opts) {
       h('thead', {}, h('tr', {}, opts.columns.map(([head, , cls]) => h('th', { scope: 'col', class: cls }, head)))),
       h('tbody', {}, data.items.map((it) => h('tr', {},
         opts.columns.map(([head, cell, cls]) => h('td', { class: cls, 'data-label': head }, cell(it)))))));
-    box.append(h('div', { class: 'scroll' }, table));
+    add(box, h('div', { class: 'scroll' }, table));
     cursors[page + 1] = data.next_cursor;
     const prev = h('button', { type: 'button', class: 'secondary', disabled: page === 0,
       onclick: () => { page--; load(); } }, '上一页');
     const next = h('button', { type: 'button', class: 'secondary', disabled: !data.next_cursor,
       onclick: () => { page++; load(); } }, '下一页');
-    box.append(h('div', { class: 'pager' }, prev, h('span', {}, `第 ${page + 1} 页`), next));
+    add(box, h('div', { class: 'pager' }, prev, h('span', {}, `第 ${page + 1} 页`), next));
   }
   load();
   box.reload = load;
@@ -503,9 +505,9 @@ function filterForm(page, params, fields) {
       input = h('input', { id, name: f.name, type: f.type || 'text', value: params.get(f.name) || '',
         inputmode: f.type === 'number' ? 'numeric' : null, placeholder: f.placeholder || null });
     }
-    form.append(h('div', { class: 'field' }, h('label', { for: id }, f.label), input));
+    add(form, h('div', { class: 'field' }, h('label', { for: id }, f.label), input));
   }
-  form.append(h('div', { class: 'field' }, h('button', { type: 'submit' }, '筛选')));
+  add(form, h('div', { class: 'field' }, h('button', { type: 'submit' }, '筛选')));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const q = new URLSearchParams();
@@ -529,7 +531,7 @@ function listQuery(params, names) {
 
 function projectsPage(view, params) {
   const org = params.get('org');
-  view.append(h('h1', {}, '项目支出绩效自评'),
+  add(view, h('h1', {}, '项目支出绩效自评'),
     org ? h('p', {}, '单位：', orgCell(Number(org)), ' ', link('#/projects', '（显示全部）')) : null,
     filterForm('projects', params, [
       { name: 'year', label: '年度', type: 'number', placeholder: '如 2022' },
@@ -537,19 +539,19 @@ function projectsPage(view, params) {
       { name: 'q', label: '名称包含' },
     ]));
   const q = listQuery(params, ['year', 'status', 'q', 'org']);
-  view.append(pagedTable({ path: '/v1/projects' + (q ? '?' + q : ''), columns: PROJECT_COLUMNS,
+  add(view, pagedTable({ path: '/v1/projects' + (q ? '?' + q : ''), columns: PROJECT_COLUMNS,
     empty: '没有符合条件的项目。' }));
 }
 
 function assessmentsPage(view, params) {
-  view.append(h('h1', {}, '部门（单位）整体支出绩效自评'),
+  add(view, h('h1', {}, '部门（单位）整体支出绩效自评'),
     filterForm('assessments', params, [
       { name: 'year', label: '年度', type: 'number', placeholder: '如 2021' },
       { name: 'status', label: '状态', options: [['', '全部'], ['draft', '草稿'], ['submitted', '已提交'], ['accepted', '已通过']] },
       { name: 'scope', label: '范围', options: [['', '全部'], ['department_wide', '部门整体'], ['unit_wide', '单位整体']] },
     ]));
   const q = listQuery(params, ['year', 'status', 'scope', 'org']);
-  view.append(pagedTable({ path: '/v1/assessments' + (q ? '?' + q : ''), columns: ASSESSMENT_COLUMNS,
+  add(view, pagedTable({ path: '/v1/assessments' + (q ? '?' + q : ''), columns: ASSESSMENT_COLUMNS,
     empty: '没有整体评价。' }));
 }
 
@@ -642,10 +644,10 @@ function findingsList(ev) {
   const box = h('section', { class: 'findings', 'aria-labelledby': 'findings-title' },
     h('h2', { id: 'findings-title' }, `发现的问题（${items.length} 项）`));
   if (!items.length) {
-    box.append(h('p', { class: 'empty' }, '没有发现问题。'));
+    add(box, h('p', { class: 'empty' }, '没有发现问题。'));
     return box;
   }
-  box.append(h('ul', { class: 'finding-list' }, items.map((f) => {
+  add(box, h('ul', { class: 'finding-list' }, items.map((f) => {
     const key = pointedRow(f.pointer);
     const goto = key === null ? null : h('button', {
       type: 'button', class: 'link',
@@ -672,7 +674,7 @@ function reportLinks(ev, base) {
   contractHas(/\bpdf\b/).then((yes) => yes && fetch(`/v1/evaluations/${ev.id}/report?format=pdf`, {
     method: 'HEAD', headers: { Authorization: 'Bearer ' + token() }, cache: 'no-store',
   })).then((r) => {
-    if (r && r.ok) box.append(downloadButton('PDF', `/v1/evaluations/${ev.id}/report?format=pdf`, `${base}-评价报告.pdf`));
+    if (r && r.ok) add(box, downloadButton('PDF', `/v1/evaluations/${ev.id}/report?format=pdf`, `${base}-评价报告.pdf`));
   }).catch(() => {});
   return box;
 }
@@ -715,16 +717,16 @@ function workflowBar(kind, subject, etag, reload, status) {
   const base = `/v1/${kind}/${subject.id}`;
   const evalBtn = h('button', { type: 'button', id: 'btn-evaluate' }, '评估');
   evalBtn.addEventListener('click', () => run(evalBtn, '评估', () => api('POST', `${base}/evaluations`)));
-  bar.append(evalBtn);
+  add(bar, evalBtn);
   const mine = me.org.kind !== 'finance';
   if (subject.status === 'draft' && (mine || me.org.kind === 'admin')) {
     const b = h('button', { type: 'button', id: 'btn-submit' }, '提交审核');
     b.addEventListener('click', () => run(b, '提交', () => api('POST', `${base}/submit`, { headers: { 'If-Match': etag } })));
-    bar.append(b);
+    add(bar, b);
   }
   const reviewer = me.org.kind !== 'unit' && subject.org_id !== me.org.id;
   if (subject.status === 'submitted' && reviewer) {
-    bar.append(reviewControls(kind, subject, etag, () => reload('已处理。')));
+    add(bar, reviewControls(kind, subject, etag, () => reload('已处理。')));
   }
   return bar;
 }
@@ -754,7 +756,7 @@ function reviewControls(kind, item, etag, done) {
     const input = h('textarea', { id: fid, name: 'reason', rows: 2, required: true, maxlength: 2000 });
     const err = h('span', { class: 'field-error', id: fid + '-err', role: 'alert' });
     input.setAttribute('aria-describedby', fid + '-err');
-    const form = h('form', { class: 'return-form' },
+    const form = h('form', { class: 'return-form', novalidate: true },
       h('label', { for: fid }, '退回原因'), input, err,
       h('div', {}, h('button', { type: 'submit' }, '确认退回'), ' ',
         h('button', { type: 'button', class: 'secondary', onclick: () => { form.remove(); back.disabled = false; back.focus(); } }, '取消')));
@@ -774,10 +776,10 @@ function reviewControls(kind, item, etag, done) {
       }
     });
     back.disabled = true;
-    box.append(form);
+    add(box, form);
     input.focus();
   });
-  box.append(accept, ' ', back, ' ', msg);
+  add(box, accept, ' ', back, ' ', msg);
   return box;
 }
 
@@ -800,7 +802,7 @@ function budgetSection(p, ev) {
 }
 
 function projectPage(view, id) {
-  view.append(loading('正在加载项目…'));
+  add(view, loading('正在加载项目…'));
   const status = h('p', { class: 'ok', role: 'status', id: 'action-status' });
   async function load(message) {
     let p, etag, latest, history;
@@ -815,7 +817,7 @@ function projectPage(view, id) {
     destroyCharts();
     if (message) status.textContent = message;
     const title = h('h1', {}, p.name);
-    view.append(
+    add(view, 
       h('p', { class: 'crumbs' }, link('#/projects', '项目'), ' › ', p.year + ' 年度'),
       title,
       h('div', { class: 'subtitle' }, statusBadge(p.status, p.return_reason), ' ', orgCell(p.org_id),
@@ -828,12 +830,12 @@ function projectPage(view, id) {
         h('section', { class: 'card', 'aria-labelledby': 'ev-title' }, h('h2', { id: 'ev-title' }, '最新评价'),
           summaryLine(latest), latest ? reportLinks(latest, p.name) : null)));
     if (latest) {
-      view.append(h('section', { 'aria-label': '评分情况表' }, scoreTable(latest)), findingsList(latest));
+      add(view, h('section', { 'aria-label': '评分情况表' }, scoreTable(latest)), findingsList(latest));
     } else {
-      view.append(h('p', { class: 'empty' }, '尚未评价：点“评估”按规则计算得分并检查一致性。'));
+      add(view, h('p', { class: 'empty' }, '尚未评价：点“评估”按规则计算得分并检查一致性。'));
     }
-    if (p.status === 'draft' && me.org.kind !== 'finance') view.append(resultsForm(p, etag, load));
-    if (history && history.length > 1) view.append(evaluationHistory(history));
+    if (p.status === 'draft' && me.org.kind !== 'finance') add(view, resultsForm(p, etag, load));
+    if (history && history.length > 1) add(view, evaluationHistory(history));
   }
   load();
 }
@@ -881,7 +883,7 @@ function resultsForm(p, etag, reload) {
   const b = p.budget || {};
   const aw = p.amounts_as_written || {};
   const r = p.reported || {};
-  form.append(
+  add(form, 
     h('h2', {}, '填报年度结果'),
     h('p', { class: 'hint' }, '修改后点“保存年度结果”。只发送改动过的内容；有误时说明显示在对应字段旁。'),
     general,
@@ -972,7 +974,7 @@ function showFieldErrors(e, fields, map, general) {
 }
 
 function assessmentPage(view, id) {
-  view.append(loading('正在加载整体评价…'));
+  add(view, loading('正在加载整体评价…'));
   const status = h('p', { class: 'ok', role: 'status', id: 'action-status' });
   async function load(message) {
     let a, etag, latest, history;
@@ -985,7 +987,7 @@ function assessmentPage(view, id) {
     }
     clear(view);
     if (message) status.textContent = message;
-    view.append(
+    add(view, 
       h('p', { class: 'crumbs' }, link('#/assessments', '整体评价'), ' › ', a.year + ' 年度'),
       h('h1', {}, a.name || `${a.year}年度${SCOPE[a.scope]}自评`),
       h('div', { class: 'subtitle' }, statusBadge(a.status, a.return_reason), ' ', orgCell(a.org_id),
@@ -995,8 +997,8 @@ function assessmentPage(view, id) {
       status,
       h('section', { class: 'card', 'aria-labelledby': 'ev-title' }, h('h2', { id: 'ev-title' }, '最新评价'),
         summaryLine(latest), latest ? reportLinks(latest, a.name || '整体评价') : null));
-    if (latest) view.append(h('section', { 'aria-label': '评分情况表' }, scoreTable(latest)), findingsList(latest));
-    if (history && history.length > 1) view.append(evaluationHistory(history));
+    if (latest) add(view, h('section', { 'aria-label': '评分情况表' }, scoreTable(latest)), findingsList(latest));
+    if (history && history.length > 1) add(view, evaluationHistory(history));
   }
   load();
 }
@@ -1004,7 +1006,7 @@ function assessmentPage(view, id) {
 // ---- review queue -------------------------------------------------------------------------
 
 function queuePage(view) {
-  view.append(h('h1', {}, '待审核'),
+  add(view, h('h1', {}, '待审核'),
     h('p', { class: 'hint' }, '下级单位已提交、等待您审核的项目和整体评价。通过后不可再改；退回须填写原因，退回后回到草稿。'));
   const cols = (kind, base) => base.slice(0, 2).concat(base.slice(2).filter(([t]) => t !== '状态'), [
     ['审核', (it) => (it.org_id === me.org.id ? h('span', { class: 'muted' }, '本单位填报，待上级审核')
@@ -1015,14 +1017,14 @@ function queuePage(view) {
     empty: '没有待审核的项目。', caption: '项目' });
   box.assessments = pagedTable({ path: '/v1/assessments?status=submitted', columns: cols('assessments', ASSESSMENT_COLUMNS),
     empty: '没有待审核的整体评价。', caption: '整体评价' });
-  view.append(h('h2', {}, '项目'), box.projects, h('h2', {}, '整体评价'), box.assessments);
+  add(view, h('h2', {}, '项目'), box.projects, h('h2', {}, '整体评价'), box.assessments);
 }
 
 // ---- plans ---------------------------------------------------------------------------------
 
 function plansPage(view) {
-  view.append(h('h1', {}, '评价计划'));
-  view.append(pagedTable({ path: '/v1/plans', empty: '没有评价计划。', columns: [
+  add(view, h('h1', {}, '评价计划'));
+  add(view, pagedTable({ path: '/v1/plans', empty: '没有评价计划。', columns: [
     ['计划', (pl) => link(`#/plans/${pl.id}`, `${pl.year} 年度部门评价计划`)],
     ['部门', (pl) => orgCell(pl.org_id)],
     ['预算年度', (pl) => pl.budget_year, 'n'],
@@ -1032,7 +1034,7 @@ function plansPage(view) {
 }
 
 async function planPage(view, id) {
-  view.append(loading('正在加载评价计划…'));
+  add(view, loading('正在加载评价计划…'));
   let pl;
   try {
     ({ data: pl } = await api('GET', `/v1/plans/${id}`));
@@ -1042,7 +1044,7 @@ async function planPage(view, id) {
   }
   clear(view);
   const f = pl.findings || [];
-  view.append(
+  add(view, 
     h('p', { class: 'crumbs' }, link('#/plans', '评价计划')),
     h('h1', {}, `${pl.year} 年度部门评价计划`),
     h('div', { class: 'subtitle' }, orgCell(pl.org_id), ` · 评价 ${pl.budget_year} 年度预算 · 预算单位 ${pl.unit_count ?? '—'} 个`),
@@ -1089,7 +1091,7 @@ function importPage(view) {
     h('div', { class: 'field' }, h('label', { for: 'import-year' }, '年度（.xlsx / .docx 用）'), yearIn),
     h('div', { class: 'field' }, h('label', { for: 'import-mode' }, '方式'), modeIn),
     h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'btn-dry-run' }, '试导入（不保存）')));
-  view.append(h('h1', {}, '导入自评表'), form, out);
+  add(view, h('h1', {}, '导入自评表'), form, out);
 
   function mediaOf(file) {
     const ext = (file.name.split('.').pop() || '').toLowerCase();
@@ -1114,12 +1116,12 @@ function importPage(view) {
       else failed = e;
     }
     clear(out);
-    if (failed) { out.append(errorBox(failed)); return; }
-    out.append(importSummary(summary, dry));
+    if (failed) { add(out, errorBox(failed)); return; }
+    add(out, importSummary(summary, dry));
     if (dry && summary.rejected === 0 || dry && modeIn.value === 'per_record' && summary.records > summary.rejected) {
       const go = h('button', { type: 'button', id: 'btn-import' }, '确认导入');
       go.addEventListener('click', () => { go.disabled = true; send(file, false); });
-      out.append(h('div', { class: 'actions' }, go));
+      add(out, h('div', { class: 'actions' }, go));
     }
   }
   form.addEventListener('submit', (ev) => {
@@ -1138,10 +1140,10 @@ function importSummary(s, dry) {
       fact('未变', s.unchanged ?? '—'), fact('拒绝', s.rejected ?? '—')));
   const extra = Object.keys(s).filter((k) => !['mode', 'dry_run', 'committed', 'records', 'created', 'updated',
     'unchanged', 'rejected', 'rejections', 'projects', 'type', 'title', 'status', 'detail'].includes(k));
-  for (const k of extra) box.append(h('p', { class: 'muted' }, `${k}：${text(s[k])}`));
-  if (s.detail) box.append(h('p', {}, s.detail));
+  for (const k of extra) add(box, h('p', { class: 'muted' }, `${k}：${text(s[k])}`));
+  if (s.detail) add(box, h('p', {}, s.detail));
   if ((s.rejections || []).length) {
-    box.append(h('div', { class: 'scroll' }, h('table', { class: 'list' },
+    add(box, h('div', { class: 'scroll' }, h('table', { class: 'list' },
       h('caption', {}, '被拒绝的记录'),
       h('thead', {}, h('tr', {}, ['记录', '行', '列', '位置', '说明'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, s.rejections.map((r) => h('tr', {},
@@ -1151,7 +1153,7 @@ function importSummary(s, dry) {
   }
   if ((s.projects || []).length && !dry) {
     const word = { created: '新建', updated: '更新', unchanged: '未变' };
-    box.append(h('ul', {}, s.projects.map((p) => h('li', {}, link(`#/projects/${p.id}`, `项目 #${p.id}`), ' ', word[p.result] || p.result))));
+    add(box, h('ul', {}, s.projects.map((p) => h('li', {}, link(`#/projects/${p.id}`, `项目 #${p.id}`), ' ', word[p.result] || p.result))));
   }
   return box;
 }
@@ -1170,11 +1172,13 @@ function groupName(g, by) {
 async function dashboardPage(view, params) {
   const by = ['region', 'department', 'unit'].includes(params.get('group_by')) ? params.get('group_by') : 'region';
   const status = params.get('status') === 'all' ? 'all' : '';
-  view.append(h('h1', {}, '绩效自评总览'), loading('正在加载年度…'));
+  add(view, h('h1', {}, '绩效自评总览'), loading('正在加载年度…'));
   let years = [];
   try {
-    const { data } = await api('GET', '/v1/totals?group_by=year&status=all');
-    years = data.groups.map((g) => g.year).filter((y) => y).sort((a, b) => b - a);
+    // the years with submitted work first (what the bureau reviews), else any
+    let { data } = await api('GET', '/v1/totals?group_by=year');
+    if (!data.groups.some((g) => g.count > 0)) ({ data } = await api('GET', '/v1/totals?group_by=year&status=all'));
+    years = data.groups.filter((g) => g.count > 0).map((g) => g.year).filter((y) => y).sort((a, b) => b - a);
   } catch (e) {
     clear(view).append(h('h1', {}, '绩效自评总览'), errorBox(e, () => route()));
     return;
@@ -1210,11 +1214,11 @@ async function dashboardPage(view, params) {
   if (region || dept) {
     const up = new URLSearchParams({ year, group_by: 'region' });
     if (status) up.set('status', status);
-    crumbs.append(link('#/dashboard?' + up, '全部地区'), region ? ` › 区划 ${region}` : '', dept ? ' › 部门' : '');
+    add(crumbs, link('#/dashboard?' + up, '全部地区'), region ? ` › 区划 ${region}` : '', dept ? ' › 部门' : '');
   }
-  view.append(h('h1', {}, `${year} 年度绩效自评总览`), form, crumbs);
+  add(view, h('h1', {}, `${year} 年度绩效自评总览`), form, crumbs);
   const body = h('div', {}, loading('正在汇总…'));
-  view.append(body);
+  add(view, body);
 
   let t;
   try {
@@ -1225,33 +1229,33 @@ async function dashboardPage(view, params) {
   }
   clear(body);
   const T = t.total;
-  body.append(h('section', { class: 'cards', 'aria-label': '汇总' },
+  add(body, h('section', { class: 'cards', 'aria-label': '汇总' },
     card('项目数', T.count, `已评价 ${T.evaluated}，未评价 ${T.not_evaluated}`),
     card('全年预算', wan(T.budget.adjusted), `年初 ${wan(T.budget.initial)}`),
     card('全年执行', wan(T.budget.executed), `执行率 ${pct(T.execution_rate)}`),
     card('平均得分', num(T.mean_score), `按预算加权 ${num(T.weighted_mean_score)}`),
     card('有问题的项目', T.findings.any, `错误 ${T.findings.error} · 警告 ${T.findings.warning} · 提示 ${T.findings.info}`)),
-  t.filters && t.filters.note ? h('p', { class: 'hint' }, t.filters.note) : null,
   h('p', { class: 'hint' }, t.filters && t.filters.status_default ? '只统计已提交和已通过的项目。' : '统计全部状态（含草稿）。'));
 
   const charts1 = h('div', { class: 'two' });
   const gradeCanvas = h('canvas', { id: 'chart-grades', role: 'img', 'aria-label': '等级分布图' });
   const codeCanvas = h('canvas', { id: 'chart-codes', role: 'img', 'aria-label': '按问题代码统计图' });
   const codeBox = h('div', { class: 'chart' }, codeCanvas);
-  charts1.append(
+  add(charts1, 
     h('section', { class: 'card', 'aria-labelledby': 'c1' }, h('h2', { id: 'c1' }, '等级分布'),
       h('div', { class: 'chart' }, gradeCanvas), gradeTable(T.grades)),
-    h('section', { class: 'card', 'aria-labelledby': 'c2' }, h('h2', { id: 'c2' }, '发现的问题（按代码）'), codeBox));
-  body.append(charts1);
+    h('section', { class: 'card', 'aria-labelledby': 'c2' }, h('h2', { id: 'c2' }, '发现的问题（按代码）'),
+      h('p', { class: 'hint' }, '各项目最新一次评价发现的问题，含草稿。'), codeBox));
+  add(body, charts1);
   drawChart(gradeCanvas, 'bar', T.grades.map((g) => g.grade), T.grades.map((g) => g.count), '项目数',
     T.grades.map((g) => GRADE_COLOR[g.grade] || '#8a94a6'));
   findingsByCode(year, region, dept, codeBox, codeCanvas);
 
   const mon = h('section', { class: 'card', id: 'monitoring', 'aria-labelledby': 'mon-t', hidden: true });
-  body.append(mon);
+  add(body, mon);
   monitoringPanel(mon, year, region, dept);
 
-  body.append(h('section', { 'aria-labelledby': 'grp-t' },
+  add(body, h('section', { 'aria-labelledby': 'grp-t' },
     h('div', { class: 'row' }, h('h2', { id: 'grp-t' }, `按${GROUP_LABEL[by]}`),
       h('span', { class: 'exports' },
         downloadButton('导出 CSV', '/v1/totals?' + q + '&format=csv', `绩效自评汇总-${year}-${by}.csv`),

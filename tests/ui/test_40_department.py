@@ -46,26 +46,26 @@ def test_results_form_errors_beside_fields_then_save_evaluate_submit(b, data):
     b.go(f"#/projects/{pid}")
     b.el("#results-form")
     b.idle()
-    score0 = b.el("#fld-indicators-0-reported_score")
+    score0 = b.el("#fld-indicators-0-reported-score")
     score0.clear()
     score0.send_keys("999")
     executed = b.el("#fld-budget-executed")
     executed.clear()
     executed.send_keys("abc")
     b.click("#btn-save-results")
-    b.text_in("#fld-indicators-0-reported_score-err", "报告得分 999")
+    b.text_in("#fld-indicators-0-reported-score-err", "报告得分 999")
     b.text_in("#fld-budget-executed-err", "金额无法解析")
-    assert b.el("#fld-indicators-0-reported_score").get_attribute("aria-invalid") == "true"
+    assert b.el("#fld-indicators-0-reported-score").get_attribute("aria-invalid") == "true"
     assert "保存失败" in b.el("#results-errors").text
     b.shot("project-results-errors")
     # correct them: the score of indicator 3 made what the rule gives
-    score0 = b.el("#fld-indicators-0-reported_score")
+    score0 = b.el("#fld-indicators-0-reported-score")
     score0.clear()
     score0.send_keys("12")
     executed = b.el("#fld-budget-executed")
     executed.clear()
     executed.send_keys("73.62万元")
-    score3 = b.el("#fld-indicators-3-reported_score")
+    score3 = b.el("#fld-indicators-3-reported-score")
     score3.clear()
     score3.send_keys("10")
     b.click("#btn-save-results")
@@ -117,7 +117,7 @@ def test_plan_with_rule_findings(b, data):
     b.login(data["tokens"]["sz-yb"])
     b.click("a[href='#/plans']")
     b.click("table.list td a")
-    b.text_in("h1", "2023 年度部门评价计划")
+    b.text_in("#view h1", "2023 年度部门评价计划")
     b.idle()
     text = b.el("#view").text
     assert "计划规则检查" in text and "重点评价项目" in text

@@ -15,7 +15,7 @@ def chart_drawn(b, canvas_id):
 def test_dashboard_figures_charts_and_groups(b, data):
     tok = data["tokens"]["sz-fin"]
     b.login(tok)
-    b.text_in("h1", "2022 年度绩效自评总览")
+    b.text_in("#view h1", "2022 年度绩效自评总览")
     b.el("#groups")
     b.idle()
     totals = api("GET", "/v1/totals?year=2022&group_by=region", tok).json()
