@@ -76,6 +76,8 @@ TOKEN=${JIXIAO_BOOTSTRAP_TOKEN:-$PRINTED_TOKEN}
 cat >&2 <<MSG
 
 jixiao is running at $BASE (Ctrl-C stops it$( [ $OWN_PG = 1 ] && echo " and the private database")).
+  the web page: $BASE/ui/   (paste a token to log in)
+$( [ -s "$STATE/demo-tokens.json" ] && /usr/bin/python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); print("  demo tokens to paste: 宿州市财政局 %s\n                       宿州市医疗保障局 %s\n                       宿州市城镇职工基本医疗保险管理中心 %s" % (t["sz-fin"], t["sz-yb"], t["sz-zx"]))' "$STATE/demo-tokens.json")
   admin token: ${TOKEN:-(created earlier and shown once then; set JIXIAO_BOOTSTRAP_TOKEN to choose one)}
   DATABASE_URL=$DATABASE_URL
 

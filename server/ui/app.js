@@ -335,8 +335,8 @@ function renderNav() {
   nav.hidden = false;
 }
 
-function markNav() {
-  const cur = location.hash.split('?')[0];
+function markNav(page) {
+  const cur = `#/${page}`;
   for (const a of $('nav').querySelectorAll('a')) {
     const on = cur === a.getAttribute('href') || cur.startsWith(a.getAttribute('href') + '/');
     if (on) a.setAttribute('aria-current', 'page');
@@ -383,7 +383,7 @@ function route() {
   const view = clear($('view'));
   const page = parts[0] || home();
   const id = parts[1] ? Number(parts[1]) : null;
-  markNav();
+  markNav(page);
   const pages = {
     dashboard: () => dashboardPage(view, params),
     projects: () => (id ? projectPage(view, id) : projectsPage(view, params)),
@@ -1171,13 +1171,16 @@ function groupName(g, by) {
 
 async function dashboardPage(view, params) {
   const by = ['region', 'department', 'unit'].includes(params.get('group_by')) ? params.get('group_by') : 'region';
-  const status = params.get('status') === 'all' ? 'all' : '';
+  let status = params.get('status') === 'all' ? 'all' : '';
   add(view, h('h1', {}, '绩效自评总览'), loading('正在加载年度…'));
   let years = [];
   try {
     // the years with submitted work first (what the bureau reviews), else any
     let { data } = await api('GET', '/v1/totals?group_by=year');
-    if (!data.groups.some((g) => g.count > 0)) ({ data } = await api('GET', '/v1/totals?group_by=year&status=all'));
+    if (!data.groups.some((g) => g.count > 0)) {
+      ({ data } = await api('GET', '/v1/totals?group_by=year&status=all'));
+      if (!params.has('status')) status = 'all'; // nothing submitted yet: show the drafts
+    }
     years = data.groups.filter((g) => g.count > 0).map((g) => g.year).filter((y) => y).sort((a, b) => b - a);
   } catch (e) {
     clear(view).append(h('h1', {}, '绩效自评总览'), errorBox(e, () => route()));
