@@ -1014,9 +1014,9 @@ function queuePage(view) {
   ]);
   const box = {};
   box.projects = pagedTable({ path: '/v1/projects?status=submitted', columns: cols('projects', PROJECT_COLUMNS),
-    empty: '没有待审核的项目。', caption: '项目' });
+    empty: '没有待审核的项目。' });
   box.assessments = pagedTable({ path: '/v1/assessments?status=submitted', columns: cols('assessments', ASSESSMENT_COLUMNS),
-    empty: '没有待审核的整体评价。', caption: '整体评价' });
+    empty: '没有待审核的整体评价。' });
   add(view, h('h2', {}, '项目'), box.projects, h('h2', {}, '整体评价'), box.assessments);
 }
 

@@ -62,8 +62,9 @@ def submit(token, pid):
 def data():
     """The demo data plus what the flows need: a project named like an XSS
     attack (filed and evaluated by the unit), the unit's project submitted
-    (the department's queue) and one of the department's own projects
-    submitted (the bureau's totals count submitted work)."""
+    (the department's queue), one of the department's own projects
+    submitted (the bureau's totals count submitted work) and a 2024 plan
+    whose amount does not match its project (a plan rule's finding)."""
     t = tokens()
     unit, dept = t["sz-zx"], t["sz-yb"]
     doc = {"year": 2022, "name": XSS, "fund_nature": "本级项目", "evaluation_method": "自行组织",
@@ -84,8 +85,14 @@ def data():
     submit(unit, queued)
     own = project_id(dept, "县域医共体医保支付方式改革工作经费")
     submit(dept, own)
+    supervision = project_id(dept, "医疗保障基金安全监管")
+    r = api("POST", "/v1/plans", dept, {
+        "year": 2024, "budget_year": 2022, "unit_wide": [],
+        "projects": [{"project_id": supervision, "name": "医疗保障基金安全监管", "amount": "100.00",
+                      "fund_nature": "本级项目", "method": "自行组织"}]})
+    assert r.status_code == 201, r.text                 # PLAN_AMOUNT_MISMATCH
     return {"tokens": t, "xss": xss_id, "queued": queued, "dept_submitted": own,
-            "supervision": project_id(dept, "医疗保障基金安全监管")}
+            "supervision": supervision, "plan_with_finding": r.json()["id"]}
 
 
 class Browser:
@@ -156,8 +163,10 @@ class Browser:
         return bad
 
     # ---- screenshots ----
-    def shot(self, name):
-        """The whole page at 1366x768 and at 390 px wide (a phone)."""
+    def shot(self, name, readme_height=None):
+        """The whole page at 1366x768 and at 390 px wide (a phone); with
+        readme_height also readme-NAME.png, its top at 1366 wide (the
+        README's pictures, copied to docs/img by hand)."""
         SHOTS.mkdir(parents=True, exist_ok=True)
         for label, (w, hgt, mobile) in SIZES.items():
             self.d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
@@ -165,12 +174,17 @@ class Browser:
             self.settle()
             height = min(int(self.d.execute_script(
                 "return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight)")), 8000)
-            png = self.d.execute_cdp_cmd("Page.captureScreenshot", {
-                "format": "png", "captureBeyondViewport": True,
-                "clip": {"x": 0, "y": 0, "width": w, "height": max(height, hgt), "scale": 1}})
-            (SHOTS / f"{name}-{label}.png").write_bytes(base64.b64decode(png["data"]))
+            self.capture(SHOTS / f"{name}-{label}.png", w, max(height, hgt))
+            if readme_height and label == "1366":
+                self.capture(SHOTS / f"readme-{name}.png", w, min(readme_height, max(height, hgt)))
         self.d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         self.settle()
+
+    def capture(self, path, width, height):
+        png = self.d.execute_cdp_cmd("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
+        path.write_bytes(base64.b64decode(png["data"]))
 
     def settle(self):
         """Two animation frames: layout and charts have followed a resize."""

@@ -73,3 +73,17 @@ def test_import_dry_run_then_file(b, data, tmp_path):
     b.text_in("#import-result", "已导入")
     names = [p["name"] for p in api("GET", "/v1/projects?limit=1000", tok).json()["items"]]
     assert "导入测试项目" in names
+
+
+def test_wide_assessment_page(b, data):
+    b.login(data["tokens"]["hs-zx"])
+    b.click("a[href='#/assessments']")
+    b.el("table.list")
+    b.idle()
+    b.click("table.list td a")
+    b.el("#score-table")
+    b.idle()
+    assert "部门整体" in b.el(".subtitle").text
+    assert "合计" in b.el("#row-total").text
+    assert "发现的问题（4 项）" in b.el("#findings-title").text
+    b.shot("unit-assessment")

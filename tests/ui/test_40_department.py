@@ -26,7 +26,7 @@ def test_project_page_table_findings_and_reports(b, data):
     assert "SCORE_MISMATCH" in b.el(".finding-list").text
     budget = b.el("section[aria-labelledby=budget-title]").text
     assert "866,600.00 元" in budget and "84.95%" in budget
-    b.shot("project")
+    b.shot("project", readme_height=1010)
     # 定位 moves focus to the row a finding points at
     b.d.find_element(By.XPATH, "//li[code='SCORE_MISMATCH']//button").click()
     b.wait(lambda d: d.switch_to.active_element.get_attribute("id") == "row-3")
@@ -116,13 +116,20 @@ def test_queue_return_with_reason_then_accept(b, data):
 def test_plan_with_rule_findings(b, data):
     b.login(data["tokens"]["sz-yb"])
     b.click("a[href='#/plans']")
-    b.click("table.list td a")
+    b.click_text("2023 年度部门评价计划", tag="a")
     b.text_in("#view h1", "2023 年度部门评价计划")
     b.idle()
     text = b.el("#view").text
     assert "计划规则检查" in text and "重点评价项目" in text
     assert "县域医共体医保支付方式改革工作经费" in text
     b.shot("department-plan")
+    b.go(f"#/plans/{data['plan_with_finding']}")
+    b.text_in("#view h1", "2024 年度部门评价计划")
+    b.text_in("#plan-f", "计划规则检查（1 项）")
+    assert "PLAN_AMOUNT_MISMATCH" in b.el(".finding-list").text
+    row = b.d.find_element(By.XPATH, "//tr[td/a[normalize-space(.)='医疗保障基金安全监管']]")
+    assert "flag-warning" in row.get_attribute("class")
+    b.shot("department-plan-findings")
     b.go("#/assessments")
     b.el(".paged")
     b.idle()

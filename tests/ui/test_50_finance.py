@@ -27,7 +27,7 @@ def test_dashboard_figures_charts_and_groups(b, data):
     labels = b.d.execute_script("return Chart.getChart(document.getElementById('chart-grades')).data.labels")
     assert labels[:4] == ["优", "良", "中", "差"]
     assert b.d.find_element(By.ID, "monitoring").get_attribute("hidden") is not None
-    b.shot("dashboard")
+    b.shot("dashboard", readme_height=1100)
     # export what is on screen
     b.click_text("导出 CSV")
     b.click_text("导出 XLSX")
