@@ -49,16 +49,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "auth.h"
+#include "routes/auth.h"
 #include "config.h"
-#include "http.h"
+#include "http/daemon.h"
 #include "log.h"
-#include "db_frameworks.h"
+#include "db/frameworks.h"
 #include "exec.h"
-#include "idempotency.h"
-#include "migrate.h"
-#include "pool.h"
-#include "router.h"
+#include "db/idempotency.h"
+#include "db/migrate.h"
+#include "db/pool.h"
+#include "http/router.h"
 #include "util.h"
 
 jx_app app;

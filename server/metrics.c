@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "db_projects.h"
-#include "pool.h"
-#include "router.h"
-#include "routes.h"
+#include "db/projects.h"
+#include "db/pool.h"
+#include "http/router.h"
+#include "routes/routes.h"
 #include "util.h"
 
 #define MAX_ROUTES 64

@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "body.h"
+#include "input/body.h"
 #include "fuzz_server.h"
 #include "problem.h"
-#include "project.h"
-#include "project_edit.h"
+#include "input/project.h"
+#include "input/project_edit.h"
 
 static jx_ctx *ctx;
 static json_t *stored;      /* the stored project edits apply to */

@@ -1,0 +1,60 @@
+/*
+ * db/totals.h -- the SQL of GET /v1/totals and GET /v1/findings.
+ */
+#ifndef JX_DB_TOTALS_H
+#define JX_DB_TOTALS_H
+
+#include <libpq-fe.h>
+#include <stdint.h>
+
+#include "routes/auth.h"
+#include "db/tx.h"
+
+/* The dimensions a totals request may group by, in output order. */
+typedef enum {
+    TD_REGION, TD_DEPARTMENT, TD_UNIT, TD_YEAR, TD_GRADE, TD_FUND_NATURE, TD_SCOPE, TD_COUNT
+} totals_dim;
+
+typedef struct {
+    int year_from, year_to;      /* 0 when not given */
+    const char *region;          /* 6 digits or NULL */
+    int64_t department;          /* 0 when not given */
+    const char *scopes;          /* Postgres array literal "{project,unit_wide}" or NULL */
+    const char *statuses;        /* Postgres array literal, never NULL */
+    int group[TD_COUNT];         /* 1 = group by it */
+    const char *region_level;    /* province, city, county */
+} totals_filter;
+
+/* Result columns of dbt_totals, in order. */
+enum {
+    TC_IS_TOTAL, TC_REGION, TC_REGION_NAME, TC_DEPARTMENT, TC_DEPARTMENT_NAME, TC_UNIT,
+    TC_UNIT_NAME, TC_YEAR, TC_GRADE, TC_FUND_NATURE, TC_SCOPE,
+    TC_N, TC_N_EVAL, TC_N_INCOMPLETE, TC_S_INITIAL, TC_S_ADJUSTED, TC_S_EXECUTED, TC_RATE,
+    TC_MEAN, TC_WMEAN,
+    TC_GRADE_N,      /* 5 counts: 优 良 中 差 未评价 */
+    TC_GRADE_E = TC_GRADE_N + 5, /* 5 executed sums in fen (integers) */
+    TC_F_ANY = TC_GRADE_E + 5, TC_F_ERROR, TC_F_WARNING, TC_F_INFO,
+    TC_NCOLS
+};
+
+/* The grouped rows (is_total false), then one total row.  *summary is set
+ * to 1 when they were read from totals_summary (0011), 0 when from the
+ * per-subject rows. */
+int dbt_totals(const auth_info *who, const totals_filter *f, PGresult **res, int *summary,
+               db_err *e);
+
+typedef struct {
+    int year;                    /* 0 when not given */
+    const char *region;
+    int64_t department;
+    const char *code;            /* finding code or NULL */
+    const char *severity;        /* error, warning, info or NULL */
+    int64_t after_eval;          /* keyset cursor: (evaluation id, position) */
+    int after_pos;
+    int limit;
+} findings_filter;
+
+/* Columns: evaluation id, position, then the finding as JSON text. */
+int dbt_findings(const auth_info *who, const findings_filter *f, PGresult **res, db_err *e);
+
+#endif

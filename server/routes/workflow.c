@@ -1,0 +1,288 @@
+/*
+ * routes/workflow.c -- locking, If-Match, state checks and the transitions of
+ * the resources that follow the workflow (projects, assessments, plans).
+ *
+ * A change borrows a connection, begins, replays an Idempotency-Key retry
+ * before anything else (its If-Match is stale by then), locks the row
+ * (SELECT ... FOR UPDATE in the caller's reach: out of reach is 404),
+ * compares the version (412 with the current one), the permission (403)
+ * and the state (409).  Of two edits made with the same ETag exactly one
+ * wins.
+ */
+#include "routes/workflow.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "input/body.h"
+#include "db/assessments.h"
+#include "db/plans.h"
+#include "problem.h"
+#include "routes/routes.h"
+
+#define CT_JSON "application/json"
+
+#define NO_EDIT_TAIL                                                                               \
+    "其主管部门或运营者可以修改 (only the owning organisation, its department or the operator "  \
+    "may change it)"
+
+static const char GENERIC_NO_REVIEW[] =
+    "只有上级主管部门、所在地区的财政局或运营者可以审核 (only the department above, the finance "
+    "bureau or the operator may review)";
+
+const wf_resource wf_projects = {
+    dbp_lock,
+    dbp_transition,
+    "项目",
+    "project",
+    "the project changed",
+    "只有上级主管部门、所在地区的财政局或运营者可以审核，项目单位自身不能 (only the department "
+    "above, the finance bureau or the operator may review; not the owner)",
+    "只有项目所属单位、" NO_EDIT_TAIL,
+};
+
+const wf_resource wf_assessments = {
+    dba_lock,          dba_transition,        "", "resource", "changed meanwhile",
+    GENERIC_NO_REVIEW, "只有所属单位、" NO_EDIT_TAIL,
+};
+
+const wf_resource wf_plans = {
+    dbl_lock,          NULL,                  "", "resource", "changed meanwhile",
+    GENERIC_NO_REVIEW, "只有所属单位、" NO_EDIT_TAIL,
+};
+
+int wf_send_text(jx_resp *resp, unsigned status, const char *text, size_t n)
+{
+    char *copy = malloc(n + 1);
+
+    if (!copy)
+        return problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+    memcpy(copy, text, n);
+    copy[n] = '\0';
+    resp_body(resp, status, CT_JSON, copy, n);
+    return 0;
+}
+
+int wf_send(jx_resp *resp, unsigned status, const PGresult *res, int vcol)
+{
+    resp_header(resp, "ETag", "\"%s\"", PQgetvalue(res, 0, vcol));
+    return wf_send_text(resp, status, PQgetvalue(res, 0, vcol + 1),
+                        (size_t)PQgetlength(res, 0, vcol + 1));
+}
+
+static int stale(jx_resp *resp, const wf_resource *r, int64_t current)
+{
+    char detail[200];
+    char *body;
+    json_t *o;
+
+    snprintf(detail, sizeof detail,
+             "%s已被他人修改，当前版本为 %lld，请重新读取后再改 (%s; current version %lld)",
+             r->noun_zh, (long long)current, r->stale_en, (long long)current);
+    o = json_pack("{s:s,s:s,s:i,s:s,s:I}", "type", "urn:jixiao:problem:stale", "title",
+                  "版本已过期 (precondition failed)", "status", 412, "detail", detail,
+                  "current_version", (json_int_t)current);
+    body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!body)
+        return problem(resp, 412, "stale", "版本已过期 (precondition failed)", detail);
+    resp_body(resp, 412, "application/problem+json", body, strlen(body));
+    resp_header(resp, "ETag", "\"%lld\"", (long long)current);
+    return 0;
+}
+
+int wf_conflict_state(jx_resp *resp, const wf_resource *r, const char *status, const char *what)
+{
+    char detail[300];
+
+    snprintf(detail, sizeof detail, "%s当前状态为 %s，不能%s (the %s is %s)", r->noun_zh, status,
+             what, r->noun_en, status);
+    return problem(resp, 409, "invalid-state", "当前状态不允许此操作 (not allowed in this state)",
+                   detail);
+}
+
+int wf_lock(jx_resp *resp, const auth_info *who, const wf_resource *r, int64_t id,
+            int64_t want_version, int need_review, const char *what, const idem *k,
+            pool_conn **pc, project_row *row)
+{
+    db_err e;
+
+    *pc = NULL;
+    memset(row, 0, sizeof *row);
+    if (db_acquire(pc, &e) < 0) {
+        db_problem(resp, &e);
+        return -1;
+    }
+    if (db_begin(*pc, &e) < 0) {
+        db_problem(resp, &e);
+        goto fail;
+    }
+    if (k) {
+        idem_status st = idem_claim(*pc, who, k, resp, &e);
+
+        if (st == IDEM_FAIL)
+            db_problem(resp, &e);
+        if (st != IDEM_NEW)
+            goto fail;
+    }
+    if (r->lock(*pc, who, id, row, &e) < 0) {
+        db_problem(resp, &e);
+        goto fail;
+    }
+    if (!row->found) {
+        problem_not_found(resp);
+        goto fail;
+    }
+    if (want_version && want_version != row->version) {
+        stale(resp, r, row->version);
+        goto fail;
+    }
+    if (need_review >= 0 && (need_review ? !row->can_review : !row->can_edit)) {
+        problem(resp, 403, "forbidden", "无权执行此操作 (forbidden)",
+                need_review ? r->no_review : r->no_edit);
+        goto fail;
+    }
+    if (what && strcmp(row->status, "draft") != 0) {
+        wf_conflict_state(resp, r, row->status, what);
+        goto fail;
+    }
+    return 0;
+fail:
+    db_rollback(*pc);
+    db_release(*pc);
+    *pc = NULL;
+    project_row_free(row);
+    return -1;
+}
+
+int wf_finish(jx_resp *resp, pool_conn *pc, int ok)
+{
+    db_err e;
+
+    if (ok && db_commit(pc, &e) < 0)
+        db_problem(resp, &e);
+    db_rollback(pc);
+    db_release(pc);
+    return 0;
+}
+
+int wf_transition(jx_req *req, jx_resp *resp, const wf_resource *r, const char *action)
+{
+    static const char *const FIELDS[] = {"reason", NULL};
+    auth_info who;
+    int64_t id, version;
+    json_t *body = NULL;
+    pool_conn *pc = NULL;
+    project_row row;
+    PGresult *res = NULL;
+    const char *reason = NULL, *from, *to;
+    idem k;
+    db_err e;
+    int review = strcmp(action, "submit") != 0, ok = 0;
+
+    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
+        if_match(req, resp, &version) < 0 || idem_init(req, resp, &k) < 0)
+        return 0;
+    if (req->len) {
+        if (body_json(req, resp, 0, &body) < 0)
+            return 0;
+        if (body_unknown_fields(resp, body, FIELDS, "") < 0)
+            goto out;
+        reason = json_string_value(json_object_get(body, "reason"));
+    }
+    if (!strcmp(action, "return") && (!reason || !*reason)) {
+        jx_errors errs;
+
+        jx_errors_clear(&errs);
+        errs_add(&errs, JX_EINVALID, "/reason", "FIELD_REQUIRED",
+                 "退回须说明理由 (a return needs a reason)");
+        problem_invalid(resp, &errs);
+        goto out;
+    }
+    from = !strcmp(action, "submit") ? "draft" : "submitted";
+    to = !strcmp(action, "submit") ? "submitted" : !strcmp(action, "accept") ? "accepted" : "draft";
+    /* A retry replays (wf_lock) before anything else: its If-Match is stale by now. */
+    if (wf_lock(resp, &who, r, id, version, review, NULL, &k, &pc, &row) < 0)
+        goto out;
+    if (strcmp(row.status, from) != 0) {
+        wf_conflict_state(resp, r, row.status,
+                          !strcmp(action, "submit")   ? "提交 (be submitted)"
+                          : !strcmp(action, "accept") ? "通过 (be accepted)"
+                                                      : "退回 (be returned)");
+    } else if (r->transition(pc, &who, &row, action, to, reason, &res, &e) < 0) {
+        db_problem(resp, &e);
+    } else {
+        wf_send(resp, 200, res, 0);
+        ok = idem_store(pc, &who, &k, resp, &e) == 0;
+        if (!ok)
+            db_problem(resp, &e);
+    }
+    project_row_free(&row);
+out:
+    PQclear(res);
+    json_decref(body);
+    if (pc)
+        wf_finish(resp, pc, ok);
+    return 0;
+}
+
+int wf_history(jx_req *req, jx_resp *resp, wf_history_fn history)
+{
+    auth_info who;
+    int64_t id, after;
+    int limit;
+    PGresult *res = NULL;
+    db_err e;
+
+    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
+        page_params(req, resp, &limit, &after) < 0)
+        return 0;
+    if (history(&who, id, after, limit + 1, &res, &e) < 0)
+        return db_problem(resp, &e);
+    if (PQntuples(res) == 0 && after == 0)
+        problem_not_found(resp);
+    else
+        send_page(resp, res, limit);
+    PQclear(res);
+    return 0;
+}
+
+int wf_list(jx_req *req, jx_resp *resp, unsigned want, wf_list_fn list)
+{
+    auth_info who;
+    listquery lq;
+    PGresult *res = NULL;
+    db_err e;
+
+    if (auth_require(req, resp, &who) < 0 || listquery_decode(req, resp, want, &lq) < 0)
+        return 0;
+    if (list(&who, &lq, &res, &e) < 0)
+        return db_problem(resp, &e);
+    send_page(resp, res, lq.limit);
+    PQclear(res);
+    return 0;
+}
+
+int wf_get_in_reach(jx_req *req, jx_resp *resp, wf_reach_get_fn get, PGresult **res)
+{
+    auth_info who;
+    int64_t id;
+    db_err e;
+
+    *res = NULL;
+    if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0)
+        return -1;
+    if (get(&who, id, res, &e) < 0) {
+        db_problem(resp, &e);
+        return -1;
+    }
+    if (PQntuples(*res) != 1) {
+        problem_not_found(resp);
+        PQclear(*res);
+        *res = NULL;
+        return -1;
+    }
+    return 0;
+}
