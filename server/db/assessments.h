@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "input/assessment.h"
-#include "routes/auth.h"
+#include "db/reach.h"
 #include "db/tx.h"
 #include "db/projects.h"
 

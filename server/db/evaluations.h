@@ -8,7 +8,7 @@
 #include <libpq-fe.h>
 #include <stdint.h>
 
-#include "routes/auth.h"
+#include "db/reach.h"
 #include "db/tx.h"
 #include "db/projects.h"
 

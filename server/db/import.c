@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "routes/auth.h"
+#include "db/reach.h"
 #include "server.h"
 
 #define BULK_TIMEOUT_MS 60000

@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "routes/auth.h"
+#include "db/reach.h"
 #include "batch.h"
 #include "util.h"
 
@@ -417,9 +417,20 @@ void dbp_create_job_free(dbp_create_job *job)
     job->body = NULL;
 }
 
-void dbp_create_stats(unsigned long *batches, unsigned long *jobs)
+void dbp_metrics(strbuf *sb)
 {
-    batch_stats(&creates, batches, jobs);
+    unsigned long batches, creates_n;
+
+    batch_stats(&creates, &batches, &creates_n);
+        sb_printf(sb,
+              "# HELP jixiao_project_create_statements_total Statements that created projects"
+              " (group commit: creates that arrive together share one).\n"
+              "# TYPE jixiao_project_create_statements_total counter\n"
+              "jixiao_project_create_statements_total %lu\n"
+              "# HELP jixiao_project_create_requests_total Creates those statements ran.\n"
+              "# TYPE jixiao_project_create_requests_total counter\n"
+              "jixiao_project_create_requests_total %lu\n",
+              batches, creates_n);
 }
 
 int dbp_get(const auth_info *who, int64_t id, PGresult **res, db_err *e)

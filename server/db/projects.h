@@ -7,12 +7,13 @@
 #include <libpq-fe.h>
 #include <stdint.h>
 
-#include "routes/auth.h"
+#include "db/reach.h"
 #include "batch.h"
 #include "db/tx.h"
 #include "input/list.h"
 #include "db/idempotency.h"
 #include "input/project.h"
+#include "util.h"
 
 /* A project locked for a change (SELECT ... FOR UPDATE), with what the
  * caller may do to it. */
@@ -88,8 +89,9 @@ typedef struct {
  * dbp_create_job_free. */
 void dbp_create(pool_conn *pc, dbp_create_job *job);
 void dbp_create_job_free(dbp_create_job *job);
-/* Statements run and creates done by them, for /metrics. */
-void dbp_create_stats(unsigned long *batches, unsigned long *jobs);
+/* Group commit's statements and the creates they ran: a /metrics provider
+ * (metrics_add_provider). */
+void dbp_metrics(strbuf *sb);
 
 /* Reads in who's reach, in binary form: version (int4), id, org_id
  * (int8), region_code, status, return_reason (text), created_at,

@@ -153,5 +153,5 @@ int db_problem(jx_resp *resp, const db_err *e)
                        "(duplicates an existing record: an organisation's name under its parent, "
                        "or a project's name or code for its organisation and year)");
     log_msg(LOG_ERROR, "database statement failed", e->msg);
-    return problem(resp, 500, "internal", "内部错误 (internal error)", NULL);
+    return problem_internal(resp, NULL);
 }

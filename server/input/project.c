@@ -162,13 +162,6 @@ static int fw_has_level2(const fw_levels *f, int cat, const char *l2)
 
 static int short_decimal(double r, char *buf, int point);
 
-void fen_text(int64_t fen, char *out, size_t outlen)
-{
-    snprintf(out, outlen, "%s%lld.%02lld", fen < 0 ? "-" : "",
-             (long long)(fen < 0 ? -(fen / 100) : fen / 100),
-             (long long)(fen < 0 ? -(fen % 100) : fen % 100));
-}
-
 /* The text of a JSON number or string; NULL for anything else. */
 static const char *scalar_text(json_t *v, char *buf, size_t buflen)
 {

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "jixiao.h"
+#include "util.h"
 
 typedef struct {
     json_t *doc;            /* the stored document (new reference) */
@@ -63,7 +64,5 @@ json_t *project_scoring_json(json_t *doc, const char *org_name);
  * malloc'd, *len set, NULL when memory ran out. */
 char *project_dump(const json_t *v, size_t *len);
 
-/* Fen as "736200.00" into out (at least 24 bytes). */
-void fen_text(int64_t fen, char *out, size_t outlen);
 
 #endif

@@ -49,7 +49,6 @@
 #include "input/project.h"
 #include "util.h"
 
-#define CT_JSON "application/json"
 
 static int fw_problem(jx_resp *resp, const char *code, const char *msg)
 {
@@ -109,7 +108,7 @@ static int embed_definition(json_t *doc, const char *text, jx_resp *resp)
     json_t *def = json_loads(text, 0, NULL);
 
     if (!def) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "framework definition");
+        problem_internal(resp, "framework definition");
         return -1;
     }
     json_object_set_new(doc, "framework", def);
@@ -226,7 +225,7 @@ out:
         out = json_dumps(all, JSON_COMPACT);
     json_decref(all);
     if (!out && !*failed) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        problem_oom(resp);
         *failed = 1;
     }
     return out;
@@ -353,7 +352,7 @@ static int send_body(jx_resp *resp, unsigned status, const char *text, size_t n)
     char *copy = malloc(n + 1);
 
     if (!copy)
-        return problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        return problem_oom(resp);
     memcpy(copy, text, n + 1);
     resp_body(resp, status, CT_JSON, copy, n);
     return 0;
@@ -361,7 +360,7 @@ static int send_body(jx_resp *resp, unsigned status, const char *text, size_t n)
 
 static int oom(jx_resp *resp)
 {
-    return problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+    return problem_oom(resp);
 }
 
 /* Step 5: stores body; 201 with Location. */
@@ -442,7 +441,7 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const pro
     int rc = -1, failed, counts[3];
 
     if (!json_is_object(doc)) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "stored document");
+        problem_internal(resp, "stored document");
         goto out;
     }
     /* a copy: the document's framework member is replaced below */
@@ -483,7 +482,7 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const pro
     meta = meta_members(who, subject, row, d, fw.version);
     body = meta ? compose(result, cross, meta, input, dry, counts) : NULL;
     if (!body) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "evaluation body");
+        problem_internal(resp, "evaluation body");
         goto out;
     }
     if (dry)

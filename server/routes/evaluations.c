@@ -30,6 +30,7 @@
 #include "problem.h"
 #include "input/project.h"
 #include "routes/routes.h"
+#include "routes/page.h"
 #include "routes/workflow.h"
 
 /* Borrows a connection, begins, locks the subject, reads its cross

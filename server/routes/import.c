@@ -1121,7 +1121,7 @@ int route_import(jx_req *req, jx_resp *resp)
         goto out;
     b.rejections = json_array();
     if (!b.rejections) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        problem_oom(resp);
         goto out;
     }
     /* what can be refused as a whole is refused before the database */
@@ -1132,28 +1132,21 @@ int route_import(jx_req *req, jx_resp *resp)
         goto out;
     }
     if (pthread_create(&th, NULL, producer, &src) != 0) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "cannot start a thread");
+        problem_internal(resp, "cannot start a thread");
         goto out;
     }
     started = 1;
-    if (db_acquire(&pc, &e) < 0 || db_begin(pc, &e) < 0 || dbi_plan_for_batch(pc, &e) < 0) {
-        db_problem(resp, &e);
+    if (idem_begin(&pc, &who, &k, resp) < 0)
         goto out;
-    }
-    switch (idem_claim(pc, &who, &k, resp, &e)) {
-    case IDEM_NEW:
-        break;
-    case IDEM_FAIL:
+    if (dbi_plan_for_batch(pc, &e) < 0) {
         db_problem(resp, &e);
-        goto out;
-    default:
         goto out;
     }
     if (write_all(pc, &who, &b, !dry_run, per_record, c, &e) < 0) {
         if (e.msg[0])
             db_problem(resp, &e);
         else
-            problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+            problem_oom(resp);
         goto out;
     }
     pthread_join(th, NULL);
@@ -1166,7 +1159,7 @@ int route_import(jx_req *req, jx_resp *resp)
     sort_rejections(&b);
     out = summary_json(&b, mode, dry_run, committed, c);
     if (!out) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        problem_oom(resp);
         goto out;
     }
     resp_body(resp, !committed && b.nrejected && !dry_run ? 422 : 200,
@@ -1189,7 +1182,7 @@ out:
                       src.csv_resp.len);
             src.csv_resp.body = NULL;
         } else
-            problem(resp, 500, "internal", "内部错误 (internal error)", b.fail_what);
+            problem_internal(resp, b.fail_what);
     }
     if (pc) {
         if (ok && db_commit(pc, &e) < 0)

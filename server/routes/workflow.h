@@ -86,7 +86,5 @@ typedef int (*wf_list_fn)(const auth_info *who, const listquery *q, PGresult **r
  * page from list, sent as send_page does.  Always 0 (resp holds the answer). */
 int wf_list(jx_req *req, jx_resp *resp, unsigned want, wf_list_fn list);
 
-/* {"items": [...], "next_cursor": ...} from rows (id, json) (routes_projects.c). */
-int send_page(jx_resp *resp, const PGresult *res, int limit);
 
 #endif
