@@ -207,10 +207,7 @@ int idem_store(pool_conn *pc, const auth_info *who, const idem *k, const jx_resp
         return 0;
     body = malloc(resp->len + 1);
     if (!body) {
-        e->ps = POOL_EQUERY;
-        e->state[0] = '\0';
-        snprintf(e->msg, sizeof e->msg, "out of memory");
-        return -1;
+        return db_fail(e, "out of memory");
     }
     memcpy(body, resp->body ? resp->body : "", resp->len);
     body[resp->len] = '\0';

@@ -469,7 +469,7 @@ static int update_one(pool_conn *pc, const auth_info *who, record *r, db_err *e)
     size_t i, nnew = r->in.nind > r->nold ? r->in.nind - r->nold : 0;
     int64_t *ids = calloc(r->in.nind ? r->in.nind : 1, sizeof *ids);
     int64_t *fresh = calloc(nnew ? nnew : 1, sizeof *fresh);
-    project_row row;
+    db_row row;
     PGresult *res = NULL;
     char *doc = NULL;
     int rc = -1;

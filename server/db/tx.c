@@ -155,3 +155,11 @@ int db_problem(jx_resp *resp, const db_err *e)
     log_msg(LOG_ERROR, "database statement failed", e->msg);
     return problem_internal(resp, NULL);
 }
+
+int db_fail(db_err *e, const char *msg)
+{
+    e->ps = POOL_EQUERY;
+    e->state[0] = '\0';
+    snprintf(e->msg, sizeof e->msg, "%s", msg);
+    return -1;
+}

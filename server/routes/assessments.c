@@ -119,7 +119,7 @@ int route_assessment_put(jx_req *req, jx_resp *resp)
     assessment_in in;
     char *doc = NULL;
     pool_conn *pc = NULL;
-    project_row row;
+    db_row row;
     PGresult *res = NULL;
     db_err e;
     int ok = 0;
@@ -144,7 +144,7 @@ int route_assessment_put(jx_req *req, jx_resp *resp)
     } else {
         ok = wf_send(resp, 200, res, 0) == 0 && resp->status == 200;
     }
-    project_row_free(&row);
+    db_row_free(&row);
     wf_finish(resp, pc, ok);
 out:
     PQclear(res);

@@ -116,7 +116,7 @@ static int embed_definition(json_t *doc, const char *text, jx_resp *resp)
 }
 
 /* Step 1: the framework; puts the definition into doc when needed. */
-static int pick_framework(pool_conn *pc, const auth_info *who, const project_row *row,
+static int pick_framework(pool_conn *pc, const auth_info *who, const db_row *row,
                           const char *id, int version, int dry, json_t *doc, fw_pick *out,
                           jx_resp *resp)
 {
@@ -181,7 +181,7 @@ static char *other_document(const char *subject, const char *doc, size_t len, co
 /* Step 3: CROSS_TABLE_MISMATCH findings of d against the other documents
  * (res: read with the lock, consumed; NULL: read them now), as a JSON
  * array text (malloc'd). */
-static char *cross_findings(pool_conn *pc, const char *subject, const project_row *row,
+static char *cross_findings(pool_conn *pc, const char *subject, const db_row *row,
                             const jx_document *d, PGresult *res, jx_resp *resp, int *failed)
 {
     db_err e;
@@ -232,7 +232,7 @@ out:
 }
 
 /* What was evaluated and by whom, as JSON members (no braces). */
-static char *meta_members(const auth_info *who, const char *subject, const project_row *row,
+static char *meta_members(const auth_info *who, const char *subject, const db_row *row,
                           const jx_document *d, int fw_version)
 {
     json_t *m = json_object();
@@ -365,7 +365,7 @@ static int oom(jx_resp *resp)
 
 /* Step 5: stores body; 201 with Location. */
 static int store(pool_conn *pc, const auth_info *who, const char *subject,
-                 const project_row *row, const json_t *stored, const jx_document *d,
+                 const db_row *row, const json_t *stored, const jx_document *d,
                  const jx_result *r, const char *fw_id, int fw_version, const char *body,
                  const int counts[3], const eval_db *db, jx_resp *resp)
 {
@@ -415,14 +415,14 @@ out:
 
 /* The stored document (jsonb's text) as a tree: the quick reader first,
  * Jansson for whatever it leaves (jsonfast.c). */
-static json_t *load_stored(const project_row *row)
+static json_t *load_stored(const db_row *row)
 {
     json_t *t = jsonfast_load(row->doc, row->doc_len);
 
     return t ? t : json_loadb(row->doc, row->doc_len, 0, NULL);
 }
 
-int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const project_row *row,
+int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const db_row *row,
              eval_db *db, const eval_options *opt, int dry, jx_resp *resp)
 {
     /* The stored document is parsed once: the scoring document is built
@@ -458,7 +458,7 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const pro
                    "评价框架的适用范围与被评对象不符 (the framework's scope does not fit)");
         goto out;
     }
-    input = project_dump(doc, NULL); /* = json_dumps(doc, PROJECT_DUMP_FLAGS) */
+    input = jw_dump(doc, NULL); /* = json_dumps(doc, PROJECT_DUMP_FLAGS) */
     if (!input) {
         oom(resp);
         goto out;

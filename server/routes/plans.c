@@ -215,7 +215,7 @@ int route_plan_put(jx_req *req, jx_resp *resp)
     int year, ok = 0;
     char *doc = NULL;
     pool_conn *pc = NULL;
-    project_row row;
+    db_row row;
     PGresult *res = NULL;
     db_err e;
 
@@ -246,7 +246,7 @@ int route_plan_put(jx_req *req, jx_resp *resp)
         send_plan(resp, 200, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), row.province,
                   row.org_id);
 out:
-    project_row_free(&row);
+    db_row_free(&row);
     PQclear(res);
     json_decref(body);
     free(doc);

@@ -168,7 +168,7 @@ static char *doc_with_ids(pool_conn *pc, project_in *in, jx_resp *resp)
         ids[i] = in->ind_ids[i] ? in->ind_ids[i] : ids[in->nind + f++];
     project_set_ids(in, ids);
     free(ids);
-    doc = project_dump(in->doc, NULL);
+    doc = jw_dump(in->doc, NULL);
     if (!doc)
         problem_oom(resp);
     return doc;
@@ -280,7 +280,7 @@ typedef enum { EDIT_PUT, EDIT_PATCH, EDIT_RESULTS } edit_kind;
 
 /* The part of an edit after the lock: build, validate, store. */
 static int edit_locked(jx_req *req, jx_resp *resp, pool_conn *pc, const auth_info *who,
-                       project_row *row, json_t *body, edit_kind kind)
+                       db_row *row, json_t *body, edit_kind kind)
 {
     json_t *stored = json_loadb(row->doc, row->doc_len, 0, NULL), *input = NULL;
     project_in in;
@@ -373,7 +373,7 @@ static int edit(jx_req *req, jx_resp *resp, edit_kind kind)
     int64_t id, version;
     json_t *body = NULL;
     pool_conn *pc = NULL;
-    project_row row;
+    db_row row;
     int ok;
 
     if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
@@ -386,7 +386,7 @@ static int edit(jx_req *req, jx_resp *resp, edit_kind kind)
     }
     ok = edit_locked(req, resp, pc, &who, &row, body, kind) == 0;
     json_decref(body);
-    project_row_free(&row);
+    db_row_free(&row);
     return wf_finish(resp, pc, ok);
 }
 
@@ -410,7 +410,7 @@ int route_project_delete(jx_req *req, jx_resp *resp)
     auth_info who;
     int64_t id, version;
     pool_conn *pc = NULL;
-    project_row row;
+    db_row row;
     db_err e;
     int ok;
 
@@ -425,7 +425,7 @@ int route_project_delete(jx_req *req, jx_resp *resp)
         resp_static(resp, 204, NULL, "", 0);
     else
         db_problem(resp, &e);
-    project_row_free(&row);
+    db_row_free(&row);
     return wf_finish(resp, pc, ok);
 }
 

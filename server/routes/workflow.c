@@ -105,7 +105,7 @@ int wf_conflict_state(jx_resp *resp, const wf_resource *r, const char *status, c
 
 int wf_lock(jx_resp *resp, const auth_info *who, const wf_resource *r, int64_t id,
             int64_t want_version, int need_review, const char *what, const idem *k,
-            pool_conn **pc, project_row *row)
+            pool_conn **pc, db_row *row)
 {
     db_err e;
 
@@ -139,7 +139,7 @@ fail:
     db_rollback(*pc);
     db_release(*pc);
     *pc = NULL;
-    project_row_free(row);
+    db_row_free(row);
     return -1;
 }
 
@@ -161,7 +161,7 @@ int wf_transition(jx_req *req, jx_resp *resp, const wf_resource *r, const char *
     int64_t id, version;
     json_t *body = NULL;
     pool_conn *pc = NULL;
-    project_row row;
+    db_row row;
     PGresult *res = NULL;
     const char *reason = NULL, *from, *to;
     idem k;
@@ -205,7 +205,7 @@ int wf_transition(jx_req *req, jx_resp *resp, const wf_resource *r, const char *
         if (!ok)
             db_problem(resp, &e);
     }
-    project_row_free(&row);
+    db_row_free(&row);
 out:
     PQclear(res);
     json_decref(body);
