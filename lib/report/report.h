@@ -9,7 +9,7 @@
  * no globals, no locks: any number of threads may render at once.
  *
  * Two stages:
- *   1. report.c reads and checks the model once into a jr_model: every
+ *   1. model.c reads and checks the model once into a jr_model: every
  *      score as int64 hundredths (printed with two decimals, summed
  *      exactly), every money figure as int64 fen, every text cleaned of
  *      control characters, and the score table laid out as rows (one per
@@ -164,6 +164,11 @@ typedef struct {
     char **owned;
     size_t nowned, capowned;
 } jr_model;
+
+/* model.c: reads `model` into *m (answers 0, or -1 with a message in err);
+ * jr_model_free() frees what it made, after success and failure alike. */
+int jr_model_read(jr_model *m, const json_t *model, char *err, size_t errlen);
+void jr_model_free(jr_model *m);
 
 /* Each renderer appends its bytes to `out` (or fills it, for xlsx) and
  * answers 0, or -1 with a message in err. */
