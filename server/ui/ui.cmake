@@ -1,4 +1,4 @@
-# The web page (/ui/, server/routes_ui.c): server/ui's index.html, app.js
+# The web page (/ui/, server/routes/ui.c): server/ui's index.html, app.js
 # and app.css, and Chart.js 3 from Debian's libjs-chart.js (MIT; its
 # copyright file is served beside it as chart.js-copyright.txt), staged
 # into one build folder and embedded into jixiao-server by embed.cmake, as
@@ -25,4 +25,4 @@ add_custom_command(
   DEPENDS ${JX_UI_FILES} ${JX_CHARTJS} ${CMAKE_CURRENT_SOURCE_DIR}/embed.cmake
           ${JX_UI_DIR}/ui.cmake
   COMMENT "Embedding the web page (server/ui, Chart.js)")
-target_sources(jixiao-server PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/routes_ui.c ${JX_UI_C})
+target_sources(jixiao-server PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/routes/ui.c ${JX_UI_C})

@@ -18,12 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "assessment.h"
-#include "body.h"
-#include "eval_options.h"
+#include "input/assessment.h"
+#include "input/body.h"
+#include "input/evaluation.h"
 #include "fuzz_server.h"
-#include "org_input.h"
-#include "plan.h"
+#include "input/org.h"
+#include "input/plan.h"
 #include "problem.h"
 
 static jx_ctx *ctx;

@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "body.h"
+#include "input/body.h"
 #include "fuzz_server.h"
-#include "import_input.h"
+#include "input/import.h"
 #include "problem.h"
-#include "project.h"
+#include "input/project.h"
 
 static jx_ctx *ctx;
 

@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "body.h"
+#include "input/body.h"
 #include "fuzz_server.h"
 #include "problem.h"
-#include "project.h"
-#include "project_edit.h"
+#include "input/project.h"
+#include "input/project_edit.h"
 
 static jx_ctx *ctx;
 static json_t *stored;      /* the stored project edits apply to */
@@ -87,7 +87,7 @@ static void check_accepted(project_in *in)
     len = strlen(text);
     {   /* the server's own writer says exactly what Jansson says */
         size_t n;
-        char *mine = project_dump(in->doc, &n);
+        char *mine = jw_dump(in->doc, &n);
 
         if (!mine || n != len || memcmp(mine, text, len) != 0)
             abort();

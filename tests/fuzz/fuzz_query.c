@@ -16,12 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "body.h"
+#include "input/body.h"
 #include "fuzz_server.h"
-#include "import_input.h"
-#include "listquery.h"
+#include "input/import.h"
+#include "input/list.h"
 #include "problem.h"
-#include "totals_query.h"
+#include "input/totals.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

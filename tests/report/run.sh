@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/report/run.sh BUILD_DIR -- tests of the report renderers (server/report*.c).
+# tests/report/run.sh BUILD_DIR -- tests of the report renderers (lib/report/).
 #
 # Design.  check.py does the work (see its docstring): it builds report
 # models from every fixture in the shared folder (jixiao-score gives the
@@ -11,7 +11,7 @@
 #
 # It runs twice:
 #   1. with BUILD_DIR's jixiao-report (BUILD_DIR/server/ or BUILD_DIR/), or,
-#      when the build has none yet, one compiled here from server/report*.c;
+#      when the build has none yet, one compiled here from lib/report/*.c;
 #   2. with a copy compiled here under AddressSanitizer + UndefinedBehavior-
 #      Sanitizer (leak detection on): any sanitizer report fails the check.
 # The second run skips the LibreOffice step (the bytes are the same code's).
@@ -41,10 +41,10 @@ fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/jixiao-report-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
-SRC=(report.c report_json.c report_html.c report_md.c report_csv.c report_xlsx.c report_cli.c)
-SRC=("${SRC[@]/#/$ROOT/server/}")
+SRC=(report.c model.c buf.c labels.c json.c html.c md.c csv.c xlsx.c cli.c)
+SRC=("${SRC[@]/#/$ROOT/lib/report/}")
 CFLAGS=(-std=c11 -Wall -Wextra -Werror -Wshadow -Wconversion -Wno-sign-conversion
-        -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$ROOT/server")
+        -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$ROOT/lib/report")
 PKG_CFLAGS=$(pkg-config --cflags jansson xlsxwriter) || { echo "0 passed, 1 failed"; exit 1; }
 PKG_LIBS=$(pkg-config --libs jansson xlsxwriter)
 
@@ -68,7 +68,7 @@ for c in "$BUILD/server/jixiao-report" "$BUILD/jixiao-report"; do
     [ -x "$c" ] && { REPORT=$c; break; }
 done
 if [ -z "$REPORT" ]; then
-    echo "report tests: $BUILD has no jixiao-report; compiling server/report*.c here"
+    echo "report tests: $BUILD has no jixiao-report; compiling lib/report/*.c here"
     if compile "$WORK/jixiao-report" -O2; then
         REPORT=$WORK/jixiao-report
         PASSED=$((PASSED + 1))

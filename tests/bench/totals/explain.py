@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """explain.py REPO DATABASE_URL YEAR -- EXPLAIN (ANALYZE, BUFFERS) of the
-statements behind run.sh's figures (the texts of server/db_totals.c, read
+statements behind run.sh's figures (the texts of server/db/totals.c, read
 through the C preprocessor, with the values bound as the server binds
 them; jit off): the totals from totals_summary for the country by province
 and for one province-year, the same country figure from the per-subject
@@ -12,7 +12,7 @@ import sys
 
 repo, url, year = sys.argv[1:4]
 pp = subprocess.run(["cpp", "-P", f"-I{repo}/server", f"-I{repo}/lib/include",
-                     "-I/usr/include/postgresql", f"{repo}/server/db_totals.c"],
+                     "-I/usr/include/postgresql", f"{repo}/server/db/totals.c"],
                     capture_output=True, text=True, check=True).stdout
 
 
