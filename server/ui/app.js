@@ -1320,6 +1320,9 @@ async function findingsByCode(year, region, dept, box, canvas) {
     return;
   }
   box.style.height = `${Math.max(180, top.length * 28 + 40)}px`;
+  // the same figures as text, for screen readers (the canvas is a picture)
+  box.after(h('table', { class: 'sr', id: 'codes-table' }, h('caption', {}, '发现的问题（按代码）'),
+    h('tbody', {}, top.map(([c, n]) => h('tr', {}, h('th', { scope: 'row' }, c), h('td', {}, n))))));
   drawChart(canvas, 'bar', top.map(([c]) => c), top.map(([, n]) => n), '问题数',
     top.map(() => '#c8823b'));
   if (!res.complete) box.after(h('p', { class: 'hint' }, '只统计了前 10000 条。'));

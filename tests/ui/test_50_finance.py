@@ -1,5 +1,7 @@
 """A finance bureau: the year's dashboard (figures, two charts, groups),
 drill-down from region to department to unit to a project, exports."""
+from collections import Counter
+
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -26,6 +28,13 @@ def test_dashboard_figures_charts_and_groups(b, data):
     b.wait(lambda d: chart_drawn(b, "chart-codes"))
     labels = b.d.execute_script("return Chart.getChart(document.getElementById('chart-grades')).data.labels")
     assert labels[:4] == ["优", "良", "中", "差"]
+    counts = b.d.execute_script("return Chart.getChart(document.getElementById('chart-grades')).data.datasets[0].data")
+    assert counts == [g["count"] for g in totals["total"]["grades"]]
+    # findings by code: the chart's figures (also a table for screen readers) are the API's
+    want = Counter(f["code"] for f in api("GET", "/v1/findings?year=2022&limit=1000", tok).json()["items"])
+    rows = b.d.execute_script("return [...document.querySelectorAll('#codes-table tr')]"
+                              ".map(r => [r.cells[0].textContent, Number(r.cells[1].textContent)])")
+    assert rows and all(want[c] == n for c, n in rows), (rows, want)
     assert b.d.find_element(By.ID, "monitoring").get_attribute("hidden") is not None
     b.shot("dashboard", readme_height=1100)
     # export what is on screen
