@@ -35,7 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const jx_report_formats[] = {"json", "html", "md", "csv", "xlsx", NULL};
+const char *const jx_report_formats[] = {"json", "html", "md", "csv", "xlsx", "pdf", NULL};
 
 const char *const jr_score_columns[JR_SCORE_COLUMNS] = {
     "序号", "一级指标", "二级指标", "三级指标", "分值", "评分情况", "得分", "扣分"};
@@ -928,6 +928,7 @@ static const struct {
     {"csv", "csv", "text/csv; charset=utf-8; header=present", jr_render_csv},
     {"xlsx", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
      jr_render_xlsx},
+    {"pdf", "pdf", "application/pdf", jr_render_pdf},
 };
 
 const char *jx_report_extension(const char *format)
@@ -956,8 +957,8 @@ int jx_report_render(const json_t *model, const char *format, char **out, size_t
         k++;
     if (k == n) {
         jr_set_err(err, errlen,
-                   "不支持的报告格式 '%.40s'，可用 json、html、md、csv、xlsx "
-                   "(unknown report format: use json, html, md, csv or xlsx)",
+                   "不支持的报告格式 '%.40s'，可用 json、html、md、csv、xlsx、pdf "
+                   "(unknown report format: use json, html, md, csv, xlsx or pdf)",
                    format ? format : "");
         return -1;
     }

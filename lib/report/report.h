@@ -34,7 +34,7 @@
 extern "C" {
 #endif
 
-/* The formats understood, NULL-terminated: "json", "html", "md", "csv", "xlsx". */
+/* The formats understood, NULL-terminated: "json", "html", "md", "csv", "xlsx", "pdf". */
 extern const char *const jx_report_formats[];
 
 /*
@@ -172,6 +172,7 @@ int jr_render_html(const jr_model *m, jr_buf *out, char *err, size_t errlen);
 int jr_render_md(const jr_model *m, jr_buf *out, char *err, size_t errlen);
 int jr_render_csv(const jr_model *m, jr_buf *out, char *err, size_t errlen);
 int jr_render_xlsx(const jr_model *m, jr_buf *out, char *err, size_t errlen);
+int jr_render_pdf(const jr_model *m, jr_buf *out, char *err, size_t errlen);
 
 /* the column headings of the score table, shared so every format agrees */
 #define JR_SCORE_COLUMNS 8
