@@ -32,7 +32,8 @@
  * cell per page segment, the label centred in it and repeated at the top
  * of a new page.
  *
- * Two passes over the same code: the first only measures, to count the
+ * A text of more than JR_PDF_MAX_CHARS characters is cut with a note (see
+ * there).  Two passes over the same code: the first only measures, to count the
  * pages for 第 n 页 / 共 m 页 and to refuse a report of more than
  * JR_PDF_MAX_PAGES pages before drawing any of it (time and size stay
  * bounded whatever the texts); the second draws.  All text is set as plain
@@ -54,6 +55,10 @@
 #include <pango/pangofc-fontmap.h>
 
 #define JR_PDF_MAX_PAGES 500
+/* Pango measures a paragraph's width in 32-bit units of 1/1024 pt: a line
+ * of some 120,000 characters overflows them and is no longer wrapped.  A
+ * text longer than this (some 40 pages in a narrow cell) is cut, saying so. */
+#define JR_PDF_MAX_CHARS 50000
 
 /* A4 portrait in points; the text block is 499 pt (176 mm) wide */
 #define PAGE_W 595.2756
@@ -148,13 +153,17 @@ static PangoLayout *layout(pdfw *w, const char *text, int font, double width, ch
                                   : align == 'r' ? PANGO_ALIGN_RIGHT
                                                  : PANGO_ALIGN_LEFT);
     const char *s = text ? text : "";
-    if (g_utf8_validate(s, -1, NULL))
-        pango_layout_set_text(l, s, -1);
-    else { /* the model's strings are UTF-8 (Jansson); this is a safeguard */
-        gchar *v = g_utf8_make_valid(s, -1);
-        pango_layout_set_text(l, v, -1);
+    gchar *v = g_utf8_validate(s, -1, NULL) ? NULL : g_utf8_make_valid(s, -1);
+    if (v) /* the model's strings are UTF-8 (Jansson); this is a safeguard */
+        s = v;
+    if (g_utf8_strlen(s, -1) > JR_PDF_MAX_CHARS) {
+        const char *cut = g_utf8_offset_to_pointer(s, JR_PDF_MAX_CHARS);
+        gchar *t = g_strdup_printf("%.*s……（以下省略，全文见 html 或 xlsx 格式）", (int)(cut - s), s);
         g_free(v);
+        s = v = t;
     }
+    pango_layout_set_text(l, s, -1);
+    g_free(v);
     return l;
 }
 
@@ -165,28 +174,51 @@ static double lheight(PangoLayout *l)
     return (double)ht / PANGO_SCALE;
 }
 
-/* The lowest line end in (from, from + avail] of l, in points from its top;
- * `from` when none fits (or with force, the first line end after from). */
-static double next_cut(PangoLayout *l, double from, double avail, bool force)
+/* The bottoms of a layout's lines, in points from its top: computed once
+ * per layout that must be cut, so that cutting it into n pages is not n
+ * walks over all its lines. */
+typedef struct {
+    double *end;
+    size_t n;
+} lines;
+
+static bool lines_of(PangoLayout *l, lines *out)
 {
-    double best = from, first = -1;
+    size_t cap = (size_t)pango_layout_get_line_count(l);
+    out->n = 0;
+    out->end = malloc((cap ? cap : 1) * sizeof *out->end);
+    if (!out->end)
+        return false;
     PangoLayoutIter *it = pango_layout_get_iter(l);
     do {
         int y0, y1;
         pango_layout_iter_get_line_yrange(it, &y0, &y1);
-        double end = (double)y1 / PANGO_SCALE;
-        if (end <= from + 0.01)
-            continue;
-        if (first < 0)
-            first = end;
-        if (end <= from + avail)
-            best = end;
-        else
-            break;
+        if (out->n < cap)
+            out->end[out->n++] = (double)y1 / PANGO_SCALE;
     } while (pango_layout_iter_next_line(it));
     pango_layout_iter_free(it);
-    if (best <= from + 0.01 && force && first > 0)
-        best = first;
+    return true;
+}
+
+/* The lowest line end in (from, from + avail]; `from` when none fits (or,
+ * with force, the first line end after from: a page always takes a line). */
+static double next_cut(const lines *ls, double from, double avail, bool force)
+{
+    size_t lo = 0, hi = ls->n; /* first line ending after from */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ls->end[mid] <= from + 0.01)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == ls->n)
+        return from;
+    double best = from;
+    for (size_t i = lo; i < ls->n && ls->end[i] <= from + avail; i++)
+        best = ls->end[i];
+    if (best <= from + 0.01 && force)
+        best = ls->end[lo];
     return best;
 }
 
@@ -334,10 +366,16 @@ static void para(pdfw *w, const char *text, int font, char align, double before,
         return;
     PangoLayout *l = layout(w, text, font, TEXT_W, align);
     double h = lheight(l), from = 0;
+    lines ls;
+    if (!lines_of(l, &ls)) {
+        g_object_unref(l);
+        fail(w, "内存不足 (out of memory)");
+        return;
+    }
     if (w->y > TOP)
         w->y += before;
     while (!w->failed) {
-        double cut = next_cut(l, from, BOTTOM - w->y, w->y <= TOP + 0.01);
+        double cut = next_cut(&ls, from, BOTTOM - w->y, w->y <= TOP + 0.01);
         show_slice(w, l, LEFT, w->y, from, cut, 0);
         w->y += cut - from;
         from = cut;
@@ -346,6 +384,7 @@ static void para(pdfw *w, const char *text, int font, char align, double before,
         new_page(w);
     }
     w->y += after;
+    free(ls.end);
     g_object_unref(l);
 }
 
@@ -523,7 +562,11 @@ static void row(pdfw *w, const pcell *cells)
         w->y += h;
     } else { /* taller than the page: cut between lines, cell by cell */
         double from[MAXCOLS] = {0};
+        lines ls[MAXCOLS] = {{0}};
         bool first = true;
+        for (int c = 0; c < t->ncols; c++)
+            if (l[c] && !lines_of(l[c], &ls[c]))
+                fail(w, "内存不足 (out of memory)");
         for (int c = 0; c < t->ncols; c++)
             if (l[c] && t->cols[c].vmerge) {
                 seg_close(w, c, w->y);
@@ -535,7 +578,7 @@ static void row(pdfw *w, const pcell *cells)
                 for (int c = 0; c < t->ncols; c++) {
                     if (!l[c])
                         continue;
-                    cut[c] = next_cut(l[c], from[c], avail, pass == 1);
+                    cut[c] = next_cut(&ls[c], from[c], avail, pass == 1);
                     ph = cut[c] - from[c] > ph ? cut[c] - from[c] : ph;
                 }
             row_frame(w, cells, ph + 2 * PAD, first);
@@ -555,6 +598,8 @@ static void row(pdfw *w, const pcell *cells)
             new_page(w);
             w->page_top = false;
         }
+        for (int c = 0; c < t->ncols; c++)
+            free(ls[c].end);
     }
     w->page_top = false;
     for (int c = 0; c < t->ncols; c++)
@@ -678,8 +723,10 @@ static void goals(pdfw *w)
                                  {TEXT_W - 130, "绩效目标设定情况", false}};
     static const ptable gt = {gcols, 3};
     char *h = heading("附件1 ", m->name, "绩效目标完成清单");
-    if (!h)
-        return fail(w, "内存不足 (out of memory)");
+    if (!h) {
+        fail(w, "内存不足 (out of memory)");
+        return;
+    }
     table_begin(w, &gt, h);
     free(h);
     pcell r1[3] = {C("(一)", 'c'), C("总体目标", 'l'), C(*m->goal_overall ? m->goal_overall : "—", 'l')};
@@ -725,8 +772,10 @@ static void problems(pdfw *w)
                                 {118, "整改建议", false}, {TEXT_W - 440, "备注", false}};
     static const ptable t = {cols, 6};
     char *h = heading("附件2 ", m->name, "绩效评价问题清单");
-    if (!h)
-        return fail(w, "内存不足 (out of memory)");
+    if (!h) {
+        fail(w, "内存不足 (out of memory)");
+        return;
+    }
     table_begin(w, &t, h);
     free(h);
     if (m->nproblems == 0) {
@@ -771,8 +820,10 @@ static void score_table(pdfw *w)
         {46, "报告得分", false}, {46, "核定得分", false}, {38, "扣分", false}};
     static const ptable t = {cols, 9};
     char *h = heading("附件3 ", m->score_title, "");
-    if (!h)
-        return fail(w, "内存不足 (out of memory)");
+    if (!h) {
+        fail(w, "内存不足 (out of memory)");
+        return;
+    }
     table_begin(w, &t, h);
     free(h);
     for (size_t i = 0; i < m->nrows && !w->failed; i++) {

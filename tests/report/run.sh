@@ -41,12 +41,15 @@ fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/jixiao-report-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
-SRC=(report.c json.c html.c md.c csv.c xlsx.c cli.c)
+SRC=(report.c json.c html.c md.c csv.c xlsx.c pdf.c cli.c)
 SRC=("${SRC[@]/#/$ROOT/lib/report/}")
 CFLAGS=(-std=c11 -Wall -Wextra -Werror -Wshadow -Wconversion -Wno-sign-conversion
         -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$ROOT/lib/report")
-PKG_CFLAGS=$(pkg-config --cflags jansson xlsxwriter) || { echo "0 passed, 1 failed"; exit 1; }
-PKG_LIBS=$(pkg-config --libs jansson xlsxwriter)
+PDF_PKGS="pangocairo pangoft2 cairo-pdf fontconfig"
+# shellcheck disable=SC2086
+PKG_CFLAGS=$(pkg-config --cflags jansson xlsxwriter $PDF_PKGS) || { echo "0 passed, 1 failed"; exit 1; }
+# shellcheck disable=SC2086
+PKG_LIBS=$(pkg-config --libs jansson xlsxwriter $PDF_PKGS)
 
 compile() { # compile OUT [extra flags...]
     local out=$1; shift
