@@ -815,9 +815,9 @@ static void score_table(pdfw *w)
 {
     const jr_model *m = w->m;
     static const pcol cols[] = {
-        {28, "序号", false},     {52, "一级指标", true}, {52, "二级指标", true},
-        {76, "三级指标", false}, {42, "分值", false},    {TEXT_W - 380, "评分情况", false},
-        {46, "报告得分", false}, {46, "核定得分", false}, {38, "扣分", false}};
+        {28, "序号", false},     {50, "一级指标", true}, {50, "二级指标", true},
+        {76, "三级指标", false}, {42, "分值", false},    {TEXT_W - 382, "评分情况", false},
+        {46, "报告得分", false}, {46, "核定得分", false}, {44, "扣分", false}};
     static const ptable t = {cols, 9};
     char *h = heading("附件3 ", m->score_title, "");
     if (!h) {
