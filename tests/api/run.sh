@@ -40,7 +40,8 @@ TOKEN=jx_test_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 # Sanitizer builds: leaks checked at exit, first error fatal, reports kept.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:exitcode=86}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:exitcode=86}
-export LSAN_OPTIONS=${LSAN_OPTIONS:-exitcode=86}
+# the PDF renderer: fontconfig and cairo leaks that are not ours (tests/report/lsan.supp)
+export LSAN_OPTIONS=${LSAN_OPTIONS:-exitcode=86:suppressions=$REPO/tests/report/lsan.supp:print_suppressions=0}
 
 export DATABASE_URL JIXIAO_BOOTSTRAP_TOKEN=$TOKEN
 export JIXIAO_LISTEN=127.0.0.1:$PORT JIXIAO_CORS_ORIGINS=https://portal.example
