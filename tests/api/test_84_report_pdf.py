@@ -81,3 +81,20 @@ def test_report_pdf_tenancy(world, evaluation):
     r = get(f"/v1/evaluations/{evaluation['id']}/report", world.t_dept, format="PDF")
     assert_problem(r, 400)
     assert "pdf" in r.json()["detail"]
+
+
+def test_report_pdf_concurrent(world, evaluation, tmp_path):
+    """PDFs rendered at once on the server's threads read the same (each call
+    has its own font map over the one font configuration)."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils not installed")
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(4) as pool:
+        bodies = list(pool.map(lambda _: pdf_of(world, evaluation).content, range(8)))
+    texts = set()
+    for k, body in enumerate(bodies):
+        path = tmp_path / f"r{k}.pdf"
+        path.write_bytes(body)
+        texts.add(subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                                 check=True, timeout=60).stdout)
+    assert len(texts) == 1
