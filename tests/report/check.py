@@ -717,14 +717,15 @@ def check_pdf(name, model, out, work):
             pos = m.end()
         else:
             missing.append(pat)
-    C.ok(at >= 0 and not missing, f"{name}.pdf: score rows (报告得分) 核定得分 扣分 in order; missing {missing[:3]}")
-    C.ok(f"合计" in text[at:] and f"等级{res['grade']}" in re.sub(r"\s+", "", text[at:]),
+    C.ok(at >= 0 and not missing,
+         f"{name}.pdf: score rows (报告得分) 核定得分 扣分 in order; missing {missing[:3]}")
+    C.ok("合计" in text[at:] and f"等级{res['grade']}" in re.sub(r"\s+", "", text[at:]),
          f"{name}.pdf: 合计 row with the grade")
     # it renders: the first, a middle and the last page have ink in the body
     for pg in sorted({1, (pages + 1) // 2, pages}):
         stem = os.path.join(work, f"{name}-page")
-        r = subprocess.run(["pdftoppm", "-r", "50", "-png", "-gray", "-f", str(pg), "-l", str(pg), path, stem],
-                           capture_output=True, timeout=120)
+        r = subprocess.run(["pdftoppm", "-r", "50", "-png", "-gray", "-f", str(pg), "-l", str(pg),
+                            path, stem], capture_output=True, timeout=120)
         pngs = sorted(glob.glob(stem + "-*.png"))
         if not C.ok(r.returncode == 0 and len(pngs) == 1,
                     f"{name}.pdf: pdftoppm page {pg} exit {r.returncode} {r.stderr[-200:]!r}"):
@@ -741,7 +742,8 @@ def check_pdf(name, model, out, work):
 def check_pdf_bounds(report_bin, model, env):
     """a report beyond 500 pages is refused with a message, not drawn"""
     m = copy.deepcopy(model)
-    m["result"]["indicators"] = m["result"]["indicators"] * (16000 // max(1, len(m["result"]["indicators"])))
+    inds = m["result"]["indicators"]
+    m["result"]["indicators"] = inds * (16000 // max(1, len(inds)))
     p = render(report_bin, m, "pdf", env)
     err = p.stderr.decode("utf-8", "replace")
     C.ok(p.returncode == 1 and p.stdout == b"" and "超过 500 页" in err and "(" in err and
