@@ -750,6 +750,21 @@ def check_pdf_bounds(report_bin, model, env):
          "Sanitizer" not in err, f"pdf over 500 pages refused: exit {p.returncode} {err[-600:]!r}")
 
 
+def check_pdf_no_home(report_bin, model, env, work):
+    """fonts are found with HOME unset and no writable fontconfig cache: a
+    fonts.conf whose only cache directory cannot be written is not even read"""
+    conf = os.path.join(work, "fonts-unwritable.conf")
+    with open(conf, "w") as f:
+        f.write('<?xml version="1.0"?>\n<fontconfig><dir>/usr/share/fonts</dir>'
+                "<cachedir>/proc/jixiao-no-cache</cachedir></fontconfig>\n")
+    bare = {k: v for k, v in env.items() if k not in ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME")}
+    bare["FONTCONFIG_FILE"] = conf
+    p = render(report_bin, model, "pdf", bare)
+    err = p.stderr.decode("utf-8", "replace")
+    C.ok(p.returncode == 0 and p.stdout.startswith(b"%PDF-") and err == "",
+         f"pdf with HOME unset and an unwritable font cache: exit {p.returncode} {err[-600:]!r}")
+
+
 # ---- error paths -----------------------------------------------------------------------
 
 def check_errors(report_bin, model, env):
@@ -888,6 +903,7 @@ def main():
     C.ok(os.listdir(tmp) == [], f"xlsx temporary files removed: {os.listdir(tmp)}")
     check_errors(a.report, models[0][1], env)
     check_pdf_bounds(a.report, models[0][1], env)
+    check_pdf_no_home(a.report, models[0][1], env, a.work)
     small = [(n, m) for n, m in models if n != "long-text"]
     check_mutants(a.report, small, env, a.mutants)
     C.ok(os.listdir(tmp) == [], f"no temporary files left after the mutants: {os.listdir(tmp)}")
