@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const jx_report_formats[] = {"json", "html", "md", "csv", "xlsx", NULL};
+const char *const jx_report_formats[] = {"json", "html", "md", "csv", "xlsx", "pdf", NULL};
 
 /* ---- dispatch ------------------------------------------------------------------------- */
 
@@ -32,6 +32,7 @@ static const struct {
     {"csv", "csv", "text/csv; charset=utf-8; header=present", jr_render_csv},
     {"xlsx", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
      jr_render_xlsx},
+    {"pdf", "pdf", "application/pdf", jr_render_pdf},
 };
 
 const char *jx_report_extension(const char *format)
@@ -60,8 +61,8 @@ int jx_report_render(const json_t *model, const char *format, char **out, size_t
         k++;
     if (k == n) {
         jr_set_err(err, errlen,
-                   "不支持的报告格式 '%.40s'，可用 json、html、md、csv、xlsx "
-                   "(unknown report format: use json, html, md, csv or xlsx)",
+                   "不支持的报告格式 '%.40s'，可用 json、html、md、csv、xlsx、pdf "
+                   "(unknown report format: use json, html, md, csv, xlsx or pdf)",
                    format ? format : "");
         return -1;
     }

@@ -16,7 +16,7 @@
  *      indicator, the 预算执行率 row, the 合计 row) with the spans of the
  *      merged level-1 / level-2 cells already computed.
  *   2. one renderer per format (report_json.c, report_html.c, report_md.c,
- *      report_csv.c, report_xlsx.c) walks the jr_model and writes its bytes.
+ *      report_csv.c, report_xlsx.c, pdf.c) walks the jr_model and writes its bytes.
  *      Each format escapes text by its own rules; none sees raw JSON.
  *
  * The public interface is jx_report_render() and jx_report_formats; the
@@ -34,7 +34,7 @@
 extern "C" {
 #endif
 
-/* The formats understood, NULL-terminated: "json", "html", "md", "csv", "xlsx". */
+/* The formats understood, NULL-terminated: "json", "html", "md", "csv", "xlsx", "pdf". */
 extern const char *const jx_report_formats[];
 
 /*
@@ -45,7 +45,8 @@ extern const char *const jx_report_formats[];
  * leaves *out NULL and writes a message, Chinese first with English after,
  * into err (errlen bytes, always NUL-terminated when errlen > 0).
  * An unknown format and a malformed model are failures; so is running out
- * of memory or of temporary-file space (xlsx).
+ * of memory or of temporary-file space (xlsx), and for pdf a report of more
+ * than 500 pages or no Noto Sans CJK font installed (pdf.c).
  */
 int jx_report_render(const json_t *model, const char *format, char **out, size_t *len,
                      const char **content_type, char *err, size_t errlen);
@@ -177,6 +178,7 @@ int jr_render_html(const jr_model *m, jr_buf *out, char *err, size_t errlen);
 int jr_render_md(const jr_model *m, jr_buf *out, char *err, size_t errlen);
 int jr_render_csv(const jr_model *m, jr_buf *out, char *err, size_t errlen);
 int jr_render_xlsx(const jr_model *m, jr_buf *out, char *err, size_t errlen);
+int jr_render_pdf(const jr_model *m, jr_buf *out, char *err, size_t errlen);
 
 /* the column headings of the score table, shared so every format agrees */
 #define JR_SCORE_COLUMNS 8
