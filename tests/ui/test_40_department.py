@@ -5,7 +5,9 @@ import time
 
 from selenium.webdriver.common.by import By
 
-from conftest import WAIT, api, submit
+import requests
+
+from conftest import BASE, WAIT, api, submit
 
 
 def test_project_page_table_findings_and_reports(b, data):
@@ -30,10 +32,18 @@ def test_project_page_table_findings_and_reports(b, data):
     # 定位 moves focus to the row a finding points at
     b.d.find_element(By.XPATH, "//li[code='SCORE_MISMATCH']//button").click()
     b.wait(lambda d: d.switch_to.active_element.get_attribute("id") == "row-3")
-    # report downloads: HTML and XLSX saved from the API with the token
+    # report downloads: HTML and XLSX saved from the API with the token, and
+    # PDF when the server's contract lists it (format=pdf of issue 18)
     b.click_text("HTML")
     b.click_text("XLSX")
-    b.wait(lambda d: {p.suffix for p in b.downloads.iterdir()} >= {".html", ".xlsx"})
+    want = {".html", ".xlsx"}
+    if "pdf" in requests.get(BASE + "/openapi.yaml", timeout=30).text:
+        b.click_text("PDF")
+        want.add(".pdf")
+    b.wait(lambda d: {p.suffix for p in b.downloads.iterdir()} >= want)
+    if ".pdf" in want:
+        pdf = next(p for p in b.downloads.iterdir() if p.suffix == ".pdf")
+        b.wait(lambda d: pdf.read_bytes().startswith(b"%PDF"))
     html = next(p for p in b.downloads.iterdir() if p.suffix == ".html").read_text(encoding="utf-8")
     assert "评分情况表" in html
 
