@@ -1328,29 +1328,42 @@ async function findingsByCode(year, region, dept, box, canvas) {
   if (!res.complete) box.after(h('p', { class: 'hint' }, '只统计了前 10000 条。'));
 }
 
-// Mid-year monitoring colours (GET /v1/monitoring), when the server has it.
+// Mid-year monitoring colours (GET /v1/monitoring, 双监控), when the
+// server has it: the first page's totals summed over their groups (or the
+// page's own reports counted), and the red reports of that page.
 async function monitoringPanel(box, year, region, dept) {
-  const q = new URLSearchParams({ year });
+  const q = new URLSearchParams({ year, limit: '50' });
   if (region) q.set('region', region);
   if (dept) q.set('department', dept);
   let data;
   if (!(await contractHas(/^ {2}\/v1\/monitoring:/m))) return; // not on this server
   try {
-    ({ data } = await api('GET', '/v1/monitoring?' + q + '&limit=1000'));
+    ({ data } = await api('GET', '/v1/monitoring?' + q));
   } catch (e) {
     return; // 404 (not built) or anything else: the panel stays hidden
   }
-  const items = (data && data.items) || [];
+  const items = (data && Array.isArray(data.items)) ? data.items : [];
   const counts = new Map();
-  for (const it of items) {
-    const c = it.color || it.colour || '未知';
-    counts.set(c, (counts.get(c) || 0) + 1);
+  const groups = data && data.totals && Array.isArray(data.totals.groups) ? data.totals.groups : null;
+  if (groups) {
+    for (const g of groups) {
+      for (const [c, v] of Object.entries(g.colors || {})) counts.set(c, (counts.get(c) || 0) + ((v && v.count) || 0));
+    }
+  } else {
+    for (const it of items) counts.set(it.color || 'none', (counts.get(it.color || 'none') || 0) + 1);
   }
-  const NAME = { green: '绿灯', yellow: '黄灯', red: '红灯' };
-  add(box, [h('h2', { id: 'mon-t' }, '执行监控（双监控）'),
-    items.length ? h('ul', { class: 'lights' }, [...counts.entries()].map(([c, n]) =>
-      h('li', { class: `light light-${c}` }, `${NAME[c] || c}：${n}`)))
-      : h('p', { class: 'empty' }, '本年度还没有监控记录。')]);
+  const NAME = { green: '绿灯', yellow: '黄灯', red: '红灯', none: '未评定', null: '未评定' };
+  const order = ['green', 'yellow', 'red', 'none'];
+  const keys = [...counts.keys()].sort((x, y) => order.indexOf(x) - order.indexOf(y));
+  const red = items.filter((it) => it.color === 'red');
+  add(box, h('h2', { id: 'mon-t' }, '执行监控（双监控）'),
+    keys.length ? h('ul', { class: 'lights' }, keys.map((c) =>
+      h('li', { class: `light light-${c}` }, `${NAME[c] || c}：${counts.get(c)}`)))
+      : h('p', { class: 'empty' }, '本年度还没有监控记录。'),
+    red.length ? h('ul', { class: 'red-list' }, red.map((it) => h('li', {},
+      link(`#/projects/${it.project_id}`, it.project_name || `项目 #${it.project_id}`),
+      ` ${it.org_name || ''} · ${it.period || ''} · 执行率 ${pct(it.execution_rate)} / 时间进度 ${pct(it.time_progress)}`)))
+      : null);
   box.hidden = false;
 }
 
