@@ -41,6 +41,7 @@
 
 #include "input/assessment.h"
 #include "input/body.h"
+#include "input/fwuse.h"
 #include "db/evaluations.h"
 #include "db/frameworks.h"
 #include "jsonfast.h"
@@ -126,10 +127,12 @@ static int pick_framework(pool_conn *pc, const auth_info *who, const project_row
     int rc = -1, builtin, used, latest;
 
     memset(out, 0, sizeof *out);
-    if (!version && jx_ctx_framework(app.ctx, id) && cached_builtin(id, out)) {
+    if (jx_ctx_framework(app.ctx, id) && cached_builtin(id, out) &&
+        (!version || version == out->version)) {
         json_object_set_new(doc, "framework", json_string(id));
         return 0;
     }
+    memset(out, 0, sizeof *out);
     if (dbf_for_evaluation(pc, who, id, version, row->region_code, &res, &e) < 0) {
         db_problem(resp, &e);
         goto out;
@@ -439,7 +442,7 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const pro
     jx_result *r = NULL;
     jx_errors errs;
     fw_pick fw;
-    int rc = -1, failed, counts[3];
+    int rc = -1, failed, counts[3], version;
 
     if (!json_is_object(doc)) {
         problem(resp, 500, "internal", "内部错误 (internal error)", "stored document");
@@ -452,7 +455,12 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const pro
                  ? json_string_value(json_object_get(doc, "framework"))
                  : "project-2020");
     scope = json_string_value(json_object_get(doc, "scope"));
-    if (pick_framework(pc, who, row, fw_id, opt->version, dry, doc, &fw, resp) < 0)
+    /* the version recorded when the subject was filed, unless the request
+     * names a framework or version of its own */
+    version = opt->version;
+    if (!opt->framework && !version)
+        version = fw_version_named(stored);
+    if (pick_framework(pc, who, row, fw_id, version, dry, doc, &fw, resp) < 0)
         goto out;
     if (strcmp(fw.scope, scope ? scope : "project")) {
         fw_problem(resp, "FRAMEWORK_SCOPE",
