@@ -433,6 +433,9 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const pro
      * from the tree (its text is written once, as the input the library
      * reads), and the report extras come from the same tree. */
     json_t *stored = load_stored(row);
+    /* read before the scoring document is built: an assessment's is the
+     * stored tree itself, without framework_version */
+    int pinned = fw_version_named(stored);
     json_t *doc = !strcmp(subject, "project") ? project_scoring_json(stored, row->org_name)
                                               : assessment_scoring_json(stored, row->org_name);
     char fw_id[72];
@@ -459,7 +462,7 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const pro
      * names a framework or version of its own */
     version = opt->version;
     if (!opt->framework && !version)
-        version = fw_version_named(stored);
+        version = pinned;
     if (pick_framework(pc, who, row, fw_id, version, dry, doc, &fw, resp) < 0)
         goto out;
     if (strcmp(fw.scope, scope ? scope : "project")) {
