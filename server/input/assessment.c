@@ -122,6 +122,44 @@ static void norm_money(json_t *doc)
     json_decref(written);
 }
 
+/* The member of doc a figures_as_written pointer names (/budget/x or
+ * /figures/x, unescaped names only), its parent and key; NULL if none. */
+static json_t *written_parent(json_t *doc, const char *ptr, const char **key)
+{
+    const char *last = strrchr(ptr, '/');
+    json_t *parent = NULL;
+
+    if (!last || strchr(last + 1, '~'))
+        return NULL;
+    if (!strncmp(ptr, "/budget/", 8) && !strchr(ptr + 8, '/'))
+        parent = json_object_get(doc, "budget");
+    else if (!strncmp(ptr, "/figures/", 9) && !strchr(ptr + 9, '/'))
+        parent = json_object_get(doc, "figures");
+    *key = last + 1;
+    return json_is_object(parent) && json_object_get(parent, *key) ? parent : NULL;
+}
+
+/* A body that is a GET's representation brings figures_as_written: where
+ * the amount is still the same, its text as written is kept (a PUT back
+ * changes nothing); a changed amount is taken as now given. */
+static void keep_written(json_t *doc, json_t *written)
+{
+    const char *ptr, *key;
+    json_t *text, *parent, *cur;
+    int64_t a, b;
+    int prec;
+    jx_error e;
+
+    json_object_foreach(written, ptr, text) {
+        if (!json_is_string(text) || !(parent = written_parent(doc, ptr, &key)))
+            continue;
+        cur = json_object_get(parent, key);
+        if (json_is_string(cur) && jx_parse_money(json_string_value(cur), &a, &prec, &e) == 0 &&
+            jx_parse_money(json_string_value(text), &b, &prec, &e) == 0 && a == b)
+            json_object_set(parent, key, text);
+    }
+}
+
 /* Puts the written text back at each pointer of figures_as_written and
  * drops the members the library does not read. */
 static void restore_written(json_t *doc)
@@ -130,19 +168,12 @@ static void restore_written(json_t *doc)
     const char *ptr;
 
     json_object_foreach(written, ptr, text) {
-        const char *last = strrchr(ptr, '/');
-        json_t *parent = NULL;
+        const char *key;
+        json_t *parent = written_parent(doc, ptr, &key);
 
-        if (!last || !json_is_string(text))
-            continue;
-        if (!strncmp(ptr, "/budget/", 8) && !strchr(ptr + 8, '/'))
-            parent = json_object_get(doc, "budget");
-        else if (!strncmp(ptr, "/figures/", 9) && !strchr(ptr + 9, '/'))
-            parent = json_object_get(doc, "figures");
-        /* a figure's name with '/' or '~' is escaped: leave it normalised */
-        if (json_is_object(parent) && !strchr(last + 1, '~') &&
-            json_object_get(parent, last + 1))
-            json_object_set(parent, last + 1, text);
+        /* a figure's name with '/' or '~' is escaped: left normalised */
+        if (parent && json_is_string(text))
+            json_object_set(parent, key, text);
     }
     json_object_del(doc, "figures_as_written");
     json_object_del(doc, "framework_version");
@@ -234,9 +265,10 @@ int assessment_decode_fw(const jx_ctx *ctx, json_t *body, const fw_use *use,
     for (i = 2; FIELDS[i]; i++)
         if (strcmp(FIELDS[i], "framework") && strcmp(FIELDS[i], "scope") &&
             (v = json_object_get(body, FIELDS[i])) && !json_is_null(v))
-            json_object_set(doc, FIELDS[i], v);
+            json_object_set_new(doc, FIELDS[i], json_deep_copy(v)); /* normalised below */
     if (use && use->version > 0)
         json_object_set_new(doc, "framework_version", json_integer(use->version));
+    keep_written(doc, json_object_get(body, "figures_as_written"));
     norm_money(doc);
     /* what the library checks: the body as written, with the framework's
      * definition when it is not a built-in at its latest version */
