@@ -173,3 +173,96 @@ def test_frameworks_list_is_paged(world):
     assert (world.nd.fw["id"], 1) in seen and (world.nd.fw["id"], 2) in seen
     assert any(i == "project-2020" for i, _ in seen)
     assert_problem(get("/v1/frameworks", world.nd.t_dept, limit=0), 400)
+
+
+# ---- the 宁德 report -----------------------------------------------------------------
+
+class ScoreTable(__import__("html.parser").parser.HTMLParser):
+    """The rows of <table class="score"> as [(text, rowspan)], with their tags."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.cell, self.inside = [], None, False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table":
+            self.inside = a.get("class") == "score"
+        elif self.inside and tag == "tr":
+            self.rows.append([])
+        elif self.inside and tag in ("td", "th"):
+            self.cell = ["", int(a.get("rowspan", 1)), int(a.get("colspan", 1))]
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.inside = False
+        elif self.inside and tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append(tuple(self.cell))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell[0] += data
+
+
+def cst(utc_text):
+    from datetime import datetime, timedelta, timezone
+    t = datetime.fromisoformat(utc_text.replace("Z", "+00:00")).astimezone(
+        timezone(timedelta(hours=8)))
+    return f"{t.year}年{t.month}月{t.day}日 {t.hour:02d}:{t.minute:02d}"
+
+
+@pytest.fixture(scope="module")
+def ningde_eval(world):
+    nd = world.nd
+    r = post("/v1/projects", nd.t_dept, nd.body(name="宁德报告项目"))
+    assert r.status_code == 201, r.text
+    ev = post(f"/v1/projects/{r.json()['id']}/evaluations", nd.t_dept).json()
+    assert ev["total"] == 90
+    return ev
+
+
+def test_report_columns_time_and_spans_html(world, ningde_eval):
+    ev = ningde_eval
+    r = get(f"/v1/evaluations/{ev['id']}/report", world.nd.t_dept, format="html")
+    assert r.status_code == 200, r.text
+    text = r.text
+    assert cst(ev["created_at"]) in text and ev["created_at"] not in text
+    assert "报告总分 90.00" in text and "核定得分 90.00" in text
+    p = ScoreTable()
+    p.feed(text)
+    head = [c[0] for c in p.rows[0]]
+    assert head[6:9] == ["报告得分", "核定得分", "扣分"], head
+    body = p.rows[1:-1]
+    assert len(body) == 10
+    # level-1 cells: 投入指标（30分） over three rows worth 10 each, and so on
+    labels = [(c[0], c[1]) for row in body for c in row if c[0].endswith("分）")]
+    assert labels == [("投入指标（30分）", 3), ("过程指标（30分）", 3),
+                      ("产出与效益指标（40分）", 4)], labels
+    # reported and computed scores side by side (the cells after 评分情况)
+    doc = NINGDE["document"]["indicators"]
+    reported = [float(row[-3][0]) for row in body]
+    computed = [float(row[-2][0]) for row in body]
+    assert reported == [float(i["reported_score"]) for i in doc]
+    assert computed == [10, 10, 10, 10, 8, 10, 7, 7.5, 7.5, 10]
+    total = p.rows[-1]
+    assert [c[0] for c in total][-3:] == ["90.00", "90.00", "10.00"]
+
+
+def test_report_xlsx_spans_and_columns(world, ningde_eval):
+    openpyxl = pytest.importorskip("openpyxl")
+    import io
+    r = get(f"/v1/evaluations/{ningde_eval['id']}/report", world.nd.t_dept, format="xlsx")
+    assert r.status_code == 200
+    ws = openpyxl.load_workbook(io.BytesIO(r.content))["评分情况表"]
+    assert [ws.cell(3, k).value for k in (7, 8, 9)] == ["报告得分", "核定得分", "扣分"]
+    assert cst(ningde_eval["created_at"]) in ws.cell(2, 1).value
+    assert "报告总分：90.00" in ws.cell(2, 1).value
+    spans = sorted((m.min_row, m.max_row, ws.cell(m.min_row, 2).value)
+                   for m in ws.merged_cells.ranges if m.min_col == 2 and m.max_col == 2)
+    assert spans == [(4, 6, "投入指标（30分）"), (7, 9, "过程指标（30分）"),
+                     (10, 13, "产出与效益指标（40分）")], spans
+    for lo, hi, label in spans:
+        worth = sum(ws.cell(k, 5).value for k in range(lo, hi + 1))
+        assert label.endswith(f"（{worth:g}分）"), (label, worth)
+    assert ws.cell(14, 2).value == "合计" and ws.cell(14, 7).value == 90 and ws.cell(14, 8).value == 90

@@ -14,7 +14,7 @@ from conftest import REPO, assert_problem, load_fixture, FIXTURES
 from evalkit import World, get, make_org, make_token, post
 
 NINGDE = json.loads((pathlib.Path(REPO) / "scripts" / "demo-ningde.json").read_text("utf-8"))
-YEAR = 2025
+YEAR = 2024  # test_84 files 宁德 projects of 2025 in the same region
 
 
 def fund_supervision():
@@ -214,3 +214,13 @@ def test_no_names_out_of_reach(nd):
     # the bureau sees both
     t = totals(nd.t_fin, year=str(YEAR), status="all", group_by="department")
     assert len({g["department_name"] for g in t["groups"]}) == 2
+
+
+def test_a_wide_report_is_labelled_as_one(nd):
+    r = get(f"/v1/evaluations/{nd.wide_ev['id']}/report", nd.t_dept, format="html")
+    assert r.status_code == 200, r.text
+    assert "部门整体支出" in r.text
+    for label in ("项目名称", "项目编码", "资金性质"):
+        assert f">{label}<" not in r.text, label
+    md = get(f"/v1/evaluations/{nd.wide_ev['id']}/report", nd.t_dept, format="md").text
+    assert "部门（单位）名称" in md and "| 项目名称 |" not in md
