@@ -58,37 +58,17 @@ static void remember(const fw_use *f)
     pthread_mutex_unlock(&cache_lock);
 }
 
-static int fw_error(jx_resp *resp, const char *code, const char *fmt, const char *a,
-                    const char *b)
-{
-    jx_errors errs;
-
-    jx_errors_clear(&errs);
-    errs_add(&errs, JX_EINVALID, "/framework", code, fmt, a, b);
-    return problem_invalid(resp, &errs);
-}
-
-static int unknown(jx_resp *resp, const char *id)
-{
-    return fw_error(resp, "FRAMEWORK_UNKNOWN",
-                    "评价框架 '%.64s' 不存在或不在本单位可用范围内%s (no such framework "
-                    "within this organisation's reach)",
-                    id, "");
-}
-
-static int look_up(pool_conn *pc, const auth_info *who, int64_t org_id, fw_use *out,
-                   jx_resp *resp)
+/* Looks up out->id at out->version for org_id; 0, 1 when there is no
+ * such framework within reach, -1 on a database problem (e filled). */
+static int look_up(pool_conn *pc, const auth_info *who, int64_t org_id, fw_use *out, db_err *e)
 {
     PGresult *res = NULL;
-    db_err e;
     int rc = -1, builtin;
 
-    if (dbf_for_org(pc, who, out->id, out->version, org_id, &res, &e) < 0) {
-        db_problem(resp, &e);
+    if (dbf_for_org(pc, who, out->id, out->version, org_id, &res, e) < 0)
         goto done;
-    }
     if (PQntuples(res) != 1) {
-        unknown(resp, out->id);
+        rc = 1;
         goto done;
     }
     builtin = PQgetvalue(res, 0, 1)[0] == 't';
@@ -102,7 +82,8 @@ static int look_up(pool_conn *pc, const auth_info *who, int64_t org_id, fw_use *
     out->version = atoi(PQgetvalue(res, 0, 0));
     out->definition = json_loads(PQgetvalue(res, 0, 3), 0, NULL);
     if (!out->definition) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "framework definition");
+        snprintf(e->msg, sizeof e->msg, "framework definition");
+        e->ps = POOL_EQUERY;
         goto done;
     }
     rc = 0;
@@ -111,34 +92,64 @@ done:
     return rc;
 }
 
-int fw_resolve(pool_conn *pc, const auth_info *who, const char *id, int version,
-               int64_t org_id, const char *scope, fw_use *out, jx_resp *resp)
+int fw_lookup(pool_conn *pc, const auth_info *who, const char *id, int version, int64_t org_id,
+              const char *scope, fw_use *out, jx_errors *errs, db_err *e)
 {
     pool_conn *own = NULL;
-    db_err e;
     int rc;
 
     memset(out, 0, sizeof *out);
-    if (strlen(id) >= sizeof out->id)
-        return unknown(resp, id), -1;
+    memset(e, 0, sizeof *e);
+    jx_errors_clear(errs);
+    if (strlen(id) >= sizeof out->id) {
+        rc = 1;
+        goto unknown;
+    }
     snprintf(out->id, sizeof out->id, "%s", id);
     out->version = version;
     if (jx_ctx_framework(app.ctx, id) && cached(id, version, out)) {
         rc = 0;
     } else {
-        if (!pc && db_acquire(&own, &e) < 0)
-            return db_problem(resp, &e), -1;
-        rc = look_up(pc ? pc : own, who, org_id, out, resp);
+        if (!pc && db_acquire(&own, e) < 0)
+            return -1;
+        rc = look_up(pc ? pc : own, who, org_id, out, e);
         if (own)
             db_release(own);
+        if (rc < 0) {
+            fw_use_free(out);
+            return -1;
+        }
     }
-    if (rc == 0 && scope && strcmp(out->scope, scope)) {
-        fw_error(resp, "FRAMEWORK_SCOPE",
+unknown:
+    if (rc > 0) {
+        fw_use_free(out);
+        errs_add(errs, JX_EINVALID, "/framework", "FRAMEWORK_UNKNOWN",
+                 "评价框架 '%.64s' 不存在或不在本单位可用范围内 (no such framework within this "
+                 "organisation's reach)",
+                 id);
+        return 1;
+    }
+    if (scope && strcmp(out->scope, scope)) {
+        errs_add(errs, JX_EINVALID, "/framework", "FRAMEWORK_SCOPE",
                  "评价框架 '%.64s' 的适用范围是 %s，与被评对象不符 (the framework's scope does "
                  "not fit)",
                  id, out->scope);
         fw_use_free(out);
-        rc = -1;
+        return 1;
     }
-    return rc;
+    return 0;
+}
+
+int fw_resolve(pool_conn *pc, const auth_info *who, const char *id, int version,
+               int64_t org_id, const char *scope, fw_use *out, jx_resp *resp)
+{
+    jx_errors errs;
+    db_err e;
+    int rc = fw_lookup(pc, who, id, version, org_id, scope, out, &errs, &e);
+
+    if (rc < 0)
+        db_problem(resp, &e);
+    else if (rc > 0)
+        problem_invalid(resp, &errs);
+    return rc ? -1 : 0;
 }

@@ -21,4 +21,9 @@
 int fw_resolve(pool_conn *pc, const auth_info *who, const char *id, int version,
                int64_t org_id, const char *scope, fw_use *out, jx_resp *resp);
 
+/* The same without a response: 0 found; 1 unknown or of another scope
+ * (errs holds the error, pointer /framework); -1 a database problem (e). */
+int fw_lookup(pool_conn *pc, const auth_info *who, const char *id, int version, int64_t org_id,
+              const char *scope, fw_use *out, jx_errors *errs, db_err *e);
+
 #endif

@@ -55,6 +55,7 @@
 #include "input/import.h"
 #include "problem.h"
 #include "input/project.h"
+#include "routes/fwuse.h"
 #include "routes/routes.h"
 #include "util.h"
 
@@ -96,6 +97,18 @@ typedef struct {
     char province[8], region[8];
 } org_entry;
 
+/* A framework named by the import's records, as looked up for an
+ * organisation: found (fw) or refused (errs). */
+#define MAX_FRAMEWORKS 32
+typedef struct {
+    char id[72];
+    int version;
+    int64_t org;
+    int rc;               /* 0 found, 1 refused */
+    fw_use fw;
+    jx_errors errs;
+} fw_entry;
+
 /* A set of (organisation, year, name) keys with an id: open addressing,
  * cap a power of two, names copied. */
 typedef struct {
@@ -134,6 +147,11 @@ typedef struct {
     /* the producer's own */
     chunk *cur;
     size_t n;             /* records read */
+    /* the producer's frameworks: (id, version asked, organisation) as
+     * looked up within reach (routes/fwuse.c), few per import */
+    const auth_info *who;
+    fw_entry fws[MAX_FRAMEWORKS];
+    size_t nfws;
     /* the writer's own */
     org_entry *orgs;
     size_t norgs;
@@ -187,6 +205,8 @@ static void batch_free(batch *b)
     chunk_free(b->cur);
     keyset_free(&b->seen);
     keyset_free(&b->existing);
+    for (size_t i = 0; i < b->nfws; i++)
+        fw_use_free(&b->fws[i].fw);
     free(b->read);
     free(b->orgs);
     json_decref(b->rejections);
@@ -256,14 +276,72 @@ static void reject(batch *b, record *r, const char *ptr, const char *code, const
 /* Validates a complete record exactly as POST /v1/projects does and
  * drops its input object: the stored document (r->in.doc) is all that
  * later steps read. */
+static void producer_fail(batch *b, const char *what);
+
+/* The framework a record names (a CSV column, or the JSON member), looked
+ * up once per (framework, version, organisation) within the reach of the
+ * record's organisation and the caller; NULL when refused (errs filled)
+ * or when the look-up failed (the import fails: *failed). */
+static const fw_entry *record_framework(batch *b, json_t *obj, jx_errors *errs, int *failed)
+{
+    const char *id = fw_named(obj, "project-2020");
+    int version = fw_version_named(obj);
+    json_t *o = json_object_get(obj, "org_id");
+    int64_t org = json_is_integer(o) && json_integer_value(o) > 0 ? json_integer_value(o) : 0;
+    fw_entry *f;
+    db_err e;
+    size_t i;
+
+    *failed = 0;
+    for (i = 0; i < b->nfws; i++) {
+        f = &b->fws[i];
+        if (!strcmp(f->id, id) && f->version == version && f->org == org)
+            goto found;
+    }
+    if (b->nfws == MAX_FRAMEWORKS || strlen(id) >= sizeof f->id) {
+        jx_errors_clear(errs);
+        errs_add(errs, JX_EINVALID, "/framework", "FRAMEWORK_UNKNOWN",
+                 "一次导入至多 %d 个不同的评价框架与单位组合 (at most %d frameworks and "
+                 "organisations in one import)",
+                 MAX_FRAMEWORKS, MAX_FRAMEWORKS);
+        return NULL;
+    }
+    f = &b->fws[b->nfws];
+    memset(f, 0, sizeof *f);
+    f->rc = fw_lookup(NULL, b->who, id, version, org, "project", &f->fw, &f->errs, &e);
+    if (f->rc < 0) {
+        producer_fail(b, "评价框架查询失败 (framework look-up failed)");
+        *failed = 1;
+        return NULL;
+    }
+    snprintf(f->id, sizeof f->id, "%s", id);
+    f->version = version;
+    f->org = org;
+    b->nfws++;
+found:
+    if (f->rc == 0)
+        return f;
+    *errs = f->errs;
+    return NULL;
+}
+
 static void validate_record(batch *b, record *r)
 {
     jx_errors errs;
+    const fw_entry *f = NULL;
+    json_t *named = json_object_get(r->obj, "framework");
+    int failed = 0;
 
-    if (!json_is_object(r->obj))
+    jx_errors_clear(&errs);
+    if (!json_is_object(r->obj)) {
         reject(b, r, "", "TYPE_INVALID", "记录应为项目对象 (a record must be a project object)");
-    else if (project_decode(app.ctx, r->obj, &r->in, &errs) < 0)
+    } else if ((!named || json_is_null(named) || json_is_string(named)) &&
+               !(f = record_framework(b, r->obj, &errs, &failed))) {
+        if (!failed)
+            reject_errs(b, r, &errs);
+    } else if (project_decode_fw(app.ctx, r->obj, f ? &f->fw : NULL, &r->in, &errs) < 0) {
         reject_errs(b, r, &errs);
+    }
     json_decref(r->obj);
     r->obj = NULL;
 }
@@ -1116,6 +1194,7 @@ int route_import(jx_req *req, jx_resp *resp)
     pthread_mutex_init(&b.mu, NULL);
     pthread_cond_init(&b.cv, NULL);
     src.b = &b;
+    b.who = &who;
     if (auth_require(req, resp, &who) < 0 || idem_init(req, resp, &k) < 0 ||
         import_options(req, resp, &mode, &dry_run, &per_record) < 0)
         goto out;

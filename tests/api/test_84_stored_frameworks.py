@@ -266,3 +266,36 @@ def test_report_xlsx_spans_and_columns(world, ningde_eval):
         worth = sum(ws.cell(k, 5).value for k in range(lo, hi + 1))
         assert label.endswith(f"（{worth:g}分）"), (label, worth)
     assert ws.cell(14, 2).value == "合计" and ws.cell(14, 7).value == 90 and ws.cell(14, 8).value == 90
+
+
+def test_csv_import_names_the_framework_per_record(world):
+    import csv
+    import io
+    nd = world.nd
+    doc = NINGDE["document"]
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["org_id", "year", "name", "framework", "budget_initial", "budget_executed",
+                "reported_total", "level1", "level2", "indicator", "weight", "target", "actual",
+                "deviation_reason", "reported_score", "rule"])
+    for rec, (name, fw) in enumerate([("宁德导入项目", nd.fw["id"]),
+                                      ("宁德导入项目（框架不符）", "project-2020"),
+                                      ("宁德导入项目（外地框架）", "no-such-" + world.tag)]):
+        for k, i in enumerate(doc["indicators"]):
+            head = ([nd.dept, 2025, name, fw, "500万元", "460万元", 90] if k == 0
+                    else [nd.dept, 2025, name, "", "", "", ""])  # a record: its year and name
+            w.writerow(head + [i["level1"], i["level2"], i["name"], i["weight"], i["target"],
+                               i["actual"], i.get("deviation_reason", ""), i["reported_score"],
+                               json.dumps(i["rule"], ensure_ascii=False) if "rule" in i else ""])
+    r = requests.post(url("/v1/import?mode=per_record"), data=out.getvalue().encode(),
+                      headers=hdr(nd.t_dept, **{"Content-Type": "text/csv"}), timeout=60)
+    assert r.status_code == 200, r.text
+    s = r.json()
+    assert s["created"] == 1 and s["rejected"] == 2, s["rejections"]
+    codes = {(x["record"], x["code"]) for x in s["rejections"]}
+    assert (2, "LEVEL_UNKNOWN") in codes and (3, "FRAMEWORK_UNKNOWN") in codes, codes
+    p = [x for x in get("/v1/projects", nd.t_dept, q="宁德导入项目").json()["items"]
+         if x["name"] == "宁德导入项目"][0]
+    assert p["framework"] == nd.fw["id"]
+    ev = post(f"/v1/projects/{p['id']}/evaluations", nd.t_dept).json()
+    assert ev["total"] == 90 and ev["framework"] == nd.fw["id"], ev
