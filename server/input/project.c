@@ -14,8 +14,10 @@
  * Two things the library treats as findings of a scored document are
  * refused at the door of a stored one, as issue 4 asks: an indicator level
  * the framework does not know (LEVEL_UNKNOWN) and a reported score below 0
- * or above its weight (SCORE_ABOVE_WEIGHT).  The framework's levels are
- * read once from the library's canonical framework JSON.
+ * or above its weight (SCORE_ABOVE_WEIGHT).  The levels are those of the
+ * framework the route resolved within reach (project_decode_fw: a finance
+ * bureau's definition, input/fwuse.h), or of a built-in, read once from the
+ * library's canonical framework JSON.
  *
  * Money is exact: amounts are parsed by jx_parse_money into fen and
  * stored as "736200.00"; JSON numbers are read back through their shortest

@@ -3,8 +3,9 @@
  * and POST /v1/assessments/{id}/evaluations).
  *
  * The steps, inside the caller's transaction with the subject locked:
- *   1. the framework: the subject's own (or the one the request names),
- *      looked up in `frameworks` within the caller's reach.  The library's
+ *   1. the framework: the subject's own at the version recorded when it was
+ *      filed (framework_version), or the one the request names, looked up
+ *      in `frameworks` within the caller's reach.  The library's
  *      built-ins at their latest version are named by id (their versions
  *      are remembered per process: a built-in's latest version changes
  *      only with a new binary); any other version, and every finance
