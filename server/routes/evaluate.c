@@ -165,7 +165,7 @@ static int pick_framework(pool_conn *pc, const auth_info *who, const project_row
     }
     if (builtin && latest) {
         json_object_set_new(doc, "framework", json_string(id));
-        if (used && !version)
+        if (used)  /* the latest, used: immutable, known per process */
             remember_builtin(id, out);
         rc = 0;
     } else {
