@@ -173,6 +173,10 @@ def test_frameworks_list_is_paged(world):
     assert (world.nd.fw["id"], 1) in seen and (world.nd.fw["id"], 2) in seen
     assert any(i == "project-2020" for i, _ in seen)
     assert_problem(get("/v1/frameworks", world.nd.t_dept, limit=0), 400)
+    assert_problem(get("/v1/frameworks", world.nd.t_dept, cursor="f1x.zz"), 400)
+    # an outsider's pages never hold the bureau's framework
+    out = get("/v1/frameworks", world.t_out, limit=1000).json()["items"]
+    assert world.nd.fw["id"] not in {f["id"] for f in out}
 
 
 # ---- the 宁德 report -----------------------------------------------------------------
