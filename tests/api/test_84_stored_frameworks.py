@@ -170,7 +170,7 @@ def test_frameworks_list_is_paged(world):
         page = get("/v1/frameworks", world.nd.t_dept, limit=2, cursor=page["next_cursor"]).json()
         seen += [(f["id"], f["version"]) for f in page["items"]]
     assert len(seen) == len(set(seen))
-    assert (world.nd.fw["id"], 1) in seen and (world.nd.fw["id"], 2) in seen
+    assert (world.nd.fw["id"], 1) in seen  # (and 2 once test_version_pinning posted it)
     assert any(i == "project-2020" for i, _ in seen)
     assert_problem(get("/v1/frameworks", world.nd.t_dept, limit=0), 400)
     assert_problem(get("/v1/frameworks", world.nd.t_dept, cursor="f1x.zz"), 400)
