@@ -7,11 +7,13 @@ projects go through POST /v1/import (a second run reports them unchanged),
 and the demo tokens are kept in TOKENS_FILE and reused while they still
 work.  Prints one line per demo organisation with its token.
 
-The organisations are the seed reports' bureaus; the projects are the
-fixture documents made from those reports (scripts/demo/*.json, copied
-from ../shared/fixtures so a deployment without ../shared has them too),
-each filed for the organisation it names, with the project fields the
-seed reports give (主管处室, 资金性质, 评价方式 from seed 000's 评价计划).
+The organisations are the seed reports' bureaus (and 宁德's, whose
+framework and project scripts/demo_evaluations.py files); the projects are
+the fixture documents made from those reports (scripts/demo/*.json, copied
+from ../shared/fixtures so a deployment without ../shared has them too)
+that carry indicators, each filed for the organisation it names, with the
+project fields the seed reports give (主管处室, 资金性质, 评价方式 from
+seed 000's 评价计划).
 """
 import json
 import os
@@ -32,7 +34,13 @@ ORGS = [  # key, kind, name, region, parent key
     ("hs-fin", "finance", "益阳市赫山区财政局", "430903", None),
     ("hs-yb", "department", "益阳市赫山区医疗保障局", "430903", None),
     ("hs-zx", "unit", "益阳市赫山区医疗保障事务中心", "430903", "hs-yb"),
+    ("nd-fin", "finance", "宁德市财政局", "350900", None),
+    ("nd-yb", "department", "宁德市医疗保障局", "350900", None),
 ]
+
+# Finance bureaus name their region: totals show 宁德市, never the bureau's name.
+REGION_NAMES = {"nd-fin": "宁德市", "sz-fin": "宿州市", "xf-fin": "新丰县",
+                "hs-fin": "益阳市赫山区"}
 
 # From seed 000's 2023年部门评价计划 (项目主管处室, 资金性质, 评价方式).
 PLAN = {
@@ -62,6 +70,8 @@ def main():
         org = find_org(name)
         if not org:
             body = {"kind": kind, "name": name, "region_code": region}
+            if key in REGION_NAMES:
+                body["region_name"] = REGION_NAMES[key]
             if parent:
                 body["parent_id"] = ids[parent]
             org = call("POST", "/v1/orgs", ADMIN, body,
@@ -86,6 +96,11 @@ def main():
     records = []
     for f in sorted((HERE / "demo").glob("*.json")):
         doc = json.loads(f.read_text(encoding="utf-8"))["document"]
+        if not doc.get("indicators"):
+            # the 新丰 fixtures test the budget checks only: with no indicators
+            # they would score 10 of 100 (差), which says nothing of the project
+            print(f"demo: {f.name} left out (no indicators)", file=sys.stderr)
+            continue
         org = doc.pop("org")
         doc.pop("scope", None)
         doc["org_id"] = ids[by_name[org]]

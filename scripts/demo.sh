@@ -6,7 +6,8 @@
 # server briefly on a free loopback port, loads the seed reports' bureaus,
 # their tokens and the fixture projects through the API (scripts/demo.py),
 # prints the demo tokens, evaluates the projects, files and evaluates the
-# department-wide assessment of seed 001 and the plan of seed 000
+# department-wide assessment of seed 001, 宁德's framework and its project
+# (scored 90, scripts/demo-ningde.json) and the plan of seed 000
 # (scripts/demo_evaluations.py), and stops the server.  Tokens are kept in
 # ./.jixiao/demo-tokens.json and reused on the next run.
 set -euo pipefail

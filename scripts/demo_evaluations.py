@@ -7,6 +7,11 @@ Idempotent, through the API:
   - the department-wide self-assessment of seed 001 (益阳市赫山区医疗保障
     事务中心, 2021; scripts/demo-wide/assessment-001-heshan.json) is filed and
     evaluated;
+  - 宁德 (Fujian): the city finance bureau's own framework (投入 30 / 过程 30 /
+    产出与效益 40, grades 优秀/良好/合格/不合格) is posted and a project of
+    宁德市医疗保障局 filed under it and evaluated: 90, 优秀, as its report
+    says (scripts/demo-ningde.json; its "少10%扣1分" rules written as
+    scoring.md §3 step rules);
   - the 2023 evaluation plan of seed 000 (宿州市医疗保障局: three projects,
     no unit-wide evaluation with two budget units) is filed, its projects
     matched to the demo projects.
@@ -67,6 +72,21 @@ def main():
         call("POST", f"/v1/assessments/{aid}/evaluations", tok)
     assessment = call("GET", f"/v1/assessments?org={hs}&year=2021", ADMIN)["items"][0]
 
+    # 宁德: the bureau's framework, and a project filed and evaluated under it
+    nd = json.loads((HERE / "demo-ningde.json").read_text(encoding="utf-8"))
+    nd_fin, nd_yb = org_id(nd["finance"]["name"]), org_id(nd["department"]["name"])
+    call("POST", "/v1/frameworks", owners.get(nd_fin, ADMIN), nd["framework"])
+    tok = owners.get(nd_yb, ADMIN)
+    doc = dict(nd["document"], org_id=nd_yb)
+    doc.pop("scope", None)
+    doc.pop("org", None)
+    mine = [p for p in call("GET", f"/v1/projects?org={nd_yb}&limit=1000", ADMIN)["items"]
+            if p["name"] == doc["name"]]
+    pid = mine[0]["id"] if mine else call("POST", "/v1/projects", tok, doc)["id"]
+    if not mine or mine[0].get("evaluation") is None:
+        call("POST", f"/v1/projects/{pid}/evaluations", tok)
+    projects = call("GET", "/v1/projects?limit=1000", ADMIN)["items"]
+
     # seed 000: the 2023 plan of 宿州市医疗保障局
     sz = org_id("宿州市医疗保障局")
     tok = owners.get(sz, ADMIN)
@@ -91,7 +111,8 @@ def main():
     print("demo evaluations:")
     for p in projects:
         e = p.get("evaluation") or {}
-        print(f"  project {p['id']} {p['name']}: {e.get('total')} / {e.get('max')} {e.get('grade')}"
+        print(f"  project {p['id']} {p['name']} ({p.get('framework', 'project-2020')}): "
+              f"{e.get('total')} / {e.get('max')} {e.get('grade')}"
               f"{'' if e.get('complete', True) else '（下限）'}, {e.get('finding_count')} findings"
               f"  GET /v1/evaluations/{e.get('id')}/report?format=html")
     e = assessment["evaluation"]

@@ -79,6 +79,10 @@ int jr_render_csv(const jr_model *m, jr_buf *b, char *err, size_t errlen)
         }
         num(b, r->weight, false);
         field(b, r->explain, false);
+        if (r->has_reported)
+            num(b, r->reported, false);
+        else
+            jr_puts(b, ",");
         num(b, r->score, false);
         num(b, r->deduction, true);
     }

@@ -88,6 +88,16 @@ static void td_cents(jr_buf *b, int64_t c)
     jr_puts(b, "</td>");
 }
 
+/* 报告得分: blank when the document gave none */
+static void td_reported(jr_buf *b, const jr_row *r)
+{
+    if (!r->has_reported) {
+        jr_puts(b, "<td class=\"num\"></td>");
+        return;
+    }
+    td_cents(b, r->reported);
+}
+
 static void thead(jr_buf *b, const char *const *cols, size_t n)
 {
     jr_puts(b, "<thead><tr>");
@@ -148,10 +158,17 @@ static void basic_info(const jr_model *m, jr_buf *b)
     char year[16] = "";
     if (m->year)
         snprintf(year, sizeof year, "%d", m->year);
-    jr_puts(b, "<section><h2>项目基本情况</h2>\n<table class=\"info\">\n<tbody>\n");
-    info_pair(b, "项目名称", m->name, "项目编码", m->code);
-    info_pair(b, "单位", m->org, "主管处室", m->supervising_office);
-    info_pair(b, "资金性质", m->fund_nature, "年度", year);
+    if (m->wide) {
+        /* a wide assessment has no project name, code or fund nature */
+        jr_puts(b, "<section><h2>基本情况</h2>\n<table class=\"info\">\n<tbody>\n");
+        info_pair(b, "部门（单位）名称", m->org, "评价类型", m->kind_label);
+        info_pair(b, "自评名称", m->name, "年度", year);
+    } else {
+        jr_puts(b, "<section><h2>项目基本情况</h2>\n<table class=\"info\">\n<tbody>\n");
+        info_pair(b, "项目名称", m->name, "项目编码", m->code);
+        info_pair(b, "单位", m->org, "主管处室", m->supervising_office);
+        info_pair(b, "资金性质", m->fund_nature, "年度", year);
+    }
     jr_buf fw = {0};
     jr_puts(&fw, m->framework);
     if (*m->framework_version) {
@@ -163,7 +180,7 @@ static void basic_info(const jr_model *m, jr_buf *b)
     if (fw.failed)
         b->failed = true;
     free(fw.p);
-    info_pair(b, "评价时间", m->created_at, "评价人", m->created_by);
+    info_pair(b, "评价时间", m->created_at_cst, "评价人", m->created_by);
     /* money, two figures a row, thousands separated, in yuan */
     for (size_t i = 0; i < m->nmoney; i += 2) {
         jr_buf v[2] = {{0}, {0}};
@@ -193,7 +210,21 @@ static void basic_info(const jr_model *m, jr_buf *b)
     jr_puts(&t, "（");
     jr_puts(&t, m->grade);
     jr_puts(&t, m->complete ? "）" : "，下限）");
-    info_pair(b, "预算执行率", r.p ? r.p : "", "评价得分（等级）", t.p ? t.p : "");
+    info_pair(b, "预算执行率", r.p ? r.p : "", "核定得分（等级）", t.p ? t.p : "");
+    jr_buf rt = {0};
+    if (m->has_reported_total) {
+        jr_cents(&rt, m->reported_total);
+        if (*m->reported_grade) {
+            jr_puts(&rt, "（");
+            jr_puts(&rt, m->reported_grade);
+            jr_puts(&rt, "）");
+        }
+    } else
+        jr_puts(&rt, "未报告");
+    info_pair(b, "评价类型", m->kind_label, "报告总分（等级）", rt.p ? rt.p : "");
+    if (rt.failed)
+        b->failed = true;
+    free(rt.p);
     if (r.failed || t.failed)
         b->failed = true;
     free(r.p);
@@ -270,8 +301,8 @@ static void score_table(const jr_model *m, jr_buf *b)
     esc(b, m->score_title);
     jr_puts(b, "</h2>\n<table class=\"score\">\n<colgroup><col style=\"width:5%\">"
                "<col style=\"width:11%\"><col style=\"width:11%\"><col style=\"width:16%\">"
-               "<col style=\"width:7%\"><col><col style=\"width:7.5%\">"
-               "<col style=\"width:7.5%\"></colgroup>\n");
+               "<col style=\"width:6%\"><col><col style=\"width:7%\">"
+               "<col style=\"width:7%\"><col style=\"width:6%\"></colgroup>\n");
     thead(b, jr_score_columns, JR_SCORE_COLUMNS);
     jr_puts(b, "<tbody>\n");
     for (size_t i = 0; i < m->nrows; i++) {
@@ -307,6 +338,7 @@ static void score_table(const jr_model *m, jr_buf *b)
         }
         td_cents(b, r->weight);
         td(b, r->kind == JR_ROW_TOTAL && !m->complete ? "lower" : NULL, r->explain);
+        td_reported(b, r);
         td_cents(b, r->score);
         td_cents(b, r->deduction);
         jr_puts(b, "</tr>\n");
@@ -362,8 +394,16 @@ int jr_render_html(const jr_model *m, jr_buf *b, char *err, size_t errlen)
     esc(b, m->org);
     if (m->year)
         jr_printf(b, "　%d年度", m->year);
-    jr_puts(b, "　评价得分 ");
-    jr_cents(b, m->total);
+    if (m->wide) {
+        jr_puts(b, "　");
+        esc(b, m->kind_label);
+    }
+    if (m->has_reported_total) {
+        jr_puts(b, "　报告总分 ");
+        jr_cents(b, m->reported_total);
+    }
+    jr_puts(b, "　核定得分 ");
+    jr_cents(b, m->normalised);
     jr_puts(b, "　等级 ");
     esc(b, m->grade);
     if (!m->complete)
@@ -379,9 +419,9 @@ int jr_render_html(const jr_model *m, jr_buf *b, char *err, size_t errlen)
         jr_puts(b, "　评价编号 ");
         esc(b, m->eval_id);
     }
-    if (*m->created_at) {
+    if (*m->created_at_cst) {
         jr_puts(b, "　");
-        esc(b, m->created_at);
+        esc(b, m->created_at_cst);
     }
     jr_puts(b, "</footer>\n</body>\n</html>\n");
     return 0;

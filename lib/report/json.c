@@ -119,6 +119,7 @@ int jr_render_json(const jr_model *m, jr_buf *b, char *err, size_t errlen)
     g = true;
     kstr(b, &g, "id", m->eval_id);
     kstr(b, &g, "created_at", m->created_at);
+    kstr(b, &g, "created_at_cst", m->created_at_cst);
     kstr(b, &g, "created_by", m->created_by);
     kstr(b, &g, "framework", m->framework);
     kstr(b, &g, "framework_version", m->framework_version);
@@ -136,6 +137,7 @@ int jr_render_json(const jr_model *m, jr_buf *b, char *err, size_t errlen)
     else
         jr_puts(b, "null");
     kstr(b, &g, "scope", m->scope);
+    kstr(b, &g, "kind_label", m->kind_label);
     kstr(b, &g, "supervising_office", m->supervising_office);
     kstr(b, &g, "fund_nature", m->fund_nature);
     key(b, &g, "budget");
@@ -168,6 +170,12 @@ int jr_render_json(const jr_model *m, jr_buf *b, char *err, size_t errlen)
     key(b, &g, "complete");
     jr_puts(b, m->complete ? "true" : "false");
     kstr(b, &g, "grade_text", m->grade_text);
+    key(b, &g, "reported_total");
+    if (m->has_reported_total)
+        jr_cents(b, m->reported_total);
+    else
+        jr_puts(b, "null");
+    kstr(b, &g, "reported_grade", m->reported_grade);
     key(b, &g, "execution_rate");
     if (m->has_rate) {
         int64_t r = m->rate4;
@@ -203,6 +211,11 @@ int jr_render_json(const jr_model *m, jr_buf *b, char *err, size_t errlen)
         kstr(b, &h, "name", r->name);
         kcents(b, &h, "weight", r->weight);
         kstr(b, &h, "explain", r->explain);
+        key(b, &h, "reported_score");
+        if (r->has_reported)
+            jr_cents(b, r->reported);
+        else
+            jr_puts(b, "null");
         kcents(b, &h, "score", r->score);
         kcents(b, &h, "deduction", r->deduction);
         if (r->kind == JR_ROW_INDICATOR) {

@@ -9,8 +9,10 @@
 #define JX_REPORT_INTERNAL
 #include "report.h"
 
+/* 报告得分: what the unit reported; 核定得分: what the rules give (扣分 is
+ * the weight less 核定得分) */
 const char *const jr_score_columns[JR_SCORE_COLUMNS] = {
-    "序号", "一级指标", "二级指标", "三级指标", "分值", "评分情况", "得分", "扣分"};
+    "序号", "一级指标", "二级指标", "三级指标", "分值", "评分情况", "报告得分", "核定得分", "扣分"};
 const char *const jr_goal_columns[JR_GOAL_COLUMNS] = {
     "序号", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "完成情况", "偏差原因"};
 const char *const jr_problem_columns[JR_PROBLEM_COLUMNS] = {

@@ -87,25 +87,52 @@ int jr_render_md(const jr_model *m, jr_buf *b, char *err, size_t errlen)
     esc(b, m->org);
     if (m->year)
         jr_printf(b, "　%d年度", m->year);
-    jr_puts(b, "　评价得分 **");
-    jr_cents(b, m->total);
+    if (m->wide) {
+        jr_puts(b, "　");
+        esc(b, m->kind_label);
+    }
+    if (m->has_reported_total) {
+        jr_puts(b, "　报告总分 **");
+        jr_cents(b, m->reported_total);
+        jr_puts(b, "**");
+    }
+    jr_puts(b, "　核定得分 **");
+    jr_cents(b, m->normalised);
     jr_puts(b, "**　等级 **");
     esc(b, m->grade);
     jr_puts(b, m->complete ? "**\n\n" : "**（下限）\n\n");
 
     /* basic facts */
     static const char *const info_cols[] = {"项目", "内容", "项目", "内容"};
-    jr_puts(b, "## 项目基本情况\n\n");
+    jr_puts(b, m->wide ? "## 基本情况\n\n" : "## 项目基本情况\n\n");
     head(b, info_cols, 4, "llll");
+    char rtot[48] = "未报告";
+    if (m->has_reported_total) {
+        jr_buf t = {0};
+        jr_cents(&t, m->reported_total);
+        snprintf(rtot, sizeof rtot, "%s", t.p ? t.p : "");
+        free(t.p);
+    }
     const char *pairs[][4] = {
         {"项目名称", m->name, "项目编码", m->code},
         {"单位", m->org, "主管处室", m->supervising_office},
         {"资金性质", m->fund_nature, "年度", year},
         {"评价指标体系", m->framework, "指标体系版本", m->framework_version},
-        {"评价编号", m->eval_id, "评价时间", m->created_at},
-        {"评价人", m->created_by, "", ""},
+        {"评价编号", m->eval_id, "评价时间", m->created_at_cst},
+        {"评价人", m->created_by, "报告总分", rtot},
     };
-    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+    /* a wide assessment has no project name, code or fund nature */
+    const char *wide_pairs[][4] = {
+        {"部门（单位）名称", m->org, "评价类型", m->kind_label},
+        {"自评名称", m->name, "年度", year},
+    };
+    for (size_t i = 0; m->wide && i < 2; i++) {
+        jr_puts(b, "|");
+        for (size_t j = 0; j < 4; j++)
+            cell(b, wide_pairs[i][j]);
+        jr_puts(b, "\n");
+    }
+    for (size_t i = m->wide ? 3 : 0; i < sizeof pairs / sizeof pairs[0]; i++) {
         jr_puts(b, "|");
         for (size_t j = 0; j < 4; j++)
             cell(b, pairs[i][j]);
@@ -190,7 +217,7 @@ int jr_render_md(const jr_model *m, jr_buf *b, char *err, size_t errlen)
     jr_puts(b, "## 附件3 ");
     esc(b, m->score_title);
     jr_puts(b, "\n\n");
-    head(b, jr_score_columns, JR_SCORE_COLUMNS, "clllrlrr");
+    head(b, jr_score_columns, JR_SCORE_COLUMNS, "clllrlrrr");
     for (size_t i = 0; i < m->nrows; i++) {
         const jr_row *r = &m->rows[i];
         jr_puts(b, "|");
@@ -209,6 +236,10 @@ int jr_render_md(const jr_model *m, jr_buf *b, char *err, size_t errlen)
         }
         cell_cents(b, r->weight);
         cell(b, r->explain);
+        if (r->has_reported)
+            cell_cents(b, r->reported);
+        else
+            jr_puts(b, " |");
         if (r->kind == JR_ROW_TOTAL) {
             jr_puts(b, " **");
             jr_cents(b, r->score);

@@ -30,6 +30,7 @@
 #define JX_REPORT_INTERNAL
 #include "report.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -351,11 +352,68 @@ static const json_t *result_ind_for(const json_t *rinds, size_t i)
     return NULL;
 }
 
+static int64_t days_from_civil(int64_t y, int64_t mo, int64_t d)
+{
+    y -= mo <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* An RFC 3339 time ("2026-12-07T06:40:00Z", "...+08:00") as a bureau
+ * writes it, in China Standard Time (UTC+8, no daylight saving):
+ * "2026年12月7日 14:40".  NULL when the text is not such a time. */
+static const char *cst_time(reader *r, const char *t)
+{
+    int y, mo, d, h, mi, sec, n = 0;
+    if (!t || sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
+        n != 19 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        return NULL;
+    const char *z = t + n;
+    if (*z == '.')
+        for (z++; *z >= '0' && *z <= '9'; z++)
+            ;
+    int64_t off = 0;
+    if (*z == 'Z' || *z == 'z') {
+        if (z[1])
+            return NULL;
+    } else if ((*z == '+' || *z == '-') && strlen(z) == 6 && z[3] == ':') {
+        int oh, om;
+        if (sscanf(z + 1, "%2d:%2d", &oh, &om) != 2 || oh > 23 || om > 59)
+            return NULL;
+        off = (*z == '+' ? 1 : -1) * (oh * 60 + om);
+    } else
+        return NULL;
+    /* minutes since the epoch in UTC, then +8 h */
+    int64_t mins = days_from_civil(y, mo, d) * 1440 + h * 60 + mi - off + 8 * 60;
+    int64_t days = mins >= 0 ? mins / 1440 : -((-mins + 1439) / 1440);
+    int64_t rest = mins - days * 1440;
+    /* civil_from_days */
+    int64_t zd = days + 719468;
+    int64_t era = (zd >= 0 ? zd : zd - 146096) / 146097;
+    int64_t doe = zd - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t dd = doy - (153 * mp + 2) / 5 + 1;
+    int64_t mm = mp + (mp < 10 ? 3 : -9);
+    int64_t yy = yoe + era * 400 + (mm <= 2);
+    jr_buf b = {0};
+    jr_printf(&b, "%" PRId64 "年%" PRId64 "月%" PRId64 "日 %02" PRId64 ":%02" PRId64, yy, mm, dd,
+              rest / 60, rest % 60);
+    return own_buf(r, &b);
+}
+
 static void read_evaluation(reader *r, const json_t *ev)
 {
     jr_model *m = r->m;
     m->eval_id = opt_str(r, ev, "id", "evaluation");
     m->created_at = opt_str(r, ev, "created_at", "evaluation");
+    m->created_at_cst = cst_time(r, m->created_at);
+    if (!m->created_at_cst)
+        m->created_at_cst = m->created_at;
     m->created_by = opt_str(r, ev, "created_by", "evaluation");
     m->framework = opt_str(r, ev, "framework", "evaluation");
     m->framework_version = opt_str(r, ev, "framework_version", "evaluation");
@@ -394,6 +452,14 @@ static void read_project(reader *r, const json_t *p)
         m->year = (int)json_integer_value(y);
     else if (y && !json_is_null(y))
         bad(r, " 应为年份整数", "project.year", "must be an integer year");
+    m->wide = strcmp(m->scope, "department_wide") == 0 || strcmp(m->scope, "unit_wide") == 0;
+    m->kind_label = !m->wide ? "项目支出"
+                    : strcmp(m->scope, "unit_wide") == 0 ? "单位整体支出"
+                                                          : "部门整体支出";
+    const json_t *rep = opt_obj(r, p, "reported", "project");
+    const json_t *rt = rep ? json_object_get(rep, "total") : NULL;
+    m->has_reported_total = rt && !json_is_null(rt) && to_cents(rt, &m->reported_total);
+    m->reported_grade = opt_str(r, rep, "grade", "project.reported");
     const json_t *goals = opt_obj(r, p, "goals", "project");
     m->goal_overall = opt_str(r, goals, "overall", "project.goals");
     m->goal_annual = opt_str(r, goals, "annual", "project.goals");
@@ -439,6 +505,23 @@ static void read_goals(reader *r, const json_t *inds, const json_t *rinds)
         const json_t *rs = json_object_get(e, "reported_score");
         g->has_reported_score = rs && to_cents(rs, &g->reported_score);
         g->met = ri ? met_of(json_object_get(ri, "met")) : -1;
+    }
+}
+
+/* 报告得分 beside 核定得分: each indicator row's reported score from the
+ * document's indicator it scores, the total row's from the reported total */
+static void attach_reported(jr_model *m)
+{
+    for (size_t i = 0; i < m->nrows; i++) {
+        jr_row *row = &m->rows[i];
+        if (row->kind == JR_ROW_INDICATOR && row->index >= 0 && (size_t)row->index < m->ngoals &&
+            m->goals[row->index].has_reported_score) {
+            row->has_reported = true;
+            row->reported = m->goals[row->index].reported_score;
+        } else if (row->kind == JR_ROW_TOTAL && m->has_reported_total) {
+            row->has_reported = true;
+            row->reported = m->reported_total;
+        }
     }
 }
 
@@ -535,6 +618,19 @@ static void read_rows(reader *r, const json_t *res)
         while (j < m->nrows && strcmp(m->rows[j].level1, m->rows[i].level1) == 0)
             j++;
         m->rows[i].l1_span = (int)(j - i);
+        /* the cell's label gives what its rows are worth ("产出指标（40分）"),
+         * so it never claims the framework's weight over fewer rows */
+        if (*m->rows[i].level1) {
+            int64_t w = 0;
+            for (size_t k = i; k < j; k++)
+                w += m->rows[k].weight;
+            jr_buf b = {0};
+            jr_puts(&b, m->rows[i].level1);
+            jr_puts(&b, "（");
+            jr_cents_short(&b, w);
+            jr_puts(&b, "分）");
+            m->rows[i].level1_label = own_buf(r, &b);
+        }
         for (size_t k = i; k < j;) {
             size_t l = k + 1;
             while (l < j && strcmp(m->rows[l].level2, m->rows[k].level2) == 0)
@@ -763,6 +859,8 @@ int jr_model_read(jr_model *m, const json_t *model, char *err, size_t errlen)
         read_result(&r, res);
     if (!r.failed)
         read_goals(&r, inds, json_object_get(res, "indicators"));
+    if (!r.failed)
+        attach_reported(m);
     if (!r.failed)
         read_problems(&r, probs);
     if (!r.failed)

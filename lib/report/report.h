@@ -92,7 +92,9 @@ typedef struct {
     const char *level2;
     const char *name;         /* 三级指标; "预算执行率" / "合计" on those rows */
     const char *explain;      /* 评分情况 */
-    int64_t weight, score, deduction; /* hundredths */
+    int64_t weight, score, deduction; /* hundredths; score is 核定得分 (computed) */
+    int64_t reported;         /* 报告得分: the unit's own score, hundredths */
+    bool has_reported;        /* the document gave one (the total row: reported total) */
     int l1_span;              /* rows the level-1 cell spans from here; 0 = covered */
     int l2_span;              /* the same for level-2 */
     int index;                /* the document's indicator index, -1 if none */
@@ -134,12 +136,18 @@ typedef struct {
 typedef struct {
     /* evaluation */
     const char *eval_id, *created_at, *created_by, *framework, *framework_version;
+    const char *created_at_cst; /* "2026年12月7日 14:40" (China Standard Time), or created_at */
     /* project */
     const char *name, *code, *org, *scope, *supervising_office, *fund_nature;
     int year;                 /* 0 when absent */
     const char *goal_overall, *goal_annual;
     const char *title;        /* 医疗保障基金安全监管项目支出绩效评价报告 */
     const char *score_title;  /* ...评分情况表 / 指标计分表 */
+    bool wide;                /* a department-wide or unit-wide assessment */
+    const char *kind_label;   /* 项目支出 / 部门整体支出 / 单位整体支出 */
+    bool has_reported_total;  /* the document's reported total (on 100) */
+    int64_t reported_total;
+    const char *reported_grade; /* "" when not reported */
     jr_money_item money[8];
     size_t nmoney;
     /* result */
@@ -181,7 +189,7 @@ int jr_render_xlsx(const jr_model *m, jr_buf *out, char *err, size_t errlen);
 int jr_render_pdf(const jr_model *m, jr_buf *out, char *err, size_t errlen);
 
 /* the column headings of the score table, shared so every format agrees */
-#define JR_SCORE_COLUMNS 8
+#define JR_SCORE_COLUMNS 9
 extern const char *const jr_score_columns[JR_SCORE_COLUMNS];
 /* the goal (completion) list and the findings list headings */
 #define JR_GOAL_COLUMNS 8

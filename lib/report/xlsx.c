@@ -216,7 +216,7 @@ static void header(ctx *c, lxw_worksheet *ws, lxw_row_t r, const char *const *co
     check(c, worksheet_set_row(ws, r, 20, NULL));
 }
 
-static const double score_widths[JR_SCORE_COLUMNS] = {5, 13, 14, 24, 8, 44, 8, 8};
+static const double score_widths[JR_SCORE_COLUMNS] = {5, 13, 14, 24, 8, 40, 9, 9, 8};
 
 static void score_sheet(ctx *c, const jr_model *m)
 {
@@ -226,18 +226,29 @@ static void score_sheet(ctx *c, const jr_model *m)
         return;
     }
     columns(c, ws, score_widths, JR_SCORE_COLUMNS);
-    merged(c, ws, 0, 0, 0, 7, m->score_title, c->title);
+    merged(c, ws, 0, 0, 0, 8, m->score_title, c->title);
     check(c, worksheet_set_row(ws, 0, 26, NULL));
     jr_buf sub = {0};
-    jr_printf(&sub, "单位：%s", m->org);
+    jr_printf(&sub, m->wide ? "部门（单位）：%s" : "单位：%s", m->org);
+    if (m->wide)
+        jr_printf(&sub, "　　评价类型：%s", m->kind_label);
     if (m->year)
         jr_printf(&sub, "　　年度：%d", m->year);
+    if (m->has_reported_total) {
+        jr_puts(&sub, "　　报告总分：");
+        jr_cents(&sub, m->reported_total);
+    }
+    jr_puts(&sub, "　　核定得分：");
+    jr_cents(&sub, m->normalised);
+    jr_printf(&sub, "（%s）", m->grade);
+    if (*m->created_at_cst)
+        jr_printf(&sub, "　　评价时间：%s", m->created_at_cst);
     jr_printf(&sub, "　　评价指标体系：%s", m->framework);
     if (*m->framework_version)
         jr_printf(&sub, "（第 %s 版）", m->framework_version);
     if (*m->eval_id)
         jr_printf(&sub, "　　评价编号：%s", m->eval_id);
-    merged(c, ws, 1, 0, 1, 7, sub.failed ? "" : sub.p, c->subtitle);
+    merged(c, ws, 1, 0, 1, 8, sub.failed ? "" : sub.p, c->subtitle);
     row_height(c, ws, 1, lines_for(sub.p ? sub.p : "", 140));
     free(sub.p);
     header(c, ws, 2, jr_score_columns, JR_SCORE_COLUMNS);
@@ -271,12 +282,16 @@ static void score_sheet(ctx *c, const jr_model *m)
             merged(c, ws, r, 1, r, 3, row->name, total ? c->bold_center : c->center);
         num(c, ws, r, 4, (double)row->weight / 100.0, total ? c->bold_score : c->score);
         str(c, ws, r, 5, row->explain, total ? c->bold_text : c->text);
-        num(c, ws, r, 6, (double)row->score / 100.0, total ? c->bold_score : c->score);
-        num(c, ws, r, 7, (double)row->deduction / 100.0, total ? c->bold_score : c->score);
+        if (row->has_reported)
+            num(c, ws, r, 6, (double)row->reported / 100.0, total ? c->bold_score : c->score);
+        else
+            str(c, ws, r, 6, "", total ? c->bold_score : c->score);
+        num(c, ws, r, 7, (double)row->score / 100.0, total ? c->bold_score : c->score);
+        num(c, ws, r, 8, (double)row->deduction / 100.0, total ? c->bold_score : c->score);
         row_height(c, ws, r, lines);
     }
     if (!m->complete) {
-        merged(c, ws, r, 0, r, 7,
+        merged(c, ws, r, 0, r, 8,
                "注：部分指标的实际完成值或执行数缺失，无法确定，总分与等级为下限，不是实际得分。",
                c->note);
         r++;

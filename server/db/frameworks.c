@@ -18,12 +18,16 @@
     "(f.builtin OR " K " = 'admin' OR f.region_code = '000000' OR " X                      \
     " LIKE jx_region_prefix(f.region_code) || '%')"
 
+/* Keyset paging on (built-ins first, id, version): $4 rows, after the
+ * row ($5 built-in, $6 id, $7 version) when $6 is not NULL. */
 static const pool_stmt st_list = {
     "jx_fw_list",
-    "SELECT f.id || '/' || f.version, jx_framework_json(f, false)::text FROM frameworks f"
+    "SELECT f.builtin, f.id, f.version, jx_framework_json(f, false)::text FROM frameworks f"
     " WHERE " FW_REACH("$1", "$2") " AND ($3::text IS NULL OR f.scope = $3)"
-    " ORDER BY f.builtin DESC, f.id, f.version",
-    3};
+    " AND ($6::text IS NULL OR (NOT f.builtin, f.id, f.version) >"
+    " (NOT $5::boolean, $6::text, $7::integer))"
+    " ORDER BY NOT f.builtin, f.id, f.version LIMIT $4::integer",
+    7};
 
 static const pool_stmt st_get = {
     "jx_fw_get",
@@ -66,16 +70,38 @@ static const pool_stmt st_for_eval = {
     " LIKE jx_region_prefix(f.region_code) || '%') ORDER BY f.version DESC LIMIT 1",
     5};
 
+/* For a stored subject of organisation $5 (0: the caller's): the version
+ * asked ($4, 0 = latest) of framework $3, when both the caller and that
+ * organisation's region reach it.  An organisation the caller cannot
+ * reach finds nothing here beyond what the caller sees anyway. */
+static const pool_stmt st_for_org = {
+    "jx_fw_for_org",
+    "SELECT f.version, f.builtin, f.scope, f.definition::text FROM frameworks f"
+    " WHERE f.id = $3 AND ($4::integer = 0 OR f.version = $4::integer)"
+    " AND " FW_REACH("$1", "$2") " AND (f.builtin OR f.region_code = '000000' OR"
+    " (SELECT o.region_code FROM orgs o WHERE o.id = $5::bigint)"
+    " LIKE jx_region_prefix(f.region_code) || '%') ORDER BY f.version DESC LIMIT 1",
+    5};
+
 static const pool_stmt st_mark_used = {
     "jx_fw_mark_used",
     "UPDATE frameworks SET used = true WHERE id = $1 AND version = $2::integer AND NOT used"
     " RETURNING definition::text",
     2};
 
-int dbf_list(const auth_info *who, const char *scope, PGresult **res, db_err *e)
+int dbf_list(const auth_info *who, const char *scope, int limit, const dbf_key *after,
+             PGresult **res, db_err *e)
 {
-    const char *v[3] = {who->org_kind, who->region_code, scope};
+    char lim[16], ver[16];
+    const char *v[7] = {who->org_kind, who->region_code, scope, lim, NULL, NULL, NULL};
 
+    snprintf(lim, sizeof lim, "%d", limit);
+    if (after) {
+        snprintf(ver, sizeof ver, "%d", after->version);
+        v[4] = after->builtin ? "true" : "false";
+        v[5] = after->id;
+        v[6] = ver;
+    }
     return db_query(&st_list, v, res, e);
 }
 
@@ -117,6 +143,17 @@ int dbf_for_evaluation(pool_conn *pc, const auth_info *who, const char *id, int 
     return db_exec(pc, &st_for_eval, v, res, e);
 }
 
+int dbf_for_org(pool_conn *pc, const auth_info *who, const char *id, int version,
+                int64_t org_id, PGresult **res, db_err *e)
+{
+    char ver[16], org[24];
+    const char *v[5] = {who->org_kind, who->region_code, id, ver, org};
+
+    snprintf(ver, sizeof ver, "%d", version);
+    snprintf(org, sizeof org, "%lld", (long long)(org_id ? org_id : who->org_id));
+    return db_exec(pc, &st_for_org, v, res, e);
+}
+
 int dbf_mark_used(pool_conn *pc, const char *id, int version, PGresult **res, db_err *e)
 {
     char ver[16];
@@ -142,7 +179,7 @@ static int split_canonical(const jx_framework *fw, char **def, char **notes)
         goto out;
     n = json_incref(json_object_get(o, "findings"));
     json_object_del(o, "findings");
-    *def = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    *def = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
     *notes = json_dumps(n ? n : json_array(), JSON_COMPACT);
     json_decref(n);
     rc = *def && *notes ? 0 : -1;

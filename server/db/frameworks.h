@@ -16,9 +16,17 @@
  * plain connection (migrate, start).  0, or -1 with err filled. */
 int dbf_sync_builtins(PGconn *pg, const jx_ctx *ctx, char *err, size_t errlen);
 
-/* Rows: key (id/version), framework JSON without definition: every version
- * the caller reaches (built-ins, its region's), by id and version. */
-int dbf_list(const auth_info *who, const char *scope, PGresult **res, db_err *e);
+typedef struct {
+    int builtin;
+    char id[72];
+    int version;
+} dbf_key;
+
+/* Rows: builtin (t/f), id, version, framework JSON without definition:
+ * every version the caller reaches (built-ins first, then by id and
+ * version), at most limit rows after `after` (NULL: from the start). */
+int dbf_list(const auth_info *who, const char *scope, int limit, const dbf_key *after,
+             PGresult **res, db_err *e);
 
 /* Row: framework JSON with definition and "versions"; version 0 = the
  * latest.  No row = none in reach. */
@@ -44,6 +52,13 @@ int dbf_write(pool_conn *pc, const auth_info *who, const dbf_new *f, int version
  * used, is_latest, definition text. */
 int dbf_for_evaluation(pool_conn *pc, const auth_info *who, const char *id, int version,
                        const char *region, PGresult **res, db_err *e);
+
+/* For filing: framework id (version 0 = latest) usable by a subject of
+ * organisation org_id (0 = the caller's) and by the caller.  Row:
+ * version, builtin, scope, definition text; no row = unknown or out of
+ * reach (the same answer). */
+int dbf_for_org(pool_conn *pc, const auth_info *who, const char *id, int version,
+                int64_t org_id, PGresult **res, db_err *e);
 
 /* Marks a version used (immutable from now on) inside the transaction
  * that stores an evaluation; the row lock this takes makes a concurrent

@@ -41,10 +41,10 @@ static const pool_stmt st_lock = {
 
 static const pool_stmt st_insert = {
     "jx_org_insert",
-    "INSERT INTO orgs (kind, name, region_code, parent_id, posts, staff)"
-    " VALUES ($1, $2, $3, $4::bigint, $5::integer, $6::integer)"
+    "INSERT INTO orgs (kind, name, region_code, parent_id, posts, staff, region_name)"
+    " VALUES ($1, $2, $3, $4::bigint, $5::integer, $6::integer, $7)"
     " RETURNING id, version, jx_org_json(orgs)::text",
-    6};
+    7};
 
 static const pool_stmt st_update = {
     "jx_org_update",
@@ -108,10 +108,10 @@ int dbo_get(pool_conn *pc, const auth_info *who, int64_t id, int lock, PGresult 
 }
 
 int dbo_insert(pool_conn *pc, const char *kind, const char *name, const char *region,
-               const char *parent, const char *posts, const char *staff, PGresult **res,
-               db_err *e)
+               const char *region_name, const char *parent, const char *posts,
+               const char *staff, PGresult **res, db_err *e)
 {
-    const char *v[6] = {kind, name, region, parent, posts, staff};
+    const char *v[7] = {kind, name, region, parent, posts, staff, region_name};
 
     return db_exec(pc, &st_insert, v, res, e);
 }

@@ -17,10 +17,10 @@ int dbo_list(const auth_info *who, const listquery *q, PGresult **res, db_err *e
  * reach.  lock: FOR UPDATE (inside a transaction on pc). */
 int dbo_get(pool_conn *pc, const auth_info *who, int64_t id, int lock, PGresult **res,
             db_err *e);
-/* Row: id, version, org JSON. */
+/* Row: id, version, org JSON.  region_name: a finance bureau's, or NULL. */
 int dbo_insert(pool_conn *pc, const char *kind, const char *name, const char *region,
-               const char *parent, const char *posts, const char *staff, PGresult **res,
-               db_err *e);
+               const char *region_name, const char *parent, const char *posts,
+               const char *staff, PGresult **res, db_err *e);
 /* Row: version, org JSON.  NULL name keeps the name; posts/staff are set
  * when their set flag is given ("" clears). */
 int dbo_update(pool_conn *pc, int64_t id, const char *name, const char *posts, int set_posts,

@@ -32,10 +32,12 @@
 
 #include "util.h"
 
-#define GRADE_COLS(g, a)                                                                  \
-    " count(*) FILTER (WHERE r.grade IS NOT DISTINCT FROM " g ") AS n_" a ","             \
-    " coalesce(sum(r.budget_executed * 100) FILTER (WHERE r.grade IS NOT DISTINCT FROM "  \
-    g "), 0)::bigint AS e_" a ","
+/* Grades by rank (sql/0015: jx_grade_rank), so 优秀 counts with 优 and
+ * 不合格 with 差; cond: the bucket's condition. */
+#define GRADE_COLS(cond, a)                                                               \
+    " count(*) FILTER (WHERE " cond ") AS n_" a ","                                       \
+    " coalesce(sum(r.budget_executed * 100) FILTER (WHERE " cond "), 0)::bigint AS e_" a ","
+#define RANK(b) "jx_grade_rank(r.grade) = '" b "'"
 
 /* Columns g and t share after the keys. */
 #define SUM_COLS                                                                          \
@@ -70,23 +72,34 @@
     "  AND (r.org_id = $2::bigint OR r.parent_org_id = $2::bigint)"                       \
     " ELSE r.province = $4::text AND r.org_id = $2::bigint END"
 
+/* The caller ($1 kind, $2 org id, $3 prefix) reaches organisation x. */
+#define ORG_REACH                                                                         \
+    "CASE $1::text WHEN 'admin' THEN true"                                                \
+    " WHEN 'finance' THEN x.region_code LIKE $3::text || '%'"                             \
+    " WHEN 'department' THEN x.id = $2::bigint OR x.parent_id = $2::bigint"               \
+    " ELSE x.id = $2::bigint END"
+
 /* The groups g (k_region .. k_scope and SUM_COLS) become the result: the
  * groups, then their sum as the total row, the names, the ratios.  Both
  * statements below end with this. */
-#define TOTALS_TAIL                                                                             \
+/* Names are shown only of organisations in the caller's reach (org_reach:
+ * a condition on x), and regions by their own names (jx_region_name,
+ * sql/0015), never a finance bureau's.  The means take complete scores
+ * only (incomplete ones are lower bounds: counted in n_incomplete). */
+#define TOTALS_TAIL(org_reach)                                                                  \
     " t AS (SELECT false AS is_total, k_region, k_department, k_unit, k_year, k_grade,"         \
     "   k_fund_nature, k_scope, " SUM_COLS " FROM g"                                            \
     "  UNION ALL SELECT true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, " TOTAL_COLS            \
     "  FROM g)"                                                                                 \
     " SELECT is_total, k_region,"                                                               \
-    "  (SELECT min(x.name) FROM orgs x WHERE x.kind = 'finance' AND x.region_code = k_region)," \
-    "  k_department, (SELECT x.name FROM orgs x WHERE x.id = k_department),"                    \
-    "  k_unit, (SELECT x.name FROM orgs x WHERE x.id = k_unit),"                                \
+    "  jx_region_name(k_region),"                                                               \
+    "  k_department, (SELECT x.name FROM orgs x WHERE x.id = k_department AND " org_reach "),"  \
+    "  k_unit, (SELECT x.name FROM orgs x WHERE x.id = k_unit AND " org_reach "),"              \
     "  k_year, k_grade, k_fund_nature, k_scope,"                                                \
     "  coalesce(n, 0), coalesce(n_eval, 0), coalesce(n_incomplete, 0),"                         \
     "  round(s_initial, 2)::text, round(s_adjusted, 2)::text, round(s_executed, 2)::text,"      \
     "  round(s_executed / nullif(s_adjusted, 0), 4)::text,"                                     \
-    "  round(s_score / nullif(n_eval, 0), 2)::text,"                                            \
+    "  round(s_score / nullif(n_eval - n_incomplete, 0), 2)::text,"                             \
     "  round(s_wscore / nullif(s_wbase, 0), 2)::text,"                                          \
     "  coalesce(n_a, 0), coalesce(n_b, 0), coalesce(n_c, 0), coalesce(n_d, 0),"                 \
     "  coalesce(n_none, 0), coalesce(e_a, 0), coalesce(e_b, 0), coalesce(e_c, 0),"              \
@@ -112,11 +125,11 @@
     " coalesce(sum(r.budget_initial), 0) AS s_initial,"                                         \
     " coalesce(sum(r.budget_adjusted), 0) AS s_adjusted,"                                       \
     " coalesce(sum(r.budget_executed), 0) AS s_executed,"                                       \
-    " sum(r.score) AS s_score,"                                                                 \
-    " sum(r.score * r.budget_adjusted) AS s_wscore,"                                            \
-    " sum(r.budget_adjusted) FILTER (WHERE r.score IS NOT NULL) AS s_wbase,"                    \
-    GRADE_COLS("'优'", "a") GRADE_COLS("'良'", "b") GRADE_COLS("'中'", "c")                        \
-    GRADE_COLS("'差'", "d") GRADE_COLS("NULL", "none")                                           \
+    " sum(r.score) FILTER (WHERE r.complete) AS s_score,"                                       \
+    " sum(r.score * r.budget_adjusted) FILTER (WHERE r.complete) AS s_wscore,"                  \
+    " sum(r.budget_adjusted) FILTER (WHERE r.score IS NOT NULL AND r.complete) AS s_wbase,"     \
+    GRADE_COLS(RANK("a"), "a") GRADE_COLS(RANK("b"), "b") GRADE_COLS(RANK("c"), "c")            \
+    GRADE_COLS(RANK("d"), "d") GRADE_COLS("r.grade IS NULL", "none")                            \
     " count(*) FILTER (WHERE r.errors + r.warnings + r.infos > 0) AS f_any,"                    \
     " count(*) FILTER (WHERE r.errors > 0) AS f_error,"                                         \
     " count(*) FILTER (WHERE r.warnings > 0) AS f_warning,"                                     \
@@ -128,7 +141,7 @@
     "   AND ($8::bigint IS NULL OR r.org_id = $8::bigint OR r.parent_org_id = $8::bigint)"      \
     "   AND r.scope = ANY ($9::text[])"                                                         \
     "   AND r.status = ANY ($18::text[])"                                                       \
-    " GROUP BY 1, 2, 3, 4, 5, 6, 7)," TOTALS_TAIL
+    " GROUP BY 1, 2, 3, 4, 5, 6, 7)," TOTALS_TAIL(ORG_REACH)
 
 /* Planned with the values every time (pool_exec_replan), so that the
  * planner sees them: the reach folds to the caller's branch (a finance
@@ -179,7 +192,7 @@ static const pool_stmt st_totals_summary = {
     "   AND ($2::text IS NULL OR s.province = $2::text)"
     "   AND s.year BETWEEN $3::integer AND $4::integer"
     "   AND s.scope = ANY ($5::text[]) AND s.status = ANY ($6::text[])"
-    " GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(s.n) > 0)," TOTALS_TAIL,
+    " GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(s.n) > 0)," TOTALS_TAIL("false"),
     10};
 
 static const pool_stmt st_findings = {

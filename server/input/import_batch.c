@@ -68,6 +68,8 @@ void batch_free(batch *b)
     chunk_free(b->cur);
     keyset_free(&b->seen);
     keyset_free(&b->existing);
+    for (size_t i = 0; i < b->nfws; i++)
+        fw_use_free(&b->fws[i].fw);
     free(b->read);
     free(b->orgs);
     json_decref(b->rejections);
@@ -135,14 +137,69 @@ static record *batch_add(batch *b)
 /* Validates a complete record exactly as POST /v1/projects does and
  * drops its input object: the stored document (r->in.doc) is all that
  * later steps read. */
+/* The framework a record names (a CSV column, or the JSON member), looked
+ * up once per (framework, version, organisation) through b->fw_lookup;
+ * NULL when refused (errs filled) or when the look-up failed (the import
+ * fails: *failed). */
+static const fw_entry *record_framework(batch *b, json_t *obj, jx_errors *errs, int *failed)
+{
+    const char *id = fw_named(obj, "project-2020");
+    int version = fw_version_named(obj);
+    json_t *o = json_object_get(obj, "org_id");
+    int64_t org = json_is_integer(o) && json_integer_value(o) > 0 ? json_integer_value(o) : 0;
+    fw_entry *f;
+    size_t i;
+
+    *failed = 0;
+    for (i = 0; i < b->nfws; i++) {
+        f = &b->fws[i];
+        if (!strcmp(f->id, id) && f->version == version && f->org == org)
+            goto found;
+    }
+    if (b->nfws == MAX_FRAMEWORKS || strlen(id) >= sizeof f->id) {
+        jx_errors_clear(errs);
+        errs_add(errs, JX_EINVALID, "/framework", "FRAMEWORK_UNKNOWN",
+                 "一次导入至多 %d 个不同的评价框架与单位组合 (at most %d frameworks and "
+                 "organisations in one import)",
+                 MAX_FRAMEWORKS, MAX_FRAMEWORKS);
+        return NULL;
+    }
+    f = &b->fws[b->nfws];
+    memset(f, 0, sizeof *f);
+    f->rc = b->fw_lookup(b->fw_ctx, id, version, org, &f->fw, &f->errs);
+    if (f->rc < 0) {
+        producer_fail(b, "评价框架查询失败 (framework look-up failed)");
+        *failed = 1;
+        return NULL;
+    }
+    snprintf(f->id, sizeof f->id, "%s", id);
+    f->version = version;
+    f->org = org;
+    b->nfws++;
+found:
+    if (f->rc == 0)
+        return f;
+    *errs = f->errs;
+    return NULL;
+}
+
 static void validate_record(batch *b, record *r)
 {
     jx_errors errs;
+    const fw_entry *f = NULL;
+    json_t *named = json_object_get(r->obj, "framework");
+    int failed = 0;
 
-    if (!json_is_object(r->obj))
+    jx_errors_clear(&errs);
+    if (!json_is_object(r->obj)) {
         batch_reject(b, r, "", "TYPE_INVALID", "记录应为项目对象 (a record must be a project object)");
-    else if (project_decode(app.ctx, r->obj, &r->in, &errs) < 0)
+    } else if ((!named || json_is_null(named) || json_is_string(named)) &&
+               !(f = record_framework(b, r->obj, &errs, &failed))) {
+        if (!failed)
+            batch_reject_errs(b, r, &errs);
+    } else if (project_decode_fw(app.ctx, r->obj, f ? &f->fw : NULL, &r->in, &errs) < 0) {
         batch_reject_errs(b, r, &errs);
+    }
     json_decref(r->obj);
     r->obj = NULL;
 }

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "input/fwuse.h"
 #include "input/project.h"
 #include "server.h"
 
@@ -51,6 +52,25 @@ typedef struct {
     char province[8], region[8];
 } org_entry;
 
+/* A framework named by the import's records, as looked up for an
+ * organisation: found (fw) or refused (errs). */
+#define MAX_FRAMEWORKS 32
+typedef struct {
+    char id[72];
+    int version;
+    int64_t org;
+    int rc;               /* 0 found, 1 refused */
+    fw_use fw;
+    jx_errors errs;
+} fw_entry;
+
+/* Looks up framework id (version 0: the one in force) for a record of
+ * organisation org within the caller's reach: 0 found (*out filled), 1
+ * unknown or out of reach (errs), -1 the look-up failed.  The route
+ * supplies it (routes/import.c): input/ knows no SQL. */
+typedef int (*batch_fw_lookup)(void *ctx, const char *id, int version, int64_t org,
+                               fw_use *out, jx_errors *errs);
+
 /* A set of (organisation, year, name) keys with an id: open addressing,
  * cap a power of two, names copied. */
 typedef struct {
@@ -89,6 +109,12 @@ typedef struct batch {
     /* the producer's own */
     chunk *cur;
     size_t n;             /* records read */
+    /* the producer's frameworks: (id, version asked, organisation) as
+     * fw_lookup found them, few per import */
+    batch_fw_lookup fw_lookup;
+    void *fw_ctx;
+    fw_entry fws[MAX_FRAMEWORKS];
+    size_t nfws;
     /* the writer's own */
     org_entry *orgs;
     size_t norgs;

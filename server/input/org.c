@@ -55,8 +55,8 @@ static const char *name_field(json_t *o, int required, jx_errors *errs)
 int org_decode(json_t *body, int create, const org_caller *who, org_in *o, jx_resp *resp,
                jx_errors *errs)
 {
-    static const char *const CREATE[] = {"kind", "name", "region_code", "parent_id", "posts",
-                                         "staff", NULL};
+    static const char *const CREATE[] = {"kind", "name", "region_code", "region_name",
+                                         "parent_id", "posts", "staff", NULL};
     static const char *const PATCH[] = {"name", "posts", "staff", NULL};
     json_t *v;
 
@@ -83,6 +83,20 @@ int org_decode(json_t *body, int create, const org_caller *who, org_in *o, jx_re
         errs_add(errs, JX_EINVALID, "/region_code", "REGION_INVALID",
                  "region_code 应为六位行政区划代码，如 341300 (a 6-digit region code)");
         o->region = NULL;
+    }
+    /* a finance bureau names its region (宁德市): totals show that, never
+     * the bureau's own name, for a region outside the 31 provinces */
+    v = json_object_get(body, "region_name");
+    if (v && !json_is_null(v)) {
+        if (!json_is_string(v) || !json_string_length(v) || json_string_length(v) > 300)
+            errs_add(errs, JX_EINVALID, "/region_name", "VALUE_INVALID",
+                     "region_name 应为地区名称，如 \"宁德市\"，至多 100 字 (region_name must be "
+                     "a region's name, at most 100 characters)");
+        else if (o->kind && strcmp(o->kind, "finance"))
+            errs_add(errs, JX_EINVALID, "/region_name", "VALUE_INVALID",
+                     "只有财政部门可以给出 region_name (only a finance bureau names its region)");
+        else
+            o->region_name = json_string_value(v);
     }
     v = json_object_get(body, "parent_id");
     if (v && !json_is_null(v)) {

@@ -20,6 +20,7 @@ typedef struct {
     const char *kind;       /* finance, department or unit; NULL when invalid (or patch) */
     const char *name;       /* NULL when invalid or, on a patch, absent */
     const char *region;     /* a valid region code or NULL */
+    const char *region_name; /* a finance bureau's region's name, or NULL */
     int64_t parent_id;      /* 0: none */
     const char *posts, *staff; /* decimal text or NULL (absent or null) */
     int set_posts, set_staff;  /* the field was given (null included) */

@@ -14,14 +14,17 @@
  * Two things the library treats as findings of a scored document are
  * refused at the door of a stored one, as issue 4 asks: an indicator level
  * the framework does not know (LEVEL_UNKNOWN) and a reported score below 0
- * or above its weight (SCORE_ABOVE_WEIGHT).  The framework's levels are
- * read once from the library's canonical framework JSON.
+ * or above its weight (SCORE_ABOVE_WEIGHT).  The levels are those of the
+ * framework the route resolved within reach (project_decode_fw: a finance
+ * bureau's definition, input/fwuse.h), or of a built-in, read once from the
+ * library's canonical framework JSON.
  *
  * Money is exact: amounts are parsed by jx_parse_money into fen and
  * stored as "736200.00"; JSON numbers are read back through their shortest
  * text (%.15g) so 736151.84 stays 736151.84.
  */
 #include "input/project.h"
+#include "input/fwuse.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -69,15 +72,38 @@ static void load_names(json_t *arr, const char **out, int *n)
     }
 }
 
+/* The categories of a framework definition (the library's canonical
+ * JSON: categories[].level1, aliases, level2); the strings stay owned by
+ * def. */
+static void levels_load(fw_levels *f, json_t *def, const char *id)
+{
+    json_t *cats = json_object_get(def, "categories"), *c;
+    size_t k;
+
+    snprintf(f->id, sizeof f->id, "%s", id);
+    f->ncats = 0;
+    json_array_foreach(cats, k, c) {
+        fw_cat *fc;
+        json_t *l1 = json_object_get(c, "level1");
+
+        if (f->ncats >= MAX_CATS || !json_is_string(l1))
+            continue;
+        fc = &f->cats[f->ncats++];
+        fc->nnames = fc->nlevel2 = 0;
+        fc->names[fc->nnames++] = json_string_value(l1);
+        load_names(json_object_get(c, "aliases"), fc->names, &fc->nnames);
+        load_names(json_object_get(c, "level2"), fc->level2, &fc->nlevel2);
+    }
+}
+
 static void fws_init(void)
 {
-    size_t i, k;
+    size_t i;
 
     for (i = 0; i < jx_ctx_framework_count(fws_ctx) && nfws < MAX_FW; i++) {
         const jx_framework *fw = jx_ctx_framework_at(fws_ctx, i);
         char *text = jx_framework_json(fw);
         fw_levels *f = &fws[nfws];
-        json_t *cats, *c;
 
         if (!text)
             continue;
@@ -85,19 +111,7 @@ static void fws_init(void)
         free(text);
         if (!f->json)
             continue;
-        snprintf(f->id, sizeof f->id, "%s", jx_framework_id(fw));
-        cats = json_object_get(f->json, "categories");
-        json_array_foreach(cats, k, c) {
-            fw_cat *fc;
-            json_t *l1 = json_object_get(c, "level1");
-
-            if (f->ncats >= MAX_CATS || !json_is_string(l1))
-                continue;
-            fc = &f->cats[f->ncats++];
-            fc->names[fc->nnames++] = json_string_value(l1);
-            load_names(json_object_get(c, "aliases"), fc->names, &fc->nnames);
-            load_names(json_object_get(c, "level2"), fc->level2, &fc->nlevel2);
-        }
+        levels_load(f, f->json, jx_framework_id(fw));
         nfws++;
     }
 }
@@ -595,8 +609,8 @@ static void keep_written(json_t *given, json_t *doc, json_t *written)
 
 static const char *const TOP_FIELDS[] = {
     "org_id", "year", "name", "code", "supervising_office", "fund_nature", "category",
-    "evaluation_method", "framework", "goals", "budget", "indicators", "figures", "problems",
-    "reported",
+    "evaluation_method", "framework", "framework_version", "goals", "budget", "indicators",
+    "figures", "problems", "reported",
     /* read-only fields of the representation: accepted and ignored, so a
      * GET's body can be PUT back */
     "id", "region_code", "status", "version", "return_reason", "created_at", "updated_at",
@@ -662,11 +676,18 @@ static void check_scoring(const jx_ctx *ctx, json_t *sdoc, jx_errors *errs)
 
 int project_decode(const jx_ctx *ctx, json_t *in, project_in *p, jx_errors *errs)
 {
+    return project_decode_fw(ctx, in, NULL, p, errs);
+}
+
+int project_decode_fw(const jx_ctx *ctx, json_t *in, const fw_use *use, project_in *p,
+                      jx_errors *errs)
+{
     static const char *const NATURES[] = {"本级项目", "对下转移支付", NULL};
     static const char *const CATEGORIES[] = {"常年", "一次性", NULL};
     static const char *const METHODS[] = {"自行组织", "委托第三方机构", NULL};
     json_t *doc = json_object(), *sdoc = json_object(), *written = json_object(), *v;
     const fw_levels *fw;
+    fw_levels own;
 
     memset(p, 0, sizeof *p);
     jx_errors_clear(errs);
@@ -714,7 +735,12 @@ int project_decode(const jx_ctx *ctx, json_t *in, project_in *p, jx_errors *errs
     } else {
         p->framework = v && json_is_string(v) ? json_string_value(v) : "project-2020";
     }
-    fw = fw_find(ctx, p->framework);
+    if (use && use->definition) {
+        levels_load(&own, use->definition, use->id);
+        fw = &own;
+    } else {
+        fw = fw_find(ctx, p->framework);
+    }
 
     /* the stored document, in the representation's field order */
     json_object_set(doc, "year", json_object_get(in, "year"));
@@ -725,11 +751,20 @@ int project_decode(const jx_ctx *ctx, json_t *in, project_in *p, jx_errors *errs
     copy_if(in, doc, "category");
     copy_if(in, doc, "evaluation_method");
     json_object_set_new(doc, "framework", json_string(p->framework));
+    if (use && use->version > 0) {
+        p->framework_version = use->version;
+        json_object_set_new(doc, "framework_version", json_integer(use->version));
+    }
     do_goals(in, doc, errs);
 
-    /* the scoring copy: what jx_document_load reads */
+    /* the scoring copy: what jx_document_load reads (a finance bureau's
+     * framework as its whole definition, so the library checks exactly
+     * the version in force) */
     json_object_set_new(sdoc, "scope", json_string("project"));
-    json_object_set_new(sdoc, "framework", json_string(p->framework));
+    if (use && use->definition)
+        json_object_set_new(sdoc, "framework", json_deep_copy(use->definition));
+    else
+        json_object_set_new(sdoc, "framework", json_string(p->framework));
     if (p->name)
         json_object_set_new(sdoc, "name", json_string(p->name));
     if ((v = json_object_get(in, "year")))

@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "input/fwuse.h"
 #include "jixiao.h"
 #include "jsonwrite.h"
 #include "util.h"
@@ -29,6 +30,7 @@ typedef struct {
     const char *name;       /* point into doc */
     const char *code;       /* NULL when absent */
     const char *framework;
+    int framework_version;  /* the version in force, 0 when not resolved */
     const char *fund_nature;
     const char *category;
     int has_initial, has_adjusted, has_executed, has_total;
@@ -43,6 +45,11 @@ typedef struct {
  * (status JX_EFIELD for unknown fields, JX_EINVALID otherwise).  Returns 0
  * when valid, with *out filled (free with project_in_free). */
 int project_decode(const jx_ctx *ctx, json_t *body, project_in *out, jx_errors *errs);
+/* The same against the framework the route resolved (fwuse.h): level
+ * names are checked against it, the library loads its definition, and
+ * the stored document records framework_version.  NULL: built-ins only. */
+int project_decode_fw(const jx_ctx *ctx, json_t *body, const fw_use *fw, project_in *out,
+                      jx_errors *errs);
 void project_in_free(project_in *p);
 
 /* Sets the indicator ids of p->doc (n == p->nind) before storing. */

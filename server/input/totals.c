@@ -140,13 +140,20 @@ int totals_query_decode(const jx_req *req, const char *caller_region, totals_que
         else
             q->f.department = d;
     }
-    if ((s = req_query(req, "scope"))) {
-        if (parse_list(s, SCOPES, 3, q->scopes, sizeof q->scopes) < 0)
-            bad(errs, "scope", " project、department_wide、unit_wide 之一或以逗号分隔的几个 "
-                               "(one or more of project, department_wide, unit_wide)");
-        else
-            q->f.scopes = q->scopes;
-    }
+    /* Scopes never mix: a department's whole budget (department_wide)
+     * holds its projects' budgets, so one sum over both counts them twice.
+     * No scope: projects only (said in the response); several: grouped
+     * by scope whatever group_by says. */
+    s = req_query(req, "scope");
+    q->scope_default = !s;
+    if (!s)
+        s = "project";
+    else if (!strcmp(s, "all"))
+        s = "project,department_wide,unit_wide";
+    if (parse_list(s, SCOPES, 3, q->scopes, sizeof q->scopes) < 0)
+        bad(errs, "scope", " project、department_wide、unit_wide 之一、以逗号分隔的几个或 all "
+                           "(one or more of project, department_wide, unit_wide, or all)");
+    q->f.scopes = q->scopes;
     s = req_query(req, "status");
     q->status_default = !s;
     if (!s)
@@ -164,6 +171,8 @@ int totals_query_decode(const jx_req *req, const char *caller_region, totals_que
     s = req_query(req, "region_level");
     if (s && strcmp(s, "province") && strcmp(s, "city") && strcmp(s, "county"))
         bad(errs, "region_level", " province、city 或 county (province, city or county)");
+    if (strchr(q->scopes, ','))
+        q->f.group[TD_SCOPE] = 1;
     q->f.region_level = s ? s : level_below(q->f.region ? q->f.region : caller_region);
     q->format = req_query(req, "format");
     if (!q->format)

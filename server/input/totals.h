@@ -42,6 +42,7 @@ typedef struct {
     totals_filter f;
     char scopes[64], statuses[64];
     int status_default;
+    int scope_default;      /* no scope given: projects only */
     const char *format;
 } totals_query;
 

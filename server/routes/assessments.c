@@ -24,20 +24,50 @@
 #include "db/idempotency.h"
 #include "input/list.h"
 #include "problem.h"
+#include "routes/fwuse.h"
 #include "routes/routes.h"
 #include "routes/workflow.h"
 
 #define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
 
+/* The framework the body names (or its scope's built-in), within the
+ * reach of the organisation it is filed for (org_id, else the caller's)
+ * and the caller's; the scope is checked by the decoder. */
+static int resolve(jx_req *req, jx_resp *resp, json_t *body, fw_use *fw)
+{
+    auth_info who;
+    json_t *org = json_object_get(body, "org_id"), *named = json_object_get(body, "framework");
+    const char *scope = json_string_value(json_object_get(body, "scope"));
+
+    memset(fw, 0, sizeof *fw);
+    if ((named && !json_is_null(named) && !json_is_string(named)) || !scope)
+        return 0; /* the decoder reports these */
+    if (auth_require(req, resp, &who) < 0)
+        return -1;
+    return fw_resolve(NULL, &who, assessment_default_framework(body), fw_version_named(body),
+                      json_is_integer(org) && json_integer_value(org) > 0
+                          ? (int64_t)json_integer_value(org)
+                          : 0,
+                      NULL, fw, resp);
+}
+
 static int decode_body(jx_req *req, jx_resp *resp, assessment_in *in, char **doc)
 {
     json_t *body = NULL;
     jx_errors errs;
+    fw_use fw;
+    int rc;
 
     *doc = NULL;
     if (body_json(req, resp, 0, &body) < 0)
         return -1;
-    if (assessment_decode(app.ctx, body, in, &errs) < 0) {
+    if (resolve(req, resp, body, &fw) < 0) {
+        json_decref(body);
+        return -1;
+    }
+    rc = assessment_decode_fw(app.ctx, body, &fw, in, &errs);
+    fw_use_free(&fw);
+    if (rc < 0) {
         json_decref(body);
         problem_invalid(resp, &errs);
         return -1;

@@ -3,8 +3,9 @@
  * and POST /v1/assessments/{id}/evaluations).
  *
  * The steps, inside the caller's transaction with the subject locked:
- *   1. the framework: the subject's own (or the one the request names),
- *      looked up in `frameworks` within the caller's reach.  The library's
+ *   1. the framework: the subject's own at the version recorded when it was
+ *      filed (framework_version), or the one the request names, looked up
+ *      in `frameworks` within the caller's reach.  The library's
  *      built-ins at their latest version are named by id (their versions
  *      are remembered per process: a built-in's latest version changes
  *      only with a new binary); any other version, and every finance
@@ -41,6 +42,7 @@
 
 #include "input/assessment.h"
 #include "input/body.h"
+#include "input/fwuse.h"
 #include "db/evaluations.h"
 #include "db/frameworks.h"
 #include "jsonfast.h"
@@ -125,10 +127,12 @@ static int pick_framework(pool_conn *pc, const auth_info *who, const db_row *row
     int rc = -1, builtin, used, latest;
 
     memset(out, 0, sizeof *out);
-    if (!version && jx_ctx_framework(app.ctx, id) && cached_builtin(id, out)) {
+    if (jx_ctx_framework(app.ctx, id) && cached_builtin(id, out) &&
+        (!version || version == out->version)) {
         json_object_set_new(doc, "framework", json_string(id));
         return 0;
     }
+    memset(out, 0, sizeof *out);
     if (dbf_for_evaluation(pc, who, id, version, row->region_code, &res, &e) < 0) {
         db_problem(resp, &e);
         goto out;
@@ -160,7 +164,7 @@ static int pick_framework(pool_conn *pc, const auth_info *who, const db_row *row
     }
     if (builtin && latest) {
         json_object_set_new(doc, "framework", json_string(id));
-        if (used && !version)
+        if (used)  /* the latest, used: immutable, known per process */
             remember_builtin(id, out);
         rc = 0;
     } else {
@@ -429,6 +433,9 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const db_
      * from the tree (its text is written once, as the input the library
      * reads), and the report extras come from the same tree. */
     json_t *stored = load_stored(row);
+    /* read before the scoring document is built: an assessment's is the
+     * stored tree itself, without framework_version */
+    int pinned = fw_version_named(stored);
     json_t *doc = !strcmp(subject, "project") ? project_scoring_json(stored, row->org_name)
                                               : assessment_scoring_json(stored, row->org_name);
     char fw_id[72];
@@ -438,7 +445,7 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const db_
     jx_result *r = NULL;
     jx_errors errs;
     fw_pick fw;
-    int rc = -1, failed, counts[3];
+    int rc = -1, failed, counts[3], version;
 
     if (!json_is_object(doc)) {
         problem_internal(resp, "stored document");
@@ -451,7 +458,12 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const db_
                  ? json_string_value(json_object_get(doc, "framework"))
                  : "project-2020");
     scope = json_string_value(json_object_get(doc, "scope"));
-    if (pick_framework(pc, who, row, fw_id, opt->version, dry, doc, &fw, resp) < 0)
+    /* the version recorded when the subject was filed, unless the request
+     * names a framework or version of its own */
+    version = opt->version;
+    if (!opt->framework && !version)
+        version = pinned;
+    if (pick_framework(pc, who, row, fw_id, version, dry, doc, &fw, resp) < 0)
         goto out;
     if (strcmp(fw.scope, scope ? scope : "project")) {
         fw_problem(resp, "FRAMEWORK_SCOPE",

@@ -45,29 +45,85 @@ static int send_copy(jx_resp *resp, unsigned status, const char *text, size_t n)
     return 0;
 }
 
+/* The opaque cursor of a frameworks page: "f" + 0/1 (built-in) + the
+ * version in decimal + "." + the id in hex (ids are short ASCII). */
+static void fw_cursor(const PGresult *res, int row, char *out, size_t outlen)
+{
+    const char *id = PQgetvalue(res, row, 1);
+    size_t n = (size_t)snprintf(out, outlen, "f%d%s.", PQgetvalue(res, row, 0)[0] == 't',
+                                PQgetvalue(res, row, 2));
+
+    for (; *id && n + 3 < outlen; id++)
+        n += (size_t)snprintf(out + n, outlen - n, "%02x", (unsigned)(unsigned char)*id);
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static int fw_cursor_decode(const char *s, dbf_key *k)
+{
+    char *end;
+    long v;
+    size_t n = 0;
+
+    memset(k, 0, sizeof *k);
+    if (!s || s[0] != 'f' || (s[1] != '0' && s[1] != '1'))
+        return -1;
+    k->builtin = s[1] == '1';
+    v = strtol(s + 2, &end, 10);
+    if (end == s + 2 || *end != '.' || v < 1 || v > 1000000)
+        return -1;
+    k->version = (int)v;
+    for (s = end + 1; s[0] && s[1]; s += 2) {
+        int hi = hexval(s[0]), lo = hexval(s[1]);
+
+        if (hi < 0 || lo < 0 || n + 1 >= sizeof k->id)
+            return -1;
+        k->id[n++] = (char)(hi << 4 | lo);
+    }
+    return *s || !n ? -1 : 0;
+}
+
 int route_frameworks_list(jx_req *req, jx_resp *resp)
 {
     auth_info who;
     PGresult *res = NULL;
     db_err e;
-    const char *scope = req_query(req, "scope");
+    const char *scope = req_query(req, "scope"), *cur = req_query(req, "cursor");
+    dbf_key after;
     strbuf sb;
-    char *body;
+    char *body, next[200];
     size_t len;
-    int i;
+    int64_t limit = 50;
+    int i, n, set;
 
-    if (auth_require(req, resp, &who) < 0)
+    if (auth_require(req, resp, &who) < 0 ||
+        query_int(req, resp, "limit", 1, 1000, &limit, &set) < 0)
         return 0;
-    if (dbf_list(&who, scope, &res, &e) < 0)
+    if (cur && fw_cursor_decode(cur, &after) < 0)
+        return problem(resp, 400, "bad-request", "请求有误 (bad request)",
+                       "cursor 应为上一页返回的 next_cursor (cursor must be a next_cursor "
+                       "from an earlier page)");
+    if (dbf_list(&who, scope, (int)limit + 1, cur ? &after : NULL, &res, &e) < 0)
         return db_problem(resp, &e);
+    n = PQntuples(res);
     sb_init(&sb);
     sb_puts(&sb, "{\"items\":[");
-    for (i = 0; i < PQntuples(res); i++) {
+    for (i = 0; i < n && i < limit; i++) {
         if (i)
             sb_puts(&sb, ",");
-        sb_append(&sb, PQgetvalue(res, i, 1), (size_t)PQgetlength(res, i, 1));
+        sb_append(&sb, PQgetvalue(res, i, 3), (size_t)PQgetlength(res, i, 3));
     }
-    sb_puts(&sb, "],\"next_cursor\":null}");
+    sb_puts(&sb, "],\"next_cursor\":");
+    if (n > limit) {
+        fw_cursor(res, (int)limit - 1, next, sizeof next);
+        sb_json_str(&sb, next);
+    } else {
+        sb_puts(&sb, "null");
+    }
+    sb_puts(&sb, "}");
     PQclear(res);
     body = sb_take(&sb, &len);
     if (!body)
@@ -139,7 +195,7 @@ static int decode(jx_req *req, jx_resp *resp, fw_in *f)
         json_t *n = json_incref(json_object_get(o, "findings"));
 
         json_object_del(o, "findings");
-        f->definition = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17));
+        f->definition = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
         f->notes = json_dumps(n ? n : json_array(), JSON_COMPACT);
         json_decref(n);
     }

@@ -37,6 +37,7 @@
 #include "input/import_batch.h"
 #include "problem.h"
 #include "routes/auth.h"
+#include "routes/fwuse.h"
 #include "routes/routes.h"
 #include "util.h"
 
@@ -92,6 +93,17 @@ static char *summary_json(const batch *b, const char *mode, int dry_run, int com
     return out;
 }
 
+/* batch_fw_lookup for the producer: the records' frameworks within the
+ * caller's reach (ctx: the caller), each on a pooled connection of its
+ * own (the writer holds the import's). */
+static int lookup_framework(void *ctx, const char *id, int version, int64_t org, fw_use *out,
+                            jx_errors *errs)
+{
+    db_err e;
+
+    return fw_lookup(NULL, ctx, id, version, org, "project", out, errs, &e);
+}
+
 int route_import(jx_req *req, jx_resp *resp)
 {
     auth_info who;
@@ -113,6 +125,8 @@ int route_import(jx_req *req, jx_resp *resp)
     pthread_mutex_init(&b.mu, NULL);
     pthread_cond_init(&b.cv, NULL);
     src.b = &b;
+    b.fw_lookup = lookup_framework;
+    b.fw_ctx = &who;
     if (auth_require(req, resp, &who) < 0 || idem_init(req, resp, &k) < 0 ||
         import_options(req, resp, &mode, &dry_run, &per_record) < 0)
         goto out;

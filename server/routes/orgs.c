@@ -173,7 +173,7 @@ int route_org_create(jx_req *req, jx_resp *resp)
         problem_invalid(resp, &errs);
         goto out;
     }
-    if (dbo_insert(pc, kind, name, region, parent, posts, staff, &res, &e) < 0) {
+    if (dbo_insert(pc, kind, name, region, o.region_name, parent, posts, staff, &res, &e) < 0) {
         db_problem(resp, &e);
         goto out;
     }

@@ -36,6 +36,7 @@
 #include "problem.h"
 #include "input/project.h"
 #include "input/project_edit.h"
+#include "routes/fwuse.h"
 #include "routes/routes.h"
 #include "util.h"
 #include "routes/page.h"
@@ -234,10 +235,32 @@ out:
     return rc;
 }
 
+/* The framework a new project names, within the reach of its
+ * organisation (the body's org_id, or the caller's) and the caller's. */
+static int resolve_for_create(jx_req *req, jx_resp *resp, json_t *body, fw_use *fw)
+{
+    auth_info who;
+    json_t *org = json_object_get(body, "org_id");
+    json_t *named = json_object_get(body, "framework");
+
+    memset(fw, 0, sizeof *fw);
+    if (named && !json_is_null(named) && !json_is_string(named))
+        return 0; /* the decoder reports the type */
+    if (auth_require(req, resp, &who) < 0)
+        return -1;
+    return fw_resolve(NULL, &who, fw_named(body, "project-2020"), fw_version_named(body),
+                      json_is_integer(org) && json_integer_value(org) > 0
+                          ? (int64_t)json_integer_value(org)
+                          : 0,
+                      "project", fw, resp);
+}
+
 int route_project_create(jx_req *req, jx_resp *resp)
 {
     char hex[65];
     json_t *body = NULL;
+    fw_use fw;
+    int rc;
     project_in in;
     jx_errors errs;
     idem k;
@@ -247,7 +270,13 @@ int route_project_create(jx_req *req, jx_resp *resp)
         return 0;
     if (body_json(req, resp, 0, &body) < 0)
         return 0;
-    if (project_decode(app.ctx, body, &in, &errs) == 0) {
+    if (resolve_for_create(req, resp, body, &fw) < 0) {
+        json_decref(body);
+        return 0;
+    }
+    rc = project_decode_fw(app.ctx, body, &fw, &in, &errs);
+    fw_use_free(&fw);
+    if (rc == 0) {
         size_t i;
 
         /* a new project has no indicators yet: an id names nothing */
@@ -278,6 +307,26 @@ int route_project_create(jx_req *req, jx_resp *resp)
 
 typedef enum { EDIT_PUT, EDIT_PATCH, EDIT_RESULTS } edit_kind;
 
+/* The framework of an edited project: the one input names, at the
+ * version body pins, else at the version stored when the framework is the
+ * stored one, else the latest (the organisation's reach). */
+static int resolve_for_edit(pool_conn *pc, const auth_info *who, const db_row *row,
+                            json_t *stored, json_t *input, json_t *body, fw_use *fw,
+                            jx_resp *resp)
+{
+    const char *before = fw_named(stored, "project-2020");
+    const char *after = fw_named(input, "project-2020");
+    json_t *named = json_object_get(input, "framework");
+    int version = body ? fw_version_named(body) : 0;
+
+    memset(fw, 0, sizeof *fw);
+    if (named && !json_is_null(named) && !json_is_string(named))
+        return 0; /* the decoder reports the type */
+    if (!version && !strcmp(before, after))
+        version = fw_version_named(stored);
+    return fw_resolve(pc, who, after, version, row->org_id, "project", fw, resp);
+}
+
 /* The part of an edit after the lock: build, validate, store. */
 static int edit_locked(jx_req *req, jx_resp *resp, pool_conn *pc, const auth_info *who,
                        db_row *row, json_t *body, edit_kind kind)
@@ -290,9 +339,11 @@ static int edit_locked(jx_req *req, jx_resp *resp, pool_conn *pc, const auth_inf
     char *doc = NULL;
     PGresult *res = NULL;
     db_err e;
+    fw_use fw;
     int rc = -1;
 
     (void)req;
+    memset(&fw, 0, sizeof fw);
     memset(&in, 0, sizeof in);
     jx_errors_clear(&errs);
     if (!stored) {
@@ -326,8 +377,13 @@ static int edit_locked(jx_req *req, jx_resp *resp, pool_conn *pc, const auth_inf
         jx_errors more;
         size_t j;
 
+        /* the framework: a pinned version stays pinned unless the body
+         * names another framework or version (changing it is an edit) */
+        if (resolve_for_edit(pc, who, row, stored, input, kind == EDIT_RESULTS ? NULL : body,
+                             &fw, resp) < 0)
+            goto out;
         /* every problem at once: the body's own and the whole project's */
-        if (project_decode(app.ctx, input, &in, &more) == 0)
+        if (project_decode_fw(app.ctx, input, &fw, &in, &more) == 0)
             project_check_ids(&in, stored, &more);
         if (result_of_pos)
             project_remap_pointers(&more, result_of_pos, npos);
@@ -362,6 +418,7 @@ out:
     json_decref(stored);
     json_decref(input);
     project_in_free(&in);
+    fw_use_free(&fw);
     free(doc);
     free(result_of_pos);
     return rc;

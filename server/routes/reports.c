@@ -93,6 +93,9 @@ static json_t *build_model(const PGresult *res, const char *id)
         json_object_set(pr, "budget", json_object_get(input, "budget"));
     if (json_is_array(json_object_get(input, "indicators")))
         json_object_set(pr, "indicators", json_object_get(input, "indicators"));
+    /* what the unit reported (total, grade): beside what was computed */
+    if (json_is_object(json_object_get(input, "reported")))
+        json_object_set(pr, "reported", json_object_get(input, "reported"));
     json_object_set_new(pr, "problems", problems_of(sdoc));
     json_object_set_new(model, "evaluation", ev);
     json_object_set_new(model, "project", pr);

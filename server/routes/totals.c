@@ -140,6 +140,7 @@ int route_totals(jx_req *req, jx_resp *resp)
     resp_header(resp, "X-Jixiao-Totals", "%s", summary ? "summary" : "rows");
     doc.filter = &q.f;
     doc.status_default = q.status_default;
+    doc.scope_default = q.scope_default;
     doc.nrows = PQntuples(res);
     doc.rows = calloc((size_t)(doc.nrows ? doc.nrows : 1), sizeof *doc.rows);
     if (!doc.rows) {
@@ -148,6 +149,10 @@ int route_totals(jx_req *req, jx_resp *resp)
     }
     for (i = 0; i < doc.nrows; i++)
         fill_row(res, i, &doc.rows[i]);
+    /* several scopes never add up into one total (the rows are grouped by
+     * scope, input/totals.c); the total row is the last */
+    if (strchr(q.f.scopes, ',') && doc.nrows && doc.rows[doc.nrows - 1].is_total)
+        doc.nrows--;
     if (!strcmp(q.format, "csv"))
         rc = totals_csv(&doc, resp);
     else if (!strcmp(q.format, "xlsx"))

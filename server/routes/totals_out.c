@@ -47,6 +47,14 @@ static const char *grade_label(const char *g)
     return g && *g ? g : NOT_EVALUATED;
 }
 
+/* The words each grade bucket counts (sql/0015 jx_grade_rank): the
+ * built-ins' 优良中差 and the provinces' 优秀/良好/合格/不合格, which share
+ * their cut points; index as totals_row.grades. */
+static const char *const GRADE_WORDS[TOTALS_GRADES] = {
+    "[\"优\",\"优秀\"]", "[\"良\",\"良好\"]", "[\"中\",\"合格\"]", "[\"差\",\"不合格\"]", "[]"};
+static const char *const GRADE_HEADS[TOTALS_GRADES] = {"优/优秀", "良/良好", "中/合格",
+                                                       "差/不合格", NOT_EVALUATED};
+
 /* ---- JSON ------------------------------------------------------------------ */
 
 static void json_num_or_null(strbuf *sb, const char *s)
@@ -104,8 +112,10 @@ static void json_figures(strbuf *sb, const totals_row *t)
         share_text(t->grades[i].amount_share, as, sizeof as);
         sb_puts(sb, i ? ",{\"grade\":" : "{\"grade\":");
         sb_json_str(sb, grade_label(t->grades[i].grade));
-        sb_printf(sb, ",\"count\":%lld,\"amount\":\"%s\",\"count_share\":%s,\"amount_share\":%s}",
-                  t->grades[i].count, a, cs, as);
+        sb_printf(sb,
+                  ",\"words\":%s,\"count\":%lld,\"amount\":\"%s\",\"count_share\":%s,"
+                  "\"amount_share\":%s}",
+                  GRADE_WORDS[i], t->grades[i].count, a, cs, as);
     }
     sb_printf(sb, "],\"findings\":{\"any\":%lld,\"error\":%lld,\"warning\":%lld,\"info\":%lld}",
               t->f_any, t->f_error, t->f_warning, t->f_info);
@@ -159,6 +169,12 @@ static void json_filters(strbuf *sb, const totals_doc *d)
         sb_puts(sb, "null");
     sb_puts(sb, ",\"status\":");
     json_words(sb, f->statuses);
+    sb_printf(sb, ",\"scope_default\":%s", d->scope_default ? "true" : "false");
+    if (d->scope_default)
+        sb_puts(sb, ",\"scope_note\":\"未给出 scope，只统计项目支出；部门整体、单位整体须以 scope "
+                    "指定，且按范围分列，不与项目相加 (no scope given: projects only; "
+                    "department_wide and unit_wide are asked for with scope and always "
+                    "listed apart, never added to projects)\"");
     sb_printf(sb, ",\"status_default\":%s", d->status_default ? "true" : "false");
     if (d->status_default)
         sb_puts(sb, ",\"note\":\"默认只统计已提交和已接受的 (by default only submitted and "
@@ -170,8 +186,13 @@ static void json_filters(strbuf *sb, const totals_doc *d)
             first = 0;
         }
     sb_printf(sb, "],\"region_level\":\"%s\",\"grades\":[\"优\",\"良\",\"中\",\"差\",\"%s\"],"
+                  "\"grade_words\":{\"优\":%s,\"良\":%s,\"中\":%s,\"差\":%s},"
+                  "\"mean_note\":\"平均得分只计完整的评价结果；缺少数据的下限得分不计入，"
+                  "个数见 incomplete (means take complete scores only; lower bounds from "
+                  "incomplete data are left out and counted in incomplete)\","
                   "\"amount\":\"executed\",",
-              f->region_level, NOT_EVALUATED);
+              f->region_level, NOT_EVALUATED, GRADE_WORDS[0], GRADE_WORDS[1], GRADE_WORDS[2],
+              GRADE_WORDS[3]);
 }
 
 int totals_json(const totals_doc *d, jx_resp *resp)
@@ -208,11 +229,18 @@ int totals_json(const totals_doc *d, jx_resp *resp)
         json_figures(&sb, t);
         sb_puts(&sb, "}");
     }
-    sb_puts(&sb, "],\"total\":{");
-    for (r = 0; r < d->nrows; r++)
-        if (d->rows[r].is_total)
-            json_figures(&sb, &d->rows[r]);
-    sb_puts(&sb, "}}");
+    /* several scopes: no total over them (a department's whole budget
+     * holds its projects'); each scope's group is its total */
+    sb_puts(&sb, "],\"total\":");
+    for (r = 0; r < d->nrows && !d->rows[r].is_total; r++)
+        ;
+    if (r < d->nrows) {
+        sb_puts(&sb, "{");
+        json_figures(&sb, &d->rows[r]);
+        sb_puts(&sb, "}}");
+    } else {
+        sb_puts(&sb, "null}");
+    }
     body = sb_take(&sb, &len);
     if (!body)
         return -1;
@@ -318,7 +346,7 @@ static void table_of(const totals_doc *d, const totals_row *t, table_row *tr)
     put(tr, "平均得分", "mean_score", CELL_SCORE, t->mean);
     put(tr, "预算加权平均得分", "weighted_mean_score", CELL_SCORE, t->wmean);
     for (i = 0; i < TOTALS_GRADES; i++) {
-        const char *g = grade_label(t->grades[i].grade);
+        const char *g = GRADE_HEADS[i];
 
         snprintf(lab, sizeof lab, "%s 个数", g);
         snprintf(key, sizeof key, "grade_%s_count", GKEYS[i]);

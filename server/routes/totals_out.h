@@ -30,6 +30,7 @@ typedef struct {
 typedef struct {
     const totals_filter *filter;
     int status_default;
+    int scope_default;           /* no scope given: projects only */
     totals_row *rows;            /* groups, then the total row */
     int nrows;
 } totals_doc;

@@ -223,5 +223,6 @@ def test_report_xlsx_opens_in_libreoffice(world, evaluation, tmp_path):
     rows = list(csv.reader(io.StringIO(sheet.read_text(encoding="utf-8"))))
     cells = [c for r in rows for c in r]
     assert all(i["name"] in cells for i in evaluation["indicators"])
-    total = [r for r in rows if len(r) > 6 and r[1] == "合计"]
-    assert len(total) == 1 and total[0][6] == "98.50", total
+    total = [r for r in rows if len(r) > 7 and r[1] == "合计"]
+    # 报告得分 (the reported total, 97) beside 核定得分 (98.50)
+    assert len(total) == 1 and total[0][6] == "97.00" and total[0][7] == "98.50", total

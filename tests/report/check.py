@@ -109,6 +109,7 @@ def make_model(doc, result, i, problems=None):
             "goals": {"overall": f"保障{name}顺利实施", "annual": "完成年度各项指标\n按期支付资金"},
             "budget": doc.get("budget") or {},
             "indicators": doc.get("indicators") or [],
+            "reported": doc.get("reported") or {},
             "problems": problems if problems is not None else [
                 {"category": "项目决策存在的问题（包括项目立项、绩效目标设定、预算编制和资金分配等）",
                  "responsible_office": "绩效管理科", "description": "", "advice": ""},
@@ -231,6 +232,27 @@ def cents(x):
     return int(round(float(x) * 100))
 
 
+HEAD = ["序号", "一级指标", "二级指标", "三级指标", "分值", "评分情况", "报告得分", "核定得分", "扣分"]
+CST = "2023年3月1日 16:00"   # make_model's created_at, 08:00Z, in China Standard Time
+
+
+def expected_reported(model):
+    """报告得分 of the indicator rows (None when the document gave none)"""
+    inds = model["project"]["indicators"]
+    out = []
+    for ind in model["result"]["indicators"]:
+        i = ind.get("index")
+        rs = inds[i].get("reported_score") if isinstance(i, int) and i < len(inds) else None
+        out.append(cents(rs) if isinstance(rs, (int, float)) else None)
+    return out
+
+
+def label_points(label):
+    """the points a level-1 label claims: 产出指标（40分） -> 4000 hundredths"""
+    m = re.search(r"（([0-9.]+)分）$", label or "")
+    return cents(m.group(1)) if m else None
+
+
 def expected_rows(model):
     """(names, scores) of the score table as the result gives it"""
     res = model["result"]
@@ -266,6 +288,20 @@ def check_json(name, model, out):
     names, scores = expected_rows(model)
     C.ok([r["name"] for r in body] == names, f"{name}.json: row names")
     C.ok([cents(r["score"]) for r in body] == scores, f"{name}.json: row scores")
+    ind_rows = [r for r in body if r["kind"] == "indicator"]
+    C.ok([None if r["reported_score"] is None else cents(r["reported_score"]) for r in ind_rows]
+         == expected_reported(model), f"{name}.json: reported scores beside computed ones")
+    rep = (model["project"].get("reported") or {}).get("total")
+    C.ok((total[0]["reported_score"] is None) == (rep is None) and
+         (rep is None or cents(total[0]["reported_score"]) == cents(rep)),
+         f"{name}.json: reported total on the total row")
+    C.ok(doc["evaluation"]["created_at_cst"] == CST, f"{name}.json: time in CST")
+    # a level-1 cell's label claims exactly what its rows are worth
+    for k, r in enumerate(ind_rows):
+        if r["level1_rowspan"] > 0 and r["level1"]:
+            w = sum(cents(x["weight"]) for x in ind_rows[k:k + r["level1_rowspan"]])
+            C.ok(label_points(r["level1_label"]) == w,
+                 f"{name}.json: {r['level1_label']} spans rows worth {w / 100}")
     # scores are written with two decimals, as the library writes them
     raw = out.decode("utf-8")
     C.ok(re.search(r'"score":\d+\.\d\d[,}]', raw) is not None and
@@ -380,7 +416,20 @@ def check_html(name, model, out):
     if not C.ok(len(score) == 1, f"{name}.html: one score table"):
         return
     rows = score[0]["rows"]
-    C.ok(grid_widths(rows)[0] == 8, f"{name}.html: score table has 8 columns")
+    C.ok(grid_widths(rows)[0] == 9, f"{name}.html: score table has 9 columns")
+    C.ok([c["text"] for c in rows[0]] == HEAD, f"{name}.html: 报告得分 and 核定得分 columns")
+    C.ok(CST in text and "T08:00:00Z" not in text, f"{name}.html: times in China Standard Time")
+    rep = (model["project"].get("reported") or {}).get("total")
+    if rep is not None:
+        C.ok(f"报告总分 {float(rep):.2f}" in text, f"{name}.html: reported total in the header")
+    wide = model["project"].get("scope") in ("department_wide", "unit_wide")
+    info = [t for t in p.tables if t["class"] == "info"][0]
+    heads = {c["text"] for r in info["rows"] for c in r}
+    if wide:
+        C.ok("部门整体支出" in text and "项目名称" not in heads and "资金性质" not in heads
+             and "项目编码" not in heads, f"{name}.html: a wide report labelled as one")
+    else:
+        C.ok("项目名称" in heads, f"{name}.html: project labels")
     last = rows[-1]
     res = model["result"]
     C.ok(any(c["text"] == "合计" for c in last), f"{name}.html: 合计 row")
@@ -395,6 +444,23 @@ def check_html(name, model, out):
         placed = grid_place(rows)[1:1 + n_ind]
         spans = sum(c["rowspan"] for cells, _ in placed for col, c in cells if col == 1)
         C.ok(spans == n_ind, f"{name}.html: level-1 rowspans cover the indicators ({spans}/{n_ind})")
+        # each level-1 cell spans exactly the rows its label's points add up to
+        weights = []
+        for cells, _ in placed:
+            w = [c for col, c in cells if col == 4]
+            weights.append(cents(w[0]["text"]) if w else 0)
+        for k, (cells, _) in enumerate(placed):
+            for col, c in cells:
+                if col == 1 and label_points(c["text"]) is not None:
+                    got = sum(weights[k:k + c["rowspan"]])
+                    C.ok(label_points(c["text"]) == got,
+                         f"{name}.html: {c['text']} spans rows worth {got / 100}")
+        reported = []
+        for cells, _ in placed:
+            r6 = [c for col, c in cells if col == 6]
+            reported.append(cents(r6[0]["text"]) if r6 and r6[0]["text"] else None)
+        C.ok(reported == expected_reported(model)[:len(reported)],
+             f"{name}.html: 报告得分 column {reported[:4]}")
     if not res.get("complete", True):
         C.ok("下限" in text, f"{name}.html: incomplete total marked as a lower bound")
     if name == "hostile":
@@ -456,19 +522,21 @@ def check_md(name, model, out):
         C.ok(len(set(counts)) == 1, f"{name}.md: table '{t[0][:40]}' column counts {counts}")
         C.ok(re.fullmatch(r"\|( :?---:? \|)+", t[1]) is not None, f"{name}.md: delimiter row")
     score = [t for t in tables if md_cells(t[0])[:4] == ["序号", "一级指标", "二级指标", "三级指标"]
-             and "得分" in md_cells(t[0])]
+             and "核定得分" in md_cells(t[0])]
     if not C.ok(len(score) == 1, f"{name}.md: one score table"):
         return
     last = md_cells(score[0][-1])
     res = model["result"]
-    C.ok(last[1] == "**合计**" and last[6] == f"**{float(res['total']):.2f}**",
+    C.ok(md_cells(score[0][0]) == HEAD, f"{name}.md: 报告得分 and 核定得分 columns")
+    C.ok(last[1] == "**合计**" and last[7] == f"**{float(res['total']):.2f}**",
          f"{name}.md: total row {last}")
     C.ok(("等级 " + res["grade"]) in last[5], f"{name}.md: grade")
     names, scores = expected_rows(model)
     body = [md_cells(ln) for ln in score[0][2:-1]]
     C.ok([md_unescape(r[3]) if r[3] else md_unescape(r[1]) for r in body] == names,
          f"{name}.md: row names")
-    C.ok([cents(r[6]) for r in body] == scores, f"{name}.md: row scores")
+    C.ok([cents(r[7]) for r in body] == scores, f"{name}.md: row scores")
+    C.ok(CST in text, f"{name}.md: time in CST")
     if name == "hostile":
         C.ok("<script>" not in text and "<b>" not in text, f"{name}.md: no live HTML")
         goal = [t for t in tables if "年度指标值" in md_cells(t[0])][0]
@@ -493,20 +561,22 @@ def check_csv(name, model, out):
         return
     C.ok(text.endswith("\r\n") and text.count("\r\n") == len(rows),
          f"{name}.csv: CRLF line ends, one a row")
-    C.ok(rows[0] == ["序号", "一级指标", "二级指标", "三级指标", "分值", "评分情况", "得分", "扣分"],
-         f"{name}.csv: header")
-    C.ok(all(len(r) == 8 for r in rows), f"{name}.csv: eight fields in every row")
+    C.ok(rows[0] == HEAD, f"{name}.csv: header")
+    C.ok(all(len(r) == 9 for r in rows), f"{name}.csv: nine fields in every row")
     names, scores = expected_rows(model)
     body = rows[1:-1]
     got = [r[1] if r[1] == "预算执行率" and not r[3] else r[3] for r in body]
     C.ok(got == [csv_expect(n) if n != "预算执行率" else n for n in names],
          f"{name}.csv: names round-trip")
-    C.ok([cents(r[6]) for r in body] == scores, f"{name}.csv: scores round-trip")
-    C.ok(all(re.fullmatch(r"-?\d+\.\d\d", r[k]) for r in rows[1:] for k in (4, 6, 7)),
+    C.ok([cents(r[7]) for r in body] == scores, f"{name}.csv: scores round-trip")
+    n_ind = len(model["result"]["indicators"])
+    C.ok([cents(r[6]) if r[6] else None for r in body[:n_ind]] == expected_reported(model),
+         f"{name}.csv: reported scores")
+    C.ok(all(re.fullmatch(r"-?\d+\.\d\d", r[k]) for r in rows[1:] for k in (4, 7, 8)),
          f"{name}.csv: scores with two decimals")
     last = rows[-1]
-    C.ok(last[1] == "合计" and cents(last[6]) == cents(model["result"]["total"]) and
-         sum(scores) == cents(last[6]), f"{name}.csv: total row sums")
+    C.ok(last[1] == "合计" and cents(last[7]) == cents(model["result"]["total"]) and
+         sum(scores) == cents(last[7]), f"{name}.csv: total row sums")
     C.ok(model["result"]["grade"] in last[5], f"{name}.csv: grade in the total row")
 
 
@@ -528,22 +598,36 @@ def check_xlsx_bytes(name, model, out, path):
     C.ok(wb.sheetnames[:3] == ["评分情况表", "发现的问题", "绩效目标完成清单"],
          f"{name}.xlsx: sheets {wb.sheetnames}")
     ws = wb["评分情况表"]
-    C.ok([ws.cell(3, k).value for k in range(1, 9)] ==
-         ["序号", "一级指标", "二级指标", "三级指标", "分值", "评分情况", "得分", "扣分"],
-         f"{name}.xlsx: header row")
+    C.ok([ws.cell(3, k).value for k in range(1, 10)] == HEAD, f"{name}.xlsx: header row")
+    C.ok(CST in (ws.cell(2, 1).value or ""), f"{name}.xlsx: time in CST")
     C.ok(ws.cell(3, 1).font.b and ws.cell(3, 1).fill.fgColor.rgb not in (None, "00000000"),
          f"{name}.xlsx: header row styled")
     names, scores = expected_rows(model)
     n = len(names)
     got = [ws.cell(4 + k, 4).value or ws.cell(4 + k, 2).value for k in range(n)]
     C.ok(got == names, f"{name}.xlsx: names {got[:3]}...")
-    C.ok([cents(ws.cell(4 + k, 7).value) for k in range(n)] == scores, f"{name}.xlsx: scores")
-    C.ok(all(ws.cell(4 + k, 7).number_format == "0.00" for k in range(n + 1)),
+    C.ok([cents(ws.cell(4 + k, 8).value) for k in range(n)] == scores, f"{name}.xlsx: scores")
+    C.ok(all(ws.cell(4 + k, 8).number_format == "0.00" for k in range(n + 1)),
          f"{name}.xlsx: score format 0.00")
     C.ok(ws.cell(4 + n, 2).value == "合计" and
-         cents(ws.cell(4 + n, 7).value) == cents(model["result"]["total"]),
+         cents(ws.cell(4 + n, 8).value) == cents(model["result"]["total"]),
          f"{name}.xlsx: total row")
+    n_ind = len(model["result"]["indicators"])
+    got_rep = [ws.cell(4 + k, 7).value for k in range(n_ind)]
+    C.ok([cents(v) if isinstance(v, (int, float)) else None for v in got_rep] ==
+         expected_reported(model), f"{name}.xlsx: 报告得分 column")
     merged = [str(r) for r in ws.merged_cells.ranges]
+    # every level-1 cell (merged or not) claims exactly its rows' points
+    for k in range(n_ind):
+        label = ws.cell(4 + k, 2).value
+        if label_points(label) is None:
+            continue
+        span = 1
+        for rng in ws.merged_cells.ranges:
+            if rng.min_col == 2 and rng.max_col == 2 and rng.min_row == 4 + k:
+                span = rng.max_row - rng.min_row + 1
+        w = sum(cents(ws.cell(4 + j, 5).value) for j in range(k, k + span))
+        C.ok(label_points(label) == w, f"{name}.xlsx: {label} spans rows worth {w / 100}")
     n_ind = len(model["result"]["indicators"])
     l1 = {ind["level1"] for ind in model["result"]["indicators"]}
     if n_ind > len(l1):
@@ -590,12 +674,12 @@ def libreoffice_check(files, work):
         cells = [c for r in rows for c in r]
         names, scores = expected_rows(model)
         C.ok(all(n in cells for n in names), f"{name}.xlsx via LibreOffice: indicator names")
-        total = [r for r in rows if len(r) > 6 and r[1] == "合计"]
-        C.ok(len(total) == 1 and total[0][6] == f"{float(model['result']['total']):.2f}",
+        total = [r for r in rows if len(r) > 7 and r[1] == "合计"]
+        C.ok(len(total) == 1 and total[0][7] == f"{float(model['result']['total']):.2f}",
              f"{name}.xlsx via LibreOffice: total {total}")
         C.ok(len(total) == 1 and ("等级 " + model["result"]["grade"]) in total[0][5],
              f"{name}.xlsx via LibreOffice: grade")
-        sc = [r[6] for r in rows[3:3 + len(scores)]]
+        sc = [r[7] for r in rows[3:3 + len(scores)]]
         C.ok(sc == [f"{s / 100:.2f}" for s in scores], f"{name}.xlsx via LibreOffice: scores {sc}")
         fnd = os.path.join(outdir, f"{base}-发现的问题.csv")
         if C.ok(os.path.exists(fnd), f"{name}.xlsx: LibreOffice converted the findings sheet"):
@@ -824,7 +908,9 @@ def mutate(model, rng):
         try:
             for k in p[:-1]:
                 node = node[k]
-            node[p[-1]] = rng.choice(ODD_VALUES)
+            # a copy: a later mutation may reach into what this one put
+            # there, and must not change ODD_VALUES (or make it hold itself)
+            node[p[-1]] = copy.deepcopy(rng.choice(ODD_VALUES))
         except (KeyError, IndexError, TypeError):
             pass
     return m

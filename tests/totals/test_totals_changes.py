@@ -64,8 +64,8 @@ def check(world):
     compare(totals(region=prov, year="2022-2030", group_by="year"),
             select(rs, region=prov, year=(2022, 2030)), ["year"])
     compare(totals(world["t_prov"], status="draft,accepted", scope="project,unit_wide"),
-            [r for r in select(rs, statuses=("draft", "accepted"), region=prov)
-             if r["scope"] in ("project", "unit_wide")], [])
+            select(rs, statuses=("draft", "accepted"), region=prov,
+                   scopes=("project", "unit_wide")), ["scope"])
     compare(totals(world["t_prov"]), in_prov, [])
     # answered from the rows
     compare(totals(status="all", group_by="grade,unit"), select(rs, statuses=ALL),
@@ -84,12 +84,13 @@ def check(world):
                 " status, coalesce(fund_nature, ''), count(*), count(score),"
                 " count(*) FILTER (WHERE NOT complete), coalesce(sum(budget_initial), 0),"
                 " coalesce(sum(budget_adjusted), 0), coalesce(sum(budget_executed), 0),"
-                " coalesce(sum(score), 0), coalesce(sum(score * budget_adjusted), 0),"
-                " coalesce(sum(budget_adjusted) FILTER (WHERE score IS NOT NULL), 0),"
-                " sum(CASE grade WHEN '优' THEN 1 WHEN '良' THEN 2 WHEN '中' THEN 3"
-                " WHEN '差' THEN 5 ELSE 7 END),"
-                " coalesce(sum(budget_executed * CASE grade WHEN '优' THEN 1 WHEN '良' THEN 2"
-                " WHEN '中' THEN 3 WHEN '差' THEN 5 ELSE 7 END), 0),"
+                " coalesce(sum(score) FILTER (WHERE complete), 0),"
+                " coalesce(sum(score * budget_adjusted) FILTER (WHERE complete), 0),"
+                " coalesce(sum(budget_adjusted) FILTER (WHERE score IS NOT NULL AND complete), 0),"
+                " sum(CASE jx_grade_rank(grade) WHEN 'a' THEN 1 WHEN 'b' THEN 2 WHEN 'c' THEN 3"
+                " WHEN 'd' THEN 5 ELSE 7 END),"
+                " coalesce(sum(budget_executed * CASE jx_grade_rank(grade) WHEN 'a' THEN 1"
+                " WHEN 'b' THEN 2 WHEN 'c' THEN 3 WHEN 'd' THEN 5 ELSE 7 END), 0),"
                 " count(*) FILTER (WHERE errors + warnings + infos > 0)"
                 " + 2 * count(*) FILTER (WHERE errors > 0) + 3 * count(*) FILTER (WHERE warnings > 0)"
                 " + 5 * count(*) FILTER (WHERE infos > 0)"

@@ -131,7 +131,7 @@ class Orgs:
     """The organisation tree with ids; reporting orgs per region."""
 
     def __init__(self, tiny):
-        self.rows = []        # (id, kind, name, region, parent)
+        self.rows = []        # (id, kind, name, region, parent, region name of a bureau)
         self.reporting = {}   # province code -> [(org_id, parent_id, region, kind)]
         nid = 2               # 1 is the operator (0001_init.sql)
         for pcode, pname, cities in region_tree(tiny):
@@ -146,20 +146,21 @@ class Orgs:
                 fid = nid
                 nid += 1
                 fin_of[code] = fid
-                self.rows.append((fid, "finance", name + fin, code, fin_of.get(up)))
+                self.rows.append((fid, "finance", name + fin, code, fin_of.get(up), name))
                 for dname, uname in (("医疗保障局", "医疗保障事务中心"), ("教育局", "教育技术装备中心")):
                     did = nid
                     uid = nid + 1
                     nid += 2
-                    self.rows.append((did, "department", name + dname, code, fid))
-                    self.rows.append((uid, "unit", name + uname, code, did))
+                    self.rows.append((did, "department", name + dname, code, fid, None))
+                    self.rows.append((uid, "unit", name + uname, code, did, None))
                     rep.append((did, fid, code, "department"))
                     rep.append((uid, did, code, "unit"))
 
     def write(self, path):
         with open(path, "w", encoding="utf-8") as f:
-            for oid, kind, name, region, parent in self.rows:
-                f.write(f"{oid}\t{kind}\t{esc(name)}\t{region}\t{parent if parent else chr(92) + 'N'}\n")
+            for oid, kind, name, region, parent, rname in self.rows:
+                f.write(f"{oid}\t{kind}\t{esc(name)}\t{region}\t{parent if parent else chr(92) + 'N'}"
+                        f"\t{esc(rname) if rname else chr(92) + 'N'}\n")
 
 
 def indicator(rng, tpl, year, budget_fen):

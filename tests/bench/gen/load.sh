@@ -46,7 +46,7 @@ copy() { # copy TABLE COLUMNS FILE...
     done
 }
 t0=$(now)
-copy orgs "id, kind, name, region_code, parent_id" "$OUT/orgs.copy"
+copy orgs "id, kind, name, region_code, parent_id, region_name" "$OUT/orgs.copy"
 q -c "SELECT setval(pg_get_serial_sequence('orgs', 'id'), (SELECT max(id) FROM orgs))" >/dev/null
 P_COLS="province, id, org_id, parent_org_id, region_code, year, name, code, status, framework_id,
         fund_nature, category, budget_initial, budget_adjusted, budget_executed, reported_total,
