@@ -1377,7 +1377,9 @@ function groupsTable(t, by, year, status) {
     if (by === 'unit') return `#/projects?org=${g.unit}&year=${year}`;
     return null;
   };
-  const heads = [GROUP_LABEL[by], '项目数', '已评价', '全年预算', '全年执行', '执行率', '平均得分', '加权平均', '优', '良', '中', '差', '有问题'];
+  // the grade words of the frameworks involved (优/良/中/差, 优秀/良好/合格/不合格)
+  const words = (t.grades || ['优', '良', '中', '差']).filter((w) => w !== '未评价');
+  const heads = [GROUP_LABEL[by], '项目数', '已评价', '全年预算', '全年执行', '执行率', '平均得分', '加权平均', ...words, '有问题'];
   const gc = (g, w) => ((g.grades || []).find((x) => x.grade === w) || {}).count ?? 0;
   return h('div', { class: 'scroll' }, h('table', { class: 'list', id: 'groups' },
     h('thead', {}, h('tr', {}, heads.map((x) => h('th', { scope: 'col' }, x)))),
@@ -1392,7 +1394,7 @@ function groupsTable(t, by, year, status) {
         h('td', { class: 'n', 'data-label': '执行率' }, pct(g.execution_rate)),
         h('td', { class: 'n', 'data-label': '平均得分' }, num(g.mean_score)),
         h('td', { class: 'n', 'data-label': '加权平均' }, num(g.weighted_mean_score)),
-        ['优', '良', '中', '差'].map((w) => h('td', { class: 'n', 'data-label': w }, gc(g, w))),
+        words.map((w) => h('td', { class: 'n', 'data-label': w }, gc(g, w))),
         h('td', { class: 'n', 'data-label': '有问题' }, g.findings.any));
     }))));
 }
