@@ -1,13 +1,10 @@
 """A department: its project's page (score table, findings, year-end
 results with 422s beside the fields, evaluate, reports, submit), the review
 queue (return with a reason, accept) and its evaluation plan."""
-import time
-
+import requests
 from selenium.webdriver.common.by import By
 
-import requests
-
-from conftest import BASE, WAIT, api, submit
+from conftest import BASE, api, submit
 
 
 def test_project_page_table_findings_and_reports(b, data):
