@@ -76,7 +76,15 @@ static bool number_text(jv *j, char *out, size_t cap)
     return true;
 }
 
+static bool load_money_signed(loader *L, jv *v, at where, jx_money *m, bool negative_ok);
+
 static bool load_money(loader *L, jv *v, at where, jx_money *m)
+{
+    return load_money_signed(L, v, where, m, false);
+}
+
+/* An amount; only a balance may be negative (overspent, §8). */
+static bool load_money_signed(loader *L, jv *v, at where, jx_money *m, bool negative_ok)
 {
     char ptr[JX_PTR_MAX];
     memset(m, 0, sizeof *m);
@@ -94,7 +102,7 @@ static bool load_money(loader *L, jv *v, at where, jx_money *m)
         return false;
     }
     jx_error e;
-    if (jx_parse_money(text, &m->fen, &m->prec, &e) != 0) {
+    if (jx_parse_money_signed(text, &m->fen, &m->prec, negative_ok, &e) != 0) {
         jx_err_add(L->errs, JX_EINVALID, at_str(where, ptr), e.code, "金额无法解析: %s", e.message);
         return false;
     }
@@ -431,7 +439,7 @@ static void load_budget(loader *L, jv *b)
     load_money(L, jv_get(b, "additions"), at_key("/budget", "additions"), &bg->additions);
     load_money(L, jv_get(b, "adjusted"), at_key("/budget", "adjusted"), &bg->adjusted);
     load_money(L, jv_get(b, "executed"), at_key("/budget", "executed"), &bg->executed);
-    load_money(L, jv_get(b, "balance"), at_key("/budget", "balance"), &bg->balance);
+    load_money_signed(L, jv_get(b, "balance"), at_key("/budget", "balance"), &bg->balance, true);
     jv *v = jv_get(b, "reported_execution_rate");
     if (v && !jv_is_null(v)) {
         jx_textval tv;

@@ -247,6 +247,10 @@ void jx_check_budget(jx_result *r, const jx_document *doc)
         jx_finding_add(r, "OVERSPENT", jx_at("/budget/executed"),
                        "全年执行数 %F 元超过全年预算数 %F 元 (executed exceeds the budget)",
                        b->executed.fen, base->fen);
+    } else if (b->balance.present && b->balance.fen < 0) {
+        jx_finding_add(r, "OVERSPENT", jx_at("/budget/balance"),
+                       "结余为负数 %F 元，支出超过预算 (a negative balance: overspent)",
+                       b->balance.fen);
     }
     if (b->has_rate && base && b->executed.present && base->fen > 0) {
         jx_q exact = jx_q_make(b->executed.fen, base->fen);
@@ -319,8 +323,15 @@ static void reported_sum(jx_document *doc)
         }
     }
     jx_q_add(sum, jx_q_make(sumc, 100), &sum);
-    if (doc->fw->ninds > 0 && doc->ninds < doc->fw->ninds)
-        all = false;   /* wide: some framework indicators carry no reported score */
+    /* wide: every framework indicator must be listed with a reported score
+     * (a count of listed indicators says nothing: the document may list
+     * its own indicators too) */
+    for (int k = 0; all && k < doc->fw->ninds; k++) {
+        bool seen = false;
+        for (int i = 0; !seen && i < doc->ninds; i++)
+            seen = doc->inds[i].fw_index == k;
+        all = seen;
+    }
     doc->rep_all = all;
     doc->rep_sum = sum;
 }

@@ -533,7 +533,7 @@ typedef enum {
     JX_EX_NONE = 0, JX_EX_MET, JX_EX_RATIO, JX_EX_LINEAR, JX_EX_SYMMETRIC, JX_EX_MISSED_ZERO,
     JX_EX_STEP, JX_EX_SCALED, JX_EX_LEVELS, JX_EX_BAND_REPORTED, JX_EX_BAND_DEFAULT,
     JX_EX_JUDGEMENT, JX_EX_UNDETERMINED, JX_EX_CHECKLIST, JX_EX_QUARTERS, JX_EX_MANUAL,
-    JX_EX_MISSING, JX_EX_UNIT, JX_EX_FIGURE, JX_EX_THRESHOLD_MISSED
+    JX_EX_MISSING, JX_EX_UNIT, JX_EX_FIGURE, JX_EX_THRESHOLD_MISSED, JX_EX_NOT_APPLICABLE
 } jx_explain_kind;
 
 typedef struct {
@@ -544,10 +544,12 @@ typedef struct {
     int met;                     /* -1 null, 0, 1 */
     jx_rule_kind rule;
     const jx_rule *rulep;
+    const char *rule_text;       /* the rule as the report wrote it (评分标准), or NULL */
     jx_explain_kind ex;
     jx_op op;
     jx_word band;                /* bands: the actual's band */
-    jx_q value;                  /* formula value, scaled value, step shortfall count */
+    jx_q value;                  /* the judged value: a formula's, or the scaled fraction */
+    jx_q steps;                  /* step rules: the number of steps deducted */
     int64_t n;                   /* step count / quarters / checklist items met */
     bool has_value;
 } jx_ind_result;
@@ -602,6 +604,10 @@ void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rul
                         const jx_indicator *ind, const jx_value *target,
                         const jx_q *value, jx_ind_result *out, int idx);
 
+/* SCORE_MISMATCH / SCORE_ABOVE_WEIGHT of an indicator scored 0 for want
+ * of an actual or a figure (rules.c). */
+void jx_reported_zero(jx_result *r, const jx_indicator *ind, int idx, int64_t w);
+
 /* Brings a unit-less side to the other side's unit (scoring.md §1); false
  * when the units cannot be compared. */
 bool jx_reconcile(const jx_value *t, const jx_value *a, jx_q *T, jx_q *A);
@@ -616,8 +622,14 @@ void jx_check_structure(jx_result *r, const jx_document *doc);
 
 const char *jx_grade_of(const jx_framework *fw, int64_t cents);
 
+/* jx_parse_money that may accept a negative amount (a balance, §8). */
+int jx_parse_money_signed(const char *text, int64_t *fen, int *prec, bool negative_ok,
+                          jx_error *err);
+
 /* The text after a leading symbolic operator ("≥ 90%" -> "90%"). */
 const char *jx_skip_op(const char *text);
+/* The same for word operators too ("小于等于200万元" -> "200万元"). */
+const char *jx_skip_op_any(const char *text);
 
 /* UTF-8 helpers. */
 size_t jx_utf8_len(const char *s, size_t n);  /* bytes of the code point at s */

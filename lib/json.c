@@ -37,44 +37,117 @@ static const char *band_name(jx_word w)
     }
 }
 
-/* the actual as the report wrote it, or the formula's value as a percent */
-static void put_actual(jx_buf *b, const jx_ind_result *ir)
+static bool fraction_unit(jx_unit_kind k)
 {
-    if (ir->has_value && !(ir->actual && ir->actual->present && ir->actual->text)) {
-        jx_q pct;
-        if (jx_q_mul(ir->value, jx_q_int(100), &pct)) {
-            jx_buf_q(b, pct, 2);
-            jx_buf_puts(b, "%");
-        }
-        return;
-    }
-    jx_buf_puts(b, ir->actual && ir->actual->text ? jx_skip_op(ir->actual->text) : "—");
+    return k == JX_UNIT_PERCENT || k == JX_UNIT_POINTS;
 }
 
-static void put_target(jx_buf *b, const jx_ind_result *ir, const jx_framework *fw)
+/* The target an explanation quotes: the document's, or the framework's
+ * for a wide indicator (text as written and its parsed value). */
+typedef struct { const char *text; const jx_value *v; } target_ref;
+
+static target_ref target_of(const jx_ind_result *ir, const jx_framework *fw)
 {
-    if (ir->target && ir->target->text) {
-        jx_buf_puts(b, jx_skip_op(ir->target->text));
-        return;
+    target_ref t = {NULL, NULL};
+    if (ir->target && ir->target->present && ir->target->text) {
+        t.text = ir->target->text;
+        t.v = &ir->target->v;
+        return t;
     }
     for (int k = 0; k < fw->ninds; k++)
         if (fw->inds[k].name == ir->name && fw->inds[k].target_text) {
-            jx_buf_puts(b, jx_skip_op(fw->inds[k].target_text));
-            return;
+            t.text = fw->inds[k].target_text;
+            t.v = fw->inds[k].has_target ? &fw->inds[k].target : NULL;
+            break;
         }
-    jx_buf_puts(b, "—");
+    return t;
 }
 
-static void explain(jx_buf *b, const jx_ind_result *ir, const jx_framework *fw)
+/* A judged value (a formula's, a scaled fraction) as a percent, or as a
+ * number in the target's unit when the target is not a percent. */
+static void put_value(jx_buf *b, jx_q v, const jx_value *t)
 {
+    if (t && t->kind == JX_VAL_NUMBER && !fraction_unit(t->unit_kind) &&
+        t->unit_kind != JX_UNIT_NONE) {
+        jx_buf_q(b, v, 4);
+        jx_buf_puts(b, t->unit_kind == JX_UNIT_MONEY ? "元" : t->unit);
+        return;
+    }
+    jx_q pct;
+    if (jx_q_mul(v, jx_q_int(100), &pct)) {
+        jx_buf_q(b, pct, 2);
+        jx_buf_puts(b, "%");
+    }
+}
+
+/* The actual as the report wrote it (without a restated operator), with
+ * the unit a bare number was read in (scoring.md §1: "166.79" against a
+ * target in 万元 is 166.79元); or the judged value when the rule used one. */
+static void put_actual(jx_buf *b, const jx_ind_result *ir, const jx_framework *fw)
+{
+    target_ref t = target_of(ir, fw);
+    if (ir->has_value && !(ir->actual && ir->actual->present && ir->actual->text)) {
+        put_value(b, ir->value, t.v);
+        return;
+    }
+    if (!(ir->actual && ir->actual->present && ir->actual->text)) {
+        jx_buf_puts(b, "—");
+        return;
+    }
+    const jx_value *a = &ir->actual->v;
+    jx_buf_puts(b, jx_skip_op_any(ir->actual->text));
+    if (a->kind == JX_VAL_NUMBER && a->unit_kind == JX_UNIT_NONE && t.v &&
+        t.v->kind == JX_VAL_NUMBER && t.v->unit_kind != JX_UNIT_NONE)
+        jx_buf_puts(b, t.v->unit_kind == JX_UNIT_MONEY ? "元"
+                       : fraction_unit(t.v->unit_kind) ? "%" : t.v->unit);
+}
+
+/* The target without its operator (the sentence puts the operator between
+ * actual and target), or with it (with_op), as a symbol: "≤200万元" for
+ * "小于等于200万元".  An operator written after the number (90%以上) stays. */
+static void put_target(jx_buf *b, const jx_ind_result *ir, const jx_framework *fw, bool with_op)
+{
+    target_ref t = target_of(ir, fw);
+    if (!t.text) {
+        jx_buf_puts(b, "—");
+        return;
+    }
+    const char *rest = jx_skip_op_any(t.text);
+    if (with_op && t.v && t.v->kind == JX_VAL_NUMBER && rest != t.text && t.v->has_op)
+        jx_buf_puts(b, op_sym(t.v->op));
+    jx_buf_puts(b, rest);
+}
+
+/* The indicator's reported score (hundredths), when the document gives one. */
+static bool reported_of(const jx_ind_result *ir, const jx_result *r, int64_t *rep)
+{
+    if (ir->index < 0 || !r->doc || ir->index >= r->doc->ninds)
+        return false;
+    const jx_indicator *ind = &r->doc->inds[ir->index];
+    if (!ind->has_reported)
+        return false;
+    *rep = ind->reported_c;
+    return true;
+}
+
+static void explain(jx_buf *b, const jx_ind_result *ir, const jx_result *r)
+{
+    const jx_framework *fw = r->fw;
+    int64_t rep = 0;
+    bool has_rep = reported_of(ir, r, &rep);
+    if (ir->rule_text) {
+        jx_buf_puts(b, "按“");
+        jx_buf_puts(b, ir->rule_text);
+        jx_buf_puts(b, "”：");
+    }
     switch (ir->ex) {
     case JX_EX_MET:
         jx_buf_puts(b, "实际 ");
-        put_actual(b, ir);
+        put_actual(b, ir, fw);
         jx_buf_puts(b, " ");
         jx_buf_puts(b, op_sym(ir->op));
         jx_buf_puts(b, " 目标 ");
-        put_target(b, ir, fw);
+        put_target(b, ir, fw, false);
         jx_buf_puts(b, "，达成，得满分 ");
         jx_buf_cents_short(b, ir->score);
         jx_buf_puts(b, " 分");
@@ -85,9 +158,9 @@ static void explain(jx_buf *b, const jx_ind_result *ir, const jx_framework *fw)
     case JX_EX_MISSED_ZERO:
     case JX_EX_THRESHOLD_MISSED:
         jx_buf_puts(b, "实际 ");
-        put_actual(b, ir);
+        put_actual(b, ir, fw);
         jx_buf_puts(b, " 未达到目标 ");
-        put_target(b, ir, fw);
+        put_target(b, ir, fw, true);
         jx_buf_puts(b, ir->ex == JX_EX_RATIO       ? "，按比例计分，得 "
                        : ir->ex == JX_EX_LINEAR    ? "，按超出比例线性扣减，得 "
                        : ir->ex == JX_EX_SYMMETRIC ? "，按实际与目标的较小值÷较大值计分，得 "
@@ -97,11 +170,16 @@ static void explain(jx_buf *b, const jx_ind_result *ir, const jx_framework *fw)
         break;
     case JX_EX_STEP:
         jx_buf_puts(b, "实际 ");
-        put_actual(b, ir);
+        put_actual(b, ir, fw);
         jx_buf_puts(b, "，目标 ");
-        put_target(b, ir, fw);
+        put_target(b, ir, fw, true);
+        if (ir->rulep && ir->rulep->has_reference) {
+            jx_buf_puts(b, "（以 ");
+            put_value(b, ir->rulep->reference, NULL);
+            jx_buf_puts(b, " 为基准）");
+        }
         jx_buf_puts(b, "，扣减 ");
-        jx_buf_q(b, ir->value, 4);
+        jx_buf_q(b, ir->steps, 4);
         jx_buf_puts(b, " 档");
         if (ir->rulep) {
             jx_buf_puts(b, "（每档 ");
@@ -114,7 +192,7 @@ static void explain(jx_buf *b, const jx_ind_result *ir, const jx_framework *fw)
         break;
     case JX_EX_SCALED:
         jx_buf_puts(b, "按比例计分：");
-        put_actual(b, ir);
+        put_value(b, ir->value, NULL);
         jx_buf_puts(b, " × ");
         jx_buf_cents_short(b, ir->full);
         jx_buf_puts(b, " 分，得 ");
@@ -130,7 +208,7 @@ static void explain(jx_buf *b, const jx_ind_result *ir, const jx_framework *fw)
         break;
     case JX_EX_BAND_REPORTED:
         jx_buf_puts(b, "定性指标：实际“");
-        put_actual(b, ir);
+        put_actual(b, ir, fw);
         jx_buf_puts(b, "”属");
         jx_buf_puts(b, band_name(ir->band));
         jx_buf_puts(b, "档，报告得分 ");
@@ -139,19 +217,37 @@ static void explain(jx_buf *b, const jx_ind_result *ir, const jx_framework *fw)
         break;
     case JX_EX_BAND_DEFAULT:
         jx_buf_puts(b, "定性指标：实际“");
-        put_actual(b, ir);
+        put_actual(b, ir, fw);
         jx_buf_puts(b, "”属");
         jx_buf_puts(b, band_name(ir->band));
-        jx_buf_puts(b, "档，按该档计 ");
+        if (has_rep) {
+            jx_buf_puts(b, "档，报告得分 ");
+            jx_buf_cents_short(b, rep);
+            jx_buf_puts(b, " 分不在该档区间内");
+        } else
+            jx_buf_puts(b, "档");
+        jx_buf_puts(b, "，按该档计 ");
         jx_buf_cents_short(b, ir->score);
         jx_buf_puts(b, " 分");
         break;
     case JX_EX_JUDGEMENT:
         jx_buf_puts(b, "定性指标：实际“");
-        put_actual(b, ir);
-        jx_buf_puts(b, "”无法归入达成档次，采用报告得分 ");
-        jx_buf_cents_short(b, ir->score);
-        jx_buf_puts(b, " 分（需评价人确认）");
+        put_actual(b, ir, fw);
+        jx_buf_puts(b, "”无法归入达成档次，");
+        if (has_rep && rep != ir->score) {
+            jx_buf_puts(b, "报告得分 ");
+            jx_buf_cents_short(b, rep);
+            jx_buf_puts(b, " 分不在 0 到 ");
+            jx_buf_cents_short(b, ir->full);
+            jx_buf_puts(b, " 分之间，按 ");
+            jx_buf_cents_short(b, ir->score);
+            jx_buf_puts(b, " 分计");
+        } else {
+            jx_buf_puts(b, "采用报告得分 ");
+            jx_buf_cents_short(b, ir->score);
+            jx_buf_puts(b, " 分");
+        }
+        jx_buf_puts(b, "（需评价人确认）");
         break;
     case JX_EX_UNDETERMINED:
         jx_buf_puts(b, "无法判定达成档次且无报告得分，得 0 分");
@@ -170,9 +266,19 @@ static void explain(jx_buf *b, const jx_ind_result *ir, const jx_framework *fw)
         jx_buf_puts(b, " 分");
         break;
     case JX_EX_MANUAL:
-        jx_buf_puts(b, "人工评分：采用评价人给出的 ");
-        jx_buf_cents_short(b, ir->score);
-        jx_buf_puts(b, " 分");
+        if (has_rep && rep != ir->score) {
+            jx_buf_puts(b, "人工评分：评价人给出 ");
+            jx_buf_cents_short(b, rep);
+            jx_buf_puts(b, " 分，不在 0 到 ");
+            jx_buf_cents_short(b, ir->full);
+            jx_buf_puts(b, " 分之间，按 ");
+            jx_buf_cents_short(b, ir->score);
+            jx_buf_puts(b, " 分计");
+        } else {
+            jx_buf_puts(b, "人工评分：采用评价人给出的 ");
+            jx_buf_cents_short(b, ir->score);
+            jx_buf_puts(b, " 分");
+        }
         break;
     case JX_EX_MISSING:
         jx_buf_puts(b, "缺少实际完成值，得 0 分");
@@ -183,10 +289,13 @@ static void explain(jx_buf *b, const jx_ind_result *ir, const jx_framework *fw)
     case JX_EX_FIGURE:
         jx_buf_puts(b, "缺少计算所需的数据，得 0 分");
         break;
+    case JX_EX_NOT_APPLICABLE:
+        jx_buf_puts(b, "不适用，不计分，分值不计入总分");
+        break;
     case JX_EX_NONE:
         break;
     }
-    if (ir->full < ir->weight && ir->ex != JX_EX_MISSING) {
+    if (ir->full < ir->weight && ir->ex != JX_EX_MISSING && ir->ex != JX_EX_NOT_APPLICABLE) {
         jx_buf_puts(b, "（本项最高 ");
         jx_buf_cents_short(b, ir->full);
         jx_buf_puts(b, " 分）");
@@ -276,7 +385,7 @@ char *jx_result_json(const jx_result *r, size_t *len)
         jx_buf_puts(&b, "\",\"explain\":");
         /* the sentence goes straight into the output, escaped in place */
         size_t start = jx_buf_json_open(&b);
-        explain(&b, ir, r->fw);
+        explain(&b, ir, r);
         jx_buf_json_close(&b, start);
         jx_buf_puts(&b, "}");
     }
@@ -378,7 +487,7 @@ char *jx_result_table(const jx_result *r)
         cell_cents(&b, ir->weight, 6);
         cell_cents(&b, ir->score, 6);
         cell_cents(&b, ir->weight - ir->score, 6);
-        explain(&b, ir, r->fw);
+        explain(&b, ir, r);
         jx_buf_puts(&b, "\n");
     }
     if (r->exec_weight > 0) {

@@ -410,8 +410,7 @@ static int64_t score_numeric(const jx_rule *rule, int64_t full, jx_op op, jx_q A
             n = jx_q_int((int64_t)((n.n + n.d - 1) / n.d));
         jx_q ded;
         out->ex = JX_EX_STEP;
-        out->value = n;
-        out->has_value = true;
+        out->steps = n;   /* the judged value stays in out->value (a formula's) */
         if (!jx_q_mul(n, jx_q_int(rule->deduct), &ded))
             return 0;
         int64_t dc = jx_div_round(ded.n, ded.d);
@@ -596,7 +595,7 @@ static void score_bands(jx_result *r, const jx_framework *fw, const jx_indicator
     } else {
         out->score = dflt;
         out->ex = JX_EX_BAND_DEFAULT;
-        if (has_rep && rep >= 0 && rep <= out->weight) {
+        if (has_rep) {   /* below 0 or above the weight included (§8) */
             jx_finding_add(r, "SCORE_OUTSIDE_BAND", jx_at_ind(idx, "reported_score"),
                            "报告得分 %K 不在“%s”档的得分区间内，按该档计 %K 分 "
                            "(the reported score lies outside its band)",
@@ -699,6 +698,12 @@ void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rul
         break;
     case JX_RULE_SCALED: {
         jx_q v;
+        if (!value && actual && actual->kind != JX_VAL_NUMBER) {
+            /* a band word (全覆盖) or text as the actual: bands, whatever
+             * the rule kind (§8) */
+            score_bands(r, fw, ind, target, actual, full, out, idx);
+            goto findings_bands;
+        }
         if (value)
             v = *value;
         else if (actual && actual->kind == JX_VAL_NUMBER) {
@@ -841,17 +846,24 @@ missing:
     jx_finding_add(r, "ACTUAL_MISSING", jx_at_ind(idx, "actual"),
                    "“%s”缺少实际完成值，按 0 分计 (no actual value: scored 0)",
                    out->name ? out->name : "");
-    if (ind && ind->has_reported) {
-        int64_t rep = reported_cents(ind);
-        if (rep != 0) {
-            jx_finding_add(r, "SCORE_MISMATCH", jx_at_ind(idx, "reported_score"),
-                           "报告得分 %Q 与按规则计算的 0.00 不一致 (reported score differs from the rule's)",
-                           ind->reported);
-        }
-        if (rep < 0 || rep > w) {
-            jx_finding_add(r, "SCORE_ABOVE_WEIGHT", jx_at_ind(idx, "reported_score"),
-                           "报告得分 %Q 不在 0 到分值 %K 之间 (reported score outside [0, weight])",
-                           ind->reported, w);
-        }
+    jx_reported_zero(r, ind, idx, w);
+}
+
+/* The reported-score checks of an indicator scored 0 because something is
+ * missing (an actual, a figure): they never go silent (§8). */
+void jx_reported_zero(jx_result *r, const jx_indicator *ind, int idx, int64_t w)
+{
+    if (!ind || !ind->has_reported)
+        return;
+    int64_t rep = reported_cents(ind);
+    if (rep != 0) {
+        jx_finding_add(r, "SCORE_MISMATCH", jx_at_ind(idx, "reported_score"),
+                       "报告得分 %Q 与按规则计算的 0.00 不一致 (reported score differs from the rule's)",
+                       ind->reported);
+    }
+    if (rep < 0 || rep > w) {
+        jx_finding_add(r, "SCORE_ABOVE_WEIGHT", jx_at_ind(idx, "reported_score"),
+                       "报告得分 %Q 不在 0 到分值 %K 之间 (reported score outside [0, weight])",
+                       ind->reported, w);
     }
 }

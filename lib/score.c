@@ -64,8 +64,10 @@ static void row_start(jx_ind_result *ir)
     ir->op = JX_OP_EQ;
     ir->band = JX_WORD_NONE;
     ir->value = jx_q_int(0);
+    ir->steps = jx_q_int(0);
     ir->n = 0;
     ir->has_value = false;
+    ir->rule_text = NULL;
 }
 
 /* inlined into both loops of jx_score: its call and frame were a tenth of a row */
@@ -151,6 +153,7 @@ static void wide_indicator(jx_result *r, const jx_document *doc, int k, jx_ind_r
                                "(division by zero in the formula)",
                                fi->name, fi->formula_text);
             }
+            jx_reported_zero(r, ind, di, fi->weight);
             return;
         }
     }
