@@ -247,6 +247,9 @@ typedef enum {
 
 typedef enum { JX_BASIS_DEFAULT = 0, JX_BASIS_POINTS, JX_BASIS_RELATIVE } jx_basis;
 typedef enum { JX_ROUND_FLOOR = 0, JX_ROUND_CEIL, JX_ROUND_EXACT } jx_rounding;
+/* step: which way the distance from the target counts (auto: by the
+ * target's operator, §3; a rule text says it: 少 below, 多 above) */
+enum { JX_DIR_AUTO = 0, JX_DIR_BELOW, JX_DIR_ABOVE };
 
 typedef struct { const char *name; int64_t points; } jx_check_item;   /* points in cents */
 typedef struct { jx_word word; int64_t frac; } jx_level;               /* frac in 1/10000 */
@@ -270,10 +273,16 @@ typedef struct {
     jx_check_item *items;
     /* quarters */
     int64_t each;            /* cents */
+    int dir;                 /* JX_DIR_* */
     /* any */
     bool has_cap;
     int64_t cap;             /* cents */
+    const char *text;        /* the rule as the report wrote it (评分标准), or NULL */
 } jx_rule;
+
+/* Reads a rule text (评分标准, scoring.md §8) into *r (r->text not set);
+ * false with err filled (RULE_UNREADABLE, quoting it). ruletext.c */
+bool jx_rule_from_text(const char *text, jx_rule *r, jx_error *err);
 
 const char *jx_rule_kind_name(jx_rule_kind k);
 /* Parses a rule object; errors go to errs under `ptr`. */

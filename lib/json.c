@@ -382,7 +382,12 @@ char *jx_result_json(const jx_result *r, size_t *len)
         jx_buf_puts(&b, ir->met < 0 ? ",\"met\":null" : ir->met ? ",\"met\":true" : ",\"met\":false");
         jx_buf_puts(&b, ",\"rule\":\"");
         jx_buf_puts(&b, jx_rule_kind_name(ir->rule));
-        jx_buf_puts(&b, "\",\"explain\":");
+        jx_buf_puts(&b, "\"");
+        if (ir->rule_text) {   /* the rule as the report wrote it (§8) */
+            jx_buf_puts(&b, ",\"rule_text\":");
+            jx_buf_json_str(&b, ir->rule_text);
+        }
+        jx_buf_puts(&b, ",\"explain\":");
         /* the sentence goes straight into the output, escaped in place */
         size_t start = jx_buf_json_open(&b);
         explain(&b, ir, r);

@@ -71,12 +71,23 @@ bool jx_rule_load(jx_arena *a, json_t *j, const char *ptr, jx_rule *r, jx_errors
 {
     static const char *const FIELDS[] = {"kind", "reverse", "equal", "per", "deduct", "basis",
                                          "rounding", "reference", "levels", "items", "each",
-                                         "cap", NULL};
+                                         "cap", "direction", "text", NULL};
     char p[JX_PTR_MAX];
     size_t before = errs->count;
     memset(r, 0, sizeof *r);
+    if (json_is_string(j)) {
+        /* the rule as the report wrote it (评分标准, §8) */
+        jx_error e;
+        if (!jx_rule_from_text(json_string_value(j), r, &e)) {
+            jx_err_add(errs, JX_EINVALID, ptr, e.code, "%s", e.message);
+            return false;
+        }
+        r->text = jx_strdup(a, json_string_value(j));
+        return r->text != NULL;
+    }
     if (!json_is_object(j)) {
-        jx_err_add(errs, JX_EINVALID, ptr, "RULE_INVALID", "评分规则应为对象 (rule must be an object)");
+        jx_err_add(errs, JX_EINVALID, ptr, "RULE_INVALID",
+                   "评分规则应为对象或评分标准文字 (rule must be an object or a rule text)");
         return false;
     }
     jx_check_fields(j, FIELDS, ptr, errs);
@@ -128,6 +139,11 @@ bool jx_rule_load(jx_arena *a, json_t *j, const char *ptr, jx_rule *r, jx_errors
                    "rounding 只能是 floor、ceil 或 exact (rounding must be floor, ceil or exact)", errs);
         if (w >= 0)
             r->rounding = w == 0 ? JX_ROUND_FLOOR : w == 1 ? JX_ROUND_CEIL : JX_ROUND_EXACT;
+        static const char *const DIRS[] = {"below", "above"};
+        w = one_of(j, "direction", DIRS, 2, ptr,
+                   "direction 只能是 below 或 above (direction must be below or above)", errs);
+        if (w >= 0)
+            r->dir = w == 0 ? JX_DIR_BELOW : JX_DIR_ABOVE;
         if ((v = json_object_get(j, "reference"))) {
             if (!load_fraction(v, &r->reference)) {
                 jx_ptr(p, sizeof p, ptr, "reference");
@@ -213,6 +229,13 @@ bool jx_rule_load(jx_arena *a, json_t *j, const char *ptr, jx_rule *r, jx_errors
             }
         }
     }
+    if ((v = json_object_get(j, "text"))) {
+        if (!json_is_string(v)) {
+            jx_ptr(p, sizeof p, ptr, "text");
+            jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID", "text 应为字符串 (text must be a string)");
+        } else
+            r->text = jx_strdup(a, json_string_value(v));
+    }
     if ((v = json_object_get(j, "cap"))) {
         if (!jx_json_cents(v, &r->cap) || r->cap <= 0) {
             jx_ptr(p, sizeof p, ptr, "cap");
@@ -258,6 +281,9 @@ void jx_rule_json(jx_buf *b, const jx_rule *r)
             jx_buf_puts(b, ",\"reference\":");
             jx_buf_q(b, r->reference, 8);
         }
+        if (r->dir)
+            jx_buf_puts(b, r->dir == JX_DIR_BELOW ? ",\"direction\":\"below\""
+                                                  : ",\"direction\":\"above\"");
     }
     if (r->kind == JX_RULE_LEVELS) {
         jx_buf_puts(b, ",\"levels\":{");
@@ -285,6 +311,10 @@ void jx_rule_json(jx_buf *b, const jx_rule *r)
     if (r->has_cap) {
         jx_buf_puts(b, ",\"cap\":");
         jx_buf_cents_short(b, r->cap);
+    }
+    if (r->text) {
+        jx_buf_puts(b, ",\"text\":");
+        jx_buf_json_str(b, r->text);
     }
     jx_buf_puts(b, "}");
 }
@@ -376,7 +406,11 @@ static int64_t score_numeric(const jx_rule *rule, int64_t full, jx_op op, jx_q A
     if (rule->kind == JX_RULE_STEP) {
         jx_q ref = rule->has_reference ? rule->reference : T, d;
         bool ok;
-        if (eff == JX_OP_GE || eff == JX_OP_GT)
+        if (rule->dir == JX_DIR_BELOW)
+            ok = jx_q_sub(ref, A, &d);
+        else if (rule->dir == JX_DIR_ABOVE)
+            ok = jx_q_sub(A, ref, &d);
+        else if (eff == JX_OP_GE || eff == JX_OP_GT)
             ok = jx_q_sub(ref, A, &d);
         else if (eff == JX_OP_LE || eff == JX_OP_LT)
             ok = jx_q_sub(A, ref, &d);
@@ -645,6 +679,7 @@ void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rul
     int64_t w = out->weight;
     int64_t full = rule->has_cap && rule->cap < w ? rule->cap : w;
     out->rulep = rule;
+    out->rule_text = rule->text;
     out->full = full;
     out->rule = rule->kind;
     out->met = -1;
