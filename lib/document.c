@@ -15,6 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The most indicators one document may hold.  Real tables hold a few dozen
+ * (seed 000: 14; department-wide-2013: 27); 2,000 leaves room for any
+ * report while bounding the work and memory one request can ask for
+ * (about 1 KB an indicator loaded, scored and written out).  README. */
 #define MAX_INDICATORS 2000
 
 typedef struct {
@@ -272,15 +276,16 @@ static void load_list_actual(loader *L, jv *v, const char *ptr, const jx_rule *r
 
 static void load_indicator(loader *L, jv *o, size_t i, const char *base)
 {
-    enum { F_LEVEL1, F_LEVEL2, F_NAME, F_WEIGHT, F_TARGET, F_ACTUAL, F_RULE, F_REASON, F_REPORTED, NF };
+    enum { F_LEVEL1, F_LEVEL2, F_NAME, F_WEIGHT, F_TARGET, F_ACTUAL, F_RULE, F_REASON, F_REPORTED,
+           F_NA, NF };
     static const jv_field IF[NF] = {JV_FIELD("level1"), JV_FIELD("level2"), JV_FIELD("name"),
                                     JV_FIELD("weight"), JV_FIELD("target"), JV_FIELD("actual"),
                                     JV_FIELD("rule"), JV_FIELD("deviation_reason"),
-                                    JV_FIELD("reported_score")};
+                                    JV_FIELD("reported_score"), JV_FIELD("not_applicable")};
     jx_document *d = L->doc;
     jx_indicator *ind = &d->inds[i];
     char p[JX_PTR_MAX], q[JX_PTR_MAX];
-    jv *f[NF];
+    jv *f[NF], *v0;
     *ind = (jx_indicator){0};
     jx_ptr_i(p, sizeof p, base, i);
     ind->fw_index = -1;
@@ -298,6 +303,13 @@ static void load_indicator(loader *L, jv *o, size_t i, const char *base)
         while (*s == ' ' || *s == '\t' || *s == '\n')
             s++;
         ind->reason = *s ? reason : NULL;
+    }
+    if ((v0 = f[F_NA]) && !jv_is_null(v0)) {
+        if (v0->t != JV_TRUE && v0->t != JV_FALSE) {
+            jx_ptr(q, sizeof q, p, "not_applicable");
+            err(L, q, "TYPE_INVALID", "not_applicable 应为 true 或 false (must be a boolean)");
+        } else
+            ind->na = v0->t == JV_TRUE;
     }
     bool wide = d->fw->ninds > 0;
     const jx_rule *fw_rule = NULL;
@@ -324,9 +336,11 @@ static void load_indicator(loader *L, jv *o, size_t i, const char *base)
                 "分值应为大于 0 的数字，最多两位小数 (weight must be > 0)");
         else
             ind->has_weight = true;
-    } else if (ind->fw_index < 0 && !(wide && ind->fw_index == -2 && !f[F_TARGET])) {
+    } else if (ind->fw_index == -2 && f[F_TARGET]) {
         err(L, at_str(at_key(p, "weight"), q), "FIELD_REQUIRED", "缺少分值 (weight is required)");
     }
+    /* a project indicator without a weight: assumed when no indicator of
+     * the document has one, else an error (assume_weights, §8) */
     if (ind->fw_index == -1 && !ind->level1) {
         jx_ptr(q, sizeof q, p, "level1");
         err(L, q, "FIELD_REQUIRED", "缺少一级指标 (level1 is required)");
@@ -417,6 +431,63 @@ static void load_indicator(loader *L, jv *o, size_t i, const char *base)
                 ind->reported_c = INT64_MAX / 4;
         }
     }
+}
+
+/* Project documents: weights given for all indicators, or for none.  With
+ * none (report tables without a 分值 column), each level-1's framework
+ * weight is split evenly over its indicators to the cent, the remainder
+ * cents going to the first ones (scoring.md §8); some given and some
+ * missing is an error listing the missing ones. */
+static void assume_weights(loader *L)
+{
+    jx_document *d = L->doc;
+    int given = 0;
+    for (int i = 0; i < d->ninds; i++)
+        given += d->inds[i].has_weight;
+    if (given == d->ninds || d->ninds == 0)
+        return;
+    if (given > 0) {
+        char list[400];
+        size_t o = 0;
+        int missing = 0;
+        list[0] = 0;
+        for (int i = 0; i < d->ninds; i++) {
+            if (d->inds[i].has_weight)
+                continue;
+            char p[JX_PTR_MAX];
+            jx_ptr_i(p, sizeof p, "/indicators", (size_t)i);
+            jx_ptr(p, sizeof p, p, "weight");
+            err(L, p, "FIELD_REQUIRED", "其他指标给出了分值，本指标缺少分值 (weight is required)");
+            if (missing++ < 20 && o + 24 < sizeof list)
+                o += (size_t)snprintf(list + o, sizeof list - o, "%s%d", o ? ", " : "", i);
+        }
+        jx_err_add(L->errs, JX_EINVALID, "/indicators", "WEIGHTS_PARTIAL",
+                   "%d 个指标给出分值、%d 个缺少（第 %s%s 项，从 0 起），分值应全部给出或全部省略 "
+                   "(weights must be given for every indicator or for none)",
+                   given, missing, list, missing > 20 ? " 等" : "");
+        return;
+    }
+    const jx_framework *fw = d->fw;
+    for (int c = 0; c < fw->ncats; c++) {
+        int n = 0;
+        for (int i = 0; i < d->ninds; i++)
+            n += d->inds[i].cat == c;
+        if (n == 0)
+            continue;
+        int64_t each = fw->cats[c].weight / n, rest = fw->cats[c].weight % n;
+        for (int i = 0; i < d->ninds; i++) {
+            jx_indicator *ind = &d->inds[i];
+            if (ind->cat != c)
+                continue;
+            ind->weight = each + (rest > 0 ? 1 : 0);
+            rest -= rest > 0;
+            ind->has_weight = ind->weight > 0;
+            ind->weight_assumed = true;
+        }
+    }
+    for (int i = 0; i < d->ninds; i++)
+        if (d->inds[i].cat < 0)
+            d->inds[i].weight_assumed = true;   /* weight 0: its level-1 is unknown */
 }
 
 static void load_budget(loader *L, jv *b)
@@ -653,7 +724,8 @@ jx_document *jx_document_load(const jx_ctx *ctx, const char *json, size_t len, j
     jv *inds = jv_get(j, "indicators");
     if (inds && !jv_is_null(inds)) {
         if (!jv_is_array(inds) || (size_t)inds->n > MAX_INDICATORS)
-            err(&L, "/indicators", "TYPE_INVALID", "indicators 应为数组（最多 2000 项） (must be an array)");
+            err(&L, "/indicators", "TYPE_INVALID",
+                "indicators 应为数组（最多 2000 项） (must be an array of at most 2000 indicators)");
         else if (d->fw) {
             d->ninds = (int)(size_t)inds->n;
             /* not zeroed here: each row is, as it is loaded (a fixed-size
@@ -665,6 +737,8 @@ jx_document *jx_document_load(const jx_ctx *ctx, const char *json, size_t len, j
                 load_indicator(&L, inds->items[i], i, "/indicators");
                 d->inds[i].prule = jx_project_rule(d->fw, &d->inds[i]);
             }
+            if (d->inds && d->fw->ninds == 0)
+                assume_weights(&L);
         }
     }
     if (!d->fw && !errs->count)   /* never scored without a framework */

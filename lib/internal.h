@@ -355,6 +355,12 @@ struct jx_framework {
      * copies them instead of comparing names */
     int nrcats;
     jx_cat_result *rcats;
+    /* "own_indicators": {"level1", "weight"}: a wide document's own
+     * indicators count under this category (§8); without it they stay
+     * outside total and max */
+    bool has_own;
+    const char *own_level1;
+    int64_t own_weight;              /* cents */
     json_t *source;                  /* canonical JSON, for jx_framework_json */
 };
 
@@ -457,6 +463,8 @@ typedef struct {
 typedef struct {
     const char *level1, *level2, *name;
     bool has_weight;
+    bool weight_assumed;         /* no weight in the document: split from the category's (§8) */
+    bool na;                     /* not_applicable (不适用, §8) */
     int64_t weight;              /* cents */
     jx_textval target, actual;
     /* checklist actuals: item indexes (resolved at load for framework rules) */
@@ -561,6 +569,8 @@ typedef struct {
     jx_q steps;                  /* step rules: the number of steps deducted */
     int64_t n;                   /* step count / quarters / checklist items met */
     bool has_value;
+    bool na;                     /* not applicable: no score, out of max (§8) */
+    bool own;                    /* a wide document's own indicator outside total and max */
 } jx_ind_result;
 
 struct jx_result {
@@ -574,6 +584,9 @@ struct jx_result {
     int64_t budget_fen, executed_fen, rate4, exec_weight, exec_score;
     int ncats;
     jx_cat_result *cats;
+    bool has_own;                /* a wide document's own indicators outside the total: */
+    const char *own_level1;
+    int64_t own_score, own_max;  /* ... their subtotal (§8) */
     int ninds;
     jx_ind_result *inds;
     int nfind, capfind;

@@ -349,6 +349,15 @@ char *jx_result_json(const jx_result *r, size_t *len)
     jx_buf_cents(&b, r->exec_score);
     jx_buf_puts(&b, "}");
 
+    if (r->has_own) {   /* a wide document's own indicators, outside the total (§8) */
+        jx_buf_puts(&b, ",\"own\":{\"level1\":");
+        jx_buf_json_str(&b, r->own_level1);
+        jx_buf_puts(&b, ",\"score\":");
+        jx_buf_cents(&b, r->own_score);
+        jx_buf_puts(&b, ",\"max\":");
+        jx_buf_cents(&b, r->own_max);
+        jx_buf_puts(&b, "}");
+    }
     jx_buf_puts(&b, ",\"categories\":[");
     for (int i = 0; i < r->ncats; i++) {
         jx_buf_puts(&b, i ? ",{\"level1\":" : "{\"level1\":");
@@ -375,10 +384,19 @@ char *jx_result_json(const jx_result *r, size_t *len)
         jx_buf_json_str(&b, ir->name);
         jx_buf_puts(&b, ",\"weight\":");
         jx_buf_cents(&b, ir->weight);
-        jx_buf_puts(&b, ",\"score\":");
-        jx_buf_cents(&b, ir->score);
-        jx_buf_puts(&b, ",\"deduction\":");
-        jx_buf_cents(&b, ir->weight - ir->score);
+        if (ir->na)   /* not scored (§8) */
+            jx_buf_puts(&b, ",\"score\":null,\"deduction\":null,\"not_applicable\":true");
+        else {
+            jx_buf_puts(&b, ",\"score\":");
+            jx_buf_cents(&b, ir->score);
+            jx_buf_puts(&b, ",\"deduction\":");
+            jx_buf_cents(&b, ir->weight - ir->score);
+        }
+        if (ir->own)   /* outside total and max, in "own" (§8) */
+            jx_buf_puts(&b, ",\"own\":true");
+        if (ir->index >= 0 && r->doc && ir->index < r->doc->ninds &&
+            r->doc->inds[ir->index].weight_assumed)
+            jx_buf_puts(&b, ",\"weight_assumed\":true");
         jx_buf_puts(&b, ir->met < 0 ? ",\"met\":null" : ir->met ? ",\"met\":true" : ",\"met\":false");
         jx_buf_puts(&b, ",\"rule\":\"");
         jx_buf_puts(&b, jx_rule_kind_name(ir->rule));
@@ -458,6 +476,26 @@ static void cell_cents(jx_buf *b, int64_t c, size_t width)
     free(t.p);
 }
 
+static void table_row(jx_buf *b, const jx_result *r, const jx_ind_result *ir, const char **prev1,
+                      size_t w1, size_t w2, size_t w3)
+{
+    const char *l1 = ir->level1 ? ir->level1 : "";
+    cell(b, *prev1 && strcmp(*prev1, l1) == 0 ? "" : l1, w1);
+    *prev1 = l1;
+    cell(b, ir->level2 ? ir->level2 : "", w2);
+    cell(b, ir->name ? ir->name : "", w3);
+    cell_cents(b, ir->weight, 6);
+    if (ir->na) {
+        cell(b, "  不适用", 8);
+        cell(b, "     —", 6);
+    } else {
+        cell_cents(b, ir->score, 6);
+        cell_cents(b, ir->weight - ir->score, 6);
+    }
+    explain(b, ir, r);
+    jx_buf_puts(b, "\n");
+}
+
 char *jx_result_table(const jx_result *r)
 {
     jx_buf b = {0};
@@ -482,18 +520,14 @@ char *jx_result_table(const jx_result *r)
     cell(&b, "三级指标", w3);
     jx_buf_puts(&b, "  分值    得分    扣分  评分情况\n");
     const char *prev1 = NULL;
+    int64_t na_weight = 0;
     for (int i = 0; i < r->ninds; i++) {
         const jx_ind_result *ir = &r->inds[i];
-        const char *l1 = ir->level1 ? ir->level1 : "";
-        cell(&b, prev1 && strcmp(prev1, l1) == 0 ? "" : l1, w1);
-        prev1 = l1;
-        cell(&b, ir->level2 ? ir->level2 : "", w2);
-        cell(&b, ir->name ? ir->name : "", w3);
-        cell_cents(&b, ir->weight, 6);
-        cell_cents(&b, ir->score, 6);
-        cell_cents(&b, ir->weight - ir->score, 6);
-        explain(&b, ir, r);
-        jx_buf_puts(&b, "\n");
+        if (ir->own)
+            continue;   /* listed after the total */
+        table_row(&b, r, ir, &prev1, w1, w2, w3);
+        if (ir->na)
+            na_weight += ir->weight;
     }
     if (r->exec_weight > 0) {
         cell(&b, "预算执行率", w1);
@@ -517,8 +551,46 @@ char *jx_result_table(const jx_result *r)
     cell_cents(&b, r->max, 6);
     cell_cents(&b, r->total, 6);
     cell_cents(&b, r->max - r->total, 6);
+    if (r->max != 10000) {
+        /* the grade is on 100: say how the total was brought there */
+        jx_buf_puts(&b, "满分 ");
+        jx_buf_cents_short(&b, r->max);
+        if (na_weight > 0) {
+            jx_buf_puts(&b, "（不适用指标 ");
+            jx_buf_cents_short(&b, na_weight);
+            jx_buf_puts(&b, " 分不计）");
+        }
+        jx_buf_puts(&b, "\n");
+        cell(&b, "折算得分", w1);
+        cell(&b, "", w2);
+        cell(&b, "", w3);
+        cell_cents(&b, 10000, 6);
+        cell_cents(&b, r->normalised, 6);
+        cell_cents(&b, 10000 - r->normalised, 6);
+        jx_buf_puts(&b, "按适用指标折算：");
+        jx_buf_cents_short(&b, r->total);
+        jx_buf_puts(&b, " ÷ ");
+        jx_buf_cents_short(&b, r->max);
+        jx_buf_puts(&b, " × 100 = ");
+        jx_buf_cents(&b, r->normalised);
+        jx_buf_puts(&b, "，");
+    }
     jx_buf_printf(&b, "等级 %s%s\n", r->grade,
                   r->complete ? "" : "（部分指标无法确定，总分为下限）");
+    if (r->has_own) {
+        jx_buf_puts(&b, "\n自设指标（不计入总分）\n");
+        prev1 = NULL;
+        for (int i = 0; i < r->ninds; i++)
+            if (r->inds[i].own)
+                table_row(&b, r, &r->inds[i], &prev1, w1, w2, w3);
+        cell(&b, "小计", w1);
+        cell(&b, "", w2);
+        cell(&b, "", w3);
+        cell_cents(&b, r->own_max, 6);
+        cell_cents(&b, r->own_score, 6);
+        cell_cents(&b, r->own_max - r->own_score, 6);
+        jx_buf_puts(&b, "\n");
+    }
     jx_buf_printf(&b, "\n发现的问题（%d 项）\n", r->nfind);
     for (int i = 0; i < r->nfind; i++) {
         const jx_finding *f = &r->finds[i];
