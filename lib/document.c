@@ -384,7 +384,9 @@ static void load_indicator(loader *L, jv *o, size_t i, const char *base)
         jx_ptr(q, sizeof q, p, "rule");
         json_t *jr = jv_to_jansson(v, L->text);
         ind->rule = jx_alloc_raw(&d->arena, sizeof *ind->rule);
-        if (jr && ind->rule && jx_rule_load(&d->arena, jr, q, ind->rule, L->errs))
+        if (!jr)
+            err(L, q, "RULE_INVALID", "评分规则无法读取 (rule cannot be read)");
+        else if (ind->rule && jx_rule_load(&d->arena, jr, q, ind->rule, L->errs))
             ind->has_rule = true;
         json_decref(jr);
     }
