@@ -140,7 +140,10 @@ static void explain(jx_buf *b, const jx_ind_result *ir, const jx_result *r)
         jx_buf_puts(b, ir->rule_text);
         jx_buf_puts(b, "”：");
     }
-    switch (ir->ex) {
+    jx_explain_kind ex = ir->ex;
+    if (ex == JX_EX_STEP && ir->met == 1 && jx_q_sign(ir->steps) == 0)
+        ex = JX_EX_MET;   /* a step rule on a met target: said as met */
+    switch (ex) {
     case JX_EX_MET:
         jx_buf_puts(b, "实际 ");
         put_actual(b, ir, fw);
@@ -486,7 +489,7 @@ static void table_row(jx_buf *b, const jx_result *r, const jx_ind_result *ir, co
     cell(b, ir->name ? ir->name : "", w3);
     cell_cents(b, ir->weight, 6);
     if (ir->na) {
-        cell(b, "  不适用", 8);
+        cell(b, "不适用", 6);
         cell(b, "     —", 6);
     } else {
         cell_cents(b, ir->score, 6);
