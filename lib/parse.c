@@ -502,10 +502,13 @@ const char *jx_skip_op_any(const char *text)
             best = PREFIX_OPS[i].len;
     if (!best)
         return jx_skip_op(text);
-    p += best;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    return *p ? p : text;
+    const char *q = p + best;
+    while (*q == ' ' || *q == '\t')
+        q++;
+    /* a word operator counts only before a number (达成 is a word, §1) */
+    if (!((*q >= '0' && *q <= '9') || *q == '-' || *q == '+' || (unsigned char)*q == 0xEF))
+        return jx_skip_op(text);
+    return q;
 }
 
 int jx_parse_money(const char *text, int64_t *fen, int *prec, jx_error *err)
