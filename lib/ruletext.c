@@ -285,6 +285,38 @@ static int split(const char *text, char *buf, size_t cap, const char *clauses[CL
     return nc;
 }
 
+/* Well-formed UTF-8 (no overlong forms, surrogates or code points past
+ * U+10FFFF): a rule read keeps its text, which must survive JSON. */
+static bool utf8_ok(const char *text)
+{
+    const unsigned char *u = (const unsigned char *)text;
+    while (*u) {
+        unsigned c = u[0], cp, k;
+        if (c < 0x80) {
+            u++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF)
+            k = 1, cp = c & 0x1F;
+        else if (c >= 0xE0 && c <= 0xEF)
+            k = 2, cp = c & 0x0F;
+        else if (c >= 0xF0 && c <= 0xF4)
+            k = 3, cp = c & 0x07;
+        else
+            return false;
+        for (unsigned i = 1; i <= k; i++) {
+            if ((u[i] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (u[i] & 0x3F);
+        }
+        if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        u += k + 1;
+    }
+    return true;
+}
+
 static bool cents_of(jx_q q, int64_t *c)
 {
     int64_t v;
@@ -305,7 +337,7 @@ bool jx_rule_from_text(const char *text, jx_rule *r, jx_error *err)
     int count[C_NONE + 1] = {0};
     int step = -1, cap = -1, bnd = -1;
     memset(r, 0, sizeof *r);
-    int n = strlen(text) <= RULE_TEXT_MAX ? split(text, buf, sizeof buf, cl) : -1;
+    int n = strlen(text) <= RULE_TEXT_MAX && utf8_ok(text) ? split(text, buf, sizeof buf, cl) : -1;
     if (n <= 0)
         goto unreadable;
     for (int i = 0; i < n; i++) {
@@ -354,7 +386,7 @@ unreadable:
     {
         /* quoted whole when short, else cut at a character boundary */
         char q[200];
-        size_t m = 0, len = strlen(text);
+        size_t m = 0, len = utf8_ok(text) ? strlen(text) : 0;
         while (m < len) {
             size_t k = jx_utf8_len(text + m, len - m);
             if (m + k > sizeof q - 4)
@@ -362,7 +394,7 @@ unreadable:
             m += k;
         }
         memcpy(q, text, m);
-        strcpy(q + m, m < len ? "…" : "");
+        strcpy(q + m, !utf8_ok(text) ? "（不是合法的 UTF-8 文字）" : m < len ? "…" : "");
         jx_err_set(err, "RULE_UNREADABLE",
                    "评分标准无法识别: '%s'，请写作“少10%%扣1分”“完成得满分，未完成不得分”"
                    "“按完成比例计分”等形式，或给出规则对象 (rule text not understood)",
