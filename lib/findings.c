@@ -211,6 +211,22 @@ static void identity(jx_result *r, const char *ptr, const char *what, const jx_m
                    stated->fen, exact);
 }
 
+/* A sum of many parts (up to 1,000 breakdown items of up to 10^18 fen
+ * each) is added in 128 bits; one beyond the money bound cannot equal a
+ * stated amount, and is said so rather than printed wrapped. */
+static void identity_sum(jx_result *r, const char *ptr, const char *what, const jx_money *stated,
+                         jx_i128 sum)
+{
+    const jx_i128 limit = (jx_i128)1000000000000000000LL;
+    if (sum < limit && sum > -limit) {
+        identity(r, ptr, what, stated, (int64_t)sum);
+        return;
+    }
+    jx_finding_add(r, "AMOUNT_ARITHMETIC", jx_at(ptr),
+                   "%s：填报 %F 元，各项合计超过 10^16 元 (a budget identity does not hold)", what,
+                   stated->fen);
+}
+
 void jx_check_budget(jx_result *r, const jx_document *doc)
 {
     if (!doc->has_budget)
@@ -226,13 +242,13 @@ void jx_check_budget(jx_result *r, const jx_document *doc)
         identity(r, "/budget/balance", "全年预算数 − 全年执行数 ≠ 结余（结转/收回）", &b->balance,
                  base->fen - b->executed.fen);
     if (b->nbreakdown > 0 && b->executed.present) {
-        int64_t s = 0;
+        jx_i128 s = 0;
         for (int i = 0; i < b->nbreakdown; i++)
             s += b->breakdown[i].amount.fen;
-        identity(r, "/budget/breakdown", "支出明细合计 ≠ 全年执行数", &b->executed, s);
+        identity_sum(r, "/budget/breakdown", "支出明细合计 ≠ 全年执行数", &b->executed, s);
     }
     if (b->nsources > 0) {
-        int64_t si = 0, sa = 0, se = 0;
+        jx_i128 si = 0, sa = 0, se = 0;
         bool hi = false, ha = false, he = false;
         for (int i = 0; i < b->nsources; i++) {
             si += b->sources[i].initial.fen;
@@ -243,11 +259,11 @@ void jx_check_budget(jx_result *r, const jx_document *doc)
             he |= b->sources[i].executed.present;
         }
         if (hi && b->initial.present)
-            identity(r, "/budget/sources", "各资金来源年初预算数合计 ≠ 年初预算数", &b->initial, si);
+            identity_sum(r, "/budget/sources", "各资金来源年初预算数合计 ≠ 年初预算数", &b->initial, si);
         if (ha && b->adjusted.present)
-            identity(r, "/budget/sources", "各资金来源全年预算数合计 ≠ 全年预算数", &b->adjusted, sa);
+            identity_sum(r, "/budget/sources", "各资金来源全年预算数合计 ≠ 全年预算数", &b->adjusted, sa);
         if (he && b->executed.present)
-            identity(r, "/budget/sources", "各资金来源执行数合计 ≠ 全年执行数", &b->executed, se);
+            identity_sum(r, "/budget/sources", "各资金来源执行数合计 ≠ 全年执行数", &b->executed, se);
     }
     if (base && b->executed.present && b->executed.fen > base->fen) {
         jx_finding_add(r, "OVERSPENT", jx_at("/budget/executed"),

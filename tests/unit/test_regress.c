@@ -319,6 +319,21 @@ static void test_bounds(void)
         jt_run_free(&r);
     }
 
+    jt_case("7. a breakdown of 20 amounts at the bound: added exactly, AMOUNT_ARITHMETIC");
+    {
+        json_t *d = project("");
+        json_t *b = jt_j("{'adjusted':'9999999999999999元','executed':'9999999999999999元',"
+                         "'breakdown':[]}");
+        for (int i = 0; i < 20; i++)
+            json_array_append_new(json_object_get(b, "breakdown"),
+                                  jt_j("{'item':'x','amount':'9999999999999999元'}"));
+        json_object_set_new(d, "budget", b);
+        if (EXPECT_SCORED((jt_score(ctx, d, &r), &r)))
+            EXPECT_FINDING(r.res, "AMOUNT_ARITHMETIC", "/budget/breakdown");
+        json_decref(d);
+        jt_run_free(&r);
+    }
+
     jt_case("7. 2000 indicators accepted, 2001 refused");
     for (int n = 2000; n <= 2001; n++) {
         json_t *d = project("");
