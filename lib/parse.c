@@ -490,15 +490,17 @@ const char *jx_skip_op(const char *text)
 
 const char *jx_skip_op_any(const char *text)
 {
-    const char *p = jx_skip_op(text);
-    if (p != text && *text != ' ' && *text != '\t')
-        return p;
-    p = text;
+    const char *p = text;
     while (*p == ' ' || *p == '\t')
         p++;
+    /* every word operator begins with a CJK character: most texts (a digit,
+     * a symbol) skip the table */
+    if ((unsigned char)*p < 0xE4 || (unsigned char)*p > 0xE9)
+        return jx_skip_op(text);
     size_t best = 0;
     for (size_t i = 0; i < COUNT(PREFIX_OPS); i++)
-        if (PREFIX_OPS[i].len > best && strncmp(p, PREFIX_OPS[i].s, PREFIX_OPS[i].len) == 0)
+        if (PREFIX_OPS[i].len > best && p[0] == PREFIX_OPS[i].s[0] && p[1] == PREFIX_OPS[i].s[1] &&
+            strncmp(p, PREFIX_OPS[i].s, PREFIX_OPS[i].len) == 0)
             best = PREFIX_OPS[i].len;
     if (!best)
         return jx_skip_op(text);

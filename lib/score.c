@@ -53,19 +53,24 @@ static void row_start(jx_ind_result *ir)
     ir->op = JX_OP_EQ;
     ir->band = JX_WORD_NONE;
     ir->value = jx_q_int(0);
-    ir->steps = jx_q_int(0);
     ir->n = 0;
     ir->has_value = false;
-    ir->rule_text = NULL;
     ir->na = false;
     ir->own = false;
+    /* steps and rule_text are set wherever a row is scored (the hot path) */
 }
 
 /* 不适用 (§8): not scored, its weight out of max; NOT_APPLICABLE with the
  * reason, or NOT_APPLICABLE_NO_REASON. */
+static void cat_drop(jx_result *r, const char *level1, int64_t weight);
+
 static void not_applicable(jx_result *r, const jx_indicator *ind, int idx, const jx_rule *rule,
-                           jx_ind_result *ir)
+                           jx_ind_result *ir, const char *level1)
 {
+    if (level1)
+        cat_drop(r, level1, ir->weight);
+    else if (ind->cat >= 0 && ind->cat < r->ncats)
+        r->cats[ind->cat].weight -= ir->weight;   /* project: rows in category order */
     ir->na = true;
     ir->score = 0;
     ir->met = -1;
@@ -110,7 +115,8 @@ own_indicator(jx_result *r, const jx_document *doc, int i, jx_ind_result *ir)
     ir->weight = ind->weight;
     const jx_rule *rule = ind->prule ? ind->prule : jx_project_rule(doc->fw, ind);
     if (ind->na) {
-        not_applicable(r, ind, i, rule, ir);
+        not_applicable(r, ind, i, rule, ir,
+                       doc->fw->ninds == 0 ? NULL : doc->fw->has_own ? doc->fw->own_level1 : "");
         return;
     }
     if (ind->actual.present && ind->actual.v.has_op) {
@@ -155,7 +161,7 @@ static void wide_indicator(jx_result *r, const jx_document *doc, int k, jx_ind_r
     ir->target = NULL;
     ir->actual = ind ? &ind->actual : NULL;
     if (ind && ind->na) {
-        not_applicable(r, ind, di, &fi->rule, ir);
+        not_applicable(r, ind, di, &fi->rule, ir, fi->level1);
         return;
     }
     if (fi->formula && !(ind && ind->actual.present && !doc->nfigures)) {
@@ -169,6 +175,7 @@ static void wide_indicator(jx_result *r, const jx_document *doc, int k, jx_ind_r
             return;
         }
         if (!(ind && ind->actual.present)) {
+            ir->rule_text = fi->rule.text;
             ir->full = fi->weight;
             ir->rule = fi->rule.kind;
             ir->rulep = &fi->rule;
@@ -259,8 +266,6 @@ jx_result *jx_score(const jx_document *doc)
             jx_ind_result *ir = &r->inds[r->ninds++];
             wide_indicator(r, doc, k, ir);
             cat_score(r, fw->inds[k].level1, ir->score);
-            if (ir->na)
-                cat_drop(r, fw->inds[k].level1, ir->weight);
         }
         for (int i = 0; i < doc->ninds; i++) {
             const jx_indicator *ind = &doc->inds[i];
@@ -281,8 +286,6 @@ jx_result *jx_score(const jx_document *doc)
                 own_indicator(r, doc, i, ir);
                 ir->level1 = fw->own_level1;
                 cat_score(r, fw->own_level1, ir->score);
-                if (ir->na)
-                    cat_drop(r, fw->own_level1, ir->weight);
                 continue;
             }
             int64_t max_before = r->max;
@@ -312,8 +315,6 @@ jx_result *jx_score(const jx_document *doc)
             int c = doc->inds[i].cat;
             if (c >= 0)
                 r->cats[c].score += ir->score;
-            if (ir->na && c >= 0)
-                cat_drop(r, fw->cats[c].level1, ir->weight);
         }
         r->ninds = doc->ninds;
         r->total = total;
