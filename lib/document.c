@@ -7,7 +7,9 @@
  * its JSON pointer, and nothing is scored unless all of it is valid.
  * Inconsistencies that a real report may well contain (a score above its
  * weight, sums that do not add up) are not load errors: they are the
- * findings the scorer reports.
+ * findings the scorer reports.  A document with no weights at all (report
+ * tables without a 分值 column) has them assumed here (§8); a rule may be
+ * the text the report prints (评分标准), read by ruletext.c.
  */
 #include "jsonread.h"
 #include "jsonin.h"

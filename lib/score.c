@@ -8,6 +8,10 @@
  * the total is the sum of those rounded scores and the execution score, so
  * the score table adds up to the cent.  `complete` turns false whenever
  * something could not be determined: the total is then a lower bound.
+ * §8: a not-applicable indicator is not scored and its weight leaves max
+ * (the grade is on the applicable part); a wide document's own indicators
+ * have their own subtotal, outside total and max, unless the framework
+ * gives them a category (own_indicators).
  */
 #include "jsonin.h"
 #include <stdio.h>
