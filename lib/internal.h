@@ -280,6 +280,11 @@ typedef struct {
     const char *text;        /* the rule as the report wrote it (评分标准), or NULL */
 } jx_rule;
 
+/* The largest per, reference, deduction or cap a rule may state (a
+ * million: far beyond any real rule, and every product of them with a
+ * parsed value stays exact and printable). */
+#define JX_RULE_NUM_MAX 1000000
+
 /* Reads a rule text (评分标准, scoring.md §8) into *r (r->text not set);
  * false with err filled (RULE_UNREADABLE, quoting it). ruletext.c */
 bool jx_rule_from_text(const char *text, jx_rule *r, jx_error *err);

@@ -118,13 +118,15 @@ bool jx_rule_load(jx_arena *a, json_t *j, const char *ptr, jx_rule *r, jx_errors
                                errs) == 1;
     if (r->kind == JX_RULE_STEP) {
         v = json_object_get(j, "per");
-        if (!v || !jx_json_number(v, &r->per, NULL) || jx_q_sign(r->per) <= 0) {
+        if (!v || !jx_json_number(v, &r->per, NULL) || jx_q_sign(r->per) <= 0 ||
+            jx_q_cmp(r->per, jx_q_int(JX_RULE_NUM_MAX)) > 0) {
             jx_ptr(p, sizeof p, ptr, "per");
             jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
-                       "step 规则需要正数 per（每少多少扣分） (step needs a positive 'per')");
+                       "step 规则需要 0 到 1000000 之间的正数 per（每少多少扣分） (step needs a positive 'per')");
         }
         v = json_object_get(j, "deduct");
-        if (!v || !jx_json_cents(v, &r->deduct) || r->deduct <= 0) {
+        if (!v || !jx_json_cents(v, &r->deduct) || r->deduct <= 0 ||
+            r->deduct > JX_RULE_NUM_MAX * 100) {
             jx_ptr(p, sizeof p, ptr, "deduct");
             jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
                        "step 规则需要正数 deduct（每次扣分，最多两位小数） (step needs a positive 'deduct')");
@@ -145,7 +147,9 @@ bool jx_rule_load(jx_arena *a, json_t *j, const char *ptr, jx_rule *r, jx_errors
         if (w >= 0)
             r->dir = w == 0 ? JX_DIR_BELOW : JX_DIR_ABOVE;
         if ((v = json_object_get(j, "reference"))) {
-            if (!load_fraction(v, &r->reference)) {
+            if (!load_fraction(v, &r->reference) ||
+                jx_q_cmp(r->reference, jx_q_int(JX_RULE_NUM_MAX)) > 0 ||
+                jx_q_cmp(r->reference, jx_q_int(-JX_RULE_NUM_MAX)) < 0) {
                 jx_ptr(p, sizeof p, ptr, "reference");
                 jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
                            "reference 应为数字或百分数 (reference must be a number or a percent)");

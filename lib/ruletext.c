@@ -359,17 +359,20 @@ bool jx_rule_from_text(const char *text, jx_rule *r, jx_error *err)
         r->dir = cs[step].dir;
         r->basis = cs[step].basis;
         r->rounding = JX_ROUND_FLOOR;
-        if (jx_q_sign(r->per) <= 0 || !cents_of(cs[step].b, &r->deduct))
+        if (jx_q_sign(r->per) <= 0 || jx_q_cmp(r->per, jx_q_int(JX_RULE_NUM_MAX)) > 0 ||
+            !cents_of(cs[step].b, &r->deduct) || r->deduct > JX_RULE_NUM_MAX * 100)
             goto unreadable;
         int b = cap >= 0 ? cap : bnd;
         if (b >= 0) {
             /* the stated bound of full points: the step counts from it */
             r->has_reference = true;
             r->reference = cs[b].a;
+            if (jx_q_cmp(r->reference, jx_q_int(JX_RULE_NUM_MAX)) > 0)
+                goto unreadable;
         }
         if (cap >= 0) {
             r->has_cap = true;
-            if (!cents_of(cs[cap].b, &r->cap))
+            if (!cents_of(cs[cap].b, &r->cap) || r->cap > JX_RULE_NUM_MAX * 100)
                 goto unreadable;
         }
     } else if (count[C_RATIO] == 1 && !count[C_STEP] && !count[C_ELSE_ZERO] && !count[C_CAP] &&

@@ -110,7 +110,8 @@ static void test_rule_texts(void)
 
     static const char *const bad[] = {"酌情扣分", "", "少10扣1分", "每少10%扣1", "按照实际情况评分",
                                       "少10%扣1分，多10%扣1分", "完成得满分",
-                                      "少10%扣0.001分", "为100%的计2分"};
+                                      "少10%扣0.001分", "为100%的计2分",
+                                      "每少99999999999%扣1分" /* fuzz_ruletext: per too large */};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         jt_run r;
         char ind[512];
