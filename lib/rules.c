@@ -595,10 +595,18 @@ static void score_bands(jx_result *r, const jx_framework *fw, const jx_indicator
         if (has_rep) {
             out->score = clamp(rep, 0, full);
             out->ex = JX_EX_JUDGEMENT;
-            jx_finding_add(r, "QUALITATIVE_JUDGEMENT", jx_at_ind(idx, NULL),
-                           "实际完成值“%s”无法归入达成档次，采用报告得分 %K 分（需评价人判断） "
-                           "(the actual cannot be placed in a band: the reported score is used)",
-                           ind && ind->actual.text ? ind->actual.text : "", out->score);
+            if (rep == out->score)
+                jx_finding_add(r, "QUALITATIVE_JUDGEMENT", jx_at_ind(idx, NULL),
+                               "实际完成值“%s”无法归入达成档次，采用报告得分 %K 分（需评价人判断） "
+                               "(the actual cannot be placed in a band: the reported score is used)",
+                               ind && ind->actual.text ? ind->actual.text : "", out->score);
+            else   /* the reported score itself, and what it was held to (§8) */
+                jx_finding_add(r, "QUALITATIVE_JUDGEMENT", jx_at_ind(idx, NULL),
+                               "实际完成值“%s”无法归入达成档次，报告得分 %K 分不在 0 到 %K 分之间，"
+                               "按 %K 分计（需评价人判断） (the actual cannot be placed in a band: "
+                               "the reported score, held to [0, weight], is used)",
+                               ind && ind->actual.text ? ind->actual.text : "", rep, full,
+                               out->score);
         } else {
             out->score = 0;
             out->ex = JX_EX_UNDETERMINED;

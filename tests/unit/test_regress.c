@@ -258,6 +258,8 @@ static void test_explanations(void)
         EXPECT_HAS(explain_of(r.res, 0), "11");
         EXPECT_HASNT(explain_of(r.res, 0), "采用报告得分 10 分");
         EXPECT_FINDING(r.res, "SCORE_ABOVE_WEIGHT", "/indicators/0");
+        json_t *f = jt_finding(r.res, "QUALITATIVE_JUDGEMENT", "/indicators/0");
+        CHECK(f && strstr(json_string_value(json_object_get(f, "message")), "报告得分 11 分"));
     }
     jt_run_free(&r);
 
