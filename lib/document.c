@@ -7,7 +7,9 @@
  * its JSON pointer, and nothing is scored unless all of it is valid.
  * Inconsistencies that a real report may well contain (a score above its
  * weight, sums that do not add up) are not load errors: they are the
- * findings the scorer reports.
+ * findings the scorer reports.  A document with no weights at all (report
+ * tables without a 分值 column) has them assumed here (§8); a rule may be
+ * the text the report prints (评分标准), read by ruletext.c.
  */
 #include "jsonread.h"
 #include "jsonin.h"
@@ -15,6 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The most indicators one document may hold.  Real tables hold a few dozen
+ * (seed 000: 14; department-wide-2013: 27); 2,000 leaves room for any
+ * report while bounding the work and memory one request can ask for
+ * (about 1 KB an indicator loaded, scored and written out).  README. */
 #define MAX_INDICATORS 2000
 
 typedef struct {
@@ -76,7 +82,15 @@ static bool number_text(jv *j, char *out, size_t cap)
     return true;
 }
 
+static bool load_money_signed(loader *L, jv *v, at where, jx_money *m, bool negative_ok);
+
 static bool load_money(loader *L, jv *v, at where, jx_money *m)
+{
+    return load_money_signed(L, v, where, m, false);
+}
+
+/* An amount; only a balance may be negative (overspent, §8). */
+static bool load_money_signed(loader *L, jv *v, at where, jx_money *m, bool negative_ok)
 {
     char ptr[JX_PTR_MAX];
     memset(m, 0, sizeof *m);
@@ -94,7 +108,7 @@ static bool load_money(loader *L, jv *v, at where, jx_money *m)
         return false;
     }
     jx_error e;
-    if (jx_parse_money(text, &m->fen, &m->prec, &e) != 0) {
+    if (jx_parse_money_signed(text, &m->fen, &m->prec, negative_ok, &e) != 0) {
         jx_err_add(L->errs, JX_EINVALID, at_str(where, ptr), e.code, "金额无法解析: %s", e.message);
         return false;
     }
@@ -264,15 +278,16 @@ static void load_list_actual(loader *L, jv *v, const char *ptr, const jx_rule *r
 
 static void load_indicator(loader *L, jv *o, size_t i, const char *base)
 {
-    enum { F_LEVEL1, F_LEVEL2, F_NAME, F_WEIGHT, F_TARGET, F_ACTUAL, F_RULE, F_REASON, F_REPORTED, NF };
+    enum { F_LEVEL1, F_LEVEL2, F_NAME, F_WEIGHT, F_TARGET, F_ACTUAL, F_RULE, F_REASON, F_REPORTED,
+           F_NA, NF };
     static const jv_field IF[NF] = {JV_FIELD("level1"), JV_FIELD("level2"), JV_FIELD("name"),
                                     JV_FIELD("weight"), JV_FIELD("target"), JV_FIELD("actual"),
                                     JV_FIELD("rule"), JV_FIELD("deviation_reason"),
-                                    JV_FIELD("reported_score")};
+                                    JV_FIELD("reported_score"), JV_FIELD("not_applicable")};
     jx_document *d = L->doc;
     jx_indicator *ind = &d->inds[i];
     char p[JX_PTR_MAX], q[JX_PTR_MAX];
-    jv *f[NF];
+    jv *f[NF], *v0;
     *ind = (jx_indicator){0};
     jx_ptr_i(p, sizeof p, base, i);
     ind->fw_index = -1;
@@ -290,6 +305,13 @@ static void load_indicator(loader *L, jv *o, size_t i, const char *base)
         while (*s == ' ' || *s == '\t' || *s == '\n')
             s++;
         ind->reason = *s ? reason : NULL;
+    }
+    if ((v0 = f[F_NA]) && !jv_is_null(v0)) {
+        if (v0->t != JV_TRUE && v0->t != JV_FALSE) {
+            jx_ptr(q, sizeof q, p, "not_applicable");
+            err(L, q, "TYPE_INVALID", "not_applicable 应为 true 或 false (must be a boolean)");
+        } else
+            ind->na = v0->t == JV_TRUE;
     }
     bool wide = d->fw->ninds > 0;
     const jx_rule *fw_rule = NULL;
@@ -316,9 +338,11 @@ static void load_indicator(loader *L, jv *o, size_t i, const char *base)
                 "分值应为大于 0 的数字，最多两位小数 (weight must be > 0)");
         else
             ind->has_weight = true;
-    } else if (ind->fw_index < 0 && !(wide && ind->fw_index == -2 && !f[F_TARGET])) {
+    } else if (ind->fw_index == -2 && f[F_TARGET]) {
         err(L, at_str(at_key(p, "weight"), q), "FIELD_REQUIRED", "缺少分值 (weight is required)");
     }
+    /* a project indicator without a weight: assumed when no indicator of
+     * the document has one, else an error (assume_weights, §8) */
     if (ind->fw_index == -1 && !ind->level1) {
         jx_ptr(q, sizeof q, p, "level1");
         err(L, q, "FIELD_REQUIRED", "缺少一级指标 (level1 is required)");
@@ -362,7 +386,9 @@ static void load_indicator(loader *L, jv *o, size_t i, const char *base)
         jx_ptr(q, sizeof q, p, "rule");
         json_t *jr = jv_to_jansson(v, L->text);
         ind->rule = jx_alloc_raw(&d->arena, sizeof *ind->rule);
-        if (jr && ind->rule && jx_rule_load(&d->arena, jr, q, ind->rule, L->errs))
+        if (!jr)
+            err(L, q, "RULE_INVALID", "评分规则无法读取 (rule cannot be read)");
+        else if (ind->rule && jx_rule_load(&d->arena, jr, q, ind->rule, L->errs))
             ind->has_rule = true;
         json_decref(jr);
     }
@@ -411,6 +437,63 @@ static void load_indicator(loader *L, jv *o, size_t i, const char *base)
     }
 }
 
+/* Project documents: weights given for all indicators, or for none.  With
+ * none (report tables without a 分值 column), each level-1's framework
+ * weight is split evenly over its indicators to the cent, the remainder
+ * cents going to the first ones (scoring.md §8); some given and some
+ * missing is an error listing the missing ones. */
+static void assume_weights(loader *L)
+{
+    jx_document *d = L->doc;
+    int given = 0;
+    for (int i = 0; i < d->ninds; i++)
+        given += d->inds[i].has_weight;
+    if (given == d->ninds || d->ninds == 0)
+        return;
+    if (given > 0) {
+        char list[400];
+        size_t o = 0;
+        int missing = 0;
+        list[0] = 0;
+        for (int i = 0; i < d->ninds; i++) {
+            if (d->inds[i].has_weight)
+                continue;
+            char p[JX_PTR_MAX];
+            jx_ptr_i(p, sizeof p, "/indicators", (size_t)i);
+            jx_ptr(p, sizeof p, p, "weight");
+            err(L, p, "FIELD_REQUIRED", "其他指标给出了分值，本指标缺少分值 (weight is required)");
+            if (missing++ < 20 && o + 24 < sizeof list)
+                o += (size_t)snprintf(list + o, sizeof list - o, "%s%d", o ? ", " : "", i);
+        }
+        jx_err_add(L->errs, JX_EINVALID, "/indicators", "WEIGHTS_PARTIAL",
+                   "%d 个指标给出分值、%d 个缺少（第 %s%s 项，从 0 起），分值应全部给出或全部省略 "
+                   "(weights must be given for every indicator or for none)",
+                   given, missing, list, missing > 20 ? " 等" : "");
+        return;
+    }
+    const jx_framework *fw = d->fw;
+    for (int c = 0; c < fw->ncats; c++) {
+        int n = 0;
+        for (int i = 0; i < d->ninds; i++)
+            n += d->inds[i].cat == c;
+        if (n == 0)
+            continue;
+        int64_t each = fw->cats[c].weight / n, rest = fw->cats[c].weight % n;
+        for (int i = 0; i < d->ninds; i++) {
+            jx_indicator *ind = &d->inds[i];
+            if (ind->cat != c)
+                continue;
+            ind->weight = each + (rest > 0 ? 1 : 0);
+            rest -= rest > 0;
+            ind->has_weight = ind->weight > 0;
+            ind->weight_assumed = true;
+        }
+    }
+    for (int i = 0; i < d->ninds; i++)
+        if (d->inds[i].cat < 0)
+            d->inds[i].weight_assumed = true;   /* weight 0: its level-1 is unknown */
+}
+
 static void load_budget(loader *L, jv *b)
 {
     static const char *const BF[] = {"initial", "cuts", "additions", "adjusted", "executed",
@@ -431,7 +514,7 @@ static void load_budget(loader *L, jv *b)
     load_money(L, jv_get(b, "additions"), at_key("/budget", "additions"), &bg->additions);
     load_money(L, jv_get(b, "adjusted"), at_key("/budget", "adjusted"), &bg->adjusted);
     load_money(L, jv_get(b, "executed"), at_key("/budget", "executed"), &bg->executed);
-    load_money(L, jv_get(b, "balance"), at_key("/budget", "balance"), &bg->balance);
+    load_money_signed(L, jv_get(b, "balance"), at_key("/budget", "balance"), &bg->balance, true);
     jv *v = jv_get(b, "reported_execution_rate");
     if (v && !jv_is_null(v)) {
         jx_textval tv;
@@ -645,7 +728,8 @@ jx_document *jx_document_load(const jx_ctx *ctx, const char *json, size_t len, j
     jv *inds = jv_get(j, "indicators");
     if (inds && !jv_is_null(inds)) {
         if (!jv_is_array(inds) || (size_t)inds->n > MAX_INDICATORS)
-            err(&L, "/indicators", "TYPE_INVALID", "indicators 应为数组（最多 2000 项） (must be an array)");
+            err(&L, "/indicators", "TYPE_INVALID",
+                "indicators 应为数组（最多 2000 项） (must be an array of at most 2000 indicators)");
         else if (d->fw) {
             d->ninds = (int)(size_t)inds->n;
             /* not zeroed here: each row is, as it is loaded (a fixed-size
@@ -657,6 +741,8 @@ jx_document *jx_document_load(const jx_ctx *ctx, const char *json, size_t len, j
                 load_indicator(&L, inds->items[i], i, "/indicators");
                 d->inds[i].prule = jx_project_rule(d->fw, &d->inds[i]);
             }
+            if (d->inds && d->fw->ninds == 0)
+                assume_weights(&L);
         }
     }
     if (!d->fw && !errs->count)   /* never scored without a framework */

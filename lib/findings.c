@@ -23,7 +23,8 @@ jx_severity jx_finding_severity(const char *code)
         CODE_IS(code, "FIGURE_MISSING"))
         return JX_SEV_ERROR;
     if (CODE_IS(code, "ACTUAL_HAS_OPERATOR") || CODE_IS(code, "QUALITATIVE_JUDGEMENT") ||
-        CODE_IS(code, "FRAMEWORK_RULE_MAX"))
+        CODE_IS(code, "FRAMEWORK_RULE_MAX") || CODE_IS(code, "NOT_APPLICABLE") ||
+        CODE_IS(code, "WEIGHT_ASSUMED"))
         return JX_SEV_INFO;
     return JX_SEV_WARNING;
 }
@@ -142,6 +143,11 @@ void jx_check_structure(jx_result *r, const jx_document *doc)
         const jx_indicator *ind = &doc->inds[i];
         sum += ind->weight;
         int c = ind->cat;
+        if (ind->weight_assumed)
+            jx_finding_add(r, "WEIGHT_ASSUMED", jx_at_ind(i, "weight"),
+                           "未填写分值，按一级指标“%s”的分值平均分配，计 %K 分 (no weight given: assumed)",
+                           c >= 0 ? fw->cats[c].level1 : (ind->level1 ? ind->level1 : ""),
+                           ind->weight);
         if (c < 0) {
             jx_finding_add(r, "UNKNOWN_CATEGORY", jx_at_ind(i, "level1"),
                            "一级指标“%s”不在框架 %s 中 (level-1 not in the framework)",
@@ -205,6 +211,22 @@ static void identity(jx_result *r, const char *ptr, const char *what, const jx_m
                    stated->fen, exact);
 }
 
+/* A sum of many parts (up to 1,000 breakdown items of up to 10^18 fen
+ * each) is added in 128 bits; one beyond the money bound cannot equal a
+ * stated amount, and is said so rather than printed wrapped. */
+static void identity_sum(jx_result *r, const char *ptr, const char *what, const jx_money *stated,
+                         jx_i128 sum)
+{
+    const jx_i128 limit = (jx_i128)1000000000000000000LL;
+    if (sum < limit && sum > -limit) {
+        identity(r, ptr, what, stated, (int64_t)sum);
+        return;
+    }
+    jx_finding_add(r, "AMOUNT_ARITHMETIC", jx_at(ptr),
+                   "%s：填报 %F 元，各项合计超过 10^16 元 (a budget identity does not hold)", what,
+                   stated->fen);
+}
+
 void jx_check_budget(jx_result *r, const jx_document *doc)
 {
     if (!doc->has_budget)
@@ -220,13 +242,13 @@ void jx_check_budget(jx_result *r, const jx_document *doc)
         identity(r, "/budget/balance", "全年预算数 − 全年执行数 ≠ 结余（结转/收回）", &b->balance,
                  base->fen - b->executed.fen);
     if (b->nbreakdown > 0 && b->executed.present) {
-        int64_t s = 0;
+        jx_i128 s = 0;
         for (int i = 0; i < b->nbreakdown; i++)
             s += b->breakdown[i].amount.fen;
-        identity(r, "/budget/breakdown", "支出明细合计 ≠ 全年执行数", &b->executed, s);
+        identity_sum(r, "/budget/breakdown", "支出明细合计 ≠ 全年执行数", &b->executed, s);
     }
     if (b->nsources > 0) {
-        int64_t si = 0, sa = 0, se = 0;
+        jx_i128 si = 0, sa = 0, se = 0;
         bool hi = false, ha = false, he = false;
         for (int i = 0; i < b->nsources; i++) {
             si += b->sources[i].initial.fen;
@@ -237,16 +259,20 @@ void jx_check_budget(jx_result *r, const jx_document *doc)
             he |= b->sources[i].executed.present;
         }
         if (hi && b->initial.present)
-            identity(r, "/budget/sources", "各资金来源年初预算数合计 ≠ 年初预算数", &b->initial, si);
+            identity_sum(r, "/budget/sources", "各资金来源年初预算数合计 ≠ 年初预算数", &b->initial, si);
         if (ha && b->adjusted.present)
-            identity(r, "/budget/sources", "各资金来源全年预算数合计 ≠ 全年预算数", &b->adjusted, sa);
+            identity_sum(r, "/budget/sources", "各资金来源全年预算数合计 ≠ 全年预算数", &b->adjusted, sa);
         if (he && b->executed.present)
-            identity(r, "/budget/sources", "各资金来源执行数合计 ≠ 全年执行数", &b->executed, se);
+            identity_sum(r, "/budget/sources", "各资金来源执行数合计 ≠ 全年执行数", &b->executed, se);
     }
     if (base && b->executed.present && b->executed.fen > base->fen) {
         jx_finding_add(r, "OVERSPENT", jx_at("/budget/executed"),
                        "全年执行数 %F 元超过全年预算数 %F 元 (executed exceeds the budget)",
                        b->executed.fen, base->fen);
+    } else if (b->balance.present && b->balance.fen < 0) {
+        jx_finding_add(r, "OVERSPENT", jx_at("/budget/balance"),
+                       "结余为负数 %F 元，支出超过预算 (a negative balance: overspent)",
+                       b->balance.fen);
     }
     if (b->has_rate && base && b->executed.present && base->fen > 0) {
         jx_q exact = jx_q_make(b->executed.fen, base->fen);
@@ -262,18 +288,31 @@ void jx_check_budget(jx_result *r, const jx_document *doc)
 
 void jx_check_totals(jx_result *r, const jx_document *doc)
 {
+    /* reports write totals on 100: the reported total is held to the
+     * normalised total, exactly (total × 100 ÷ max, §8) */
+    jx_q on100 = r->max > 0 ? jx_q_make((jx_i128)r->total * 100, r->max) : jx_q_int(0);
     if (doc->has_total) {
-        jx_q total = jx_q_make(r->total, 100);
-        if (!jx_consistent(doc->rep_total, doc->rep_total_prec, total)) {
-            jx_finding_add(r, "TOTAL_MISMATCH", jx_at("/reported/total"),
-                           "报告总分 %Q 与按规则计算的 %C 不一致 (reported total differs from the computed one)",
-                           doc->rep_total, r->total);
+        if (!jx_consistent(doc->rep_total, doc->rep_total_prec, on100)) {
+            if (r->max == 10000)
+                jx_finding_add(r, "TOTAL_MISMATCH", jx_at("/reported/total"),
+                               "报告总分 %Q 与按规则计算的 %C 不一致 (reported total differs from the computed one)",
+                               doc->rep_total, r->total);
+            else
+                jx_finding_add(r, "TOTAL_MISMATCH", jx_at("/reported/total"),
+                               "报告总分 %Q 与按规则计算的 %C（%C ÷ 满分 %K × 100）不一致 "
+                               "(reported total differs from the normalised one)",
+                               doc->rep_total, r->normalised, r->total, r->max);
         }
         if (doc->rep_all) {
             jx_q sum = doc->rep_sum;
             jx_q ex = doc->has_exec_score ? doc->rep_exec_score : jx_q_make(r->exec_score, 100);
             jx_q_add(sum, ex, &sum);
-            if (!jx_consistent(doc->rep_total, doc->rep_total_prec, sum)) {
+            /* the parts add up to the total as written, or on 100 */
+            jx_q sum100 = sum;
+            bool scaled = r->max > 0 && r->max != 10000 &&
+                          jx_q_mul(sum, jx_q_make(10000, r->max), &sum100);
+            if (!jx_consistent(doc->rep_total, doc->rep_total_prec, sum) &&
+                !(scaled && jx_consistent(doc->rep_total, doc->rep_total_prec, sum100))) {
                 jx_finding_add(r, "REPORTED_SUM_MISMATCH", jx_at("/reported/total"),
                                "各指标报告得分与预算执行得分合计 %Q，与报告总分 %Q 不一致 "
                                "(the reported scores do not add up to the reported total)",
@@ -282,9 +321,8 @@ void jx_check_totals(jx_result *r, const jx_document *doc)
         }
     }
     if (doc->has_total && doc->has_grade) {
-        jx_q norm;
         int64_t c = 0;
-        if (jx_q_mul(doc->rep_total, jx_q_make(10000, r->max), &norm) && jx_q_round(norm, 2, &c)) {
+        if (jx_q_round(doc->rep_total, 2, &c)) {   /* on 100, as reports write it (§8) */
             const char *g = jx_grade_of(doc->fw, c);
             if (strcmp(g, doc->rep_grade) != 0) {
                 jx_finding_add(r, "GRADE_MISMATCH", jx_at("/reported/grade"),
@@ -304,8 +342,13 @@ static void reported_sum(jx_document *doc)
     bool all = doc->ninds > 0, cents = true;
     int64_t sumc = 0;
     jx_q sum = jx_q_int(0);
+    bool wide = doc->fw->ninds > 0;
     for (int i = 0; i < doc->ninds; i++) {
         const jx_indicator *ind = &doc->inds[i];
+        /* only what the total holds: not-applicable indicators and a wide
+         * document's own ones outside the total need no score (§8) */
+        if (ind->na || (wide && ind->fw_index < 0 && !doc->fw->has_own))
+            continue;
         if (!ind->has_reported) {
             all = false;
             break;
@@ -319,8 +362,15 @@ static void reported_sum(jx_document *doc)
         }
     }
     jx_q_add(sum, jx_q_make(sumc, 100), &sum);
-    if (doc->fw->ninds > 0 && doc->ninds < doc->fw->ninds)
-        all = false;   /* wide: some framework indicators carry no reported score */
+    /* wide: every framework indicator must be listed with a reported score
+     * (a count of listed indicators says nothing: the document may list
+     * its own indicators too) */
+    for (int k = 0; all && k < doc->fw->ninds; k++) {
+        bool seen = false;
+        for (int i = 0; !seen && i < doc->ninds; i++)
+            seen = doc->inds[i].fw_index == k;   /* (its reported score is checked above) */
+        all = seen;
+    }
     doc->rep_all = all;
     doc->rep_sum = sum;
 }

@@ -21,7 +21,7 @@ struct jx_ctx {
 static const char *const FW_FIELDS[] = {"id", "name", "scope", "version", "description",
                                         "execution_weight", "execution_rule", "grades",
                                         "categories", "default_rule", "qualitative_bands",
-                                        "too_low_factor", "indicators", NULL};
+                                        "too_low_factor", "indicators", "own_indicators", NULL};
 
 bool jx_level_eq(const char *a, const char *b)
 {
@@ -294,7 +294,7 @@ static void load_indicators(jx_framework *fw, json_t *inds, const char *base, jx
 
 static void check_weights(jx_framework *fw, const char *base, jx_errors *errs)
 {
-    int64_t sum = fw->execution_weight;
+    int64_t sum = fw->execution_weight + fw->own_weight;
     for (int i = 0; i < fw->ncats; i++)
         sum += fw->cats[i].weight;
     if (sum != 10000)
@@ -322,9 +322,13 @@ static void check_weights(jx_framework *fw, const char *base, jx_errors *errs)
  * used to build them at every call. */
 static bool result_categories(jx_framework *fw)
 {
-    fw->rcats = jx_alloc(&fw->arena, sizeof *fw->rcats * (size_t)(fw->ncats + 1));
+    fw->rcats = jx_alloc(&fw->arena, sizeof *fw->rcats * (size_t)(fw->ncats + 2));
     if (!fw->rcats)
         return false;
+    if (fw->has_own) {   /* the document's own indicators, first among equals: last */
+        fw->rcats[fw->ncats + 1].level1 = fw->own_level1;
+        fw->rcats[fw->ncats + 1].weight = fw->own_weight;
+    }
     for (int c = 0; c < fw->ncats; c++) {
         int k;
         for (k = 0; k < fw->nrcats; k++)
@@ -336,6 +340,8 @@ static bool result_categories(jx_framework *fw)
         fw->rcats[fw->nrcats].weight = fw->cats[c].weight;
         fw->nrcats++;
     }
+    if (fw->has_own)
+        fw->rcats[fw->nrcats++] = fw->rcats[fw->ncats + 1];
     return true;
 }
 
@@ -442,6 +448,27 @@ jx_framework *jx_framework_from_json(json_t *j, const char *base, jx_errors *err
         check_distinct_categories(fw, base, errs);
     if (fw->cats)
         load_indicators(fw, json_object_get(j, "indicators"), base, errs);
+    if ((v = json_object_get(j, "own_indicators"))) {
+        static const char *const OF[] = {"level1", "weight", NULL};
+        jx_ptr(p, sizeof p, base, "own_indicators");
+        const char *l1 = json_string_value(json_object_get(v, "level1"));
+        if (json_is_object(v))
+            jx_check_fields(v, OF, p, errs);
+        if (!json_is_object(v) || !l1 || !*l1 ||
+            !jx_json_cents(json_object_get(v, "weight"), &fw->own_weight) || fw->own_weight <= 0 ||
+            strcmp(fw->scope, "project") == 0)
+            jx_err_add(errs, JX_EINVALID, p, "FRAMEWORK_INVALID",
+                       "own_indicators 应为 {\"level1\": 名称, \"weight\": 分值}，仅用于部门或单位整体框架 "
+                       "(own_indicators must be {level1, weight}, wide frameworks only)");
+        else if (fw->cats && jx_framework_category(fw, l1, NULL) >= 0)
+            jx_err_add(errs, JX_EINVALID, p, "FRAMEWORK_INVALID",
+                       "own_indicators 的一级指标“%s”与框架的一级指标重名 (level-1 already in categories)",
+                       l1);
+        else {
+            fw->has_own = true;
+            fw->own_level1 = jx_strdup(&fw->arena, l1);
+        }
+    }
     if (errs->count == before)
         check_weights(fw, base, errs);
     if (fw->ninds > 0 && strcmp(fw->scope, "project") == 0) {
@@ -491,7 +518,7 @@ const char *jx_framework_scope(const jx_framework *fw) { return fw->scope; }
 
 int64_t jx_framework_max(const jx_framework *fw)
 {
-    int64_t m = fw->execution_weight;
+    int64_t m = fw->execution_weight + fw->own_weight;
     for (int i = 0; i < fw->ncats; i++)
         m += fw->cats[i].weight;
     return m;

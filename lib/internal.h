@@ -247,6 +247,9 @@ typedef enum {
 
 typedef enum { JX_BASIS_DEFAULT = 0, JX_BASIS_POINTS, JX_BASIS_RELATIVE } jx_basis;
 typedef enum { JX_ROUND_FLOOR = 0, JX_ROUND_CEIL, JX_ROUND_EXACT } jx_rounding;
+/* step: which way the distance from the target counts (auto: by the
+ * target's operator, §3; a rule text says it: 少 below, 多 above) */
+enum { JX_DIR_AUTO = 0, JX_DIR_BELOW, JX_DIR_ABOVE };
 
 typedef struct { const char *name; int64_t points; } jx_check_item;   /* points in cents */
 typedef struct { jx_word word; int64_t frac; } jx_level;               /* frac in 1/10000 */
@@ -270,10 +273,21 @@ typedef struct {
     jx_check_item *items;
     /* quarters */
     int64_t each;            /* cents */
+    int dir;                 /* JX_DIR_* */
     /* any */
     bool has_cap;
     int64_t cap;             /* cents */
+    const char *text;        /* the rule as the report wrote it (评分标准), or NULL */
 } jx_rule;
+
+/* The largest per, reference, deduction or cap a rule may state (a
+ * million: far beyond any real rule, and every product of them with a
+ * parsed value stays exact and printable). */
+#define JX_RULE_NUM_MAX 1000000
+
+/* Reads a rule text (评分标准, scoring.md §8) into *r (r->text not set);
+ * false with err filled (RULE_UNREADABLE, quoting it). ruletext.c */
+bool jx_rule_from_text(const char *text, jx_rule *r, jx_error *err);
 
 const char *jx_rule_kind_name(jx_rule_kind k);
 /* Parses a rule object; errors go to errs under `ptr`. */
@@ -346,6 +360,12 @@ struct jx_framework {
      * copies them instead of comparing names */
     int nrcats;
     jx_cat_result *rcats;
+    /* "own_indicators": {"level1", "weight"}: a wide document's own
+     * indicators count under this category (§8); without it they stay
+     * outside total and max */
+    bool has_own;
+    const char *own_level1;
+    int64_t own_weight;              /* cents */
     json_t *source;                  /* canonical JSON, for jx_framework_json */
 };
 
@@ -448,6 +468,8 @@ typedef struct {
 typedef struct {
     const char *level1, *level2, *name;
     bool has_weight;
+    bool weight_assumed;         /* no weight in the document: split from the category's (§8) */
+    bool na;                     /* not_applicable (不适用, §8) */
     int64_t weight;              /* cents */
     jx_textval target, actual;
     /* checklist actuals: item indexes (resolved at load for framework rules) */
@@ -533,7 +555,7 @@ typedef enum {
     JX_EX_NONE = 0, JX_EX_MET, JX_EX_RATIO, JX_EX_LINEAR, JX_EX_SYMMETRIC, JX_EX_MISSED_ZERO,
     JX_EX_STEP, JX_EX_SCALED, JX_EX_LEVELS, JX_EX_BAND_REPORTED, JX_EX_BAND_DEFAULT,
     JX_EX_JUDGEMENT, JX_EX_UNDETERMINED, JX_EX_CHECKLIST, JX_EX_QUARTERS, JX_EX_MANUAL,
-    JX_EX_MISSING, JX_EX_UNIT, JX_EX_FIGURE, JX_EX_THRESHOLD_MISSED
+    JX_EX_MISSING, JX_EX_UNIT, JX_EX_FIGURE, JX_EX_THRESHOLD_MISSED, JX_EX_NOT_APPLICABLE
 } jx_explain_kind;
 
 typedef struct {
@@ -544,12 +566,16 @@ typedef struct {
     int met;                     /* -1 null, 0, 1 */
     jx_rule_kind rule;
     const jx_rule *rulep;
+    const char *rule_text;       /* the rule as the report wrote it (评分标准), or NULL */
     jx_explain_kind ex;
     jx_op op;
     jx_word band;                /* bands: the actual's band */
-    jx_q value;                  /* formula value, scaled value, step shortfall count */
+    jx_q value;                  /* the judged value: a formula's, or the scaled fraction */
+    jx_q steps;                  /* step rules: the number of steps deducted */
     int64_t n;                   /* step count / quarters / checklist items met */
     bool has_value;
+    bool na;                     /* not applicable: no score, out of max (§8) */
+    bool own;                    /* a wide document's own indicator outside total and max */
 } jx_ind_result;
 
 struct jx_result {
@@ -563,6 +589,9 @@ struct jx_result {
     int64_t budget_fen, executed_fen, rate4, exec_weight, exec_score;
     int ncats;
     jx_cat_result *cats;
+    bool has_own;                /* a wide document's own indicators outside the total: */
+    const char *own_level1;
+    int64_t own_score, own_max;  /* ... their subtotal (§8) */
     int ninds;
     jx_ind_result *inds;
     int nfind, capfind;
@@ -602,6 +631,10 @@ void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rul
                         const jx_indicator *ind, const jx_value *target,
                         const jx_q *value, jx_ind_result *out, int idx);
 
+/* SCORE_MISMATCH / SCORE_ABOVE_WEIGHT of an indicator scored 0 for want
+ * of an actual or a figure (rules.c). */
+void jx_reported_zero(jx_result *r, const jx_indicator *ind, int idx, int64_t w);
+
 /* Brings a unit-less side to the other side's unit (scoring.md §1); false
  * when the units cannot be compared. */
 bool jx_reconcile(const jx_value *t, const jx_value *a, jx_q *T, jx_q *A);
@@ -616,8 +649,14 @@ void jx_check_structure(jx_result *r, const jx_document *doc);
 
 const char *jx_grade_of(const jx_framework *fw, int64_t cents);
 
+/* jx_parse_money that may accept a negative amount (a balance, §8). */
+int jx_parse_money_signed(const char *text, int64_t *fen, int *prec, bool negative_ok,
+                          jx_error *err);
+
 /* The text after a leading symbolic operator ("≥ 90%" -> "90%"). */
 const char *jx_skip_op(const char *text);
+/* The same for word operators too ("小于等于200万元" -> "200万元"). */
+const char *jx_skip_op_any(const char *text);
 
 /* UTF-8 helpers. */
 size_t jx_utf8_len(const char *s, size_t n);  /* bytes of the code point at s */

@@ -867,5 +867,7 @@ bool jv_fields(const jv *obj, const jv_field *names, int n, jv **slots, const ch
 
 json_t *jv_to_jansson(const jv *v, const char *text)
 {
-    return json_loadb(text + v->off, v->len, JSON_REJECT_DUPLICATES, NULL);
+    /* any value: a rule may be a text (评分标准), and a wrong type must
+     * reach the rule loader's message rather than vanish */
+    return json_loadb(text + v->off, v->len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
 }

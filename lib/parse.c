@@ -238,7 +238,7 @@ static bool apply_exp(int64_t *mant, int *scale, int e, bool whole, bool *fracti
         return true;
     }
     jx_i128 m = (jx_i128)*mant * jx_pow10(-s);
-    if (m >= MANT_LIMIT * (jx_i128)9 || m <= -MANT_LIMIT * (jx_i128)9)
+    if (m >= MANT_LIMIT || m <= -MANT_LIMIT)   /* the README's bound, exactly */
         return false;
     *mant = (int64_t)m;
     *scale = 0;
@@ -488,7 +488,38 @@ const char *jx_skip_op(const char *text)
     return *p ? p : text;
 }
 
+const char *jx_skip_op_any(const char *text)
+{
+    const char *p = text;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    /* every word operator begins with a CJK character: most texts (a digit,
+     * a symbol) skip the table */
+    if ((unsigned char)*p < 0xE4 || (unsigned char)*p > 0xE9)
+        return jx_skip_op(text);
+    size_t best = 0;
+    for (size_t i = 0; i < COUNT(PREFIX_OPS); i++)
+        if (PREFIX_OPS[i].len > best && p[0] == PREFIX_OPS[i].s[0] && p[1] == PREFIX_OPS[i].s[1] &&
+            strncmp(p, PREFIX_OPS[i].s, PREFIX_OPS[i].len) == 0)
+            best = PREFIX_OPS[i].len;
+    if (!best)
+        return jx_skip_op(text);
+    const char *q = p + best;
+    while (*q == ' ' || *q == '\t')
+        q++;
+    /* a word operator counts only before a number (达成 is a word, §1) */
+    if (!((*q >= '0' && *q <= '9') || *q == '-' || *q == '+' || (unsigned char)*q == 0xEF))
+        return jx_skip_op(text);
+    return q;
+}
+
 int jx_parse_money(const char *text, int64_t *fen, int *prec, jx_error *err)
+{
+    return jx_parse_money_signed(text, fen, prec, false, err);
+}
+
+int jx_parse_money_signed(const char *text, int64_t *fen, int *prec, bool negative_ok,
+                          jx_error *err)
 {
     jx_value v;
     if (jx_parse_value(text, &v, err) != 0)
@@ -515,7 +546,7 @@ int jx_parse_money(const char *text, int64_t *fen, int *prec, jx_error *err)
         v.mant = m;
         v.prec += 2;
     }
-    if (v.mant < 0) {
+    if (v.mant < 0 && !negative_ok) {
         jx_err_set(err, "AMOUNT_NEGATIVE", QUOTE_FMT ": 金额不能为负数 (amount must not be negative)",
                    text);
         return -1;

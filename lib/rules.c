@@ -71,12 +71,23 @@ bool jx_rule_load(jx_arena *a, json_t *j, const char *ptr, jx_rule *r, jx_errors
 {
     static const char *const FIELDS[] = {"kind", "reverse", "equal", "per", "deduct", "basis",
                                          "rounding", "reference", "levels", "items", "each",
-                                         "cap", NULL};
+                                         "cap", "direction", "text", NULL};
     char p[JX_PTR_MAX];
     size_t before = errs->count;
     memset(r, 0, sizeof *r);
+    if (json_is_string(j)) {
+        /* the rule as the report wrote it (评分标准, §8) */
+        jx_error e;
+        if (!jx_rule_from_text(json_string_value(j), r, &e)) {
+            jx_err_add(errs, JX_EINVALID, ptr, e.code, "%s", e.message);
+            return false;
+        }
+        r->text = jx_strdup(a, json_string_value(j));
+        return r->text != NULL;
+    }
     if (!json_is_object(j)) {
-        jx_err_add(errs, JX_EINVALID, ptr, "RULE_INVALID", "评分规则应为对象 (rule must be an object)");
+        jx_err_add(errs, JX_EINVALID, ptr, "RULE_INVALID",
+                   "评分规则应为对象或评分标准文字 (rule must be an object or a rule text)");
         return false;
     }
     jx_check_fields(j, FIELDS, ptr, errs);
@@ -107,13 +118,15 @@ bool jx_rule_load(jx_arena *a, json_t *j, const char *ptr, jx_rule *r, jx_errors
                                errs) == 1;
     if (r->kind == JX_RULE_STEP) {
         v = json_object_get(j, "per");
-        if (!v || !jx_json_number(v, &r->per, NULL) || jx_q_sign(r->per) <= 0) {
+        if (!v || !jx_json_number(v, &r->per, NULL) || jx_q_sign(r->per) <= 0 ||
+            jx_q_cmp(r->per, jx_q_int(JX_RULE_NUM_MAX)) > 0) {
             jx_ptr(p, sizeof p, ptr, "per");
             jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
-                       "step 规则需要正数 per（每少多少扣分） (step needs a positive 'per')");
+                       "step 规则需要 0 到 1000000 之间的正数 per（每少多少扣分） (step needs a positive 'per')");
         }
         v = json_object_get(j, "deduct");
-        if (!v || !jx_json_cents(v, &r->deduct) || r->deduct <= 0) {
+        if (!v || !jx_json_cents(v, &r->deduct) || r->deduct <= 0 ||
+            r->deduct > JX_RULE_NUM_MAX * 100) {
             jx_ptr(p, sizeof p, ptr, "deduct");
             jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
                        "step 规则需要正数 deduct（每次扣分，最多两位小数） (step needs a positive 'deduct')");
@@ -128,8 +141,15 @@ bool jx_rule_load(jx_arena *a, json_t *j, const char *ptr, jx_rule *r, jx_errors
                    "rounding 只能是 floor、ceil 或 exact (rounding must be floor, ceil or exact)", errs);
         if (w >= 0)
             r->rounding = w == 0 ? JX_ROUND_FLOOR : w == 1 ? JX_ROUND_CEIL : JX_ROUND_EXACT;
+        static const char *const DIRS[] = {"below", "above"};
+        w = one_of(j, "direction", DIRS, 2, ptr,
+                   "direction 只能是 below 或 above (direction must be below or above)", errs);
+        if (w >= 0)
+            r->dir = w == 0 ? JX_DIR_BELOW : JX_DIR_ABOVE;
         if ((v = json_object_get(j, "reference"))) {
-            if (!load_fraction(v, &r->reference)) {
+            if (!load_fraction(v, &r->reference) ||
+                jx_q_cmp(r->reference, jx_q_int(JX_RULE_NUM_MAX)) > 0 ||
+                jx_q_cmp(r->reference, jx_q_int(-JX_RULE_NUM_MAX)) < 0) {
                 jx_ptr(p, sizeof p, ptr, "reference");
                 jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID",
                            "reference 应为数字或百分数 (reference must be a number or a percent)");
@@ -213,6 +233,13 @@ bool jx_rule_load(jx_arena *a, json_t *j, const char *ptr, jx_rule *r, jx_errors
             }
         }
     }
+    if ((v = json_object_get(j, "text"))) {
+        if (!json_is_string(v)) {
+            jx_ptr(p, sizeof p, ptr, "text");
+            jx_err_add(errs, JX_EINVALID, p, "RULE_INVALID", "text 应为字符串 (text must be a string)");
+        } else
+            r->text = jx_strdup(a, json_string_value(v));
+    }
     if ((v = json_object_get(j, "cap"))) {
         if (!jx_json_cents(v, &r->cap) || r->cap <= 0) {
             jx_ptr(p, sizeof p, ptr, "cap");
@@ -258,6 +285,9 @@ void jx_rule_json(jx_buf *b, const jx_rule *r)
             jx_buf_puts(b, ",\"reference\":");
             jx_buf_q(b, r->reference, 8);
         }
+        if (r->dir)
+            jx_buf_puts(b, r->dir == JX_DIR_BELOW ? ",\"direction\":\"below\""
+                                                  : ",\"direction\":\"above\"");
     }
     if (r->kind == JX_RULE_LEVELS) {
         jx_buf_puts(b, ",\"levels\":{");
@@ -285,6 +315,10 @@ void jx_rule_json(jx_buf *b, const jx_rule *r)
     if (r->has_cap) {
         jx_buf_puts(b, ",\"cap\":");
         jx_buf_cents_short(b, r->cap);
+    }
+    if (r->text) {
+        jx_buf_puts(b, ",\"text\":");
+        jx_buf_json_str(b, r->text);
     }
     jx_buf_puts(b, "}");
 }
@@ -376,7 +410,11 @@ static int64_t score_numeric(const jx_rule *rule, int64_t full, jx_op op, jx_q A
     if (rule->kind == JX_RULE_STEP) {
         jx_q ref = rule->has_reference ? rule->reference : T, d;
         bool ok;
-        if (eff == JX_OP_GE || eff == JX_OP_GT)
+        if (rule->dir == JX_DIR_BELOW)
+            ok = jx_q_sub(ref, A, &d);
+        else if (rule->dir == JX_DIR_ABOVE)
+            ok = jx_q_sub(A, ref, &d);
+        else if (eff == JX_OP_GE || eff == JX_OP_GT)
             ok = jx_q_sub(ref, A, &d);
         else if (eff == JX_OP_LE || eff == JX_OP_LT)
             ok = jx_q_sub(A, ref, &d);
@@ -410,8 +448,7 @@ static int64_t score_numeric(const jx_rule *rule, int64_t full, jx_op op, jx_q A
             n = jx_q_int((int64_t)((n.n + n.d - 1) / n.d));
         jx_q ded;
         out->ex = JX_EX_STEP;
-        out->value = n;
-        out->has_value = true;
+        out->steps = n;   /* the judged value stays in out->value (a formula's) */
         if (!jx_q_mul(n, jx_q_int(rule->deduct), &ded))
             return 0;
         int64_t dc = jx_div_round(ded.n, ded.d);
@@ -558,10 +595,18 @@ static void score_bands(jx_result *r, const jx_framework *fw, const jx_indicator
         if (has_rep) {
             out->score = clamp(rep, 0, full);
             out->ex = JX_EX_JUDGEMENT;
-            jx_finding_add(r, "QUALITATIVE_JUDGEMENT", jx_at_ind(idx, NULL),
-                           "实际完成值“%s”无法归入达成档次，采用报告得分 %K 分（需评价人判断） "
-                           "(the actual cannot be placed in a band: the reported score is used)",
-                           ind && ind->actual.text ? ind->actual.text : "", out->score);
+            if (rep == out->score)
+                jx_finding_add(r, "QUALITATIVE_JUDGEMENT", jx_at_ind(idx, NULL),
+                               "实际完成值“%s”无法归入达成档次，采用报告得分 %K 分（需评价人判断） "
+                               "(the actual cannot be placed in a band: the reported score is used)",
+                               ind && ind->actual.text ? ind->actual.text : "", out->score);
+            else   /* the reported score itself, and what it was held to (§8) */
+                jx_finding_add(r, "QUALITATIVE_JUDGEMENT", jx_at_ind(idx, NULL),
+                               "实际完成值“%s”无法归入达成档次，报告得分 %K 分不在 0 到 %K 分之间，"
+                               "按 %K 分计（需评价人判断） (the actual cannot be placed in a band: "
+                               "the reported score, held to [0, weight], is used)",
+                               ind && ind->actual.text ? ind->actual.text : "", rep, full,
+                               out->score);
         } else {
             out->score = 0;
             out->ex = JX_EX_UNDETERMINED;
@@ -596,7 +641,7 @@ static void score_bands(jx_result *r, const jx_framework *fw, const jx_indicator
     } else {
         out->score = dflt;
         out->ex = JX_EX_BAND_DEFAULT;
-        if (has_rep && rep >= 0 && rep <= out->weight) {
+        if (has_rep) {   /* below 0 or above the weight included (§8) */
             jx_finding_add(r, "SCORE_OUTSIDE_BAND", jx_at_ind(idx, "reported_score"),
                            "报告得分 %K 不在“%s”档的得分区间内，按该档计 %K 分 "
                            "(the reported score lies outside its band)",
@@ -646,6 +691,7 @@ void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rul
     int64_t w = out->weight;
     int64_t full = rule->has_cap && rule->cap < w ? rule->cap : w;
     out->rulep = rule;
+    out->rule_text = rule->text;
     out->full = full;
     out->rule = rule->kind;
     out->met = -1;
@@ -699,6 +745,12 @@ void jx_score_indicator(jx_result *r, const jx_framework *fw, const jx_rule *rul
         break;
     case JX_RULE_SCALED: {
         jx_q v;
+        if (!value && actual && actual->kind != JX_VAL_NUMBER) {
+            /* a band word (全覆盖) or text as the actual: bands, whatever
+             * the rule kind (§8) */
+            score_bands(r, fw, ind, target, actual, full, out, idx);
+            goto findings_bands;
+        }
         if (value)
             v = *value;
         else if (actual && actual->kind == JX_VAL_NUMBER) {
@@ -841,17 +893,24 @@ missing:
     jx_finding_add(r, "ACTUAL_MISSING", jx_at_ind(idx, "actual"),
                    "“%s”缺少实际完成值，按 0 分计 (no actual value: scored 0)",
                    out->name ? out->name : "");
-    if (ind && ind->has_reported) {
-        int64_t rep = reported_cents(ind);
-        if (rep != 0) {
-            jx_finding_add(r, "SCORE_MISMATCH", jx_at_ind(idx, "reported_score"),
-                           "报告得分 %Q 与按规则计算的 0.00 不一致 (reported score differs from the rule's)",
-                           ind->reported);
-        }
-        if (rep < 0 || rep > w) {
-            jx_finding_add(r, "SCORE_ABOVE_WEIGHT", jx_at_ind(idx, "reported_score"),
-                           "报告得分 %Q 不在 0 到分值 %K 之间 (reported score outside [0, weight])",
-                           ind->reported, w);
-        }
+    jx_reported_zero(r, ind, idx, w);
+}
+
+/* The reported-score checks of an indicator scored 0 because something is
+ * missing (an actual, a figure): they never go silent (§8). */
+void jx_reported_zero(jx_result *r, const jx_indicator *ind, int idx, int64_t w)
+{
+    if (!ind || !ind->has_reported)
+        return;
+    int64_t rep = reported_cents(ind);
+    if (rep != 0) {
+        jx_finding_add(r, "SCORE_MISMATCH", jx_at_ind(idx, "reported_score"),
+                       "报告得分 %Q 与按规则计算的 0.00 不一致 (reported score differs from the rule's)",
+                       ind->reported);
+    }
+    if (rep < 0 || rep > w) {
+        jx_finding_add(r, "SCORE_ABOVE_WEIGHT", jx_at_ind(idx, "reported_score"),
+                       "报告得分 %Q 不在 0 到分值 %K 之间 (reported score outside [0, weight])",
+                       ind->reported, w);
     }
 }

@@ -8,22 +8,15 @@
  * the total is the sum of those rounded scores and the execution score, so
  * the score table adds up to the cent.  `complete` turns false whenever
  * something could not be determined: the total is then a lower bound.
+ * §8: a not-applicable indicator is not scored and its weight leaves max
+ * (the grade is on the applicable part); a wide document's own indicators
+ * have their own subtotal, outside total and max, unless the framework
+ * gives them a category (own_indicators).
  */
 #include "jsonin.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void cat_add(jx_result *r, const char *level1, int64_t weight)
-{
-    for (int i = 0; i < r->ncats; i++)
-        if (jx_level_eq(r->cats[i].level1, level1))
-            return;
-    r->cats[r->ncats].level1 = level1;
-    r->cats[r->ncats].weight = weight;
-    r->cats[r->ncats].score = 0;
-    r->ncats++;
-}
 
 static void cat_score(jx_result *r, const char *level1, int64_t score)
 {
@@ -66,6 +59,49 @@ static void row_start(jx_ind_result *ir)
     ir->value = jx_q_int(0);
     ir->n = 0;
     ir->has_value = false;
+    ir->na = false;
+    ir->own = false;
+    /* steps and rule_text are set wherever a row is scored (the hot path) */
+}
+
+/* 不适用 (§8): not scored, its weight out of max; NOT_APPLICABLE with the
+ * reason, or NOT_APPLICABLE_NO_REASON. */
+static void cat_drop(jx_result *r, const char *level1, int64_t weight);
+
+static void not_applicable(jx_result *r, const jx_indicator *ind, int idx, const jx_rule *rule,
+                           jx_ind_result *ir, const char *level1)
+{
+    if (level1)
+        cat_drop(r, level1, ir->weight);
+    else if (ind->cat >= 0 && ind->cat < r->ncats)
+        r->cats[ind->cat].weight -= ir->weight;   /* project: rows in category order */
+    ir->na = true;
+    ir->score = 0;
+    ir->met = -1;
+    ir->full = ir->weight;
+    ir->rule = rule->kind;
+    ir->rulep = rule;
+    ir->rule_text = rule->text;
+    ir->ex = JX_EX_NOT_APPLICABLE;
+    r->max -= ir->weight;
+    if (ind->reason)
+        jx_finding_add(r, "NOT_APPLICABLE", jx_at_ind(idx, "not_applicable"),
+                       "“%s”不适用：%s；分值 %K 分不计入满分 (not applicable: its weight leaves max)",
+                       ir->name ? ir->name : "", ind->reason, ir->weight);
+    else
+        jx_finding_add(r, "NOT_APPLICABLE_NO_REASON", jx_at_ind(idx, "deviation_reason"),
+                       "“%s”标为不适用，但未说明原因 (not applicable with no reason given)",
+                       ir->name ? ir->name : "");
+}
+
+/* a category row's weight less a not-applicable indicator's */
+static void cat_drop(jx_result *r, const char *level1, int64_t weight)
+{
+    for (int i = 0; i < r->ncats; i++)
+        if (jx_level_eq(r->cats[i].level1, level1)) {
+            r->cats[i].weight -= weight;
+            return;
+        }
 }
 
 /* inlined into both loops of jx_score: its call and frame were a tenth of a row */
@@ -82,6 +118,11 @@ own_indicator(jx_result *r, const jx_document *doc, int i, jx_ind_result *ir)
     ir->actual = &ind->actual;
     ir->weight = ind->weight;
     const jx_rule *rule = ind->prule ? ind->prule : jx_project_rule(doc->fw, ind);
+    if (ind->na) {
+        not_applicable(r, ind, i, rule, ir,
+                       doc->fw->ninds == 0 ? NULL : doc->fw->has_own ? doc->fw->own_level1 : "");
+        return;
+    }
     if (ind->actual.present && ind->actual.v.has_op) {
         jx_finding_add(r, "ACTUAL_HAS_OPERATOR", jx_at_ind(i, "actual"),
                        "实际完成值“%s”带有比较符号，按其数值计 (the actual restates a bound; its number is used)",
@@ -123,6 +164,10 @@ static void wide_indicator(jx_result *r, const jx_document *doc, int k, jx_ind_r
     ir->weight = fi->weight;
     ir->target = NULL;
     ir->actual = ind ? &ind->actual : NULL;
+    if (ind && ind->na) {
+        not_applicable(r, ind, di, &fi->rule, ir, fi->level1);
+        return;
+    }
     if (fi->formula && !(ind && ind->actual.present && !doc->nfigures)) {
         fig_ctx fc = {doc};
         jx_q v;
@@ -134,6 +179,7 @@ static void wide_indicator(jx_result *r, const jx_document *doc, int k, jx_ind_r
             return;
         }
         if (!(ind && ind->actual.present)) {
+            ir->rule_text = fi->rule.text;
             ir->full = fi->weight;
             ir->rule = fi->rule.kind;
             ir->rulep = &fi->rule;
@@ -151,6 +197,7 @@ static void wide_indicator(jx_result *r, const jx_document *doc, int k, jx_ind_r
                                "(division by zero in the formula)",
                                fi->name, fi->formula_text);
             }
+            jx_reported_zero(r, ind, di, fi->weight);
             return;
         }
     }
@@ -234,21 +281,35 @@ jx_result *jx_score(const jx_document *doc)
                                ind->name ? ind->name : "");
                 continue;
             }
-            /* a wide document's own target/actual indicator (seed 003's table) */
+            /* a wide document's own target/actual indicator (seed 003's
+             * table): under the framework's own_indicators category when it
+             * gives one, else listed with a subtotal of its own, outside
+             * total and max (§8) */
             jx_ind_result *ir = &r->inds[r->ninds++];
+            if (fw->has_own) {
+                own_indicator(r, doc, i, ir);
+                ir->level1 = fw->own_level1;
+                cat_score(r, fw->own_level1, ir->score);
+                continue;
+            }
+            int64_t max_before = r->max;
             own_indicator(r, doc, i, ir);
-            const char *l1 = ind->level1 ? ind->level1 : "部门整体绩效指标";
-            ir->level1 = l1;
-            cat_add(r, l1, 0);
-            for (int c = 0; c < r->ncats; c++)
-                if (jx_level_eq(r->cats[c].level1, l1) && c >= fw->ncats)
-                    r->cats[c].weight += ind->weight;
-            cat_score(r, l1, ir->score);
-            r->max += ind->weight;
+            r->max = max_before;   /* a not-applicable one was never in max */
+            ir->own = true;
+            ir->level1 = ind->level1 ? ind->level1 : "部门整体绩效指标";
+            if (!r->has_own) {
+                r->has_own = true;
+                r->own_level1 = ir->level1;
+            }
+            if (!ir->na) {
+                r->own_score += ir->score;
+                r->own_max += ir->weight;
+            }
         }
         r->total = r->exec_score;
         for (int i = 0; i < r->ninds; i++)
-            r->total += r->inds[i].score;
+            if (!r->inds[i].own)
+                r->total += r->inds[i].score;
     } else {
         int64_t total = r->exec_score;   /* summed as the rows are scored */
         for (int i = 0; i < doc->ninds; i++) {

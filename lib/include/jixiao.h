@@ -102,6 +102,15 @@ int jx_parse_value(const char *text, jx_value *out, jx_error *err);
  * into fen.  Returns 0, or -1 with *err filled. */
 int jx_parse_money(const char *text, int64_t *fen, int *prec, jx_error *err);
 
+/* Reads a rule as reports write it (评分标准, scoring.md §8: "少10%扣1分，
+ * 扣完为止", "为100%的计2分，每低于1个百分点扣0.5分", "完成得满分，未完成不得分",
+ * "按完成比例计分") into the canonical rule object of §3, as JSON text
+ * with the text kept under "text" (malloc'd).  NULL with *err filled
+ * (RULE_UNREADABLE, quoting the text) when it cannot be read.  A document
+ * may give the text itself as an indicator's "rule" (a JSON string): the
+ * loader calls the same reader, so this is for checking a text up front. */
+char *jx_rule_text_json(const char *text, jx_error *err);
+
 /* ---- contexts and frameworks (scoring.md §2) ------------------------------ */
 
 typedef struct jx_ctx jx_ctx;

@@ -167,5 +167,51 @@ else
     fail "stdin when no file is given: exit $rc"
 fi
 
+# The table a finance officer reads for a report with rules as text (评分标准),
+# a 不适用 indicator and no 分值 column (scoring.md §8): every number checked
+# against the hand computation (10 × 10/12 = 8.33; 93.5% is 1.5 points short
+# of 95%: one step of 0.5; 87.33 ÷ 90 × 100 = 97.03).
+example=$(dirname "$0")/../../scripts/example-rules-text.json
+"$BIN" --format table "$example" > "$tmp/ex.txt" 2> "$tmp/err"
+rc=$?
+if [ $rc -ne 0 ]; then
+    fail "example-rules-text: --format table exit $rc: $(head -c 300 "$tmp/err")"
+else
+    tr -s ' ' < "$tmp/ex.txt" > "$tmp/ex1.txt"
+    bad=""
+    for row in "宣传活动场次 10.00 8.33 1.67 按“按完成比例计分”：实际 10场次 未达到目标 ≥12场次" \
+               "参保率 10.00 9.50 0.50 按“每少1个百分点扣0.5分”：实际 93.5%，目标 ≥95%，扣减 1 档（每档 0.5 分），得 9.5 分" \
+               "抽检合格率 10.00 不适用 — 不适用" \
+               "待遇按时发放率 10.00 10.00 0.00" \
+               "项目总成本 10.00 10.00 0.00 按“多10%扣1分，扣完为止”：实际 45.6万元 ≤ 目标 50万元，达成" \
+               "群众看病负担 30.00 30.00 0.00" \
+               "参保群众满意度 10.00 10.00 0.00 按“80%以上得满分，少10%扣1分”：实际 88%，目标 ≥90%（以 80% 为基准），扣减 0 档" \
+               "预算执行率 10.00 9.50 0.50 执行率 95%" \
+               "合计 90.00 87.33 2.67 满分 90（不适用指标 10 分不计）" \
+               "折算得分 100.00 97.03 2.97 按适用指标折算：87.33 ÷ 90 × 100 = 97.03，等级 优" \
+               "[info] NOT_APPLICABLE /indicators/2/not_applicable" \
+               "[info] WEIGHT_ASSUMED /indicators/0/weight"; do
+        grep -qF -- "$row" "$tmp/ex1.txt" || bad="$bad | $row"
+    done
+    for code in TOTAL_MISMATCH GRADE_MISMATCH SCORE_MISMATCH AMOUNT_ARITHMETIC; do
+        grep -qF -- "$code" "$tmp/ex1.txt" && bad="$bad | unexpected $code"
+    done
+    if [ -n "$bad" ]; then
+        fail "example-rules-text: the table lacks:$bad"
+        cat "$tmp/ex.txt"
+    else
+        pass "example-rules-text: every number of the table as computed by hand"
+    fi
+    "$BIN" "$example" > "$tmp/ex.json" 2> "$tmp/err"
+    if jq -e '.normalised == 97.03 and .max == 90 and .total == 87.33 and
+              (.indicators[2].score == null) and .indicators[2].not_applicable and
+              .indicators[1].rule_text == "每少1个百分点扣0.5分" and .indicators[0].weight_assumed' \
+          "$tmp/ex.json" > /dev/null; then
+        pass "example-rules-text: JSON total 87.33 of 90, normalised 97.03, 不适用 score null"
+    else
+        fail "example-rules-text: JSON result: $(head -c 400 "$tmp/ex.json")"
+    fi
+fi
+
 echo "test_cli: $checks checks, $failures failed"
 [ $failures -eq 0 ]

@@ -42,6 +42,18 @@ printf '{"scope":"department_wide","framework":"department-wide-2013","figures":
 printf '{"scope":"project","framework":"project-2020","name":"x","indicators":[{"level1":"产出指标","level2":"数量指标","name":"x","weight":10,"target":"\\u0000≥3次","actual":"3\\u0000次"}]}' > "$doc/hostile-escaped-nul"
 printf '{"scpoe":1,"indicators":{},"framework":"nope"' > "$doc/hostile-truncated"
 
+# scoring.md §8: rules as text, 不适用, no weights, own indicators, a negative balance
+jq -c . "$here/../../scripts/example-rules-text.json" > "$doc/s8-example-rules-text.json"
+cat > "$doc/s8-wide-own-na.json" <<'J'
+{"scope":"department_wide","figures":{"staff_in_post":30,"authorised_posts":32,"carryover":118,"carryover_last":100},"indicators":[{"name":"生态效益","not_applicable":true,"deviation_reason":"不涉及"},{"name":"经济效益","not_applicable":true},{"level1":"部门整体绩效指标","name":"培训人次","weight":10,"target":"≥100人次","actual":"80人次","rule":"按完成比例计分","reported_score":8},{"name":"在职人员控制率","reported_score":6}],"reported":{"total":60,"grade":"中"}}
+J
+cat > "$doc/s8-own-indicators-framework.json" <<'J'
+{"scope":"department_wide","framework":{"id":"wide-own","scope":"department_wide","execution_weight":0,"categories":[{"level1":"投入","weight":90,"level2":["预算配置"]}],"own_indicators":{"level1":"部门整体绩效指标","weight":10},"indicators":[{"level1":"投入","level2":"预算配置","name":"在职人员控制率","weight":90,"formula":"staff_in_post / authorised_posts","target":"≤100%","rule":"每超过1个百分点扣0.5分"}]},"figures":{"staff_in_post":33,"authorised_posts":32},"indicators":[{"name":"培训人次","weight":10,"target":"≥100人次","actual":"全覆盖","rule":{"kind":"scaled"}}]}
+J
+cat > "$doc/s8-partial-weights-negative-balance.json" <<'J'
+{"scope":"project","budget":{"adjusted":"10万元","executed":"10.5万元","balance":"-0.5万元"},"indicators":[{"level1":"产出指标","level2":"数量指标","name":"a","weight":10,"target":"≥5次","actual":"4次","rule":"少10%扣1分，扣完为止"},{"level1":"产出指标","level2":"质量指标","name":"b","target":"100%","actual":"99%","rule":"为100%的计2分，每低于1个百分点扣0.5分"},{"level1":"效益指标","level2":"社会效益指标","name":"c","target":"达成","actual":"达成","reported_score":31,"not_applicable":false}]}
+J
+
 # parse texts: every text of parse.json, then more
 i=0
 jq -r '.cases[].text' "$SHARED/fixtures/parse.json" | while IFS= read -r t; do
@@ -64,10 +76,24 @@ printf '≥3\0次' > "$par/hostile-nul"
 python3 -c 'import sys; sys.stdout.write("9"*5000 + "万元")' > "$par/hostile-long-number"
 python3 -c 'import sys; sys.stdout.write("≥" * 2000)' > "$par/hostile-many-operators"
 
+# the rule-text reader (fuzz_ruletext): the §8 forms and near misses
+rt=$here/corpus/fuzz_ruletext
+mkdir -p "$rt"
+n=0
+for t in '少10%扣1分，扣完为止' '每少1个百分点扣0.5分' '多10%扣1分' '完成得满分，未完成不得分' \
+         '按完成比例计分' '为100%的计2分，每低于1个百分点扣0.5分' '80%以上得满分，少10%扣1分' \
+         '每降低10%扣1分' '每超过5个百分点扣1分' '每超出10%扣1分' '达到得满分，否则不得分' \
+         '按比例得分' '未达到按完成比例计分' '少 １０％ 扣 １ 分。' \
+         '完成率达到80%及以上的得满分；每低1个百分点扣0.2分，扣完为止' '酌情扣分' '少10%扣0.001分' \
+         '每少99999999999999%扣1分' '为100%的计2分' '，，，'; do
+    n=$((n + 1))
+    printf '%s' "$t" > "$rt/seed-$(printf '%03d' $n)"
+done
+
 # the server's request parsers (fuzz_project, fuzz_bodies, fuzz_import,
 # fuzz_query): fixtures, the API tests' bodies and hostile requests
 /usr/bin/python3 "$here/make_server_corpus.py" "$SHARED" "$here/corpus"
-echo "corpus: $(ls "$doc" | wc -l) documents, $(ls "$par" | wc -l) parse texts"
+echo "corpus: $(ls "$doc" | wc -l) documents, $(ls "$par" | wc -l) parse texts, $(ls "$rt" | wc -l) rule texts"
 for t in fuzz_project fuzz_bodies fuzz_import fuzz_query; do
     echo "corpus: $(ls "$here/corpus/$t" | wc -l) $t seeds"
 done

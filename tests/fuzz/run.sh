@@ -1,19 +1,20 @@
 #!/bin/sh
 # run.sh BUILD_DIR SECONDS
 #
-# Runs each libFuzzer target (the library's document loader and value
-# parser; the server's request bodies, CSV import and query strings) for
+# Runs each libFuzzer target (the library's document loader, value parser
+# and rule-text reader; the server's request bodies, CSV import and query strings) for
 # an equal share of SECONDS on a copy of its seed
 # corpus (tests/fuzz/corpus/<target>/, left untouched) in a temporary
 # directory; fails on any crash, leak, timeout, OOM or sanitizer report.
-# Crash inputs are kept in BUILD_DIR/fuzz-artifacts/.  BUILD_DIR comes from
+# Crash inputs are kept in BUILD_DIR/fuzz-artifacts/.  JX_FUZZ_TARGETS
+# picks some ("fuzz_document fuzz_parse fuzz_ruletext": the library's).  BUILD_DIR comes from
 #   CC=clang cmake -S . -B BUILD_DIR -DJX_FUZZ=ON && cmake --build BUILD_DIR
 set -u
 BUILD=${1:?usage: run.sh BUILD_DIR SECONDS}
 SECONDS_TOTAL=${2:-60}
 here=$(cd "$(dirname "$0")" && pwd)
-targets="fuzz_document fuzz_parse fuzz_project fuzz_bodies fuzz_import fuzz_query"
-ntargets=6
+targets=${JX_FUZZ_TARGETS:-"fuzz_document fuzz_parse fuzz_ruletext fuzz_project fuzz_bodies fuzz_import fuzz_query"}
+ntargets=$(echo $targets | wc -w)
 per=$((SECONDS_TOTAL / ntargets))
 [ "$per" -lt 1 ] && per=1
 

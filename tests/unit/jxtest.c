@@ -537,13 +537,14 @@ static const char *expected_severity(const char *code)
 {
     static const char *const errors[] = {"SCORE_ABOVE_WEIGHT", "UNIT_MISMATCH", "FIGURE_MISSING"};
     static const char *const infos[] = {"ACTUAL_HAS_OPERATOR", "QUALITATIVE_JUDGEMENT",
-                                        "FRAMEWORK_RULE_MAX"};
+                                        "FRAMEWORK_RULE_MAX", "NOT_APPLICABLE", "WEIGHT_ASSUMED"};
     static const char *const warnings[] = {
         "TOTAL_MISMATCH", "REPORTED_SUM_MISMATCH", "SCORE_MISMATCH", "DEDUCTED_TARGET_MET",
         "FULL_SCORE_TARGET_MISSED", "SCORE_OUTSIDE_BAND", "TARGET_MISSED_NO_REASON",
         "TARGET_TOO_LOW", "WEIGHTS_TOTAL", "CATEGORY_WEIGHT", "MISSING_CATEGORY",
         "UNKNOWN_CATEGORY", "GRADE_MISMATCH", "EXECUTION_RATE_MISMATCH", "AMOUNT_ARITHMETIC",
-        "OVERSPENT", "EXECUTION_UNKNOWN", "ACTUAL_MISSING", "ACTUAL_UNDETERMINED"};
+        "OVERSPENT", "EXECUTION_UNKNOWN", "ACTUAL_MISSING", "ACTUAL_UNDETERMINED",
+        "NOT_APPLICABLE_NO_REASON"};
     size_t i;
     for (i = 0; i < sizeof errors / sizeof *errors; i++)
         if (strcmp(code, errors[i]) == 0)
@@ -567,7 +568,7 @@ int jt_check_result_shape(const json_t *res)
 {
     int bad = 0;
     json_t *ex, *inds, *cats, *fs, *v;
-    long long sum = 0, total, max, norm;
+    long long sum = 0, total, max, norm, own_sum = 0, own_max = 0;
     size_t i;
     int incomplete_codes = 0;
     static const char *const top[] = {"framework", "total", "max", "normalised", "grade",
@@ -651,8 +652,23 @@ int jt_check_result_shape(const json_t *res)
             SHAPE_FAIL("indicators[%zu].explain is not a non-empty string", i);
         if (!met || !(json_is_boolean(met) || json_is_null(met)))
             SHAPE_FAIL("indicators[%zu].met is neither boolean nor null", i);
+        if (json_is_true(json_object_get(ind, "not_applicable"))) {
+            /* 不适用 (§8): no score, no deduction, met null */
+            if (!json_is_null(json_object_get(ind, "score")) ||
+                !json_is_null(json_object_get(ind, "deduction")) || !json_is_null(met))
+                SHAPE_FAIL("indicators[%zu] is not applicable but has a score or met", i);
+            continue;
+        }
         if (w == LLONG_MIN || s == LLONG_MIN || d == LLONG_MIN) {
             SHAPE_FAIL("indicators[%zu] weight/score/deduction not numbers", i);
+            continue;
+        }
+        if (json_is_true(json_object_get(ind, "own"))) {
+            /* a wide document's own indicator, outside the total (§8) */
+            own_sum += s;
+            own_max += w;
+            if (s < 0 || s > w)
+                SHAPE_FAIL("indicators[%zu].score %lld outside [0, weight %lld]", i, s, w);
             continue;
         }
         if (s < 0 || s > w)
@@ -662,6 +678,12 @@ int jt_check_result_shape(const json_t *res)
             SHAPE_FAIL("indicators[%zu].deduction %lld != weight %lld - score %lld", i, d, w, s);
         sum += s;
     }
+    v = json_object_get(res, "own");
+    if (v && (jt_cents(json_object_get(v, "score")) != own_sum ||
+              jt_cents(json_object_get(v, "max")) != own_max))
+        SHAPE_FAIL("own {score, max} != the sums of the own rows (%lld, %lld)", own_sum, own_max);
+    if (!v && own_max)
+        SHAPE_FAIL("rows marked own but no \"own\" subtotal");
     if (total != LLONG_MIN && sum != total)
         SHAPE_FAIL("total %lld != sum of indicator scores and execution score %lld (hundredths)",
                    total, sum);

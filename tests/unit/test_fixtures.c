@@ -264,6 +264,18 @@ int main(int argc, char **argv)
         passed += check_fixture(ctx, shared, names[i]);
     printf("fixtures: %d of %zu passed\n", passed, n);
     jt_free_list(names, n);
+#ifdef JX_OWN_FIXTURES
+    /* the library's own fixture-style cases (scoring.md §8), same format */
+    snprintf(dir, sizeof dir, "%s/fixtures", JX_OWN_FIXTURES);
+    n = jt_list_fixtures(dir, &names);
+    jt_case("own fixture list");
+    CHECK(n > 0);
+    passed = 0;
+    for (i = 0; i < n; i++)
+        passed += check_fixture(ctx, JX_OWN_FIXTURES, names[i]);
+    printf("own fixtures: %d of %zu passed\n", passed, n);
+    jt_free_list(names, n);
+#endif
     jx_ctx_free(ctx);
     return jt_finish("test_fixtures");
 }
