@@ -29,18 +29,21 @@ def test_dashboard_figures_charts_and_groups(b, data):
     assert "执行率" in cards and "平均得分" in cards
     b.wait(lambda d: chart_drawn(b, "chart-grades"))
     b.wait(lambda d: chart_drawn(b, "chart-codes"))
-    labels = b.d.execute_script("return Chart.getChart(document.getElementById('chart-grades')).data.labels")
+    grades = "Chart.getChart(document.getElementById('chart-grades')).data"
+    labels = b.d.execute_script(f"return {grades}.labels")
     assert labels[:4] == ["优", "良", "中", "差"]
-    counts = b.d.execute_script("return Chart.getChart(document.getElementById('chart-grades')).data.datasets[0].data")
+    counts = b.d.execute_script(f"return {grades}.datasets[0].data")
     assert counts == [g["count"] for g in totals["total"]["grades"]]
     # findings by code: the chart's figures (also a table for screen readers) are the API's
-    want = Counter(f["code"] for f in api("GET", "/v1/findings?year=2022&limit=1000", tok).json()["items"])
+    findings = api("GET", "/v1/findings?year=2022&limit=1000", tok).json()["items"]
+    want = Counter(f["code"] for f in findings)
     rows = b.d.execute_script("return [...document.querySelectorAll('#codes-table tr')]"
                               ".map(r => [r.cells[0].textContent, Number(r.cells[1].textContent)])")
     assert rows and all(want[c] == n for c, n in rows), (rows, want)
     # the monitoring panel: shown when the server has GET /v1/monitoring
     # (its contract lists it), hidden otherwise
-    if re.search(r"^  /v1/monitoring:", requests.get(BASE + "/openapi.yaml", timeout=30).text, re.M):
+    contract = requests.get(BASE + "/openapi.yaml", timeout=30).text
+    if re.search(r"^  /v1/monitoring:", contract, re.M):
         b.text_in("#monitoring", "执行监控")
     else:
         assert b.d.find_element(By.ID, "monitoring").get_attribute("hidden") is not None
@@ -49,7 +52,8 @@ def test_dashboard_figures_charts_and_groups(b, data):
     b.click_text("导出 CSV")
     b.click_text("导出 XLSX")
     b.wait(lambda d: {p.suffix for p in b.downloads.iterdir()} >= {".csv", ".xlsx"})
-    csv = next(p for p in b.downloads.iterdir() if p.suffix == ".csv").read_text(encoding="utf-8-sig")
+    csv_file = next(p for p in b.downloads.iterdir() if p.suffix == ".csv")
+    csv = csv_file.read_text(encoding="utf-8-sig")
     assert "341300" in csv or "宿州" in csv
 
 
