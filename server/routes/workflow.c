@@ -19,6 +19,7 @@
 #include "input/body.h"
 #include "db/assessments.h"
 #include "db/plans.h"
+#include "db/rectifications.h"
 #include "problem.h"
 #include "routes/routes.h"
 
@@ -168,6 +169,17 @@ int wf_finish(jx_resp *resp, pool_conn *pc, int ok)
     return 0;
 }
 
+/* Results application (issue 20): a project's submission turns each problem
+ * of its 问题清单 into a 整改 item (db/rectifications.c), committed with the
+ * submission itself. */
+static int after_transition(pool_conn *pc, const auth_info *who, const wf_resource *r,
+                            const project_row *row, const char *action, db_err *e)
+{
+    if (r != &wf_projects || strcmp(action, "submit") != 0)
+        return 0;
+    return dbr_open_from_problems(pc, who, row, e);
+}
+
 int wf_transition(jx_req *req, jx_resp *resp, const wf_resource *r, const char *action)
 {
     static const char *const FIELDS[] = {"reason", NULL};
@@ -211,7 +223,8 @@ int wf_transition(jx_req *req, jx_resp *resp, const wf_resource *r, const char *
                           !strcmp(action, "submit")   ? "提交 (be submitted)"
                           : !strcmp(action, "accept") ? "通过 (be accepted)"
                                                       : "退回 (be returned)");
-    } else if (r->transition(pc, &who, &row, action, to, reason, &res, &e) < 0) {
+    } else if (r->transition(pc, &who, &row, action, to, reason, &res, &e) < 0 ||
+               after_transition(pc, &who, r, &row, action, &e) < 0) {
         db_problem(resp, &e);
     } else {
         wf_send(resp, 200, res, 0);

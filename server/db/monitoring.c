@@ -1,0 +1,282 @@
+/*
+ * db/monitoring.c -- the SQL of mid-year monitoring (双监控), and nothing
+ * else.
+ *
+ * Every statement that reads reports carries the caller's reach (auth.h
+ * REACH_ROW over the report's own organisation columns, copied from its
+ * project), so a report out of reach is not found.  Colours are computed
+ * in the statements from the project's budget of now and the thresholds
+ * in force for the report's region (sql/0020: exact numeric comparisons).
+ * Writes run inside the caller's transaction, with the project locked
+ * (db/projects.c dbp_lock), so two reports of one project never race.
+ */
+#include "db/monitoring.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/audit.h"
+#include "util.h"
+
+/* The budget a report is measured against: adjusted, else initial. */
+#define BUDGET(p) "coalesce(" p ".budget_adjusted, " p ".budget_initial)"
+
+#define REPORT_JSON(m, p, t)                                                               \
+    "jx_monitoring_json(" m ", " p ".name, " BUDGET(p) ", " t ".green, " t ".yellow)"
+
+static const pool_stmt st_version = {
+    "jx_mon_version",
+    "SELECT version FROM monitoring_reports WHERE province = $1 AND project_id = $2::bigint"
+    " AND period = $3 FOR UPDATE",
+    3};
+
+static const pool_stmt st_put = {
+    "jx_mon_put",
+    "WITH old AS (SELECT to_jsonb(o) - 'province' AS doc FROM monitoring_reports o"
+    "   WHERE o.province = $1 AND o.project_id = $2::bigint AND o.period = $3),"
+    " m AS (INSERT INTO monitoring_reports (province, project_id, org_id, parent_org_id,"
+    "   region_code, year, period, months, executed, executed_as_written, progress, notes,"
+    "   reasons, updated_by_token)"
+    "   SELECT p.province, p.id, p.org_id, p.parent_org_id, p.region_code, p.year, $3,"
+    "   $4::integer, $5::numeric, $6, $7::jsonb, $8, $9, $10::bigint"
+    "   FROM projects p WHERE p.province = $1 AND p.id = $2::bigint"
+    "   ON CONFLICT (province, project_id, period) DO UPDATE SET months = EXCLUDED.months,"
+    "   executed = EXCLUDED.executed, executed_as_written = EXCLUDED.executed_as_written,"
+    "   progress = EXCLUDED.progress, notes = EXCLUDED.notes, reasons = EXCLUDED.reasons,"
+    "   version = monitoring_reports.version + 1, updated_at = now(),"
+    "   updated_by_token = EXCLUDED.updated_by_token RETURNING *),"
+    " a AS (INSERT INTO audit_log (province, resource, resource_id, org_id, parent_org_id,"
+    "   region_code, action, actor_org_id, actor_token_id, reason, before, after)"
+    "   SELECT m.province, 'project', m.project_id, m.org_id, m.parent_org_id, m.region_code,"
+    "   'monitoring', $11::bigint, $10::bigint, m.period, (SELECT doc FROM old),"
+    "   to_jsonb(m) - 'province' FROM m)"
+    " SELECT m.version, " REPORT_JSON("ROW(m.*)::monitoring_reports", "p", "t") "::text"
+    " FROM m JOIN projects p ON p.province = m.province AND p.id = m.project_id"
+    " CROSS JOIN LATERAL jx_mon_thresholds(m.region_code) t",
+    11};
+
+static const pool_stmt st_get = {
+    "jx_mon_get",
+    "SELECT m.version, " REPORT_JSON("m", "p", "t") "::text"
+    " FROM monitoring_reports m JOIN projects p ON p.province = m.province"
+    "   AND p.id = m.project_id CROSS JOIN LATERAL jx_mon_thresholds(m.region_code) t"
+    " WHERE m.project_id = $5::bigint AND m.period = $6"
+    "   AND " REACH_ROW("m", "$1", "$2", "$3", "$4"),
+    6};
+
+static const pool_stmt st_of = {
+    "jx_mon_of_project",
+    "SELECT m.id, " REPORT_JSON("m", "p", "t") "::text"
+    " FROM monitoring_reports m JOIN projects p ON p.province = m.province"
+    "   AND p.id = m.project_id CROSS JOIN LATERAL jx_mon_thresholds(m.region_code) t"
+    " WHERE m.project_id = $5::bigint AND m.id > $6::bigint"
+    "   AND " REACH_ROW("m", "$1", "$2", "$3", "$4") " ORDER BY m.id LIMIT $7::integer",
+    7};
+
+/* The reports GET /v1/monitoring covers ($5 .. $10 as mon_query; the
+ * latest of each project when no period is named), with each one's
+ * budget (b) and thresholds (t). */
+#define MATCHING                                                                           \
+    " FROM monitoring_reports m JOIN projects p ON p.province = m.province"                 \
+    "   AND p.id = m.project_id"                                                           \
+    " WHERE " REACH_ROW("m", "$1", "$2", "$3", "$4")                                         \
+    "   AND ($6::integer IS NULL OR m.year = $6::integer)"                                  \
+    "   AND ($7::text IS NULL OR m.period = $7)"                                            \
+    "   AND ($7::text IS NOT NULL OR NOT EXISTS (SELECT 1 FROM monitoring_reports l"        \
+    "        WHERE l.province = m.province AND l.project_id = m.project_id"                 \
+    "        AND (l.months, l.id) > (m.months, m.id)))"                                     \
+    "   AND ($9::text IS NULL OR m.region_code LIKE jx_region_prefix($9) || '%')"           \
+    "   AND ($10::bigint IS NULL OR m.org_id = $10::bigint OR m.parent_org_id = $10::bigint)"
+
+static const pool_stmt st_list = {
+    "jx_mon_list",
+    "SELECT r.id, (" REPORT_JSON("r.m", "r", "t")
+    " || jsonb_build_object('org_name', o.name))::text"
+    " FROM (SELECT m.id, m, p.name, p.budget_adjusted, p.budget_initial, m.org_id,"
+    "   m.region_code, m.executed, m.months" MATCHING " AND m.id > $5::bigint) r"
+    " JOIN orgs o ON o.id = r.org_id"
+    " CROSS JOIN LATERAL jx_mon_thresholds(r.region_code) t"
+    " WHERE ($8::text IS NULL OR coalesce(jx_mon_color(r.executed, " BUDGET("r")
+    ", r.months, t.green, t.yellow), 'none') = $8)"
+    " ORDER BY r.id LIMIT $11::integer",
+    11};
+
+/* The thresholds are looked up once per region, not once per report. */
+static const pool_stmt st_totals = {
+    "jx_mon_totals",
+    "WITH r AS (SELECT m.org_id, m.parent_org_id, m.region_code, m.months, m.executed, "
+    BUDGET("p") " AS budget" MATCHING "),"
+    " th AS (SELECT g.region_code, t.green, t.yellow FROM (SELECT DISTINCT region_code"
+    "   FROM r) g CROSS JOIN LATERAL jx_mon_thresholds(g.region_code) t),"
+    " c AS (SELECT CASE $11 WHEN 'region' THEN r.region_code WHEN 'unit' THEN r.org_id::text"
+    "   ELSE coalesce(r.parent_org_id, r.org_id)::text END AS g, coalesce(jx_mon_color("
+    "   r.executed, r.budget, r.months, th.green, th.yellow), 'none') AS color, r.budget,"
+    "   r.executed FROM r JOIN th ON th.region_code = r.region_code),"
+    " s AS (SELECT c.g, c.color, count(*) AS n, coalesce(sum(c.budget), 0) AS budget,"
+    "   sum(c.executed) AS executed FROM c WHERE $8::text IS NULL OR c.color = $8"
+    "   GROUP BY c.g, c.color)"
+    " SELECT s.g, CASE WHEN $11 = 'region' THEN NULL ELSE o.name END, s.color, s.n,"
+    " to_char(s.budget, 'FM9999999999999990.00'), to_char(s.executed, 'FM9999999999999990.00')"
+    " FROM s LEFT JOIN orgs o ON $11 <> 'region' AND o.id = s.g::bigint ORDER BY s.g, s.color",
+    11};
+
+static const pool_stmt st_thr_get = {
+    "jx_mon_thr_get",
+    "SELECT t.green, t.yellow, t.set_in FROM jx_mon_thresholds($1) t", 1};
+
+static const pool_stmt st_thr_put = {
+    "jx_mon_thr_put",
+    "INSERT INTO monitoring_thresholds (region_code, green, yellow, updated_by_org)"
+    " VALUES ($1, $2::numeric, $3::numeric, $4::bigint) ON CONFLICT (region_code) DO UPDATE"
+    " SET green = EXCLUDED.green, yellow = EXCLUDED.yellow, updated_by_org = EXCLUDED.updated_by_org,"
+    " version = monitoring_thresholds.version + 1, updated_at = now()"
+    " RETURNING green, yellow, region_code, version",
+    4};
+
+int dbm_report_version(pool_conn *pc, const project_row *row, const char *period,
+                       int64_t *version, db_err *e)
+{
+    char ids[24];
+    const char *v[3];
+    PGresult *res = NULL;
+
+    fmt_i64(row->id, ids);
+    v[0] = row->province;
+    v[1] = ids;
+    v[2] = period;
+    if (db_exec(pc, &st_version, v, &res, e) < 0)
+        return -1;
+    *version = PQntuples(res) == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+    PQclear(res);
+    return 0;
+}
+
+int dbm_report_put(pool_conn *pc, const auth_info *who, const project_row *row,
+                   const mon_period *p, const mon_in *in, PGresult **res, db_err *e)
+{
+    char ids[24], months[8];
+    const char *v[11];
+
+    fmt_i64(row->id, ids);
+    snprintf(months, sizeof months, "%d", p->months);
+    v[0] = row->province;
+    v[1] = ids;
+    v[2] = p->text;
+    v[3] = months;
+    v[4] = in->executed;
+    v[5] = in->executed_written[0] ? in->executed_written : NULL;
+    v[6] = in->progress;
+    v[7] = in->notes;
+    v[8] = in->reasons;
+    v[9] = who->token_id_s;
+    v[10] = who->org_id_s;
+    return db_exec(pc, &st_put, v, res, e);
+}
+
+int dbm_report_get(const auth_info *who, int64_t project_id, const char *period,
+                   PGresult **res, db_err *e)
+{
+    char ids[24];
+    const char *v[6];
+
+    auth_reach_vals(who, v);
+    fmt_i64(project_id, ids);
+    v[4] = ids;
+    v[5] = period;
+    return db_query(&st_get, v, res, e);
+}
+
+int dbm_reports_of(const auth_info *who, int64_t project_id, int64_t after, int limit,
+                   PGresult **res, db_err *e)
+{
+    return db_history_page(&st_of, who, project_id, after, limit, res, e);
+}
+
+/* v[0..10] of MATCHING and the list's colour and limit. */
+typedef struct {
+    char after[24], year[16], dept[24], limit[16];
+} q_text;
+
+static void query_vals(const auth_info *who, const mon_query *q, q_text *t, const char **v)
+{
+    auth_reach_vals(who, v);
+    fmt_i64(q->after, t->after);
+    snprintf(t->year, sizeof t->year, "%d", q->year);
+    fmt_i64(q->department, t->dept);
+    snprintf(t->limit, sizeof t->limit, "%d", q->limit + 1);
+    v[4] = t->after;
+    v[5] = q->year ? t->year : NULL;
+    v[6] = q->period;
+    v[7] = q->color;
+    v[8] = q->region;
+    v[9] = q->department ? t->dept : NULL;
+}
+
+int dbm_list(const auth_info *who, const mon_query *q, PGresult **res, db_err *e)
+{
+    const char *v[11];
+    q_text t;
+
+    query_vals(who, q, &t, v);
+    v[10] = t.limit;
+    return db_query(&st_list, v, res, e);
+}
+
+int dbm_totals(const auth_info *who, const mon_query *q, PGresult **res, db_err *e)
+{
+    const char *v[11];
+    q_text t;
+
+    query_vals(who, q, &t, v);
+    v[10] = q->group_by;
+    return db_query(&st_totals, v, res, e);
+}
+
+int dbm_thresholds_get(const char *region, PGresult **res, db_err *e)
+{
+    const char *v[1] = {region};
+
+    return db_query(&st_thr_get, v, res, e);
+}
+
+int dbm_thresholds_put(pool_conn *pc, const auth_info *who, const mon_thresholds_in *in,
+                       PGresult **res, db_err *e)
+{
+    const char *v[4];
+    PGresult *before = NULL;
+    audit_entry a;
+    char *old = NULL, after[160];
+    int rc = -1;
+
+    if (dbm_thresholds_get(who->region_code, &before, e) < 0)
+        return -1;
+    if (PQntuples(before) == 1) {
+        old = malloc(160);
+        if (old)
+            snprintf(old, 160, "{\"green\": %s, \"yellow\": %s, \"set_in\": \"%s\"}",
+                     PQgetvalue(before, 0, 0), PQgetvalue(before, 0, 1),
+                     PQgetvalue(before, 0, 2));
+    }
+    v[0] = who->region_code;
+    v[1] = in->green;
+    v[2] = in->yellow;
+    v[3] = who->org_id_s;
+    if (db_exec(pc, &st_thr_put, v, res, e) < 0)
+        goto out;
+    snprintf(after, sizeof after, "{\"green\": %s, \"yellow\": %s, \"set_in\": \"%s\"}",
+             PQgetvalue(*res, 0, 0), PQgetvalue(*res, 0, 1), PQgetvalue(*res, 0, 2));
+    memset(&a, 0, sizeof a);
+    a.resource = "org";
+    a.resource_id = who->org_id;
+    a.org_id = who->org_id;
+    a.region_code = who->region_code;
+    a.action = "monitoring.thresholds";
+    a.before = old;
+    a.after = after;
+    rc = audit_add(pc, who, &a, e);
+out:
+    PQclear(before);
+    free(old);
+    return rc;
+}
