@@ -106,7 +106,8 @@ static const pool_stmt st_list = {
 static const pool_stmt st_totals = {
     "jx_mon_totals",
     "WITH r AS (SELECT m.org_id, m.parent_org_id, m.region_code, m.months, m.executed, "
-    BUDGET("p") " AS budget" MATCHING "),"
+    BUDGET("p") " AS budget" MATCHING
+    "   AND ($5::bigint IS NULL OR m.id > $5::bigint)),"
     " th AS (SELECT g.region_code, t.green, t.yellow FROM (SELECT DISTINCT region_code"
     "   FROM r) g CROSS JOIN LATERAL jx_mon_thresholds(g.region_code) t),"
     " c AS (SELECT CASE $11 WHEN 'region' THEN r.region_code WHEN 'unit' THEN r.org_id::text"
@@ -229,6 +230,7 @@ int dbm_totals(const auth_info *who, const mon_query *q, PGresult **res, db_err 
     q_text t;
 
     query_vals(who, q, &t, v);
+    v[4] = NULL; /* every page */
     v[10] = q->group_by;
     return db_query(&st_totals, v, res, e);
 }
