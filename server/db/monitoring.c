@@ -135,6 +135,48 @@ static const pool_stmt st_thr_put = {
     " RETURNING green, yellow, region_code, version",
     4};
 
+/* The results application of an evaluated project, as of now, for its
+ * report (routes/reports.c; lib/report application.c reads it). */
+static const pool_stmt st_application = {
+    "jx_mon_application",
+    "SELECT jsonb_build_object("
+    " 'monitoring', coalesce((SELECT jsonb_agg(jsonb_build_object('period', m.period,"
+    "   'time_progress', to_char(round(m.months::numeric / 12, 4), 'FM0.0000'),"
+    "   'execution_rate', coalesce(to_char(round(m.executed / nullif(" BUDGET("p") ", 0), 4),"
+    "   'FM999999990.0000'), ''),"
+    "   'ratio', coalesce(to_char(jx_mon_ratio(m.executed, " BUDGET("p") ", m.months),"
+    "   'FM999999990.0000'), ''),"
+    "   'color', coalesce(jx_mon_color(m.executed, " BUDGET("p") ", m.months, t.green,"
+    "   t.yellow), 'none'),"
+    "   'lagging', (SELECT count(*) FROM jsonb_array_elements(jx_mon_progress(m.progress,"
+    "   m.months, t.green, t.yellow)) i WHERE i->>'color' IN ('red', 'yellow')))"
+    "   ORDER BY m.months, m.id) FROM monitoring_reports m"
+    "   WHERE m.province = e.province AND m.project_id = e.subject_id), '[]'::jsonb),"
+    " 'rectifications', coalesce((SELECT jsonb_agg(jsonb_build_object('description',"
+    "   r.description, 'status', r.status, 'deadline', to_char(r.deadline, 'YYYY-MM-DD'),"
+    "   'overdue', jx_rect_overdue(r)) ORDER BY r.id) FROM rectifications r"
+    "   WHERE r.province = e.province AND r.project_id = e.subject_id), '[]'::jsonb),"
+    " 'advice', jsonb_build_object('grade', e.grade, 'advice',"
+    "   (SELECT a.advice FROM jx_advice_for(e.region_code, e.grade) a),"
+    "   'decision', (SELECT d.decision FROM advice_decisions d WHERE d.province = e.province"
+    "   AND d.project_id = e.subject_id)))::text"
+    " FROM evaluations e JOIN projects p ON p.province = e.province AND p.id = e.subject_id"
+    " CROSS JOIN LATERAL jx_mon_thresholds(p.region_code) t"
+    " WHERE e.id = $5::bigint AND e.subject = 'project'"
+    "   AND " REACH_ROW("e", "$1", "$2", "$3", "$4"),
+    5};
+
+int dbm_application(const auth_info *who, int64_t evaluation_id, PGresult **res, db_err *e)
+{
+    char ids[24];
+    const char *v[5];
+
+    auth_reach_vals(who, v);
+    fmt_i64(evaluation_id, ids);
+    v[4] = ids;
+    return db_query(&st_application, v, res, e);
+}
+
 int dbm_report_version(pool_conn *pc, const project_row *row, const char *period,
                        int64_t *version, db_err *e)
 {

@@ -57,4 +57,9 @@ int dbm_thresholds_get(const char *region, PGresult **res, db_err *e);
 int dbm_thresholds_put(pool_conn *pc, const auth_info *who, const mon_thresholds_in *in,
                        PGresult **res, db_err *e);
 
+/* The results application (monitoring colours, 整改 items, advice) of the
+ * project an evaluation in reach scored, as a JSON object text.  No row
+ * for an assessment's evaluation or one out of reach. */
+int dbm_application(const auth_info *who, int64_t evaluation_id, PGresult **res, db_err *e);
+
 #endif

@@ -87,3 +87,34 @@ def test_only_evaluated_projects_in_reach(tree, gz):
     assert r.status_code == 201
     assert r.json()["id"] not in listing(gz["fin"])
     assert not set(listing(tree["finB"]["token"])) & set(listing(gz["fin"]))
+
+
+def test_reports_show_colours_rectifications_and_advice(tree, gz):
+    t = gz["unit"]
+    body = project_body(f"报告项目-{os.getpid()}", year=2023)
+    body["budget"] = {"initial": "100万元", "executed": "90万元"}
+    r = api("POST", "/v1/projects", t, body)
+    assert r.status_code == 201, r.text
+    p = r.json()
+    ind = p["indicators"][0]["id"]
+    r = api("PUT", f"/v1/projects/{p['id']}/monitoring/2023-06", t,
+            {"executed_to_date": "10万元", "indicators": [{"id": ind, "progress": "1次"}]})
+    assert r.status_code == 201, r.text
+    assert api("POST", f"/v1/projects/{p['id']}/submit", t,
+               headers={"If-Match": '"1"'}).status_code == 200
+    ev = api("POST", f"/v1/projects/{p['id']}/evaluations", t).json()
+    r = api("GET", f"/v1/evaluations/{ev['id']}/report?format=json", t)
+    assert r.status_code == 200, r.text
+    app = r.json()["application"]
+    assert app["monitoring"] == [{"period": "2023-06", "time_progress": "0.5000",
+                                  "execution_rate": "0.1000", "ratio": "0.2000",
+                                  "color": "red", "color_label": "红", "lagging": 1}]
+    assert [x["status"] for x in app["rectifications"]] == ["open"]
+    assert app["open_rectifications"] == 1
+    assert app["advice"]["grade"] == ev["grade"] and app["advice"]["advice"]
+    md = api("GET", f"/v1/evaluations/{ev['id']}/report?format=md", t).text
+    assert "## 结果应用" in md and "| 2023-06 |" in md and "待整改" in md
+    html = api("GET", f"/v1/evaluations/{ev['id']}/report?format=html", t).text
+    assert 'class="c color-red"' in html and "预算安排建议" in html
+    for fmt in ("csv", "xlsx"):
+        assert api("GET", f"/v1/evaluations/{ev['id']}/report?format={fmt}", t).status_code == 200
