@@ -47,8 +47,8 @@ CREATE INDEX monitoring_reports_project ON monitoring_reports (project_id);
 -- project's region applies.
 CREATE TABLE monitoring_thresholds (
     region_code text    PRIMARY KEY CHECK (region_code ~ '^[0-9]{6}$'),
-    green       numeric(5, 4) NOT NULL,
-    yellow      numeric(5, 4) NOT NULL,
+    green       numeric(6, 4) NOT NULL,
+    yellow      numeric(6, 4) NOT NULL,
     version     integer NOT NULL DEFAULT 1,
     updated_at  timestamptz NOT NULL DEFAULT now(),
     updated_by_org bigint,

@@ -277,3 +277,25 @@ def test_reports_are_in_the_projects_history(mt):
     assert mon[0]["before"] is None and mon[1]["before"]["executed"] == 10000.0
     assert mon[1]["after"]["executed"] == 20000.0
     assert mon[1]["actor"]["org_id"] == mt["unitA1"]["id"]
+
+
+def test_deleting_a_draft_takes_its_reports(mt):
+    t = mt["unitA1"]["token"]
+    p = project(t)
+    assert put(t, p["id"], "2024-03", {"executed_to_date": "1万元"}).status_code == 201
+    r = api("DELETE", f"/v1/projects/{p['id']}", t, headers={"If-Match": '"1"'})
+    assert r.status_code == 204, r.text
+    assert sql(f"SELECT count(*) FROM monitoring_reports WHERE project_id = {p['id']}") == "0"
+    assert_problem(api("GET", f"/v1/projects/{p['id']}/monitoring/2024-03", t), 404)
+
+
+def test_threshold_limits(mt):
+    fin = mt["finF"]["token"]
+    r = api("PUT", "/v1/monitoring/thresholds", fin, {"green": 10, "yellow": "9.9999"})
+    assert r.status_code == 200, r.text
+    assert r.json()["green"] == 10
+    for bad in ({"green": 10.5, "yellow": 1}, {"green": 0, "yellow": 0}, {"green": "x"},
+                {"green": 0.8, "yellow": 0.6, "red": 0.1}):
+        assert api("PUT", "/v1/monitoring/thresholds", fin, bad).status_code in (400, 422)
+    r = api("PUT", "/v1/monitoring/thresholds", fin, {"green": 0.7, "yellow": 0.5})
+    assert r.status_code == 200, r.text
