@@ -74,12 +74,24 @@ static const pool_stmt st_of = {
     "   AND " REACH_ROW("m", "$1", "$2", "$3", "$4") " ORDER BY m.id LIMIT $7::integer",
     7};
 
+/* The thresholds in force for a report's region (sql/0020 jx_mon_thresholds:
+ * its own, its city's, its province's, the default), as joins with the
+ * small thresholds table instead of a function call per report: the
+ * totals colour every report of a province or the country. */
+#define THRESHOLD_JOINS(t)                                                                  \
+    " LEFT JOIN monitoring_thresholds t0 ON t0.region_code = '000000'"                      \
+    " LEFT JOIN monitoring_thresholds t1 ON t1.region_code = " t ".region_code"              \
+    " LEFT JOIN monitoring_thresholds t2 ON t2.region_code = left(" t ".region_code, 4) || '00'" \
+    " LEFT JOIN monitoring_thresholds t3 ON t3.region_code = left(" t ".region_code, 2) || '0000'"
+#define GREEN "coalesce(t1.green, t2.green, t3.green, t0.green, 0.8)"
+#define YELLOW "coalesce(t1.yellow, t2.yellow, t3.yellow, t0.yellow, 0.6)"
+
 /* The reports GET /v1/monitoring covers ($5 .. $10 as mon_query; the
- * latest of each project when no period is named), with each one's
- * budget (b) and thresholds (t). */
+ * latest of each project when no period is named), with their projects
+ * (p) and thresholds (GREEN, YELLOW). */
 #define MATCHING                                                                           \
     " FROM monitoring_reports m JOIN projects p ON p.province = m.province"                 \
-    "   AND p.id = m.project_id"                                                           \
+    "   AND p.id = m.project_id" THRESHOLD_JOINS("m")                                        \
     " WHERE " REACH_ROW("m", "$1", "$2", "$3", "$4")                                         \
     "   AND ($6::integer IS NULL OR m.year = $6::integer)"                                  \
     "   AND ($7::text IS NULL OR m.period = $7)"                                            \
@@ -90,30 +102,24 @@ static const pool_stmt st_of = {
     "   AND ($10::bigint IS NULL OR m.org_id = $10::bigint OR m.parent_org_id = $10::bigint)"
 
 static const pool_stmt st_list = {
-    "jx_mon_list",
-    "SELECT r.id, (" REPORT_JSON("r.m", "r", "t")
+    "jx_mon_list2",
+    "SELECT r.id, (jx_monitoring_json(r.m, r.name, r.budget, r.green, r.yellow)"
     " || jsonb_build_object('org_name', o.name))::text"
-    " FROM (SELECT m.id, m, p.name, p.budget_adjusted, p.budget_initial, m.org_id,"
-    "   m.region_code, m.executed, m.months" MATCHING " AND m.id > $5::bigint) r"
+    " FROM (SELECT m.id, m, p.name, " BUDGET("p") " AS budget, m.org_id, m.executed, m.months,"
+    "   " GREEN " AS green, " YELLOW " AS yellow" MATCHING " AND m.id > $5::bigint) r"
     " JOIN orgs o ON o.id = r.org_id"
-    " CROSS JOIN LATERAL jx_mon_thresholds(r.region_code) t"
-    " WHERE ($8::text IS NULL OR coalesce(jx_mon_color(r.executed, " BUDGET("r")
-    ", r.months, t.green, t.yellow), 'none') = $8)"
+    " WHERE ($8::text IS NULL OR coalesce(jx_mon_color(r.executed, r.budget, r.months, r.green,"
+    "   r.yellow), 'none') = $8)"
     " ORDER BY r.id LIMIT $11::integer",
     11};
 
-/* The thresholds are looked up once per region, not once per report. */
 static const pool_stmt st_totals = {
-    "jx_mon_totals",
-    "WITH r AS (SELECT m.org_id, m.parent_org_id, m.region_code, m.months, m.executed, "
-    BUDGET("p") " AS budget" MATCHING
+    "jx_mon_totals2",
+    "WITH c AS (SELECT CASE $11 WHEN 'region' THEN m.region_code WHEN 'unit' THEN m.org_id::text"
+    "   ELSE coalesce(m.parent_org_id, m.org_id)::text END AS g,"
+    "   coalesce(jx_mon_color(m.executed, " BUDGET("p") ", m.months, " GREEN ", " YELLOW "),"
+    "   'none') AS color, " BUDGET("p") " AS budget, m.executed" MATCHING
     "   AND ($5::bigint IS NULL OR m.id > $5::bigint)),"
-    " th AS (SELECT g.region_code, t.green, t.yellow FROM (SELECT DISTINCT region_code"
-    "   FROM r) g CROSS JOIN LATERAL jx_mon_thresholds(g.region_code) t),"
-    " c AS (SELECT CASE $11 WHEN 'region' THEN r.region_code WHEN 'unit' THEN r.org_id::text"
-    "   ELSE coalesce(r.parent_org_id, r.org_id)::text END AS g, coalesce(jx_mon_color("
-    "   r.executed, r.budget, r.months, th.green, th.yellow), 'none') AS color, r.budget,"
-    "   r.executed FROM r JOIN th ON th.region_code = r.region_code),"
     " s AS (SELECT c.g, c.color, count(*) AS n, coalesce(sum(c.budget), 0) AS budget,"
     "   sum(c.executed) AS executed FROM c WHERE $8::text IS NULL OR c.color = $8"
     "   GROUP BY c.g, c.color)"

@@ -299,3 +299,16 @@ def test_threshold_limits(mt):
         assert api("PUT", "/v1/monitoring/thresholds", fin, bad).status_code in (400, 422)
     r = api("PUT", "/v1/monitoring/thresholds", fin, {"green": 0.7, "yellow": 0.5})
     assert r.status_code == 200, r.text
+
+
+def test_a_project_without_budget_has_no_colour(mt):
+    t = mt["unitA1"]["token"]
+    body = project_body(unique(), year=2024)
+    body.pop("budget")
+    r = api("POST", "/v1/projects", t, body)
+    assert r.status_code == 201, r.text
+    m = put(t, r.json()["id"], "2024-06", {"executed_to_date": "1万元"}).json()
+    assert m["color"] is None and m["ratio"] is None and m["execution_rate"] is None
+    assert m["budget"] is None and [w["code"] for w in m["warnings"]] == ["NO_BUDGET"]
+    items = api("GET", f"/v1/monitoring?color=none&limit=1000", mt["finA"]["token"]).json()
+    assert r.json()["id"] in {i["project_id"] for i in items["items"]}
