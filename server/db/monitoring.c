@@ -101,16 +101,18 @@ static const pool_stmt st_of = {
     "   AND ($9::text IS NULL OR m.region_code LIKE jx_region_prefix($9) || '%')"           \
     "   AND ($10::bigint IS NULL OR m.org_id = $10::bigint OR m.parent_org_id = $10::bigint)"
 
+/* The page is chosen first, the organisations' names and the
+ * representations built for its rows only. */
 static const pool_stmt st_list = {
-    "jx_mon_list2",
+    "jx_mon_list3",
     "SELECT r.id, (jx_monitoring_json(r.m, r.name, r.budget, r.green, r.yellow)"
     " || jsonb_build_object('org_name', o.name))::text"
-    " FROM (SELECT m.id, m, p.name, " BUDGET("p") " AS budget, m.org_id, m.executed, m.months,"
-    "   " GREEN " AS green, " YELLOW " AS yellow" MATCHING " AND m.id > $5::bigint) r"
-    " JOIN orgs o ON o.id = r.org_id"
-    " WHERE ($8::text IS NULL OR coalesce(jx_mon_color(r.executed, r.budget, r.months, r.green,"
-    "   r.yellow), 'none') = $8)"
-    " ORDER BY r.id LIMIT $11::integer",
+    " FROM (SELECT m.id, m, p.name, " BUDGET("p") " AS budget, m.org_id,"
+    "   " GREEN " AS green, " YELLOW " AS yellow" MATCHING " AND m.id > $5::bigint"
+    "   AND ($8::text IS NULL OR coalesce(jx_mon_color(m.executed, " BUDGET("p") ", m.months,"
+    "   " GREEN ", " YELLOW "), 'none') = $8)"
+    "   ORDER BY m.id LIMIT $11::integer) r"
+    " JOIN orgs o ON o.id = r.org_id ORDER BY r.id",
     11};
 
 static const pool_stmt st_totals = {
