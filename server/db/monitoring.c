@@ -87,12 +87,10 @@ static const pool_stmt st_of = {
 #define YELLOW "coalesce(t1.yellow, t2.yellow, t3.yellow, t0.yellow, 0.6)"
 
 /* The reports GET /v1/monitoring covers ($5 .. $10 as mon_query; the
- * latest of each project when no period is named), with their projects
- * (p) and thresholds (GREEN, YELLOW). */
-#define MATCHING                                                                           \
-    " FROM monitoring_reports m JOIN projects p ON p.province = m.province"                 \
-    "   AND p.id = m.project_id" THRESHOLD_JOINS("m")                                        \
-    " WHERE " REACH_ROW("m", "$1", "$2", "$3", "$4")                                         \
+ * latest of each project when no period is named): the conditions on the
+ * report alone, then with its project (p) and thresholds (GREEN, YELLOW). */
+#define MATCH_M                                                                            \
+    " " REACH_ROW("m", "$1", "$2", "$3", "$4")                                               \
     "   AND ($6::integer IS NULL OR m.year = $6::integer)"                                  \
     "   AND ($7::text IS NULL OR m.period = $7)"                                            \
     "   AND ($7::text IS NOT NULL OR NOT EXISTS (SELECT 1 FROM monitoring_reports l"        \
@@ -101,17 +99,33 @@ static const pool_stmt st_of = {
     "   AND ($9::text IS NULL OR m.region_code LIKE jx_region_prefix($9) || '%')"           \
     "   AND ($10::bigint IS NULL OR m.org_id = $10::bigint OR m.parent_org_id = $10::bigint)"
 
-/* The page is chosen first, the organisations' names and the
- * representations built for its rows only. */
+#define MATCHING                                                                           \
+    " FROM monitoring_reports m JOIN projects p ON p.province = m.province"                 \
+    "   AND p.id = m.project_id" THRESHOLD_JOINS("m") " WHERE" MATCH_M
+
+/* A page without a colour filter is chosen from the reports alone (their
+ * own indexes, no join per report), then joined for its rows only. */
 static const pool_stmt st_list = {
-    "jx_mon_list3",
+    "jx_mon_list4",
+    "SELECT x.id, (jx_monitoring_json(x.m, p.name, " BUDGET("p") ", " GREEN ", " YELLOW ")"
+    " || jsonb_build_object('org_name', o.name))::text"
+    " FROM (SELECT m.id, m, m.province, m.project_id, m.org_id, m.region_code"
+    "   FROM monitoring_reports m WHERE" MATCH_M " AND $8::text IS NULL AND m.id > $5::bigint"
+    "   ORDER BY m.id LIMIT $11::integer) x"
+    " JOIN projects p ON p.province = x.province AND p.id = x.project_id" THRESHOLD_JOINS("x")
+    " JOIN orgs o ON o.id = x.org_id ORDER BY x.id",
+    11};
+
+/* With a colour filter every matching report is coloured to choose the
+ * page; the names and representations are built for its rows only. */
+static const pool_stmt st_list_color = {
+    "jx_mon_list_color",
     "SELECT r.id, (jx_monitoring_json(r.m, r.name, r.budget, r.green, r.yellow)"
     " || jsonb_build_object('org_name', o.name))::text"
     " FROM (SELECT m.id, m, p.name, " BUDGET("p") " AS budget, m.org_id,"
     "   " GREEN " AS green, " YELLOW " AS yellow" MATCHING " AND m.id > $5::bigint"
-    "   AND ($8::text IS NULL OR coalesce(jx_mon_color(m.executed, " BUDGET("p") ", m.months,"
-    "   " GREEN ", " YELLOW "), 'none') = $8)"
-    "   ORDER BY m.id LIMIT $11::integer) r"
+    "   AND coalesce(jx_mon_color(m.executed, " BUDGET("p") ", m.months, " GREEN ", " YELLOW "),"
+    "   'none') = $8 ORDER BY m.id LIMIT $11::integer) r"
     " JOIN orgs o ON o.id = r.org_id ORDER BY r.id",
     11};
 
@@ -271,7 +285,7 @@ int dbm_list(const auth_info *who, const mon_query *q, PGresult **res, db_err *e
 
     query_vals(who, q, &t, v);
     v[10] = t.limit;
-    return db_query(&st_list, v, res, e);
+    return db_query(q->color ? &st_list_color : &st_list, v, res, e);
 }
 
 int dbm_totals(const auth_info *who, const mon_query *q, PGresult **res, db_err *e)
