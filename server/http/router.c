@@ -68,6 +68,20 @@ const jx_route jx_routes[] = {
     {"PUT", "/v1/plans/{id}", route_plan_put, 0, 0},
     {"GET", "/v1/totals", route_totals, 0, 1},
     {"GET", "/v1/findings", route_findings, 0, 1},
+    {"GET", "/v1/projects/{id}/monitoring", route_monitoring_of_project, 0, 1},
+    {"GET", "/v1/projects/{id}/monitoring/{period}", route_monitoring_get, 0, 1},
+    {"PUT", "/v1/projects/{id}/monitoring/{period}", route_monitoring_put, 0, 0},
+    {"GET", "/v1/monitoring", route_monitoring_list, 0, 1},
+    {"GET", "/v1/monitoring/thresholds", route_monitoring_thresholds_get, 0, 1},
+    {"PUT", "/v1/monitoring/thresholds", route_monitoring_thresholds_put, 0, 0},
+    {"GET", "/v1/rectifications", route_rectifications_list, 0, 1},
+    {"GET", "/v1/rectifications/{id}", route_rectification_get, 0, 1},
+    {"PATCH", "/v1/rectifications/{id}", route_rectification_patch, 0, 0},
+    {"GET", "/v1/rectifications/{id}/history", route_rectification_history, 0, 1},
+    {"GET", "/v1/advice", route_advice_list, 0, 1},
+    {"GET", "/v1/advice/rules", route_advice_rules_get, 0, 1},
+    {"PUT", "/v1/advice/rules", route_advice_rules_put, 0, 0},
+    {"PUT", "/v1/projects/{id}/advice", route_project_advice_put, 0, 0},
 };
 
 const size_t jx_route_count = sizeof jx_routes / sizeof jx_routes[0];
