@@ -30,6 +30,8 @@ static void usage(FILE *f)
           "  --framework ID|FILE  评价框架 framework (built-in id or JSON file)\n"
           "  --format json   结果 JSON（默认） result JSON (default)\n"
           "  --format table  评分情况表 score table as text\n"
+          "  --template      空白自评表 .xlsx 写到标准输出 the blank 自评表 .xlsx on stdout\n"
+          "  --format documents  .xlsx/.docx 读出的文档（不评分） the documents as read\n"
           "  --version       版本 version\n"
           "退出码 exit: 0 已评分 scored, 1 无法评分 cannot score, 2 用法错误 bad usage\n",
           f);
@@ -72,12 +74,15 @@ static char *read_all(FILE *in, size_t *len)
 int main(int argc, char **argv)
 {
     const char *file = NULL, *format = "json", *framework = NULL;
+    int template = 0;
     int rc = 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
             format = argv[++i];
         else if (strncmp(argv[i], "--format=", 9) == 0)
             format = argv[i] + 9;
+        else if (strcmp(argv[i], "--template") == 0)
+            template = 1;
         else if (strcmp(argv[i], "--framework") == 0 && i + 1 < argc)
             framework = argv[++i];
         else if (strncmp(argv[i], "--framework=", 12) == 0)
@@ -99,11 +104,14 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (strcmp(format, "json") != 0 && strcmp(format, "table") != 0) {
+    if (strcmp(format, "json") != 0 && strcmp(format, "table") != 0 &&
+        strcmp(format, "documents") != 0) {
         fprintf(stderr, "jixiao-score: --format 只能是 json 或 table，而非 '%s' (unknown format)\n",
                 format);
         return 2;
     }
+    if (template)
+        return jx_cli_template(framework);
     FILE *in = stdin;
     if (file && strcmp(file, "-") != 0) {
         in = fopen(file, "rb");

@@ -142,6 +142,8 @@ static char *score_table(const jx_ctx *ctx, const char *file, json_t *t, const c
     }
     /* splice name and place into the result's own text (its numbers as printed) */
     size_t hn = strlen(h), rn = strlen(res_text);
+    while (rn && (res_text[rn - 1] == '\n' || res_text[rn - 1] == ' '))
+        res_text[--rn] = '\0';
     out = malloc(hn + rn + 2);
     if (out) {
         memcpy(out, h, hn - 1); /* without the closing brace */
@@ -201,6 +203,13 @@ int jx_cli_score_office(const char *file, const char *buf, size_t len, const cha
         rc = 1;
         goto cleanup;
     }
+    if (strcmp(format, "documents") == 0) { /* the documents as read, places and all */
+        char *t = json_dumps(read, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+        if (!t || fputs(t, stdout) < 0 || fputs("\n", stdout) < 0)
+            rc = 1;
+        free(t);
+        goto cleanup;
+    }
     ctx = jx_ctx_new();
     if (!ctx) {
         fprintf(stderr, "jixiao-score: 内存不足 (out of memory)\n");
@@ -243,5 +252,58 @@ cleanup:
     jx_ctx_free(ctx);
     json_decref(read);
     json_decref(fw);
+    return rc;
+}
+
+int jx_cli_template(const char *framework)
+{
+    int rc = 1;
+    jx_ctx *ctx = jx_ctx_new();
+    jx_framework *own = NULL;
+    char *text = NULL;
+    json_t *fw = NULL;
+    unsigned char *xlsx = NULL;
+    if (!ctx)
+        goto cleanup;
+    json_t *arg = framework_value(framework ? framework : "project-2020");
+    if (!arg)
+        goto cleanup;
+    const jx_framework *f = NULL;
+    if (json_is_string(arg)) {
+        f = jx_ctx_framework(ctx, json_string_value(arg));
+        if (!f)
+            fprintf(stderr, "jixiao-score: 未知框架 '%s' (unknown framework)\n",
+                    json_string_value(arg));
+    } else {
+        char *t = json_dumps(arg, JSON_REAL_PRECISION(15));
+        jx_errors errs;
+        own = t ? jx_framework_load(t, strlen(t), &errs) : NULL;
+        free(t);
+        if (!own)
+            for (size_t i = 0; i < errs.count && i < JX_MAX_ERRORS; i++)
+                fprintf(stderr, "%s: %s: %s\n", framework, errs.items[i].pointer,
+                        errs.items[i].message);
+        f = own;
+    }
+    json_decref(arg);
+    if (!f)
+        goto cleanup;
+    text = jx_framework_json(f);
+    fw = text ? json_loads(text, 0, NULL) : NULL;
+    size_t len = 0;
+    jx_office_error err;
+    xlsx = fw ? jx_office_template(fw, &len, &err) : NULL;
+    if (!xlsx) {
+        fprintf(stderr, "jixiao-score: %s\n", fw ? err.message : "内存不足 (out of memory)");
+        goto cleanup;
+    }
+    if (fwrite(xlsx, 1, len, stdout) == len && fflush(stdout) == 0)
+        rc = 0;
+cleanup:
+    free(xlsx);
+    json_decref(fw);
+    free(text);
+    jx_framework_free(own);
+    jx_ctx_free(ctx);
     return rc;
 }

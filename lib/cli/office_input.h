@@ -23,4 +23,8 @@ int jx_cli_score_office(const char *file, const char *buf, size_t len, const cha
  * reason printed. */
 char *jx_cli_with_framework(const char *text, size_t len, const char *framework, size_t *outlen);
 
+/* Writes the blank 自评表 .xlsx of a framework (id or JSON file; NULL:
+ * project-2020) to standard output.  Returns the exit status. */
+int jx_cli_template(const char *framework);
+
 #endif

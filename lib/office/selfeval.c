@@ -473,6 +473,8 @@ static void read_budget(rd *x, const header *h, uint32_t to)
         }
         free(n);
     }
+    if (json_object_size(b) == 0)
+        json_object_del(x->doc, "budget");
     if (h->col_exec_score >= 0) {
         json_t *num;
         if (!read_number(jx_grid_text(g, vr, (uint32_t)h->col_exec_score), &num))

@@ -119,12 +119,12 @@ static void lists(tpl *t, const json_t *fw, lxw_row_t first, lxw_row_t last)
     char f[64];
     if (n1) {
         snprintf(f, sizeof f, "=lists!$A$1:$A$%u", (unsigned)n1);
-        lxw_data_validation dv = {.validate = LXW_VALIDATION_TYPE_LIST, .value_formula = f};
+        lxw_data_validation dv = {.validate = LXW_VALIDATION_TYPE_LIST_FORMULA, .value_formula = f};
         chk(t, worksheet_data_validation_range(t->ws, first, 1, last, 1, &dv));
     }
     if (n2) {
         snprintf(f, sizeof f, "=lists!$B$1:$B$%u", (unsigned)n2);
-        lxw_data_validation dv = {.validate = LXW_VALIDATION_TYPE_LIST, .value_formula = f};
+        lxw_data_validation dv = {.validate = LXW_VALIDATION_TYPE_LIST_FORMULA, .value_formula = f};
         chk(t, worksheet_data_validation_range(t->ws, first, 2, last, 2, &dv));
     }
 }
