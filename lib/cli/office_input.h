@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-/* True when the bytes are an .xlsx or .docx (zip + [Content_Types].xml). */
+/* True when the bytes are a zip: an .xlsx or .docx, or a refusal saying why not. */
 int jx_cli_is_office(const char *buf, size_t len);
 
 /* Scores every 自评表 of the file and prints a JSON array of results (each
