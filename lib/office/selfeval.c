@@ -166,9 +166,11 @@ typedef struct {
     bool oom;
 } rd;
 
+/* a merged cell's place is its top-left one's, where a person sees it */
 static void place_of(rd *x, uint32_t r, uint32_t c, char *buf, size_t n)
 {
-    jx_grid_place(x->g, r, c, buf, n);
+    const jx_cell *cell = jx_grid_at(x->g, r, c);
+    jx_grid_place(x->g, cell->orow, cell->ocol, buf, n);
 }
 
 static void set_place(rd *x, const char *pointer, uint32_t r, uint32_t c)
