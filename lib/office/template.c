@@ -8,8 +8,10 @@
  * 执行率 得分, 年度总体目标), the indicator header (一级指标 二级指标 三级指标
  * 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施), the indicator rows and
  * the 总分 row.  Level-1 and level-2 cells are drop-down lists (data
- * validation) over a hidden sheet "lists", because Excel limits an inline
- * list to 255 characters.  分值 is prefilled where the framework fixes it:
+ * validation) written inline, as Excel allows up to 255 characters (every
+ * built-in fits; a longer list is left out rather than put on a sheet of
+ * its own: libxlsxwriter 1.1.4 leaks the formula of a range-based list, and
+ * the server writes templates for as long as it runs).  分值 is prefilled where the framework fixes it:
  * the execution weight, each indicator of a wide framework, the total; 得分
  * is left to the unit.  A project framework gets two blank rows per level-2
  * (at least 20), a wide framework one row per indicator, prefilled.
@@ -32,7 +34,7 @@
 
 typedef struct {
     lxw_workbook *wb;
-    lxw_worksheet *ws, *lists;
+    lxw_worksheet *ws;
     lxw_format *title, *head, *text, *num;
     lxw_error rc;
 } tpl;
@@ -100,33 +102,38 @@ static void header_block(tpl *t, const json_t *fw, bool wide, bool unit_wide)
         put(t, 8, c, ih[c], t->head);
 }
 
-/* the drop-down lists on the hidden sheet: column A level-1, column B level-2 */
+/* one drop-down list over a column's rows, when it fits Excel's 255 characters */
+static void drop_down(tpl *t, const char **items, size_t n, lxw_row_t first, lxw_row_t last,
+                      lxw_col_t col)
+{
+    size_t chars = 0;
+    for (size_t i = 0; i < n; i++)
+        chars += strlen(items[i]) + 1;
+    if (n == 0 || chars > 255)
+        return; /* a longer list would need a formula range (see the top) */
+    items[n] = NULL;
+    lxw_data_validation dv = {.validate = LXW_VALIDATION_TYPE_LIST, .value_list = (char **)items};
+    chk(t, worksheet_data_validation_range(t->ws, first, col, last, col, &dv));
+}
+
+/* level-1 (column B) and level-2 (column C) drop-downs of the framework's categories */
 static void lists(tpl *t, const json_t *fw, lxw_row_t first, lxw_row_t last)
 {
     const json_t *cats = json_object_get(fw, "categories");
-    lxw_row_t n1 = 0, n2 = 0;
-    size_t i;
+    const char *l1[65], *l2[257];
+    size_t n1 = 0, n2 = 0, i;
     const json_t *cat;
     json_array_foreach(cats, i, cat) {
-        const char *l1 = json_string_value(json_object_get(cat, "level1"));
-        if (l1)
-            chk(t, worksheet_write_string(t->lists, n1++, 0, l1, NULL));
+        const char *s = json_string_value(json_object_get(cat, "level1"));
+        if (s && n1 < 64)
+            l1[n1++] = s;
         size_t k;
-        const json_t *l2;
-        json_array_foreach(json_object_get(cat, "level2"), k, l2) if (json_is_string(l2))
-            chk(t, worksheet_write_string(t->lists, n2++, 1, json_string_value(l2), NULL));
+        const json_t *v;
+        json_array_foreach(json_object_get(cat, "level2"), k, v) if (json_is_string(v) && n2 < 256)
+            l2[n2++] = json_string_value(v);
     }
-    char f[64];
-    if (n1) {
-        snprintf(f, sizeof f, "=lists!$A$1:$A$%u", (unsigned)n1);
-        lxw_data_validation dv = {.validate = LXW_VALIDATION_TYPE_LIST_FORMULA, .value_formula = f};
-        chk(t, worksheet_data_validation_range(t->ws, first, 1, last, 1, &dv));
-    }
-    if (n2) {
-        snprintf(f, sizeof f, "=lists!$B$1:$B$%u", (unsigned)n2);
-        lxw_data_validation dv = {.validate = LXW_VALIDATION_TYPE_LIST_FORMULA, .value_formula = f};
-        chk(t, worksheet_data_validation_range(t->ws, first, 2, last, 2, &dv));
-    }
+    drop_down(t, l1, n1, first, last, 1);
+    drop_down(t, l2, n2, first, last, 2);
 }
 
 static lxw_row_t indicator_rows(tpl *t, const json_t *fw, bool wide)
@@ -254,12 +261,11 @@ unsigned char *jx_office_template(const json_t *fw, size_t *len, jx_office_error
         return NULL;
     }
     t.ws = workbook_add_worksheet(t.wb, "自评表");
-    t.lists = workbook_add_worksheet(t.wb, "lists");
     t.title = workbook_add_format(t.wb);
     t.head = workbook_add_format(t.wb);
     t.text = workbook_add_format(t.wb);
     t.num = workbook_add_format(t.wb);
-    if (!t.ws || !t.lists || !t.title || !t.head || !t.text || !t.num)
+    if (!t.ws || !t.title || !t.head || !t.text || !t.num)
         t.rc = LXW_ERROR_MEMORY_MALLOC_FAILED;
     else {
         format_set_bold(t.title);
@@ -275,7 +281,6 @@ unsigned char *jx_office_template(const json_t *fw, size_t *len, jx_office_error
         format_set_align(t.text, LXW_ALIGN_VERTICAL_CENTER);
         format_set_num_format(t.num, "0.00");
         format_set_border(t.num, LXW_BORDER_THIN);
-        worksheet_hide(t.lists);
         header_block(&t, fw, wide, unit_wide);
         lxw_row_t end = indicator_rows(&t, fw, wide);
         total_row(&t, fw, end);

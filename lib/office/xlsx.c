@@ -435,7 +435,8 @@ static bool build_grid(xlsx *x, const char *sheet, jx_grids *out)
     bool ok = false;
     uint32_t *rows = NULL;
     jx_grid *g = NULL;
-    qsort(x->cells, x->ncells, sizeof *x->cells, cmp_cell);
+    if (x->ncells)
+        qsort(x->cells, x->ncells, sizeof *x->cells, cmp_cell);
     uint32_t nrows = 0, ncols = 0;
     rows = malloc((x->ncells + 1) * sizeof *rows);
     if (!rows) {

@@ -307,7 +307,7 @@ static void test_template(void)
         unsigned char *x = jx_office_template(fw, &len, &err);
         json_t *out = NULL;
         if (CHECK(x != NULL) && CHECK_INT(jx_office_read(x, len, NULL, &out, &err), JX_OFFICE_OK)) {
-            CHECK_INT(json_array_size(jt_get(out, "/tables")), 1); /* the lists sheet is hidden */
+            CHECK_INT(json_array_size(jt_get(out, "/tables")), 1);
             CHECK_STR(json_string_value(jt_get(out, "/tables/0/document/framework")), ids[i]);
             CHECK_INT(json_array_size(jt_get(out, "/tables/0/document/indicators")),
                       json_array_size(json_object_get(fw, "indicators")));
