@@ -561,6 +561,22 @@ static bool starts_block(const jx_grid *g, uint32_t r, bool *oom)
     return false;
 }
 
+/* a cheap look before the full tests: a header or a header block names
+ * 一级/二级/三级指标, 指标名称, 项目名称 ... or a title 自评表 (plain
+ * substrings of the raw text; indicator rows rarely hold them) */
+static bool might_start(const jx_grid *g, uint32_t r)
+{
+    for (uint32_t c = 0; c < g->ncols; c++) {
+        const jx_cell *cell = jx_grid_at(g, r, c);
+        const char *t = cell->text;
+        if (!t || cell->orow != r || cell->ocol != c)
+            continue;
+        if (strstr(t, "级指标") || strstr(t, "名称") || strstr(t, "自评表"))
+            return true;
+    }
+    return false;
+}
+
 static bool row_says_na(const char *const t[NROLES])
 {
     for (int k = R_NAME; k <= R_ACTUAL; k++)
@@ -602,7 +618,8 @@ static uint32_t read_indicators(rd *x, uint32_t hr, const int col[NROLES], bool 
             break;
         }
         int hc[NROLES];
-        if (r > hr + 1 && (header_row(g, r, wide, hc, &x->oom) || starts_block(g, r, &x->oom)))
+        if (r > hr + 1 && might_start(g, r) &&
+            (header_row(g, r, wide, hc, &x->oom) || starts_block(g, r, &x->oom)))
             break; /* the next table begins */
         if (jx_grid_at(g, r, (uint32_t)col[R_NAME])->orow <= hr)
             continue; /* a second header row under merged labels */
