@@ -1,6 +1,7 @@
 """自评表 files generated from every fixture and seed table, read and scored
 by jixiao-score, compared with the JSON fixture (issue 18)."""
 import json
+import pathlib
 import subprocess
 import zipfile
 
@@ -333,3 +334,125 @@ def test_template_wide(tmp_path):
     assert d["framework"] == "department-wide-2013"
     assert len(d["indicators"]) > 20
     assert d["indicators"][0]["name"] == "绩效目标合理性"
+
+
+def wide_rows(fw):
+    """A 部门整体支出绩效自评表 of the framework's indicators, each with a score."""
+    rows = [["部门整体支出绩效自评表", "", "", "", "", ""],
+            ["（2021年度）", "", "", "", "", ""],
+            ["部门名称", "赫山区医疗保障事务中心", "", "", "", ""],
+            ["一级指标", "二级指标", "三级指标", "分值", "实际完成值", "得分"]]
+    scores = []
+    for ind in fw["indicators"]:
+        w = ind["weight"]
+        rows.append([ind["level1"], ind["level2"], ind["name"], str(w), "", str(w)])
+        scores.append(w)
+    rows.append(["合计", "", "", "100", "", str(sum(scores))])
+    return rows, [(0, 0, 0, 5), (1, 0, 1, 5), (2, 1, 2, 5)]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "docx"])
+def test_wide_table(tmp_path, kind):
+    """A 部门整体支出绩效自评表 is read the same way, against the wide framework."""
+    fw = json.loads((pathlib.Path(__file__).resolve().parents[2] / "lib" / "frameworks" /
+                     "department-wide-2013.json").read_text())
+    rows, merges = wide_rows(fw)
+    p = tmp_path / ("wide." + kind)
+    if kind == "xlsx":
+        gen.write_xlsx(p, [("整体", rows, merges)])
+    else:
+        gen.write_docx(p, [(None, rows, merges)])
+    d = documents(p)["tables"][0]["document"]
+    assert (d["scope"], d["framework"], d["name"], d["year"]) == \
+        ("department_wide", "department-wide-2013", "赫山区医疗保障事务中心", 2021)
+    assert len(d["indicators"]) == len(fw["indicators"])
+    assert all("weight" not in i for i in d["indicators"])
+    assert d["indicators"][0] == {"level1": "投入", "level2": "目标设定", "name": "绩效目标合理性",
+                                  "reported_score": fw["indicators"][0]["weight"]}
+    assert d["reported"]["total"] == 100
+    res = score_file(p)
+    assert res[0]["framework"] == "department-wide-2013"
+    assert len(res[0]["indicators"]) == len(fw["indicators"])
+
+
+def test_framework_file(tmp_path):
+    """--framework FILE: a city's variant (产出 50 / 效益 30 / 满意度 20, no
+    execution weight) for every table of the file."""
+    fw = {"id": "city-2022", "name": "某市项目支出绩效自评", "scope": "project",
+          "categories": [
+              {"level1": "产出指标", "weight": 50, "level2": ["数量指标", "质量指标", "时效指标", "成本指标"]},
+              {"level1": "效益指标", "weight": 30, "level2": ["经济效益指标", "社会效益指标",
+                                                         "生态效益指标", "可持续影响指标"]},
+              {"level1": "满意度指标", "weight": 20, "level2": ["服务对象满意度指标"]}]}
+    f = tmp_path / "city.json"
+    f.write_text(json.dumps(fw, ensure_ascii=False))
+    doc = load(SHARED / "fixtures" / "000-suzhou-fund-supervision.json")["document"]
+    p = make(tmp_path, "xlsx", doc)
+    res = score_file(p, "--framework", f)
+    assert res[0]["framework"] == "city-2022"
+    assert res[0]["max"] == 100 and res[0]["execution"]["weight"] == 0
+    assert score_file(p, "--framework", "project-2020")[0]["framework"] == "project-2020"
+
+
+def test_percent_and_number_cells(tmp_path):
+    """Numbers typed into Excel: a percent-formatted 0.95 reads as 95%, a
+    stored 8.5099999999999998 as 8.51, amounts as numbers with the header's unit."""
+    import openpyxl
+    doc = load(SHARED / "fixtures" / "000-suzhou-fund-supervision.json")["document"]
+    p = make(tmp_path, "xlsx", doc)
+    wb = openpyxl.load_workbook(p)
+    ws = wb["Sheet1"]
+    ws["F11"] = 1.0  # actual of 定点医药机构检查覆盖率, as a percent cell
+    ws["F11"].number_format = "0%"
+    ws["H13"] = 8.51  # reported score as a number
+    ws["C6"] = 90
+    ws["D6"] = 86.66
+    wb.save(p)
+    d = documents(p)["tables"][0]["document"]
+    assert d["indicators"][1]["actual"] == "100%"
+    assert d["indicators"][3]["reported_score"] == 8.51
+    assert d["budget"]["initial"] == "90万元" and d["budget"]["adjusted"] == "86.66万元"
+
+
+def seed_tables_docx(p):
+    text = (SHARED / "seeds" / "000_a4d1f7a8106b70e8.txt").read_text()
+    blocks, cur = [], []
+    for line in text.splitlines():
+        if "\t" in line:
+            cur.append(line.split("\t"))
+        elif cur:
+            blocks.append(cur)
+            cur = []
+    tables = []
+    for b in blocks[:6]:
+        n = max(len(r) for r in b)
+        tables.append((None, [r + [""] * (n - len(r)) for r in b], []))
+    gen.write_docx(p, tables)
+
+
+def test_libreoffice_variants(tmp_path, libreoffice):
+    """The variant files (synonyms, full width, blank rows, blank levels, no
+    分值 column, rules as text, several tables, the seed tables) saved again
+    by LibreOffice read as the originals do."""
+    doc = load(SHARED / "fixtures" / "000-suzhou-fund-supervision.json")["document"]
+    rules = ["完成得满分，未完成不得分", "", "", "按完成比例计分", "", "", ""]
+    made = []
+    for kind in ("xlsx", "docx"):
+        for name, kw in list(VARIANTS.items()) + [("noweight", dict(weights=False)),
+                                                  ("rules", dict(rules=rules))]:
+            made.append(make(tmp_path, kind, doc, name="%s-%s" % (name, kind), **kw))
+    docs = [load(f)["document"] for f in FIXTURES if load(f)["document"]["indicators"]][:3]
+    many = tmp_path / "many.docx"
+    gen.write_docx(many, [(None, *gen.other_table())] +
+                   [("%s项目绩效自评表" % d["name"], *gen.rows_of(d)) for d in docs])
+    manyx = tmp_path / "many.xlsx"
+    gen.write_xlsx(manyx, [("问题清单", *gen.other_table())] +
+                   [("表%d" % i, *gen.rows_of(d)) for i, d in enumerate(docs)])
+    seed = tmp_path / "seed.docx"
+    seed_tables_docx(seed)
+    made += [many, manyx, seed]
+    saved = libreoffice(made)
+    for orig, lo in zip(made, saved):
+        a = [t.get("document") for t in documents(orig)["tables"]]
+        b = [t.get("document") for t in documents(lo)["tables"]]
+        assert a == b, lo
