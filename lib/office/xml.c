@@ -21,7 +21,13 @@ typedef struct {
     jx_office_error *err;
     const char *entry;
     bool refused;
+    unsigned depth;
 } xml_run;
+
+/* Office parts nest a few dozen elements deep; expat keeps a record per open
+ * element, so a part of nothing but open tags would cost memory in
+ * proportion to its size: deeper than this is refused. */
+#define MAX_DEPTH 512u
 
 static const char *local(const char *name)
 {
@@ -65,6 +71,16 @@ static int XMLCALL on_external(XML_Parser p, const XML_Char *ctx, const XML_Char
 static void XMLCALL on_start(void *u, const XML_Char *name, const XML_Char **attrs)
 {
     xml_run *x = u;
+    if (++x->depth > MAX_DEPTH) {
+        if (!x->refused) {
+            jx_office_fail(x->err, JX_OFFICE_ELIMIT, "XML_TOO_DEEP",
+                           "部件 '%s' 的元素嵌套超过 %u 层，拒绝读取 (XML nested too deep)",
+                           x->entry, MAX_DEPTH);
+            x->refused = true;
+            XML_StopParser(x->p, XML_FALSE);
+        }
+        return;
+    }
     if (x->h->start)
         x->h->start(x->h->u, local(name), attrs);
 }
@@ -72,6 +88,8 @@ static void XMLCALL on_start(void *u, const XML_Char *name, const XML_Char **att
 static void XMLCALL on_end(void *u, const XML_Char *name)
 {
     xml_run *x = u;
+    if (x->depth-- > MAX_DEPTH)
+        return;
     if (x->h->end)
         x->h->end(x->h->u, local(name));
 }

@@ -161,3 +161,11 @@ def test_no_parts(tmp_path):
         z.writestr("hello.txt", "hi")
     err = refused(p, "NOT_OFFICE")
     assert "[Content_Types].xml" in err
+
+
+def test_deep_nesting(tmp_path):
+    """A part of nothing but open tags: refused at a depth bound."""
+    body = SHEET_HEAD + "<a>" * 3_000_000
+    p = tmp_path / "deep.xlsx"
+    xlsx(p, [("Sheet1", body)])
+    refused(p, "XML_TOO_DEEP")
