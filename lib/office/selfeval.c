@@ -35,14 +35,14 @@
 enum { R_L1, R_L2, R_NAME, R_TARGET, R_ACTUAL, R_WEIGHT, R_SCORE, R_REASON, R_RULE, NROLES };
 
 static const char *const SYN[NROLES][8] = {
-    [R_L1] = {"一级指标", NULL},
-    [R_L2] = {"二级指标", NULL},
-    [R_NAME] = {"三级指标", "指标名称", "三级指标名称", NULL},
+    [R_L1] = {"一级指标", "一级", NULL},
+    [R_L2] = {"二级指标", "二级", NULL},
+    [R_NAME] = {"三级指标", "指标名称", "三级指标名称", "三级", NULL},
     [R_TARGET] = {"年度指标值", "指标值", "目标值", "年度目标值", "预期指标值", "预期目标值", NULL},
     [R_ACTUAL] = {"实际完成值", "实际完成情况", "实际值", "完成值", "全年实际值", "实际完成指标值",
                   NULL},
     [R_WEIGHT] = {"分值", "权重", "标准分值", "指标分值", "权重分", NULL},
-    [R_SCORE] = {"得分", "自评得分", "实际得分", "评分", NULL},
+    [R_SCORE] = {"得分", "自评得分", "实际得分", "评分", "自评分", NULL},
     [R_REASON] = {"偏差原因分析及改进措施", "未完成原因分析", "偏差原因分析", "偏差原因",
                   "原因分析及改进措施", "未完成原因分析及改进措施", NULL},
     [R_RULE] = {"评分标准", "评分规则", "计分方法", "评分方法", NULL},
@@ -230,23 +230,50 @@ done:
     return ok;
 }
 
-/* "产出指标（50分）" -> "产出指标": a trailing bracket holding 分 is a weight note */
+/* "产出指标（50分）" -> "产出指标", "投   入（20分）" -> "投入": a bracket
+ * holding 分 is a weight note, and spaces inside a level name are layout */
 static char *level_text(const char *s)
+{
+    char *t = jx_office_norm(s, false), *b;
+    if (!t)
+        return NULL;
+    if (((b = strstr(t, "(")) || (b = strstr(t, "（"))) && strstr(b, "分"))
+        *b = '\0';
+    return t;
+}
+
+/* "绩效目标合理性（2分）" -> "绩效目标合理性": a trailing bracket of a number
+ * and 分 is the weight written into the name (a wide table's habit) */
+static char *name_text(const char *s)
 {
     char *t = strdup(s);
     if (!t)
         return NULL;
-    const char *open[] = {"（", "("};
-    for (size_t k = 0; k < 2; k++) {
-        char *b = strstr(t, open[k]);
-        if (b && strstr(b, "分")) {
-            *b = '\0';
-            break;
-        }
-    }
     size_t n = strlen(t);
     while (n && (t[n - 1] == ' ' || t[n - 1] == '\n'))
-        t[--n] = '\0';
+        n--;
+    size_t close = n >= 3 && strncmp(t + n - 3, "）", 3) == 0 ? 3 : n >= 1 && t[n - 1] == ')' ? 1 : 0;
+    if (!close)
+        return t;
+    size_t k = n - close, end = k;
+    if (k < 3 || strncmp(t + k - 3, "分", 3) != 0)
+        return t;
+    k -= 3;
+    while (k > 0 && ((t[k - 1] >= '0' && t[k - 1] <= '9') || t[k - 1] == '.' || t[k - 1] == ' '))
+        k--;
+    if (k == end - 3)
+        return t; /* no number before 分 */
+    if (k >= 3 && strncmp(t + k - 3, "（", 3) == 0)
+        k -= 3;
+    else if (k >= 1 && t[k - 1] == '(')
+        k -= 1;
+    else
+        return t;
+    while (k > 0 && t[k - 1] == ' ')
+        k--;
+    if (k == 0)
+        return t;
+    t[k] = '\0';
     return t;
 }
 
@@ -691,6 +718,14 @@ static uint32_t read_indicators(rd *x, uint32_t hr, const int col[NROLES], bool 
                     json_object_set_new(ind, FIELD[k], num);
                     set_place(x, ptr, r, c);
                 }
+            } else if (k == R_NAME) {
+                char *nm = name_text(t[k]);
+                if (!nm) {
+                    x->oom = true;
+                    break;
+                }
+                set_str(x, ind, FIELD[k], nm, ptr, r, c);
+                free(nm);
             } else
                 set_str(x, ind, FIELD[k], t[k], ptr, r, c);
         }

@@ -456,3 +456,26 @@ def test_libreoffice_variants(tmp_path, libreoffice):
         a = [t.get("document") for t in documents(orig)["tables"]]
         b = [t.get("document") for t in documents(lo)["tables"]]
         assert a == b, lo
+
+
+def test_seed_001_wide_layout(tmp_path):
+    """Seed 001's 部门整体支出绩效 table as the report prints it: headers 一级 /
+    二级指标 / 三级指标 / 自评分, weights written into the names
+    ("绩效目标合理性（2分）"), spaced level names ("投   入（20分）")."""
+    rows = [["部门整体支出绩效自评表", "", "", "", "", ""],
+            ["一级", "二级指标", "三级指标", "自评分", "指标解释", "指标说明"],
+            ["投   入（20分）", "目标设定", "绩效目标合理性（2分）", "2", "部门所设立的整体绩效目标依据是否充分", "①…计1分"],
+            ["", "", "绩效指标明确性（3分）", "3", "", ""],
+            ["", "预算配置", "在职人员控制率（5分）", "5", "", ""],
+            ["过             程（30分）", "预算执行", "结转结余控制率（4分）", "3", "", ""]]
+    merges = [(0, 0, 0, 5), (2, 0, 4, 0), (2, 1, 3, 1)]
+    p = tmp_path / "seed001.docx"
+    gen.write_docx(p, [("赫山区医疗保障事务中心2021年度部门整体支出绩效自评表", rows, merges)])
+    t = documents(p)["tables"][0]
+    d = t["document"]
+    assert (d["scope"], d["year"]) == ("department_wide", 2021)
+    assert [(i["level1"], i["level2"], i["name"], i["reported_score"]) for i in d["indicators"]] == [
+        ("投入", "目标设定", "绩效目标合理性", 2), ("投入", "目标设定", "绩效指标明确性", 3),
+        ("投入", "预算配置", "在职人员控制率", 5), ("过程", "预算执行", "结转结余控制率", 3)]
+    res = score_file(p)
+    assert res[0]["framework"] == "department-wide-2013"
