@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* ---- errors ---- */
+/* ---- errors (zip.c, the first part every reader meets) ---- */
 void jx_office_fail(jx_office_error *err, jx_office_status st, const char *code, const char *fmt,
                     ...) __attribute__((format(printf, 4, 5)));
 
