@@ -187,3 +187,29 @@ def test_template_reach(tree):
     assert api("GET", "/v1/frameworks/project-2020/template.xlsx").status_code == 401
     w = api("GET", "/v1/frameworks/department-wide-2013/template.xlsx", t)
     assert w.status_code == 200 and w.content[:2] == b"PK"
+
+
+def test_template_of_a_bureau_framework(tree, tmp_path):
+    """A finance bureau's own framework: its template for those who can see
+    it (its region's department), 404 for a county elsewhere; the
+    template imports back against it."""
+    import openpyxl
+    import os
+    fw = {"id": "tpl-city-%d" % os.getpid(), "name": "宿州市项目支出绩效自评（模板测试）",
+          "scope": "project", "execution_weight": 0,
+          "categories": [
+              {"level1": "产出指标", "weight": 50, "level2": ["数量指标", "质量指标", "时效指标", "成本指标"]},
+              {"level1": "效益指标", "weight": 30, "level2": ["社会效益指标", "可持续影响指标"]},
+              {"level1": "满意度指标", "weight": 20, "level2": ["服务对象满意度指标"]}]}
+    r = api("POST", "/v1/frameworks", tree["finA"]["token"], json_body=fw)
+    assert r.status_code == 201, r.text
+    path = "/v1/frameworks/%s/template.xlsx" % fw["id"]
+    assert_problem(api("GET", path, tree["deptB"]["token"]), 404)
+    r = api("GET", path, tree["deptA"]["token"])
+    assert r.status_code == 200, r.text
+    p = tmp_path / "city.xlsx"
+    p.write_bytes(r.content)
+    ws = openpyxl.load_workbook(p)["自评表"]
+    assert ws["F6"].value is None  # no execution weight in this framework
+    total_row = next(r for r in range(10, 60) if ws["A%d" % r].value == "总分")
+    assert ws["G%d" % total_row].value == 100
