@@ -4,8 +4,10 @@
  * Parts read: xl/workbook.xml (sheet names, order, hidden state),
  * xl/_rels/workbook.xml.rels (where each sheet is), xl/sharedStrings.xml
  * (shared strings; phonetic runs <rPh> left out), xl/styles.xml (which cell
- * styles show a number as a percent: 0.95 shown as 95% is read as "95%",
- * the way the person sees it), and each sheet's <sheetData> and
+ * styles show a number as a percent or a date: 0.95 shown as 95% is read
+ * as "95%", and 44926 shown as a date as "2022年12月31日", the way the person
+ * sees it -- a 时效指标's target is often typed as a date), and each sheet's
+ * <sheetData> and
  * <mergeCells>.  Numbers are printed back to 15 significant digits, so a
  * stored 8.5099999999999998 reads as the 8.51 that was typed.
  *
@@ -46,10 +48,11 @@ typedef struct {
     int in_si, in_t, in_rph;
     jx_sbuf text;
     /* styles */
-    bool *xf_percent;
+    unsigned char *xf_kind; /* per cell style: NUM_PLAIN, NUM_PERCENT, NUM_DATE */
     size_t nxf, capxf;
-    uint32_t pct_fmt[64]; /* custom numFmt ids whose code shows a percent */
-    size_t npct;
+    uint32_t fmt_id[64];  /* custom numFmt ids that show a percent or a date */
+    unsigned char fmt_kind[64];
+    size_t nfmt;
     int in_cellxfs;
     /* sheet */
     raw_cell *cells;
@@ -181,18 +184,44 @@ static void sst_text(void *u, const char *s, int len)
         jx_sbuf_add(&x->text, s, (size_t)len);
 }
 
-/* ---- styles.xml: which cell styles are percents ---- */
+/* ---- styles.xml: which cell styles are percents or dates ---- */
 
-static bool code_is_percent(const char *code)
+enum { NUM_PLAIN = 0, NUM_PERCENT, NUM_DATE };
+
+/* what a number format code shows: a % outside quotes is a percent; y, m
+ * or d outside quotes and [..] is a date (times alone are read as numbers) */
+static int code_kind(const char *code)
 {
-    bool quoted = false;
+    bool quoted = false, bracket = false, date = false;
     for (const char *p = code; *p; p++) {
         if (*p == '"')
             quoted = !quoted;
-        else if (*p == '%' && !quoted)
-            return true;
+        else if (quoted)
+            continue;
+        else if (*p == '\\' && p[1])
+            p++;
+        else if (*p == '[')
+            bracket = true;
+        else if (*p == ']')
+            bracket = false;
+        else if (bracket)
+            continue;
+        else if (*p == '%')
+            return NUM_PERCENT;
+        else if (*p == 'y' || *p == 'Y' || *p == 'd' || *p == 'D' || *p == 'm' || *p == 'M')
+            date = true;
     }
-    return false;
+    return date ? NUM_DATE : NUM_PLAIN;
+}
+
+/* the built-in formats: 9, 10 percents; 14-17, 22, 27-36, 50-58 dates */
+static int builtin_kind(uint32_t id)
+{
+    if (id == 9 || id == 10)
+        return NUM_PERCENT;
+    if ((id >= 14 && id <= 17) || id == 22 || (id >= 27 && id <= 36) || (id >= 50 && id <= 58))
+        return NUM_DATE;
+    return NUM_PLAIN;
 }
 
 static void sty_start(void *u, const char *name, const char **attrs)
@@ -200,23 +229,27 @@ static void sty_start(void *u, const char *name, const char **attrs)
     xlsx *x = u;
     if (strcmp(name, "numFmt") == 0) {
         const char *id = jx_xml_attr(attrs, "numFmtId"), *code = jx_xml_attr(attrs, "formatCode");
-        if (id && code && code_is_percent(code) && x->npct < sizeof x->pct_fmt / sizeof *x->pct_fmt)
-            x->pct_fmt[x->npct++] = (uint32_t)strtoul(id, NULL, 10);
+        int kind = code ? code_kind(code) : NUM_PLAIN;
+        if (id && kind != NUM_PLAIN && x->nfmt < sizeof x->fmt_id / sizeof *x->fmt_id) {
+            x->fmt_id[x->nfmt] = (uint32_t)strtoul(id, NULL, 10);
+            x->fmt_kind[x->nfmt++] = (unsigned char)kind;
+        }
     } else if (strcmp(name, "cellXfs") == 0)
         x->in_cellxfs = 1;
     else if (strcmp(name, "xf") == 0 && x->in_cellxfs) {
         if (x->nxf >= 65536)
             return;
-        bool *nx = grow(x->xf_percent, &x->capxf, x->nxf + 1, sizeof *nx, x);
+        unsigned char *nx = grow(x->xf_kind, &x->capxf, x->nxf + 1, sizeof *nx, x);
         if (!nx)
             return;
-        x->xf_percent = nx;
+        x->xf_kind = nx;
         const char *id = jx_xml_attr(attrs, "numFmtId");
         uint32_t f = id ? (uint32_t)strtoul(id, NULL, 10) : 0;
-        bool pct = f == 9 || f == 10;
-        for (size_t i = 0; i < x->npct; i++)
-            pct = pct || x->pct_fmt[i] == f;
-        x->xf_percent[x->nxf++] = pct;
+        int kind = builtin_kind(f);
+        for (size_t i = 0; i < x->nfmt; i++)
+            if (x->fmt_id[i] == f)
+                kind = x->fmt_kind[i];
+        x->xf_kind[x->nxf++] = (unsigned char)kind;
     }
 }
 
@@ -309,17 +342,37 @@ static void sh_start(void *u, const char *name, const char **attrs)
     }
 }
 
-/* A number as it was typed: 15 significant digits, a percent style as "95%". */
-static char *number_text(const char *v, bool percent)
+/* days since 1970-01-01 -> civil date (H. Hinnant's algorithm) */
+static void civil(long z, long *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (long)yoe + era * 400 + (*m <= 2);
+}
+
+/* A number as it was typed: 15 significant digits, a percent style as
+ * "95%", a date style as "2022年12月31日" (the 1900 date system). */
+static char *number_text(const char *v, int kind)
 {
     char *end;
     double d = strtod(v, &end);
     char buf[64];
     if (end == v || *end != '\0')
         return strdup(v);
-    if (percent)
+    if (kind == NUM_PERCENT)
         snprintf(buf, sizeof buf, "%.15g%%", d * 100.0);
-    else
+    else if (kind == NUM_DATE && d >= 1 && d < 2958466) { /* 1900-01-01 .. 9999-12-31 */
+        long y;
+        unsigned m, day;
+        civil((long)d - 25569, &y, &m, &day); /* serial 25569 is 1970-01-01 */
+        snprintf(buf, sizeof buf, "%ld年%u月%u日", y, m, day);
+    } else
         snprintf(buf, sizeof buf, "%.15g", d);
     return strdup(buf);
 }
@@ -355,8 +408,8 @@ static void sh_cell_end(xlsx *x)
         text = strdup(x->sst[i]);
         free(raw);
     } else if (strcmp(x->ctype, "n") == 0 && raw[0]) {
-        bool pct = x->style >= 0 && (size_t)x->style < x->nxf && x->xf_percent[x->style];
-        text = number_text(raw, pct);
+        int kind = x->style >= 0 && (size_t)x->style < x->nxf ? x->xf_kind[x->style] : NUM_PLAIN;
+        text = number_text(raw, kind);
         free(raw);
     } else
         text = raw;
@@ -548,7 +601,7 @@ cleanup:
     for (size_t i = 0; i < x.nsst; i++)
         free(x.sst[i]);
     free(x.sst);
-    free(x.xf_percent);
+    free(x.xf_kind);
     free(x.cells);
     free(x.merges);
     jx_sbuf_reset(&x.text);

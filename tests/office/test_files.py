@@ -407,11 +407,15 @@ def test_percent_and_number_cells(tmp_path):
     ws["H13"] = 8.51  # reported score as a number
     ws["C6"] = 90
     ws["D6"] = 86.66
+    import datetime
+    ws["F12"] = datetime.date(2022, 12, 20)  # actual of the 时效指标, typed as a date
+    ws["F12"].number_format = "yyyy-mm-dd"
     wb.save(p)
     d = documents(p)["tables"][0]["document"]
     assert d["indicators"][1]["actual"] == "100%"
     assert d["indicators"][3]["reported_score"] == 8.51
     assert d["budget"]["initial"] == "90万元" and d["budget"]["adjusted"] == "86.66万元"
+    assert d["indicators"][2]["actual"] == "2022年12月20日"
 
 
 def seed_tables_docx(p):

@@ -44,7 +44,8 @@ static int numeric(const char *s)
     return 1;
 }
 
-/* rows of 9 columns; cells starting with '%' are numbers in percent style */
+/* rows of 9 columns; cells starting with '%' are numbers in percent style,
+ * '#' in the built-in date style 14, '@' in a custom date style */
 static char *sheet(const char *rows[][9], int n, const char *merges)
 {
     sb b = {0};
@@ -58,8 +59,9 @@ static char *sheet(const char *rows[][9], int n, const char *merges)
             const char *t = rows[r][c];
             if (!t || !*t)
                 continue;
-            if (t[0] == '%')
-                snprintf(tmp, sizeof tmp, "<c r=\"%c%d\" s=\"1\"><v>%s</v></c>", 'A' + c, r + 1, t + 1);
+            if (t[0] == '%' || t[0] == '#' || t[0] == '@')
+                snprintf(tmp, sizeof tmp, "<c r=\"%c%d\" s=\"%d\"><v>%s</v></c>", 'A' + c, r + 1,
+                         t[0] == '%' ? 1 : t[0] == '#' ? 2 : 3, t + 1);
             else if (numeric(t))
                 snprintf(tmp, sizeof tmp, "<c r=\"%c%d\"><v>%s</v></c>", 'A' + c, r + 1, t);
             else
@@ -77,7 +79,10 @@ static char *sheet(const char *rows[][9], int n, const char *merges)
 
 static const char *STYLES =
     "<?xml version=\"1.0\"?><styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
-    "<cellXfs count=\"2\"><xf numFmtId=\"0\"/><xf numFmtId=\"9\"/></cellXfs></styleSheet>";
+    "<numFmts count=\"2\"><numFmt numFmtId=\"176\" formatCode=\"yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;\"/>"
+    "<numFmt numFmtId=\"177\" formatCode=\"[Red]0.00&quot;d&quot;\"/></numFmts>"
+    "<cellXfs count=\"5\"><xf numFmtId=\"0\"/><xf numFmtId=\"9\"/><xf numFmtId=\"14\"/>"
+    "<xf numFmtId=\"176\"/><xf numFmtId=\"177\"/></cellXfs></styleSheet>";
 
 static json_t *read_xlsx(const char *xml, size_t xml_len, jx_office_error *err)
 {
@@ -106,12 +111,14 @@ static const char *ROWS[][9] = {
     {""},
     {"", "", "质量指标", "覆盖率", "100%", "%0.95", "16分", "16", "未全覆盖"},
     {"", "满意度指标", "服务对象满意度指标", "满意度", "≥90%", "/", "10", "—", ""},
+    {"", "产出指标", "时效指标", "完成时间", "#44926", "@44925", "5", "5", ""},
     {"总分", "", "", "", "", "", "100", "97"},
 };
+/* the 总分 row is row 13 */
 #define NROWS ((int)(sizeof ROWS / sizeof ROWS[0]))
 static const char *MERGES =
     "<mergeCells><mergeCell ref=\"A1:I1\"/><mergeCell ref=\"B3:I3\"/><mergeCell ref=\"A5:A6\"/>"
-    "<mergeCell ref=\"A7:A11\"/><mergeCell ref=\"B8:B10\"/><mergeCell ref=\"A12:F12\"/></mergeCells>";
+    "<mergeCell ref=\"A7:A12\"/><mergeCell ref=\"B8:B10\"/><mergeCell ref=\"A13:F13\"/></mergeCells>";
 
 static void test_sheet(void)
 {
@@ -134,7 +141,9 @@ static void test_sheet(void)
     CHECK_STR(json_string_value(jt_get(d, "/budget/executed")), "73.62万元");
     CHECK_STR(json_string_value(jt_get(d, "/budget/reported_execution_rate")), "84.95%");
     CHECK(json_number_value(jt_get(d, "/reported/execution_score")) == 8.5);
-    CHECK_INT(json_array_size(jt_get(d, "/indicators")), 3);
+    CHECK_INT(json_array_size(jt_get(d, "/indicators")), 4);
+    CHECK_STR(json_string_value(jt_get(d, "/indicators/3/target")), "2022年12月31日");
+    CHECK_STR(json_string_value(jt_get(d, "/indicators/3/actual")), "2022年12月30日");
     CHECK_STR(json_string_value(jt_get(d, "/indicators/0/level1")), "产出指标");
     CHECK_INT(json_integer_value(jt_get(d, "/indicators/0/weight")), 12);
     CHECK_STR(json_string_value(jt_get(d, "/indicators/1/level1")), "产出指标");
@@ -148,7 +157,7 @@ static void test_sheet(void)
     json_t *pl = jt_get(out, "/tables/0/places");
     CHECK_STR(json_string_value(json_object_get(pl, "/indicators/1/weight")), "Sheet1!G10");
     CHECK_STR(json_string_value(json_object_get(pl, "/indicators/1/level1")), "Sheet1!B8");
-    CHECK_STR(json_string_value(json_object_get(pl, "/reported/total")), "Sheet1!H12");
+    CHECK_STR(json_string_value(json_object_get(pl, "/reported/total")), "Sheet1!H13");
     CHECK(jt_get(out, "/tables/0/errors") == NULL);
 
     /* the library scores what was read */
