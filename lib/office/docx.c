@@ -7,7 +7,8 @@
  * "restart" begins a vertical merge and a bare w:vMerge continues it, so the
  * continuing cell takes the text above (a level-1 cell over its rows).  A
  * cell's place is its row and its cell ordinal in that row ("表3 第5行
- * 第4列"), as a person counts them in Word.  A table inside a cell is read
+ * 第4列"), as a person counts them in Word; w:gridBefore leaves a row's first
+ * grid columns empty.  A table inside a cell is read
  * as that cell's text.  Paragraphs inside a cell are joined by newlines.
  */
 #include "internal.h"
@@ -25,6 +26,7 @@ typedef struct {
 typedef struct {
     tc *cells;
     size_t n, cap;
+    uint32_t before; /* w:gridBefore: grid columns left empty at the start */
 } tr;
 
 typedef struct {
@@ -82,7 +84,7 @@ static void build(docx *d)
         return;
     }
     for (uint32_t r = 0; r < d->nrows; r++) {
-        uint32_t col = 0;
+        uint32_t col = d->rows[r].before;
         for (size_t k = 0; k < d->rows[r].n && col < ncols; k++) {
             tc *t = &d->rows[r].cells[k];
             uint32_t last = col + t->span - 1;
@@ -137,6 +139,10 @@ static void on_start(void *u, const char *name, const char **attrs)
         d->span = 1;
         d->vmerge = 0;
         d->cell.len = 0;
+    } else if (d->depth == 1 && !d->in_tc && d->nrows && strcmp(name, "gridBefore") == 0) {
+        const char *v = jx_xml_attr(attrs, "val");
+        unsigned long n = v ? strtoul(v, NULL, 10) : 0;
+        d->rows[d->nrows - 1].before = n > JX_OFFICE_MAX_COLS ? JX_OFFICE_MAX_COLS : (uint32_t)n;
     } else if (d->depth == 1 && d->in_tc && strcmp(name, "tcPr") == 0)
         d->in_tcpr = 1;
     else if (d->in_tcpr && strcmp(name, "gridSpan") == 0) {
