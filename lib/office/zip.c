@@ -55,7 +55,9 @@ jx_zip *jx_zip_open(const void *data, size_t len, jx_office_error *err)
         jx_office_fail(err, JX_OFFICE_ENOMEM, "NO_MEMORY", "内存不足 (out of memory)");
         goto fail;
     }
-    z->za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
+    /* no ZIP_CHECKCONS: the bounds do not depend on it, and it refuses files
+     * some office suites write with harmless inconsistencies */
+    z->za = zip_open_from_source(src, ZIP_RDONLY, &ze);
     if (!z->za) {
         jx_office_fail(err, JX_OFFICE_EFORMAT, "NOT_OFFICE",
                        "文件不是有效的 .xlsx 或 .docx（zip 容器无法打开：%s）"
