@@ -235,7 +235,7 @@ int jx_cli_score_office(const char *file, const char *buf, size_t len, const cha
             continue;
         }
         if (table)
-            fputs(el, stdout);
+            printf("%s%s", found && el[0] ? "\n" : "", el);
         else
             printf("%s\n%s", found ? "," : "", el);
         found++;
