@@ -52,6 +52,7 @@ const jx_route jx_routes[] = {
     {"GET", "/v1/frameworks", route_frameworks_list, 0, 1},
     {"POST", "/v1/frameworks", route_framework_create, 0, 0},
     {"GET", "/v1/frameworks/{id}", route_framework_get, 0, 1},
+    {"GET", "/v1/frameworks/{id}/template.xlsx", route_framework_template, 0, 1},
     {"GET", "/v1/assessments", route_assessments_list, 0, 1},
     {"POST", "/v1/assessments", route_assessment_create, 0, 0},
     {"GET", "/v1/assessments/{id}", route_assessment_get, 0, 1},

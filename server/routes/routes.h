@@ -49,6 +49,8 @@ int route_import(jx_req *req, jx_resp *resp);
 int route_frameworks_list(jx_req *req, jx_resp *resp);
 int route_framework_create(jx_req *req, jx_resp *resp);
 int route_framework_get(jx_req *req, jx_resp *resp);
+/* GET /v1/frameworks/{id}/template.xlsx (routes/framework_template.c) */
+int route_framework_template(jx_req *req, jx_resp *resp);
 
 /* routes/evaluations.c */
 int route_project_evaluate(jx_req *req, jx_resp *resp);
