@@ -8,7 +8,8 @@
 # prints the demo tokens, evaluates the projects, files and evaluates the
 # department-wide assessment of seed 001, 宁德's framework and its project
 # (scored 90, scripts/demo-ningde.json) and the plan of seed 000
-# (scripts/demo_evaluations.py), and stops the server.  Tokens are kept in
+# (scripts/demo_evaluations.py), adds monitoring reports, 整改 items and a
+# budget decision (scripts/demo_monitoring.py), and stops the server.  Tokens are kept in
 # ./.jixiao/demo-tokens.json and reused on the next run.
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 SERVER_BINARY" >&2; exit 2; }
@@ -32,4 +33,6 @@ done
 /usr/bin/python3 "$REPO/scripts/demo.py" "http://127.0.0.1:$PORT" "$JIXIAO_BOOTSTRAP_TOKEN" \
     "$REPO/.jixiao/demo-tokens.json"
 /usr/bin/python3 "$REPO/scripts/demo_evaluations.py" "http://127.0.0.1:$PORT" "$JIXIAO_BOOTSTRAP_TOKEN" \
+    "$REPO/.jixiao/demo-tokens.json"
+/usr/bin/python3 "$REPO/scripts/demo_monitoring.py" "http://127.0.0.1:$PORT" "$JIXIAO_BOOTSTRAP_TOKEN" \
     "$REPO/.jixiao/demo-tokens.json"

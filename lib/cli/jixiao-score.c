@@ -1,14 +1,18 @@
 /*
  * jixiao-score -- the scoring library on the command line.
  *
- *   jixiao-score [--format json|table] [FILE]
+ *   jixiao-score [--framework ID|FILE] [--format json|table] [FILE]
  *
  * Reads a scoring document (scoring.md §7) from FILE or standard input and
- * prints the result JSON, or the score table (评分情况表) as text.
+ * prints the result JSON, or the score table (评分情况表) as text.  An .xlsx
+ * or .docx (recognised by its content) is read by lib/office instead: every
+ * 自评表 in it is scored and the results come as a JSON array, each with the
+ * name it read (office_input.c).
  * Exit status: 0 scored, 1 a document it cannot score, 2 bad usage; the
  * reason goes to standard error.
  */
 #include "jixiao.h"
+#include "office_input.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,11 +22,16 @@
 
 static void usage(FILE *f)
 {
-    fputs("用法 usage: jixiao-score [--format json|table] [FILE]\n"
+    fputs("用法 usage: jixiao-score [--framework ID|FILE] [--format json|table] [FILE]\n"
           "  读取评分文档（FILE 或标准输入），输出评分结果。\n"
           "  Scores a document from FILE or stdin and prints the result.\n"
+          "  FILE 也可以是 .xlsx 或 .docx：每张自评表一个结果（JSON 数组）。\n"
+          "  FILE may be an .xlsx or .docx: one result per 自评表 (a JSON array).\n"
+          "  --framework ID|FILE  评价框架 framework (built-in id or JSON file)\n"
           "  --format json   结果 JSON（默认） result JSON (default)\n"
           "  --format table  评分情况表 score table as text\n"
+          "  --template      空白自评表 .xlsx 写到标准输出 the blank 自评表 .xlsx on stdout\n"
+          "  --format documents  .xlsx/.docx 读出的文档（不评分） the documents as read\n"
           "  --version       版本 version\n"
           "退出码 exit: 0 已评分 scored, 1 无法评分 cannot score, 2 用法错误 bad usage\n",
           f);
@@ -64,13 +73,20 @@ static char *read_all(FILE *in, size_t *len)
 
 int main(int argc, char **argv)
 {
-    const char *file = NULL, *format = "json";
+    const char *file = NULL, *format = "json", *framework = NULL;
+    int template = 0;
     int rc = 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
             format = argv[++i];
         else if (strncmp(argv[i], "--format=", 9) == 0)
             format = argv[i] + 9;
+        else if (strcmp(argv[i], "--template") == 0)
+            template = 1;
+        else if (strcmp(argv[i], "--framework") == 0 && i + 1 < argc)
+            framework = argv[++i];
+        else if (strncmp(argv[i], "--framework=", 12) == 0)
+            framework = argv[i] + 12;
         else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             usage(stdout);
             return 0;
@@ -88,11 +104,14 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (strcmp(format, "json") != 0 && strcmp(format, "table") != 0) {
+    if (strcmp(format, "json") != 0 && strcmp(format, "table") != 0 &&
+        strcmp(format, "documents") != 0) {
         fprintf(stderr, "jixiao-score: --format 只能是 json 或 table，而非 '%s' (unknown format)\n",
                 format);
         return 2;
     }
+    if (template)
+        return jx_cli_template(framework);
     FILE *in = stdin;
     if (file && strcmp(file, "-") != 0) {
         in = fopen(file, "rb");
@@ -113,6 +132,19 @@ int main(int argc, char **argv)
     if (!text) {
         fprintf(stderr, "jixiao-score: 读取输入失败: %s (cannot read input)\n", strerror(errno));
         goto out;
+    }
+    if (jx_cli_is_office(text, len)) {
+        rc = jx_cli_score_office(file ? file : "<stdin>", text, len, framework, format);
+        goto out;
+    }
+    if (framework) {
+        size_t nlen = 0;
+        char *ntext = jx_cli_with_framework(text, len, framework, &nlen);
+        if (!ntext)
+            goto out;
+        free(text);
+        text = ntext;
+        len = nlen;
     }
     ctx = jx_ctx_new();
     if (!ctx) {

@@ -132,6 +132,8 @@ static const char style[] =
     "tr.total td { font-weight: bold; background: #efefef; }\n"
     "table.info th { width: 16%; text-align: left; }\n"
     ".sev-error { color: #b00020; font-weight: bold; }\n"
+    ".color-green { background: #d8f0d8; } .color-yellow { background: #fff3c4; }\n"
+    ".color-red { background: #f8d0d0; } .overdue { color: #b00020; font-weight: bold; }\n"
     ".sev-warning { color: #8a4b00; }\n"
     ".sev-info { color: #333; }\n"
     ".note { font-size: 9pt; color: #333; }\n"
@@ -378,6 +380,59 @@ static void findings(const jr_model *m, jr_buf *b)
     jr_puts(b, "</tbody>\n</table>\n</section>\n");
 }
 
+/* Results application (issue 20): monitoring colours, open 整改 items,
+ * budget advice; nothing when the model has none. */
+static void application(const jr_model *m, jr_buf *b)
+{
+    const jr_application *a = &m->app;
+
+    if (!a->present)
+        return;
+    jr_puts(b, "<section class=\"application\"><h2>结果应用</h2>\n<h3>双监控预警</h3>\n"
+               "<table>\n<thead><tr><th>报告期</th><th>时间进度</th><th>预算执行率</th>"
+               "<th>执行率/时间进度</th><th>预警</th><th>滞后指标数</th></tr></thead>\n<tbody>\n");
+    if (a->nmon == 0)
+        jr_puts(b, "<tr><td class=\"c\" colspan=\"6\">无</td></tr>\n");
+    for (size_t i = 0; i < a->nmon; i++) {
+        const jr_mon *x = &a->mon[i];
+        char cls[40];
+        snprintf(cls, sizeof cls, "c color-%s",
+                 strcmp(x->color, "green") && strcmp(x->color, "yellow") &&
+                         strcmp(x->color, "red")
+                     ? "none"
+                     : x->color);
+        jr_puts(b, "<tr>");
+        td(b, "c", x->period);
+        td(b, "r", x->time_progress);
+        td(b, "r", x->execution_rate);
+        td(b, "r", x->ratio);
+        td(b, cls, x->color_label);
+        jr_printf(b, "<td class=\"r\">%ld</td></tr>\n", x->lagging);
+    }
+    jr_printf(b, "</tbody>\n</table>\n<h3>整改情况</h3>\n<p>未验收 %zu 项，共 %zu 项。</p>\n",
+              a->nopen, a->nrects);
+    jr_puts(b, "<table>\n<thead><tr><th>序号</th><th>问题</th><th>状态</th><th>整改期限</th>"
+               "<th>逾期</th></tr></thead>\n<tbody>\n");
+    if (a->nrects == 0)
+        jr_puts(b, "<tr><td class=\"c\" colspan=\"5\">无</td></tr>\n");
+    for (size_t i = 0; i < a->nrects; i++) {
+        const jr_rect *x = &a->rects[i];
+        jr_printf(b, "<tr><td class=\"c\">%d</td>", x->seq);
+        td(b, NULL, x->description);
+        td(b, "c", x->status_label);
+        td(b, "c", x->deadline);
+        td(b, x->overdue ? "c overdue" : "c", x->overdue ? "是" : "否");
+        jr_puts(b, "</tr>\n");
+    }
+    jr_puts(b, "</tbody>\n</table>\n<h3>预算安排建议</h3>\n<p>等级：");
+    esc(b, a->grade);
+    jr_puts(b, "　建议：");
+    esc(b, *a->advice ? a->advice : "无");
+    jr_puts(b, "　财政部门决定：");
+    esc(b, *a->decision ? a->decision : "尚未确定");
+    jr_puts(b, "</p>\n</section>\n");
+}
+
 int jr_render_html(const jr_model *m, jr_buf *b, char *err, size_t errlen)
 {
     (void)err;
@@ -414,6 +469,7 @@ int jr_render_html(const jr_model *m, jr_buf *b, char *err, size_t errlen)
     problems(m, b);
     score_table(m, b);
     findings(m, b);
+    application(m, b);
     jr_puts(b, "<footer>由 jixiao 生成");
     if (*m->eval_id) {
         jr_puts(b, "　评价编号 ");

@@ -106,6 +106,59 @@ static const char *kind_name(int kind)
     return kind == JR_ROW_INDICATOR ? "indicator" : kind == JR_ROW_EXECUTION ? "execution" : "total";
 }
 
+/* Results application (issue 20), as "application": monitoring colours,
+ * 整改 items, budget advice; nothing when the model has none. */
+static void application(const jr_model *m, jr_buf *b, bool *f)
+{
+    const jr_application *a = &m->app;
+    bool g = true;
+
+    if (!a->present)
+        return;
+    key(b, f, "application");
+    jr_puts(b, "{");
+    key(b, &g, "monitoring");
+    jr_puts(b, "[");
+    for (size_t i = 0; i < a->nmon; i++) {
+        const jr_mon *x = &a->mon[i];
+        bool h = true;
+        jr_puts(b, i ? ",{" : "{");
+        kstr(b, &h, "period", x->period);
+        kstr(b, &h, "time_progress", x->time_progress);
+        kstr(b, &h, "execution_rate", x->execution_rate);
+        kstr(b, &h, "ratio", x->ratio);
+        kstr(b, &h, "color", x->color);
+        kstr(b, &h, "color_label", x->color_label);
+        kint(b, &h, "lagging", x->lagging);
+        jr_puts(b, "}");
+    }
+    jr_puts(b, "]");
+    key(b, &g, "rectifications");
+    jr_puts(b, "[");
+    for (size_t i = 0; i < a->nrects; i++) {
+        const jr_rect *x = &a->rects[i];
+        bool h = true;
+        jr_puts(b, i ? ",{" : "{");
+        kint(b, &h, "seq", x->seq);
+        kstr(b, &h, "description", x->description);
+        kstr(b, &h, "status", x->status);
+        kstr(b, &h, "status_label", x->status_label);
+        kstr(b, &h, "deadline", x->deadline);
+        key(b, &h, "overdue");
+        jr_puts(b, x->overdue ? "true" : "false");
+        jr_puts(b, "}");
+    }
+    jr_puts(b, "]");
+    kint(b, &g, "open_rectifications", (long)a->nopen);
+    key(b, &g, "advice");
+    jr_puts(b, "{");
+    bool h = true;
+    kstr(b, &h, "grade", a->grade);
+    kstr(b, &h, "advice", a->advice);
+    kstr(b, &h, "decision", a->decision);
+    jr_puts(b, "}}");
+}
+
 int jr_render_json(const jr_model *m, jr_buf *b, char *err, size_t errlen)
 {
     (void)err;
@@ -312,6 +365,7 @@ int jr_render_json(const jr_model *m, jr_buf *b, char *err, size_t errlen)
         jr_puts(b, "}");
     }
     jr_puts(b, "]}");
+    application(m, b, &f);
     jr_puts(b, "}\n");
     return 0;
 }

@@ -73,6 +73,54 @@ static void head(jr_buf *b, const char *const *cols, size_t n, const char *align
     jr_puts(b, "\n");
 }
 
+/* Results application (issue 20): monitoring colours, open 整改 items,
+ * budget advice; nothing when the model has none. */
+static void application(const jr_model *m, jr_buf *b)
+{
+    static const char *const mon_cols[] = {"报告期", "时间进度", "预算执行率", "执行率/时间进度",
+                                           "预警", "滞后指标数"};
+    static const char *const rect_cols[] = {"序号", "问题", "状态", "整改期限", "逾期"};
+    const jr_application *a = &m->app;
+
+    if (!a->present)
+        return;
+    jr_puts(b, "\n## 结果应用\n\n### 双监控预警\n\n");
+    head(b, mon_cols, 6, "lrrrcr");
+    if (a->nmon == 0)
+        jr_puts(b, "| 无 | | | | | |\n");
+    for (size_t i = 0; i < a->nmon; i++) {
+        const jr_mon *x = &a->mon[i];
+        jr_puts(b, "|");
+        cell(b, x->period);
+        cell(b, x->time_progress);
+        cell(b, x->execution_rate);
+        cell(b, x->ratio);
+        cell(b, x->color_label);
+        jr_printf(b, " %ld |\n", x->lagging);
+    }
+    jr_printf(b, "\n### 整改情况\n\n未验收 %zu 项，共 %zu 项。\n\n", a->nopen, a->nrects);
+    head(b, rect_cols, 5, "clccc");
+    if (a->nrects == 0)
+        jr_puts(b, "| 无 | | | | |\n");
+    for (size_t i = 0; i < a->nrects; i++) {
+        const jr_rect *x = &a->rects[i];
+        jr_puts(b, "|");
+        cell_int(b, x->seq);
+        cell(b, x->description);
+        cell(b, x->status_label);
+        cell(b, x->deadline);
+        cell(b, x->overdue ? "是" : "否");
+        jr_puts(b, "\n");
+    }
+    jr_puts(b, "\n### 预算安排建议\n\n- 等级：");
+    esc(b, a->grade);
+    jr_puts(b, "\n- 建议：");
+    esc(b, *a->advice ? a->advice : "无");
+    jr_puts(b, "\n- 财政部门决定：");
+    esc(b, *a->decision ? a->decision : "尚未确定");
+    jr_puts(b, "\n");
+}
+
 int jr_render_md(const jr_model *m, jr_buf *b, char *err, size_t errlen)
 {
     (void)err;
@@ -272,5 +320,6 @@ int jr_render_md(const jr_model *m, jr_buf *b, char *err, size_t errlen)
         cell(b, f->message);
         jr_puts(b, "\n");
     }
+    application(m, b);
     return 0;
 }

@@ -832,6 +832,7 @@ void jr_model_free(jr_model *m)
     free(m->goals);
     free(m->problems);
     free(m->findings);
+    jr_free_application(m);
 }
 
 int jr_model_read(jr_model *m, const json_t *model, char *err, size_t errlen)
@@ -867,5 +868,7 @@ int jr_model_read(jr_model *m, const json_t *model, char *err, size_t errlen)
         read_findings(&r, res, inds);
     if (!r.failed)
         make_titles(&r);
+    if (!r.failed && jr_read_application(m, model, err, errlen) != 0)
+        return -1;
     return r.failed ? -1 : 0;
 }

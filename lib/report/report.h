@@ -133,6 +133,31 @@ typedef struct {
     bool parsed;       /* text understood as money: fen holds it */
 } jr_money_item;
 
+/* results application (issue 20, application.c): the project's monitoring
+ * colours, its 整改 items and its budget advice, as of the request */
+typedef struct {
+    const char *period, *time_progress, *execution_rate, *ratio, *color;
+    const char *color_label;  /* 绿 / 黄 / 红 / 无 */
+    long lagging;             /* indicators lagging */
+} jr_mon;
+
+typedef struct {
+    int seq;
+    const char *description, *status, *status_label, *deadline;
+    bool overdue;
+} jr_rect;
+
+typedef struct {
+    bool present;             /* the model had an "application" object */
+    jr_mon *mon;
+    size_t nmon;
+    jr_rect *rects;
+    size_t nrects, nopen;     /* nopen: not yet verified */
+    const char *grade, *advice, *decision; /* "" when absent */
+    char **owned;
+    size_t nowned;
+} jr_application;
+
 typedef struct {
     /* evaluation */
     const char *eval_id, *created_at, *created_by, *framework, *framework_version;
@@ -172,12 +197,17 @@ typedef struct {
     /* strings made while reading, freed with the model */
     char **owned;
     size_t nowned, capowned;
+    jr_application app;       /* application.c */
 } jr_model;
 
 /* model.c: reads `model` into *m (answers 0, or -1 with a message in err);
  * jr_model_free() frees what it made, after success and failure alike. */
 int jr_model_read(jr_model *m, const json_t *model, char *err, size_t errlen);
 void jr_model_free(jr_model *m);
+/* application.c: reads model's optional "application" into m->app (0, or
+ * -1 with err filled: out of memory); frees it. */
+int jr_read_application(jr_model *m, const json_t *model, char *err, size_t errlen);
+void jr_free_application(jr_model *m);
 
 /* Each renderer appends its bytes to `out` (or fills it, for xlsx) and
  * answers 0, or -1 with a message in err. */

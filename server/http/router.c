@@ -55,6 +55,7 @@ const jx_route jx_routes[] = {
     {"GET", "/v1/frameworks", route_frameworks_list, 0, 1},
     {"POST", "/v1/frameworks", route_framework_create, 0, 0},
     {"GET", "/v1/frameworks/{id}", route_framework_get, 0, 1},
+    {"GET", "/v1/frameworks/{id}/template.xlsx", route_framework_template, 0, 1},
     {"GET", "/v1/assessments", route_assessments_list, 0, 1},
     {"POST", "/v1/assessments", route_assessment_create, 0, 0},
     {"GET", "/v1/assessments/{id}", route_assessment_get, 0, 1},
@@ -71,6 +72,20 @@ const jx_route jx_routes[] = {
     {"PUT", "/v1/plans/{id}", route_plan_put, 0, 0},
     {"GET", "/v1/totals", route_totals, 0, 1},
     {"GET", "/v1/findings", route_findings, 0, 1},
+    {"GET", "/v1/projects/{id}/monitoring", route_monitoring_of_project, 0, 1},
+    {"GET", "/v1/projects/{id}/monitoring/{period}", route_monitoring_get, 0, 1},
+    {"PUT", "/v1/projects/{id}/monitoring/{period}", route_monitoring_put, 0, 0},
+    {"GET", "/v1/monitoring", route_monitoring_list, 0, 1},
+    {"GET", "/v1/monitoring/thresholds", route_monitoring_thresholds_get, 0, 1},
+    {"PUT", "/v1/monitoring/thresholds", route_monitoring_thresholds_put, 0, 0},
+    {"GET", "/v1/rectifications", route_rectifications_list, 0, 1},
+    {"GET", "/v1/rectifications/{id}", route_rectification_get, 0, 1},
+    {"PATCH", "/v1/rectifications/{id}", route_rectification_patch, 0, 0},
+    {"GET", "/v1/rectifications/{id}/history", route_rectification_history, 0, 1},
+    {"GET", "/v1/advice", route_advice_list, 0, 1},
+    {"GET", "/v1/advice/rules", route_advice_rules_get, 0, 1},
+    {"PUT", "/v1/advice/rules", route_advice_rules_put, 0, 0},
+    {"PUT", "/v1/projects/{id}/advice", route_project_advice_put, 0, 0},
 };
 
 const size_t jx_route_count = sizeof jx_routes / sizeof jx_routes[0];

@@ -246,6 +246,20 @@ static void csv_produce(source *s)
     pthread_mutex_unlock(&b->mu);
 }
 
+/* A record with errors found before it (input/import_office.c): rejected
+ * with them, not validated. */
+static void reject_pre(batch *b, record *r, json_t *errs)
+{
+    json_t *e;
+    size_t i;
+
+    json_array_foreach(errs, i, e)
+        batch_reject(b, r, "", json_string_value(json_object_get(e, "code")),
+                     json_string_value(json_object_get(e, "message")));
+    json_decref(r->obj);
+    r->obj = NULL;
+}
+
 static void json_produce(source *s)
 {
     json_t *item;
@@ -258,7 +272,10 @@ static void json_produce(source *s)
             return; /* stopped, or out of memory (recorded) */
         r->obj = json_incref(item);
         json_array_set_new(s->arr, i, json_null()); /* the record owns it now */
-        validate_record(s->b, r);
+        if (json_array_size(json_array_get(s->pre, i)))
+            reject_pre(s->b, r, json_array_get(s->pre, i));
+        else
+            validate_record(s->b, r);
     }
 }
 

@@ -129,6 +129,8 @@ typedef struct {
     const char *data;
     size_t len;
     json_t *arr;          /* JSON input, or NULL for CSV */
+    json_t *pre;          /* per JSON record: errors found before it (an .xlsx/.docx
+                             cell the reader could not read), or NULL */
     jx_resp csv_resp;
 } source;
 

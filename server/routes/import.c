@@ -16,6 +16,12 @@
  * record number (1-based), CSV line and column, JSON pointer, code and
  * message (sorted by record).
  *
+ * An .xlsx or .docx body (its media type, or sniffed) is read by
+ * input/import_office.c: every 自评表 in it one record (?org_id= ?year=
+ * ?framework= for all of them), and the summary names each record's place
+ * in the file and each rejection's cell; a dry run also answers the
+ * documents as read.
+ *
  * Three parts, one file each: this handler (the request, the summary),
  * the pipeline that reads and validates records into chunks on a thread of
  * its own (input/import_batch.c), and the database part that resolves,
@@ -35,6 +41,7 @@
 #include "input/body.h"
 #include "input/import.h"
 #include "input/import_batch.h"
+#include "input/import_office.h"
 #include "problem.h"
 #include "routes/auth.h"
 #include "routes/fwuse.h"
@@ -47,7 +54,7 @@ static int is_csv(const char *ct)
 }
 
 static char *summary_json(const batch *b, const char *mode, int dry_run, int committed,
-                          const size_t c[5])
+                          const size_t c[5], const office_import *office)
 {
     json_t *o = json_pack("{s:s,s:b,s:b,s:I,s:I,s:I,s:I,s:I,s:O}", "mode", mode, "dry_run",
                           dry_run, "committed", committed, "records", (json_int_t)b->n,
@@ -88,7 +95,11 @@ static char *summary_json(const batch *b, const char *mode, int dry_run, int com
                             json_string("有记录未通过校验，按 all_or_nothing 未写入任何数据 "
                                         "(records were rejected; all_or_nothing wrote nothing)"));
     }
-    out = json_dumps(o, JSON_COMPACT);
+    if (office && office->records && import_office_decorate(o, office, dry_run) < 0) {
+        json_decref(o);
+        return NULL;
+    }
+    out = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
     json_decref(o);
     return out;
 }
@@ -111,6 +122,7 @@ int route_import(jx_req *req, jx_resp *resp)
     int dry_run, per_record, committed = 0, started = 0, failed = 0;
     batch b;
     source src;
+    office_import office;
     pthread_t th;
     size_t c[5] = {0, 0, 0, 0, 0};
     pool_conn *pc = NULL;
@@ -121,6 +133,7 @@ int route_import(jx_req *req, jx_resp *resp)
 
     memset(&b, 0, sizeof b);
     memset(&src, 0, sizeof src);
+    memset(&office, 0, sizeof office);
     memset(&e, 0, sizeof e);
     pthread_mutex_init(&b.mu, NULL);
     pthread_cond_init(&b.cv, NULL);
@@ -139,6 +152,11 @@ int route_import(jx_req *req, jx_resp *resp)
     if (is_csv(req_header(req, "Content-Type"))) {
         src.data = req->body ? req->body : "";
         src.len = req->len;
+    } else if (import_is_office(req)) {
+        if (import_office_records(req, resp, &office) < 0)
+            goto out;
+        src.arr = json_incref(office.records);
+        src.pre = office.pre;
     } else if (body_json(req, resp, 1, &src.arr) < 0) {
         goto out;
     }
@@ -168,7 +186,7 @@ int route_import(jx_req *req, jx_resp *resp)
     }
     committed = !dry_run && (per_record || !b.nrejected);
     batch_sort_rejections(&b);
-    out = summary_json(&b, mode, dry_run, committed, c);
+    out = summary_json(&b, mode, dry_run, committed, c, &office);
     if (!out) {
         problem_oom(resp);
         goto out;
@@ -202,6 +220,7 @@ out:
         db_release(pc);
     }
     json_decref(src.arr);
+    office_import_free(&office);
     resp_body(&src.csv_resp, 0, NULL, NULL, 0); /* frees a body not moved */
     batch_free(&b);
     return 0;

@@ -54,6 +54,8 @@ int route_import(jx_req *req, jx_resp *resp);
 int route_frameworks_list(jx_req *req, jx_resp *resp);
 int route_framework_create(jx_req *req, jx_resp *resp);
 int route_framework_get(jx_req *req, jx_resp *resp);
+/* GET /v1/frameworks/{id}/template.xlsx (routes/framework_template.c) */
+int route_framework_template(jx_req *req, jx_resp *resp);
 
 /* routes/evaluations.c */
 int route_project_evaluate(jx_req *req, jx_resp *resp);
@@ -80,5 +82,25 @@ int route_plans_list(jx_req *req, jx_resp *resp);
 int route_plan_create(jx_req *req, jx_resp *resp);
 int route_plan_get(jx_req *req, jx_resp *resp);
 int route_plan_put(jx_req *req, jx_resp *resp);
+
+/* routes/monitoring.c (issue 20) */
+int route_monitoring_put(jx_req *req, jx_resp *resp);
+int route_monitoring_get(jx_req *req, jx_resp *resp);
+int route_monitoring_of_project(jx_req *req, jx_resp *resp);
+int route_monitoring_list(jx_req *req, jx_resp *resp);
+int route_monitoring_thresholds_get(jx_req *req, jx_resp *resp);
+int route_monitoring_thresholds_put(jx_req *req, jx_resp *resp);
+
+/* routes/rectifications.c (issue 20) */
+int route_rectifications_list(jx_req *req, jx_resp *resp);
+int route_rectification_get(jx_req *req, jx_resp *resp);
+int route_rectification_patch(jx_req *req, jx_resp *resp);
+int route_rectification_history(jx_req *req, jx_resp *resp);
+
+/* routes/advice.c (issue 20) */
+int route_advice_list(jx_req *req, jx_resp *resp);
+int route_advice_rules_get(jx_req *req, jx_resp *resp);
+int route_advice_rules_put(jx_req *req, jx_resp *resp);
+int route_project_advice_put(jx_req *req, jx_resp *resp);
 
 #endif

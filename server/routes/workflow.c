@@ -20,6 +20,7 @@
 #include "input/body.h"
 #include "db/assessments.h"
 #include "db/plans.h"
+#include "db/rectifications.h"
 #include "problem.h"
 #include "routes/routes.h"
 
@@ -108,6 +109,17 @@ int wf_finish(jx_resp *resp, pool_conn *pc, int ok)
     return 0;
 }
 
+/* Results application (issue 20): a project's submission turns each problem
+ * of its 问题清单 into a 整改 item (db/rectifications.c), committed with the
+ * submission itself. */
+static int after_transition(pool_conn *pc, const auth_info *who, const wf_resource *r,
+                            const db_row *row, const char *action, db_err *e)
+{
+    if (r != &wf_projects || strcmp(action, "submit") != 0)
+        return 0;
+    return dbr_open_from_problems(pc, who, row, e);
+}
+
 int wf_transition(jx_req *req, jx_resp *resp, const wf_resource *r, const char *action)
 {
     static const char *const FIELDS[] = {"reason", NULL};
@@ -149,7 +161,8 @@ int wf_transition(jx_req *req, jx_resp *resp, const wf_resource *r, const char *
         goto out;
     if (strcmp(row.status, step->from) != 0) {
         wf_conflict_state(resp, r, row.status, step->verb);
-    } else if (r->transition(pc, &who, &row, action, step->to, reason, &res, &e) < 0) {
+    } else if (r->transition(pc, &who, &row, action, step->to, reason, &res, &e) < 0 ||
+               after_transition(pc, &who, r, &row, action, &e) < 0) {
         db_problem(resp, &e);
     } else {
         wf_send(resp, 200, res, 0);

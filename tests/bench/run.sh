@@ -11,6 +11,8 @@
 #   evaluations  POST .../evaluations, GET /v1/evaluations/{id}, same baselines
 #   import       POST /v1/import of 100,000 projects vs COPY
 #   totals       GET /v1/totals on a generated country, 1x and 10x, vs psql
+#   monitoring   the totals of colours of GET /v1/monitoring (issue 20) on a
+#                generated country with monitoring reports, vs a bare GROUP BY
 #   load         tests/load/run.sh: wrk, 256 connections, 30 s, the mixed
 #                load; the server's RSS at 256 connections
 #   latency      p50/p99 at 70% of peak, fixed rate (tests/bench/latency)
@@ -28,13 +30,14 @@
 #                           it meanwhile.  The setting the run had is printed.
 #   JX_BENCH_TOTALS_SCALES  the totals part's scales (default "1 10"; the 10x
 #                           generation and load take 8-10 minutes: "1" skips it)
+#   JX_BENCH_MONITORING_SCALES  the monitoring part's scales (default "1")
 #   JX_LOAD_SECONDS         the load part's duration (default 30)
 #   and each part's own (JX_BENCH_SECONDS, JX_BENCH_CONNECTIONS, ...: see
 #   the top of each run.sh).
 set -uo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
-PARTS=${JX_BENCH_PARTS:-lib http projects evaluations import totals load latency}
+PARTS=${JX_BENCH_PARTS:-lib http projects evaluations import totals monitoring load latency}
 export JX_BENCH_TABLE
 JX_BENCH_TABLE=$(mktemp /tmp/jixiao-bench-table.XXXXXX)
 

@@ -8,6 +8,9 @@
  *   token        POST /v1/orgs/{id}/tokens         (org_input.c)
  *   evaluation   POST .../evaluations options      (eval_options.c)
  *   framework    POST /v1/frameworks               (the library, as routes_frameworks.c calls it)
+ *   monitoring   PUT /v1/projects/{id}/monitoring/{period}, against a
+ *                stored project's indicators; thresholds, rectification
+ *                changes, advice rules and decisions (input/monitoring.c)
  * Every body is also read by server/jsonfast.c, whose tree must be
  * Jansson's whenever it gives one.
  * Input: a first line naming one, then the body.  Invariants: a refusal
@@ -21,6 +24,7 @@
 #include "input/assessment.h"
 #include "input/body.h"
 #include "input/evaluation.h"
+#include "input/monitoring.h"
 #include "fuzz_server.h"
 #include "input/org.h"
 #include "input/plan.h"
@@ -175,6 +179,64 @@ static void framework(const jx_req *req)
     jx_framework_free(fw);
 }
 
+/* A stored project's indicators, as the monitoring decoder meets them. */
+static const char PROJECT[] =
+    "{\"year\":2024,\"indicators\":[{\"id\":11,\"name\":\"次数\",\"target\":\"≥5次\"},"
+    "{\"id\":12,\"name\":\"覆盖率\",\"target\":\"100%\"},"
+    "{\"id\":13,\"name\":\"成本\",\"target\":\"≤90万元\"},"
+    "{\"id\":14,\"name\":\"金额\",\"target\":\"50万元\"},{\"id\":15,\"name\":\"x\"}]}";
+
+/* Every decoder of input/monitoring.c on one body: a refusal lists its
+ * problems well-formed, an acceptance stores well-formed JSON. */
+static void monitoring(json_t *body)
+{
+    json_t *project = json_loads(PROJECT, 0, NULL);
+    jx_errors errs;
+    mon_in in;
+    mon_thresholds_in th;
+    rect_patch_in rp;
+    advice_decision_in ad;
+    mon_period p;
+    char *rules = NULL;
+
+    if (!project)
+        abort();
+    if (mon_decode(body, project, &in, &errs) < 0) {
+        fz_check_errs(&errs);
+    } else {
+        json_decref(fz_parse(in.progress, strlen(in.progress)));
+        if (in.executed_fen < 0 || !in.executed[0])
+            abort();
+    }
+    mon_in_free(&in);
+    json_decref(project);
+    if (mon_thresholds_decode(body, &th, &errs) < 0)
+        fz_check_errs(&errs);
+    else if (strtod(th.yellow, NULL) >= strtod(th.green, NULL))
+        abort();
+    if (rect_patch_decode(body, &rp, &errs) < 0)
+        fz_check_errs(&errs);
+    else if (rp.status && !rect_is_review(rp.status) && !rect_allowed("open", rp.status) &&
+             !rect_allowed("in_progress", rp.status) && strcmp(rp.status, "open"))
+        abort();
+    if (advice_rules_decode(body, &rules, &errs) < 0)
+        fz_check_errs(&errs);
+    else
+        json_decref(fz_parse(rules, strlen(rules)));
+    free(rules);
+    if (advice_decision_decode(body, &ad, &errs) < 0)
+        fz_check_errs(&errs);
+    else if (!ad.decision)
+        abort();
+    {
+        /* the period too, from the body's "period" */
+        const char *s = json_string_value(json_object_get(body, "period"));
+
+        if (s && mon_period_parse(s, &p) == 0 && (p.months < 1 || p.months > 12))
+            abort();
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char kind[32];
@@ -203,7 +265,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (!strcmp(kind, "token") && !n) {
         token(NULL);
     } else if (strcmp(kind, "assessment") && strcmp(kind, "plan") && strcmp(kind, "org") &&
-               strcmp(kind, "orgpatch") && strcmp(kind, "token")) {
+               strcmp(kind, "orgpatch") && strcmp(kind, "token") && strcmp(kind, "monitoring")) {
         /* not a request this target knows */
     } else if (body_json(&req, &resp, 0, &body) < 0) {
         fz_check_problem(&resp, 400);
@@ -211,6 +273,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         assessment(body);
     } else if (!strcmp(kind, "plan")) {
         plan(body);
+    } else if (!strcmp(kind, "monitoring")) {
+        monitoring(body);
     } else if (!strcmp(kind, "org") || !strcmp(kind, "orgpatch")) {
         org(body, !strcmp(kind, "org"), n);
     } else {

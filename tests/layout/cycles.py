@@ -9,8 +9,8 @@ The calls are read from the object files, not guessed from the source:
 symbols it leaves undefined (U); an undefined symbol that another object
 of the same target defines is an edge.  Every strongly connected component
 of more than one file is a cycle and is printed with the symbols of each
-edge inside it.  Two targets are checked: jixiao-server and the report
-library (lib/report).
+edge inside it.  Three targets are checked: jixiao-server, the report
+library (lib/report) and the office reader (lib/office).
 
 It also reads the sources for the include rules the graph cannot see:
   - no file under server/db/ or server/input/ includes a routes/ or http/
@@ -30,6 +30,7 @@ import sys
 TARGETS = [
     ("jixiao-server", "server/CMakeFiles/jixiao-server.dir"),
     ("lib/report", "lib/report/CMakeFiles/jixiao_report.dir"),
+    ("lib/office", "lib/office/CMakeFiles/jixiao_office.dir"),
 ]
 DEFINES = set("TW")
 

@@ -197,7 +197,20 @@ def build_models(score_bin, shared):
             if len(d.get("indicators") or []) > len(base.get("indicators") or []):
                 base = d
         doc = hostile_doc(base)
-        models.append(("hostile", make_model(doc, score(score_bin, doc), 900, hostile_problems())))
+        hostile = make_model(doc, score(score_bin, doc), 900, hostile_problems())
+        # results application (issue 20): monitoring colours, 整改 items, advice
+        hostile["application"] = {
+            "monitoring": [{"period": "2024-06", "time_progress": "0.5000",
+                            "execution_rate": "0.3000", "ratio": "0.6000", "color": "yellow",
+                            "lagging": 1},
+                           {"period": "2024-Q3", "time_progress": "0.7500", "execution_rate": "",
+                            "ratio": "", "color": "<b>none", "lagging": 0}],
+            "rectifications": [{"description": '<script>x</script>|a,"b"\n整改', "status": "open",
+                                "deadline": "2025-03-31", "overdue": True},
+                               {"description": "已整改", "status": "verified",
+                                "deadline": "2025-03-31", "overdue": False}],
+            "advice": {"grade": "优", "advice": "保持或优先保障 | <i>", "decision": None}}
+        models.append(("hostile", hostile))
     wide = score(score_bin, WIDE_DOC)
     models.append(("department-wide", make_model(WIDE_DOC, wide, 901, problems=[])))
     if fixtures:
@@ -312,6 +325,15 @@ def check_json(name, model, out):
          f"{name}.json: completion rows")
     C.ok(len(doc["problem_list"]["rows"]) == len(model["project"]["problems"]),
          f"{name}.json: problem rows")
+    if "application" in model:
+        app, want = doc.get("application"), model["application"]
+        C.ok(app is not None and [r["description"] for r in app["rectifications"]] ==
+             [r["description"].replace("\n", " ") for r in want["rectifications"]] and
+             app["open_rectifications"] == 1 and app["advice"]["advice"] == want["advice"]["advice"]
+             and [m["color"] for m in app["monitoring"]] == [m["color"] for m in want["monitoring"]],
+             f"{name}.json: results application round-trips")
+    else:
+        C.ok("application" not in doc, f"{name}.json: no application section without one")
     if name == "hostile":
         got = [r["name"] for r in doc["completion_list"]["rows"]]
         want = [i["name"] for i in model["project"]["indicators"]]

@@ -44,7 +44,7 @@ fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/jixiao-report-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
-SRC=(report.c model.c buf.c labels.c json.c html.c md.c csv.c xlsx.c pdf.c cli.c)
+SRC=(report.c model.c buf.c labels.c json.c html.c md.c csv.c xlsx.c pdf.c application.c cli.c)
 SRC=("${SRC[@]/#/$ROOT/lib/report/}")
 CFLAGS=(-std=c11 -Wall -Wextra -Werror -Wshadow -Wconversion -Wno-sign-conversion
         -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$ROOT/lib/report")

@@ -27,6 +27,11 @@ reports' shapes (产出/效益/满意度; "≥5次", "100%", "≤90万元", "显
 budget in the document as people write it, in 万元; evaluated like the
 projects), so the totals' scope filters have rows at scale.
 
+--monitoring adds mid-year monitoring reports (issue 20:
+monitoring.copy for monitoring_reports): each project reports June and
+September, executed to date a share of its adjusted budget drawn so that
+every colour occurs, with the progress of its first count indicator.
+
 --tiny makes a small country for tests (2 provinces, 2 cities each, 2
 counties per city) with every scale still applying.  --part K/N writes
 only provinces K, K+N, ... (so N processes generate in parallel; the org
@@ -222,6 +227,9 @@ def generate(args, orgs, part, nparts, out):
     fa = open(os.path.join(out, f"assessments.{part}.copy"), "w", encoding="utf-8") if args.wide else None
     fp = open(os.path.join(out, f"projects.{part}.copy"), "w", encoding="utf-8")
     fi = open(os.path.join(out, f"indicators.{part}.copy"), "w", encoding="utf-8")
+    mid = 1 + part * 100_000_000
+    fm = open(os.path.join(out, f"monitoring.{part}.copy"), "w", encoding="utf-8") \
+        if args.monitoring else None
     fe = fr = None
     if args.evaluations:
         fe = open(os.path.join(out, f"evaluations.{part}.copy"), "w", encoding="utf-8")
@@ -282,6 +290,9 @@ def generate(args, orgs, part, nparts, out):
                         reason = N if met else esc("受客观因素影响，部分工作延后，下一年度加强督导")
                         fi.write(f"{prov}\t{i_id}\t{pid}\t{n_}\t{tpl[0]}\t{tpl[1]}\t{tpl[2]}\t{tpl[3]}\t"
                                  f'"{target}"\t"{actual}"\t{N}\t{reason}\t{rs}\n')
+                    if fm:
+                        mid = write_monitoring(fm, rng, prov, mid, pid, org_id, parent_id, region,
+                                               year, adjusted, inds)
                     if fe and status != "draft" and rng.random() < 0.85:
                         write_evaluation(fe, fr, rng, prov, eid, pid, org_id, parent_id, region, year,
                                          total_c, executed > adjusted, name)
@@ -295,12 +306,34 @@ def generate(args, orgs, part, nparts, out):
                     eid += 1
     if fa:
         fa.close()
+    if fm:
+        fm.close()
     fp.close()
     fi.close()
     if fe:
         fe.close()
         fr.close()
     return nproj, nind
+
+
+def write_monitoring(fm, rng, prov, mid, pid, org_id, parent_id, region, year, adjusted, inds):
+    """June and September reports of one project (issue 20's
+    monitoring_reports); the next id."""
+    count = next((i for i in inds if i[1][4] == "count_ge"), None)
+    for month, lo, hi in ((6, 0.15, 0.75), (9, 0.3, 1.05)):
+        executed = int(adjusted * rng.uniform(lo, hi))
+        progress = "[]"
+        if count:
+            target = int("".join(c for c in count[2] if c.isdigit()))
+            done = int(target * rng.uniform(lo, hi) * 2 + 0.5) // 2
+            progress = ('[{"indicator_id": %d, "name": "%s", "progress": "%d次", '
+                        '"target_as_written": "%s", "cumulative": true, "value": "%d", '
+                        '"target": "%d"}]' % (count[0], count[1][2], done, count[2], done, target))
+        fm.write("\t".join((prov, str(mid), str(pid), str(org_id), str(parent_id), region,
+                            str(year), f"{year}-{month:02d}", str(month), yuan(executed),
+                            wan(executed), progress)) + "\n")
+        mid += 1
+    return mid
 
 
 def write_wide(fa, fe, fr, rng, prov, aid, eid, org_id, parent_id, region, year, kind):
@@ -381,6 +414,7 @@ def main():
     ap.add_argument("--tiny", action="store_true")
     ap.add_argument("--evaluations", action="store_true")
     ap.add_argument("--wide", action="store_true")
+    ap.add_argument("--monitoring", action="store_true")
     ap.add_argument("--part", default="0/1")
     args = ap.parse_args()
     a, _, b = args.years.partition("-")

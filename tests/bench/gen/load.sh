@@ -12,6 +12,7 @@
 # statistics and a visibility map, so the planner's choices are the ones
 # production would get), the ids' sequences moved past the data and the
 # totals' summary (sql/0011) computed from the rows.
+# With gen.py's --monitoring (issue 20) the monitoring reports are loaded too.
 # Prints one line per phase with its seconds.  OUTDIR is removed at the end
 # unless KEEP=1.
 set -euo pipefail
@@ -69,7 +70,10 @@ A_COLS="province, id, org_id, parent_org_id, region_code, year, scope, name, fra
      copy evaluation_rollups "$R_COLS" "$OUT"/evaluation_rollups.*.copy
  fi) &
 l0=$!
-copy indicators "$I_COLS" "$OUT"/indicators.*.copy &
+M_COLS="province, id, project_id, org_id, parent_org_id, region_code, year, period, months,
+        executed, executed_as_written, progress"
+(copy indicators "$I_COLS" "$OUT"/indicators.*.copy
+ copy monitoring_reports "$M_COLS" "$OUT"/monitoring.*.copy) &
 l1=$!
 wait $l0
 wait $l1
@@ -88,6 +92,10 @@ if [ "$(q -c "SELECT to_regproc('jx_totals_summary_rebuild') IS NOT NULL")" = t 
 fi
 q -c "VACUUM (ANALYZE) orgs" -c "VACUUM (ANALYZE) projects" -c "VACUUM (ANALYZE) indicators" \
   -c "VACUUM (ANALYZE) assessments"
+if ls "$OUT"/monitoring.*.copy >/dev/null 2>&1; then   # gen.py --monitoring (issue 20)
+    q -c "SELECT setval('monitoring_reports_id_seq', (SELECT max(id) FROM monitoring_reports))" \
+      -c "VACUUM (ANALYZE) monitoring_reports" >/dev/null
+fi
 if [ ${#EVAL[@]} -gt 0 ]; then
     q -c "VACUUM (ANALYZE) evaluations" -c "VACUUM (ANALYZE) evaluation_rollups"
 fi

@@ -78,11 +78,18 @@ static void test_every_route(void)
         CHECK_INT(req.route_index, (long long)i);
         CHECK_INT(req.path_matched, 1);
         CHECK_STR(req.allow, ""); /* built only without a route */
-        if (strchr(r->pattern, '{')) {
-            CHECK_INT(req.nparams, 1);
-            CHECK_STR(req.params[0].value, "7"); /* {id}, or /ui/{asset} */
-        } else
-            CHECK_INT(req.nparams, 0);
+        {
+            /* one parameter per {name} segment, each matched to its segment */
+            long long n = 0;
+            const char *q;
+
+            for (q = r->pattern; (q = strchr(q, '{')) != NULL; q++)
+                n++;
+            CHECK_INT(req.nparams, n);
+            /* each filled with "7": {id}, {period}, /ui/{asset} */
+            for (n = 0; n < req.nparams; n++)
+                CHECK_STR(req.params[n].value, "7");
+        }
         /* HEAD is GET without the body */
         if (!strcmp(r->method, "GET")) {
             match(&req, "HEAD", path);
