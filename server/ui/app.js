@@ -1138,22 +1138,41 @@ function importSummary(s, dry) {
     h('dl', { class: 'facts' },
       fact('记录', s.records ?? '—'), fact('新建', s.created ?? '—'), fact('更新', s.updated ?? '—'),
       fact('未变', s.unchanged ?? '—'), fact('拒绝', s.rejected ?? '—')));
-  const extra = Object.keys(s).filter((k) => !['mode', 'dry_run', 'committed', 'records', 'created', 'updated',
-    'unchanged', 'rejected', 'rejections', 'projects', 'type', 'title', 'status', 'detail'].includes(k));
-  for (const k of extra) add(box, h('p', { class: 'muted' }, `${k}：${text(s[k])}`));
   if (s.detail) add(box, h('p', {}, s.detail));
+  // .xlsx/.docx: every table as read (dry runs), and the tables left out
+  const docs = Array.isArray(s.documents) ? s.documents.filter((d) => d && d.document) : [];
+  if (docs.length) {
+    add(box, h('h3', {}, '读取到的自评表'), h('ul', { id: 'import-documents' }, docs.map((d) => h('li', {},
+      h('strong', {}, d.document.name || d.name || '（无名称）'), ` · ${d.place || ''}`,
+      ` · ${d.document.year ?? '—'} 年度 · ${(d.document.indicators || []).length} 个指标`,
+      d.document.budget && d.document.budget.adjusted ? ` · 全年预算 ${text(d.document.budget.adjusted)}` : ''))));
+  }
+  const skipped = Array.isArray(s.skipped) ? s.skipped : [];
+  if (skipped.length) {
+    add(box, h('h3', {}, '未作为自评表读取的表格'), h('ul', {}, skipped.map((x) => h('li', {},
+      `${x.place || ''} ${x.name || ''}：${x.skipped || ''}`))));
+  }
+  const known = ['mode', 'dry_run', 'committed', 'records', 'created', 'updated', 'unchanged', 'rejected',
+    'rejections', 'rejections_total', 'projects', 'skipped', 'documents', 'type', 'title', 'status', 'detail'];
+  for (const k of Object.keys(s).filter((x) => !known.includes(x))) {
+    add(box, h('p', { class: 'muted' }, `${k}：${text(s[k]).slice(0, 300)}`));
+  }
   if ((s.rejections || []).length) {
+    const file = s.rejections.some((r) => r.place);
     add(box, h('div', { class: 'scroll' }, h('table', { class: 'list' },
-      h('caption', {}, '被拒绝的记录'),
-      h('thead', {}, h('tr', {}, ['记录', '行', '列', '位置', '说明'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('caption', {}, '被拒绝的记录' + (s.rejections_total ? `（共 ${s.rejections_total} 条，列出前 ${s.rejections.length} 条）` : '')),
+      h('thead', {}, h('tr', {}, ['记录', file ? '位置' : '行', file ? '自评表' : '列', '字段', '说明'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, s.rejections.map((r) => h('tr', {},
-        h('td', { class: 'n', 'data-label': '记录' }, r.record), h('td', { class: 'n', 'data-label': '行' }, r.line ?? ''),
-        h('td', { 'data-label': '列' }, r.column ?? ''), h('td', { 'data-label': '位置' }, h('code', {}, r.pointer || '')),
+        h('td', { class: 'n', 'data-label': '记录' }, r.record),
+        h('td', { 'data-label': file ? '位置' : '行' }, file ? (r.place ?? '') : (r.line ?? '')),
+        h('td', { 'data-label': file ? '自评表' : '列' }, file ? (r.name ?? '') : (r.column ?? '')),
+        h('td', { 'data-label': '字段' }, h('code', {}, r.pointer || '')),
         h('td', { 'data-label': '说明' }, r.message)))))));
   }
   if ((s.projects || []).length && !dry) {
     const word = { created: '新建', updated: '更新', unchanged: '未变' };
-    add(box, h('ul', {}, s.projects.map((p) => h('li', {}, link(`#/projects/${p.id}`, `项目 #${p.id}`), ' ', word[p.result] || p.result))));
+    add(box, h('ul', {}, s.projects.map((p) => h('li', {},
+      p.id ? link(`#/projects/${p.id}`, p.name || `项目 #${p.id}`) : (p.name || ''), ' ', word[p.result] || p.result))));
   }
   return box;
 }
