@@ -63,8 +63,9 @@ def data():
     """The demo data plus what the flows need: a project named like an XSS
     attack (filed and evaluated by the unit), the unit's project submitted
     (the department's queue), one of the department's own projects
-    submitted (the bureau's totals count submitted work) and a 2024 plan
-    whose amount does not match its project (a plan rule's finding)."""
+    submitted (the bureau's totals count submitted work), a 2024 plan
+    whose amount does not match its project (a plan rule's finding) and,
+    when the server has 双监控, a red and a green mid-year report."""
     t = tokens()
     unit, dept = t["sz-zx"], t["sz-yb"]
     doc = {"year": 2022, "name": XSS, "fund_nature": "本级项目", "evaluation_method": "自行组织",
@@ -81,6 +82,13 @@ def data():
     assert r.status_code == 201, r.text
     xss_id = r.json()["id"]
     assert api("POST", f"/v1/projects/{xss_id}/evaluations", unit).status_code == 201
+    monitored = {}
+    if api("GET", "/v1/monitoring?year=2022", dept).status_code == 200:  # issue 20's 双监控
+        for name, executed in (("医疗保障基金安全监管", "1万元"), ("县域医共体医保支付方式改革工作经费", "80万元")):
+            pid = project_id(dept, name)
+            r = api("PUT", f"/v1/projects/{pid}/monitoring/2022-06", dept, {"executed_to_date": executed})
+            assert r.status_code == 201, r.text
+            monitored[r.json()["color"]] = pid
     queued = project_id(unit, "城镇职工的各项保险和大学生保险")
     submit(unit, queued)
     own = project_id(dept, "县域医共体医保支付方式改革工作经费")
@@ -92,7 +100,7 @@ def data():
                       "fund_nature": "本级项目", "method": "自行组织"}]})
     assert r.status_code == 201, r.text                 # PLAN_AMOUNT_MISMATCH
     return {"tokens": t, "xss": xss_id, "queued": queued, "dept_submitted": own,
-            "supervision": supervision, "plan_with_finding": r.json()["id"]}
+            "supervision": supervision, "plan_with_finding": r.json()["id"], "monitored": monitored}
 
 
 class Browser:

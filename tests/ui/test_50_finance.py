@@ -45,6 +45,10 @@ def test_dashboard_figures_charts_and_groups(b, data):
     contract = requests.get(BASE + "/openapi.yaml", timeout=30).text
     if re.search(r"^  /v1/monitoring:", contract, re.M):
         b.text_in("#monitoring", "执行监控")
+        b.text_in("#monitoring", "红灯：1")
+        assert "绿灯：1" in b.el("#monitoring").text
+        red = data["monitored"]["red"]
+        assert b.els(f"#monitoring .red-list a[href='#/projects/{red}']")
     else:
         assert b.d.find_element(By.ID, "monitoring").get_attribute("hidden") is not None
     b.shot("dashboard", readme_height=1100)
