@@ -51,7 +51,7 @@ def test_dashboard_figures_charts_and_groups(b, data):
         assert b.els(f"#monitoring .red-list a[href='#/projects/{red}']")
     else:
         assert b.d.find_element(By.ID, "monitoring").get_attribute("hidden") is not None
-    b.shot("dashboard", readme_height=1100)
+    b.shot("dashboard", readme_height=1400)
     # export what is on screen
     b.click_text("导出 CSV")
     b.click_text("导出 XLSX")
