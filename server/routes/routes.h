@@ -19,11 +19,13 @@ int route_orgs_list(jx_req *req, jx_resp *resp);
 int route_org_create(jx_req *req, jx_resp *resp);
 int route_org_get(jx_req *req, jx_resp *resp);
 int route_org_patch(jx_req *req, jx_resp *resp);
+int route_org_history(jx_req *req, jx_resp *resp);
 
 /* routes_tokens.c */
 int route_token_create(jx_req *req, jx_resp *resp);
 int route_tokens_list(jx_req *req, jx_resp *resp);
 int route_token_delete(jx_req *req, jx_resp *resp);
+int route_token_history(jx_req *req, jx_resp *resp);
 
 /* routes_projects.c */
 int route_projects_list(jx_req *req, jx_resp *resp);
@@ -49,6 +51,7 @@ int route_import(jx_req *req, jx_resp *resp);
 int route_frameworks_list(jx_req *req, jx_resp *resp);
 int route_framework_create(jx_req *req, jx_resp *resp);
 int route_framework_get(jx_req *req, jx_resp *resp);
+int route_framework_history(jx_req *req, jx_resp *resp);
 
 /* routes_evaluations.c */
 int route_project_evaluate(jx_req *req, jx_resp *resp);
@@ -75,5 +78,6 @@ int route_plans_list(jx_req *req, jx_resp *resp);
 int route_plan_create(jx_req *req, jx_resp *resp);
 int route_plan_get(jx_req *req, jx_resp *resp);
 int route_plan_put(jx_req *req, jx_resp *resp);
+int route_plan_history(jx_req *req, jx_resp *resp);
 
 #endif
