@@ -2,7 +2,8 @@
 # run.sh BUILD_DIR SECONDS
 #
 # Runs each libFuzzer target (the library's document loader and value
-# parser; the server's request bodies, CSV import and query strings) for
+# parser; the server's request bodies, CSV import, query strings and
+# request heads) for
 # an equal share of SECONDS on a copy of its seed
 # corpus (tests/fuzz/corpus/<target>/, left untouched) in a temporary
 # directory; fails on any crash, leak, timeout, OOM or sanitizer report.
@@ -12,8 +13,8 @@ set -u
 BUILD=${1:?usage: run.sh BUILD_DIR SECONDS}
 SECONDS_TOTAL=${2:-60}
 here=$(cd "$(dirname "$0")" && pwd)
-targets="fuzz_document fuzz_parse fuzz_project fuzz_bodies fuzz_import fuzz_query"
-ntargets=6
+targets="fuzz_document fuzz_parse fuzz_project fuzz_bodies fuzz_import fuzz_query fuzz_head"
+ntargets=7
 per=$((SECONDS_TOTAL / ntargets))
 [ "$per" -lt 1 ] && per=1
 
