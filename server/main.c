@@ -49,7 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "routes/auth.h"
+#include "db/tokens.h"
 #include "config.h"
 #include "http/daemon.h"
 #include "log.h"
@@ -58,7 +58,10 @@
 #include "db/idempotency.h"
 #include "db/migrate.h"
 #include "db/pool.h"
+#include "db/pool_metrics.h"
+#include "db/projects.h"
 #include "http/router.h"
+#include "metrics.h"
 #include "util.h"
 
 jx_app app;
@@ -221,6 +224,15 @@ static int check_schema(const config *cfg)
     return 0;
 }
 
+/* /metrics pulls what other layers count (metrics.c knows none of them). */
+static void register_metrics(void)
+{
+    metrics_set_routes(jx_route_count, router_route_name);
+    metrics_add_provider(pool_metrics_primary);
+    metrics_add_provider(pool_metrics_replica);
+    metrics_add_provider(dbp_metrics);
+}
+
 static int cmd_serve(const config *cfg)
 {
     sigset_t set;
@@ -261,6 +273,7 @@ static int cmd_serve(const config *cfg)
     }
     if (check_schema(cfg) < 0)
         goto out;
+    register_metrics();
     if (http_start(cfg) < 0)
         goto out;
     log_msgf(LOG_INFO, "listening", "http%s://%s threads=%d db_pool=%d max_body=%zu",

@@ -5,7 +5,13 @@
  * set of status codes, so recording a request is a few relaxed atomic
  * adds and never takes a lock.  Rendering reads them without stopping
  * writers: a scrape may be a request or two behind, which Prometheus
- * tolerates.  The database pool reports its own gauges (pool_stats).
+ * tolerates.
+ *
+ * What this file does not count it is handed, as h2o's status handler is:
+ * other layers register providers (metrics_add_provider: the pool's and the
+ * replica's gauges, group commit's counters) and main.c names the routes
+ * (metrics_set_routes), so metrics knows no layer above it and every layer
+ * may record into it.
  */
 #include "metrics.h"
 
@@ -13,14 +19,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "db/projects.h"
-#include "db/pool.h"
-#include "http/router.h"
-#include "routes/routes.h"
 #include "util.h"
 
 #define MAX_ROUTES 64
 #define ROUTE_SLOTS (MAX_ROUTES + 1) /* last: unmatched */
+#define MAX_PROVIDERS 8
 
 static const unsigned statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 409,
                                     412, 413, 415, 422, 429, 500, 503, 0};
@@ -37,9 +40,29 @@ static atomic_ulong hist_sum_us[ROUTE_SLOTS];
 static atomic_ulong scorings[JX_ENOMEM + 1];
 static atomic_ulong evaluations;
 
+/* Set once at start-up, before the first request, then only read. */
+static size_t route_count;
+static metrics_route_name route_name;
+static metrics_provider providers[MAX_PROVIDERS];
+static size_t nproviders;
+
+void metrics_set_routes(size_t n, metrics_route_name name)
+{
+    route_count = n < MAX_ROUTES ? n : MAX_ROUTES;
+    route_name = name;
+}
+
+int metrics_add_provider(metrics_provider fn)
+{
+    if (nproviders == MAX_PROVIDERS)
+        return -1;
+    providers[nproviders++] = fn;
+    return 0;
+}
+
 static int slot_of(int route_index)
 {
-    if (route_index < 0 || route_index >= MAX_ROUTES || (size_t)route_index >= jx_route_count)
+    if (route_index < 0 || (size_t)route_index >= route_count)
         return MAX_ROUTES;
     return route_index;
 }
@@ -72,7 +95,18 @@ void metrics_scoring(jx_status status)
 
 static const char *route_label(int r)
 {
-    return r == MAX_ROUTES ? "unmatched" : jx_routes[r].pattern;
+    const char *method;
+
+    return r == MAX_ROUTES ? "unmatched" : route_name((size_t)r, &method);
+}
+
+static const char *route_method(int r)
+{
+    const char *method = "";
+
+    if (r != MAX_ROUTES)
+        route_name((size_t)r, &method);
+    return method;
 }
 
 static void render_requests(strbuf *sb)
@@ -86,9 +120,9 @@ static void render_requests(strbuf *sb)
         const char *method;
         unsigned long other;
 
-        if (r != MAX_ROUTES && (size_t)r >= jx_route_count)
+        if (r != MAX_ROUTES && (size_t)r >= route_count)
             continue;
-        method = r == MAX_ROUTES ? "" : jx_routes[r].method;
+        method = route_method(r);
         for (i = 0; i < NSTATUS; i++) {
             unsigned long v = atomic_load_explicit(&requests[r][i], memory_order_relaxed);
 
@@ -118,7 +152,7 @@ static void render_histogram(strbuf *sb)
     for (r = 0; r < ROUTE_SLOTS; r++) {
         unsigned long cum = 0;
 
-        if (r != MAX_ROUTES && (size_t)r >= jx_route_count)
+        if (r != MAX_ROUTES && (size_t)r >= route_count)
             continue;
         for (i = 0; i < NBUCKETS; i++) {
             cum += atomic_load_explicit(&hist[r][i], memory_order_relaxed);
@@ -137,72 +171,9 @@ static void render_histogram(strbuf *sb)
     }
 }
 
-static void render_replica(strbuf *sb)
-{
-    pool_stats st;
-    pool *r = pool_replica(app.pool);
-
-    memset(&st, 0, sizeof st);
-    if (r)
-        pool_get_stats(r, &st);
-    sb_printf(sb,
-              "# HELP jixiao_db_replica_configured 1 when GETs read from DATABASE_READ_URL.\n"
-              "# TYPE jixiao_db_replica_configured gauge\njixiao_db_replica_configured %d\n"
-              "# HELP jixiao_db_replica_pool_open Open (or opening) replica connections.\n"
-              "# TYPE jixiao_db_replica_pool_open gauge\njixiao_db_replica_pool_open %d\n"
-              "# HELP jixiao_db_replica_pool_in_use Replica connections lent to requests.\n"
-              "# TYPE jixiao_db_replica_pool_in_use gauge\njixiao_db_replica_pool_in_use %d\n"
-              "# HELP jixiao_db_replica_connects_total Replica connections opened.\n"
-              "# TYPE jixiao_db_replica_connects_total counter\n"
-              "jixiao_db_replica_connects_total %lu\n"
-              "# HELP jixiao_db_replica_connect_failures_total Failed replica connects.\n"
-              "# TYPE jixiao_db_replica_connect_failures_total counter\n"
-              "jixiao_db_replica_connect_failures_total %lu\n"
-              "# HELP jixiao_db_replica_wait_timeouts_total Replica waits that timed out (503).\n"
-              "# TYPE jixiao_db_replica_wait_timeouts_total counter\n"
-              "jixiao_db_replica_wait_timeouts_total %lu\n",
-              r ? 1 : 0, st.open, st.open - st.idle, st.connects, st.connect_failures,
-              st.wait_timeouts);
-}
-
-static void render_pool(strbuf *sb)
-{
-    pool_stats st;
-
-    memset(&st, 0, sizeof st);
-    if (app.pool)
-        pool_get_stats(app.pool, &st);
-    sb_printf(sb,
-              "# HELP jixiao_db_pool_size Configured PostgreSQL connections.\n"
-              "# TYPE jixiao_db_pool_size gauge\njixiao_db_pool_size %d\n"
-              "# HELP jixiao_db_pool_open Open (or opening) connections.\n"
-              "# TYPE jixiao_db_pool_open gauge\njixiao_db_pool_open %d\n"
-              "# HELP jixiao_db_pool_idle Idle connections.\n"
-              "# TYPE jixiao_db_pool_idle gauge\njixiao_db_pool_idle %d\n"
-              "# HELP jixiao_db_pool_in_use Connections lent to requests.\n"
-              "# TYPE jixiao_db_pool_in_use gauge\njixiao_db_pool_in_use %d\n"
-              "# HELP jixiao_db_pool_waiting Requests waiting for a connection.\n"
-              "# TYPE jixiao_db_pool_waiting gauge\njixiao_db_pool_waiting %d\n"
-              "# HELP jixiao_db_pool_wait_timeouts_total Waits that timed out (503).\n"
-              "# TYPE jixiao_db_pool_wait_timeouts_total counter\n"
-              "jixiao_db_pool_wait_timeouts_total %lu\n"
-              "# HELP jixiao_db_connect_failures_total Failed connection attempts.\n"
-              "# TYPE jixiao_db_connect_failures_total counter\n"
-              "jixiao_db_connect_failures_total %lu\n"
-              "# HELP jixiao_db_connects_total Connections opened.\n"
-              "# TYPE jixiao_db_connects_total counter\njixiao_db_connects_total %lu\n"
-              "# HELP jixiao_db_round_trip_timeouts_total Statements given up at the db"
-              " timeout (503).\n"
-              "# TYPE jixiao_db_round_trip_timeouts_total counter\n"
-              "jixiao_db_round_trip_timeouts_total %lu\n",
-              st.size, st.open, st.idle, st.open - st.idle, st.waiting, st.wait_timeouts,
-              st.connect_failures, st.connects, st.round_trip_timeouts);
-}
-
 static void render_runs(strbuf *sb)
 {
     static const char *names[] = {"ok", "syntax", "field", "invalid", "nomem"};
-    unsigned long batches, creates;
     int i;
 
     sb_puts(sb, "# HELP jixiao_scorings_total Stateless scorings (POST /v1/score) by outcome.\n"
@@ -213,16 +184,6 @@ static void render_runs(strbuf *sb)
     sb_printf(sb, "# HELP jixiao_evaluations_total Stored evaluation runs.\n"
                   "# TYPE jixiao_evaluations_total counter\njixiao_evaluations_total %lu\n",
               atomic_load_explicit(&evaluations, memory_order_relaxed));
-    dbp_create_stats(&batches, &creates);
-    sb_printf(sb,
-              "# HELP jixiao_project_create_statements_total Statements that created projects"
-              " (group commit: creates that arrive together share one).\n"
-              "# TYPE jixiao_project_create_statements_total counter\n"
-              "jixiao_project_create_statements_total %lu\n"
-              "# HELP jixiao_project_create_requests_total Creates those statements ran.\n"
-              "# TYPE jixiao_project_create_requests_total counter\n"
-              "jixiao_project_create_requests_total %lu\n",
-              batches, creates);
 }
 
 void metrics_evaluation(void)
@@ -230,22 +191,16 @@ void metrics_evaluation(void)
     atomic_fetch_add_explicit(&evaluations, 1, memory_order_relaxed);
 }
 
-int route_metrics(jx_req *req, jx_resp *resp)
+char *metrics_render(size_t *len)
 {
     strbuf sb;
-    char *body;
-    size_t len;
+    size_t i;
 
-    (void)req;
     sb_init(&sb);
     render_requests(&sb);
     render_histogram(&sb);
-    render_pool(&sb);
-    render_replica(&sb);
+    for (i = 0; i < nproviders; i++)
+        providers[i](&sb);
     render_runs(&sb);
-    body = sb_take(&sb, &len);
-    if (!body)
-        return -1;
-    resp_body(resp, 200, "text/plain; version=0.0.4; charset=utf-8", body, len);
-    return 0;
+    return sb_take(&sb, len);
 }

@@ -221,6 +221,16 @@ int problem_invalid(jx_resp *resp, const jx_errors *errs)
                           errs);
 }
 
+int problem_internal(jx_resp *resp, const char *why)
+{
+    return problem(resp, 500, "internal", "内部错误 (internal error)", why);
+}
+
+int problem_oom(jx_resp *resp)
+{
+    return problem_internal(resp, "out of memory");
+}
+
 int problem_not_found(jx_resp *resp)
 {
     return problem(resp, 404, "not-found", "未找到 (not found)",

@@ -37,6 +37,13 @@ void json_pointer_index(char *out, size_t outlen, const char *base, size_t index
 /* 422 for errs (or 400 when one of them is an unknown field). */
 int problem_invalid(jx_resp *resp, const jx_errors *errs);
 
+/* 500 for what the caller cannot mend: why says what failed (a detail for
+ * the log and the operator, never the caller's input), NULL for nothing. */
+int problem_internal(jx_resp *resp, const char *why);
+
+/* 500 when memory ran out: problem_internal(resp, "out of memory"). */
+int problem_oom(jx_resp *resp);
+
 /* 404 in the words every out-of-reach request gets. */
 int problem_not_found(jx_resp *resp);
 

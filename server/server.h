@@ -82,13 +82,16 @@ typedef struct {
 
 extern jx_app app;
 
-/* Response helpers (http.c). */
+/* The media type of every JSON answer. */
+#define CT_JSON "application/json"
+
+/* Response helpers (resp.c). */
 void resp_body(jx_resp *resp, unsigned status, const char *content_type, char *body, size_t len);
 void resp_static(jx_resp *resp, unsigned status, const char *content_type, const char *body,
                  size_t len);
 void resp_header(jx_resp *resp, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* A request header's value or NULL. */
+/* Request accessors (http/req.c).  A request header's value or NULL. */
 const char *req_header(const jx_req *req, const char *name);
 /* A query-string argument's value (decoded) or NULL. */
 const char *req_query(const jx_req *req, const char *name);

@@ -257,3 +257,10 @@ void hex_encode(const unsigned char *in, size_t n, char *out)
     }
     out[2 * n] = '\0';
 }
+
+void fen_text(int64_t fen, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "%s%lld.%02lld", fen < 0 ? "-" : "",
+             (long long)(fen < 0 ? -(fen / 100) : fen / 100),
+             (long long)(fen < 0 ? -(fen % 100) : fen % 100));
+}

@@ -38,6 +38,10 @@ void now_rfc3339(char *out, size_t outlen);
 
 /* v in decimal into out (at least 21 bytes), NUL-terminated; its length. */
 size_t fmt_i64(int64_t v, char *out);
+
+/* Money in fen as yuan with two decimals ("-12.05"), as every answer
+ * writes it. */
+void fen_text(int64_t fen, char *out, size_t outlen);
 /* A PostgreSQL timestamp in binary form (microseconds since 2000-01-01
  * 00:00 UTC) as "2024-05-01T12:34:56.789Z" into out (at least 32 bytes):
  * exactly what SQL's jx_time() gives, milliseconds truncated. */

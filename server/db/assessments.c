@@ -141,7 +141,7 @@ int dba_get(const auth_info *who, int64_t id, PGresult **res, db_err *e)
     return db_query(&st_get, v, res, e);
 }
 
-int dba_lock(pool_conn *pc, const auth_info *who, int64_t id, project_row *row, db_err *e)
+int dba_lock(pool_conn *pc, const auth_info *who, int64_t id, db_row *row, db_err *e)
 {
     return db_lock_row(pc, &st_lock, who, id, row, e);
 }
@@ -151,7 +151,7 @@ const pool_stmt *dba_lock_stmt(void)
     return &st_lock;
 }
 
-int dba_update(pool_conn *pc, const auth_info *who, const project_row *row,
+int dba_update(pool_conn *pc, const auth_info *who, const db_row *row,
                const assessment_in *in, const char *doc, PGresult **res, db_err *e)
 {
     char ids[24], year[16];
@@ -171,7 +171,7 @@ int dba_update(pool_conn *pc, const auth_info *who, const project_row *row,
     return db_exec(pc, &st_update, v, res, e);
 }
 
-int dba_transition(pool_conn *pc, const auth_info *who, const project_row *row,
+int dba_transition(pool_conn *pc, const auth_info *who, const db_row *row,
                    const char *action, const char *to, const char *reason, PGresult **res,
                    db_err *e)
 {

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "routes/auth.h"
+#include "db/reach.h"
 #include "db/tx.h"
 
 typedef struct {

@@ -290,7 +290,7 @@ int dbe_cross_docs(pool_conn *pc, const char *subject, int64_t subject_id, PGres
 }
 
 int dbe_begin_lock(pool_conn *pc, const auth_info *who, const char *subject, int64_t id,
-                   project_row *row, PGresult **cross, int *has_rollup, db_err *e)
+                   db_row *row, PGresult **cross, int *has_rollup, db_err *e)
 {
     char ids[24];
     const char *v[5], *cv[1] = {ids}, *rv[2] = {ids, subject};

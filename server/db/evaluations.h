@@ -8,7 +8,7 @@
 #include <libpq-fe.h>
 #include <stdint.h>
 
-#include "routes/auth.h"
+#include "db/reach.h"
 #include "db/tx.h"
 #include "db/projects.h"
 
@@ -59,6 +59,6 @@ int dbe_cross_docs(pool_conn *pc, const char *subject, int64_t subject_id, PGres
  * not in reach), *cross and *has_rollup set, the transaction open; -1
  * with e filled (roll back). */
 int dbe_begin_lock(pool_conn *pc, const auth_info *who, const char *subject, int64_t id,
-                   project_row *row, PGresult **cross, int *has_rollup, db_err *e);
+                   db_row *row, PGresult **cross, int *has_rollup, db_err *e);
 
 #endif

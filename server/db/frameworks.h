@@ -7,7 +7,7 @@
 #include <libpq-fe.h>
 #include <stdint.h>
 
-#include "routes/auth.h"
+#include "db/reach.h"
 #include "db/tx.h"
 #include "jixiao.h"
 

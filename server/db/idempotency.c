@@ -2,9 +2,10 @@
  * db/idempotency.c -- Idempotency-Key for every POST.
  *
  * A key belongs to the caller's organisation (and lives in its province's
- * shard).  The request's fingerprint is SHA-256 over method, path, query
- * string and body, so the same key on another endpoint or with another
- * body is recognised as a different request (422), not replayed.
+ * shard).  The request's fingerprint (input/idempotency.c) is SHA-256 over
+ * method, path, query string and body, so the same key on another endpoint
+ * or with another body is recognised as a different request (422), not
+ * replayed.
  *
  * Concurrency comes from PostgreSQL's unique index, not from locks here:
  * the claim is INSERT ... ON CONFLICT DO NOTHING inside the request's own
@@ -13,12 +14,12 @@
  * commits they see the row and replay its stored response (status,
  * Content-Type, Location, ETag, body); if it rolls back, one of them
  * takes over.  Exactly one resource is created either way.  The hot
- * create path (db_projects.c) claims the key inside its single statement
+ * create path (db/projects.c) claims the key inside its single statement
  * and uses idem_lookup only to replay; its key stores no body, only the
  * project's id (the replay is rebuilt from the audit trail, see st_get).
  *
  * Token creation stores its response without the secret (see
- * routes_tokens.c): a key never keeps a usable credential.
+ * routes/tokens.c): a key never keeps a usable credential.
  *
  * Keys are kept --idempotency-hours (24 by default, as Stripe keeps
  * them): a client retries within minutes, and the table would otherwise
@@ -31,57 +32,11 @@
  */
 #include "db/idempotency.h"
 
-#include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "input/body.h"
 #include "problem.h"
-#include "sha256.h"
 #include "util.h"
-
-static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                               const char *value)
-{
-    strbuf *sb = cls;
-
-    (void)kind;
-    sb_puts(sb, key);
-    sb_puts(sb, "=");
-    sb_puts(sb, value ? value : "");
-    sb_puts(sb, "&");
-    return MHD_YES;
-}
-
-int idem_init(jx_req *req, jx_resp *resp, idem *k)
-{
-    strbuf sb;
-    unsigned char h[32];
-
-    memset(k, 0, sizeof *k);
-    if (idempotency_key(req, resp, &k->key) < 0)
-        return -1;
-    if (!k->key)
-        return 0;
-    sb_init(&sb);
-    sb_puts(&sb, req->method);
-    sb_puts(&sb, " ");
-    sb_puts(&sb, req->path);
-    sb_puts(&sb, "?");
-    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, add_arg, &sb);
-    sb_puts(&sb, "\n");
-    if (req->body)
-        sb_append(&sb, req->body, req->len);
-    if (sb.oom) {
-        sb_free(&sb);
-        problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
-        return -1;
-    }
-    sha256(sb.buf, sb.len, h);
-    hex_encode(h, 32, k->hash);
-    sb_free(&sb);
-    return 0;
-}
 
 static const pool_stmt st_claim = {
     "jx_idem_claim",
@@ -175,7 +130,7 @@ static idem_status replay(const PGresult *res, jx_resp *resp)
     n = (size_t)PQgetlength(res, 0, 5);
     copy = malloc(n + 1);
     if (!copy) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        problem_oom(resp);
         return IDEM_MISMATCH;
     }
     memcpy(copy, body, n);
@@ -252,10 +207,7 @@ int idem_store(pool_conn *pc, const auth_info *who, const idem *k, const jx_resp
         return 0;
     body = malloc(resp->len + 1);
     if (!body) {
-        e->ps = POOL_EQUERY;
-        e->state[0] = '\0';
-        snprintf(e->msg, sizeof e->msg, "out of memory");
-        return -1;
+        return db_fail(e, "out of memory");
     }
     memcpy(body, resp->body ? resp->body : "", resp->len);
     body[resp->len] = '\0';
@@ -273,4 +225,23 @@ int idem_store(pool_conn *pc, const auth_info *who, const idem *k, const jx_resp
     PQclear(res);
     free(body);
     return rc;
+}
+
+int idem_begin(pool_conn **pc, const auth_info *who, const idem *k, jx_resp *resp)
+{
+    db_err e;
+
+    if (db_acquire(pc, &e) < 0 || db_begin(*pc, &e) < 0) {
+        db_problem(resp, &e);
+        return -1;
+    }
+    switch (k ? idem_claim(*pc, who, k, resp, &e) : IDEM_NEW) {
+    case IDEM_NEW:
+        return 0;
+    case IDEM_FAIL:
+        db_problem(resp, &e);
+        return -1;
+    default:
+        return -1;
+    }
 }

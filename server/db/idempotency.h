@@ -5,17 +5,10 @@
 #ifndef JX_IDEMPOTENCY_H
 #define JX_IDEMPOTENCY_H
 
-#include "routes/auth.h"
+#include "db/reach.h"
 #include "db/tx.h"
+#include "input/idempotency.h"
 #include "server.h"
-
-typedef struct {
-    const char *key;      /* NULL: the request has no Idempotency-Key */
-    char hash[65];        /* SHA-256 (hex) of method, path, query, body */
-} idem;
-
-/* Reads the header and hashes the request.  -1 with 400 in resp. */
-int idem_init(jx_req *req, jx_resp *resp, idem *k);
 
 typedef enum { IDEM_NEW = 0, IDEM_REPLAY, IDEM_MISMATCH, IDEM_FAIL } idem_status;
 
@@ -41,5 +34,12 @@ int idem_purge(int hours, int max_batches, long *deleted, db_err *e);
  * IDEM_NEW here means the key is not there (the first request failed). */
 idem_status idem_lookup(pool_conn *pc, const auth_info *who, const idem *k, jx_resp *resp,
                         db_err *e);
+
+/* The opening of every idempotent POST and change: a pooled connection
+ * (*pc), a transaction, and the key claimed (k NULL or without a key:
+ * nothing to claim).  0: go on, idem_store before COMMIT.  -1: resp holds
+ * the answer (the replayed response, the 422 of a reused key, or the
+ * database's problem); *pc may be held all the same: release it. */
+int idem_begin(pool_conn **pc, const auth_info *who, const idem *k, jx_resp *resp);
 
 #endif

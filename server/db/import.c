@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "routes/auth.h"
+#include "db/reach.h"
 #include "server.h"
 
 #define BULK_TIMEOUT_MS 60000
@@ -174,10 +174,7 @@ int dbi_ids(pool_conn *pc, int indicators, size_t n, int64_t *out, db_err *e)
     }
     PQclear(res);
     if (i != n) {
-        e->ps = POOL_EQUERY;
-        e->state[0] = '\0';
-        snprintf(e->msg, sizeof e->msg, "ids not allocated");
-        return -1;
+        return db_fail(e, "ids not allocated");
     }
     return 0;
 }

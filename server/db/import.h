@@ -7,7 +7,7 @@
 #include <libpq-fe.h>
 #include <stdint.h>
 
-#include "routes/auth.h"
+#include "db/reach.h"
 #include "db/tx.h"
 #include "util.h"
 
@@ -41,5 +41,13 @@ int dbi_plan_for_batch(pool_conn *pc, db_err *e);
 int dbi_ids(pool_conn *pc, int indicators, size_t n, int64_t *out, db_err *e);
 /* COPY ... FROM STDIN with data (text format). */
 int dbi_copy(pool_conn *pc, const char *sql, const char *data, size_t len, db_err *e);
+
+struct batch;
+
+/* The writer of an import (db/import_write.c): each chunk's database part
+ * as the producer finishes it, counting outcomes into c (by result).
+ * writing 0: a dry run.  0, or -1 with e (e->msg empty: out of memory). */
+int dbi_write_all(pool_conn *pc, const auth_info *who, struct batch *b, int writing,
+                  int per_record, size_t c[5], db_err *e);
 
 #endif

@@ -133,12 +133,12 @@ int dbl_get(const auth_info *who, int64_t id, PGresult **res, db_err *e)
     return db_query(&st_get, v, res, e);
 }
 
-int dbl_lock(pool_conn *pc, const auth_info *who, int64_t id, project_row *row, db_err *e)
+int dbl_lock(pool_conn *pc, const auth_info *who, int64_t id, db_row *row, db_err *e)
 {
     return db_lock_row(pc, &st_lock, who, id, row, e);
 }
 
-int dbl_update(pool_conn *pc, const auth_info *who, const project_row *row, int year,
+int dbl_update(pool_conn *pc, const auth_info *who, const db_row *row, int year,
                const char *doc, PGresult **res, db_err *e)
 {
     char ids[24], y[16];

@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "routes/auth.h"
+#include "db/reach.h"
 #include "batch.h"
 #include "util.h"
 
@@ -295,14 +295,6 @@ static dbp_create_job *create_job(batch_job *b)
     return (dbp_create_job *)(void *)((char *)b - offsetof(dbp_create_job, link));
 }
 
-/* e for a failure of ours, not the database's (a 500, logged). */
-static void failed(db_err *e, const char *msg)
-{
-    e->ps = POOL_EQUERY;
-    e->state[0] = '\0';
-    snprintf(e->msg, sizeof e->msg, "%s", msg);
-}
-
 /* Row r of st_create's result into j. */
 static int create_result(dbp_create_job *j, const PGresult *res, int r)
 {
@@ -342,7 +334,7 @@ static int create_run(pool_conn *pc, batch_job **jobs, int n, db_err *e)
     sb_puts(&sb, "]");
     v[0] = sb_take(&sb, NULL);
     if (!v[0]) {
-        failed(e, "out of memory");
+        db_fail(e, "out of memory");
         return -1;
     }
     if (db_exec(pc, &st_create, v, &res, e) < 0) {
@@ -350,7 +342,7 @@ static int create_run(pool_conn *pc, batch_job **jobs, int n, db_err *e)
         goto out;
     }
     if (PQntuples(res) != n) {
-        failed(e, "create: not one row per project");
+        db_fail(e, "create: not one row per project");
         rc = -2;
         goto out;
     }
@@ -358,7 +350,7 @@ static int create_run(pool_conn *pc, batch_job **jobs, int n, db_err *e)
         dbp_create_job *j = create_job(jobs[i]);
 
         if (create_result(j, res, i) < 0) {
-            failed(&j->e, "out of memory");
+            db_fail(&j->e, "out of memory");
             j->rc = -1;
         }
     }
@@ -417,9 +409,20 @@ void dbp_create_job_free(dbp_create_job *job)
     job->body = NULL;
 }
 
-void dbp_create_stats(unsigned long *batches, unsigned long *jobs)
+void dbp_metrics(strbuf *sb)
 {
-    batch_stats(&creates, batches, jobs);
+    unsigned long batches, creates_n;
+
+    batch_stats(&creates, &batches, &creates_n);
+        sb_printf(sb,
+              "# HELP jixiao_project_create_statements_total Statements that created projects"
+              " (group commit: creates that arrive together share one).\n"
+              "# TYPE jixiao_project_create_statements_total counter\n"
+              "jixiao_project_create_statements_total %lu\n"
+              "# HELP jixiao_project_create_requests_total Creates those statements ran.\n"
+              "# TYPE jixiao_project_create_requests_total counter\n"
+              "jixiao_project_create_requests_total %lu\n",
+              batches, creates_n);
 }
 
 int dbp_get(const auth_info *who, int64_t id, PGresult **res, db_err *e)
@@ -433,62 +436,7 @@ int dbp_get(const auth_info *who, int64_t id, PGresult **res, db_err *e)
     return db_query_binary(&st_get, v, res, e);
 }
 
-void project_row_free(project_row *r)
-{
-    free(r->doc);
-    memset(r, 0, sizeof *r);
-}
-
-int db_lock_row(pool_conn *pc, const pool_stmt *st, const auth_info *who, int64_t id,
-                project_row *row, db_err *e)
-{
-    const char *v[5];
-    char ids[24];
-    PGresult *res = NULL;
-
-    memset(row, 0, sizeof *row);
-    fmt_i64(id, ids);
-    auth_reach_vals(who, v);
-    v[4] = ids;
-    if (db_exec(pc, st, v, &res, e) < 0)
-        return -1;
-    return db_lock_parse(res, id, row, e);
-}
-
-int db_lock_parse(PGresult *res, int64_t id, project_row *row, db_err *e)
-{
-    memset(row, 0, sizeof *row);
-    if (PQntuples(res) == 1) {
-        size_t n = (size_t)PQgetlength(res, 0, 6);
-
-        row->found = 1;
-        row->id = id;
-        snprintf(row->province, sizeof row->province, "%s", PQgetvalue(res, 0, 0));
-        row->org_id = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-        row->parent_org_id =
-            PQgetisnull(res, 0, 2) ? 0 : strtoll(PQgetvalue(res, 0, 2), NULL, 10);
-        snprintf(row->region_code, sizeof row->region_code, "%s", PQgetvalue(res, 0, 3));
-        snprintf(row->status, sizeof row->status, "%s", PQgetvalue(res, 0, 4));
-        row->version = strtoll(PQgetvalue(res, 0, 5), NULL, 10);
-        row->doc = malloc(n + 1);
-        if (row->doc) {
-            memcpy(row->doc, PQgetvalue(res, 0, 6), n);
-            row->doc[n] = '\0';
-            row->doc_len = n;
-        }
-        row->can_edit = PQgetvalue(res, 0, 7)[0] == 't';
-        row->can_review = PQgetvalue(res, 0, 8)[0] == 't';
-        snprintf(row->org_name, sizeof row->org_name, "%s", PQgetvalue(res, 0, 9));
-    }
-    PQclear(res);
-    if (row->found && !row->doc) {
-        failed(e, "out of memory");
-        return -1;
-    }
-    return 0;
-}
-
-int dbp_lock(pool_conn *pc, const auth_info *who, int64_t id, project_row *row, db_err *e)
+int dbp_lock(pool_conn *pc, const auth_info *who, int64_t id, db_row *row, db_err *e)
 {
     return db_lock_row(pc, &st_lock, who, id, row, e);
 }
@@ -527,7 +475,7 @@ static int refill(pool_conn *pc, db_err *e)
     if (db_exec(pc, &st_alloc_ids, v, &res, e) < 0)
         return -1;
     if (PQntuples(res) != 1 || parse_ids(PQgetvalue(res, 0, 0), stash.ids, ID_BLOCK) < 0) {
-        failed(e, "indicator ids not allocated");
+        db_fail(e, "indicator ids not allocated");
         rc = -1;
     } else {
         stash.next = 0;
@@ -559,7 +507,7 @@ int dbp_alloc_ids(pool_conn *pc, size_t n, int64_t *ids, db_err *e)
     return rc;
 }
 
-int dbp_update(pool_conn *pc, const auth_info *who, const project_row *row,
+int dbp_update(pool_conn *pc, const auth_info *who, const db_row *row,
                const project_in *in, const char *doc, const char *action, PGresult **res,
                db_err *e)
 {
@@ -583,7 +531,7 @@ int dbp_update(pool_conn *pc, const auth_info *who, const project_row *row,
     return db_exec(pc, &st_update, v, res, e);
 }
 
-int dbp_delete(pool_conn *pc, const auth_info *who, const project_row *row, db_err *e)
+int dbp_delete(pool_conn *pc, const auth_info *who, const db_row *row, db_err *e)
 {
     char ids[24];
     const char *v[4];
@@ -600,43 +548,11 @@ int dbp_delete(pool_conn *pc, const auth_info *who, const project_row *row, db_e
     return rc;
 }
 
-int db_transition_row(pool_conn *pc, const pool_stmt *st, const auth_info *who,
-                      const project_row *row, const char *action, const char *to,
-                      const char *reason, PGresult **res, db_err *e)
-{
-    char ids[24];
-    const char *v[8];
-
-    fmt_i64(row->id, ids);
-    v[0] = row->province;
-    v[1] = ids;
-    v[2] = to;
-    v[3] = action;
-    v[4] = who->token_id_s;
-    v[5] = reason;
-    v[6] = who->org_id_s;
-    v[7] = row->status;
-    return db_exec(pc, st, v, res, e);
-}
-
-int dbp_transition(pool_conn *pc, const auth_info *who, const project_row *row,
+int dbp_transition(pool_conn *pc, const auth_info *who, const db_row *row,
                    const char *action, const char *to, const char *reason, PGresult **res,
                    db_err *e)
 {
     return db_transition_row(pc, &st_transition, who, row, action, to, reason, res, e);
-}
-
-void db_list_vals(const auth_info *who, int64_t after, int year, int64_t org, int limit,
-                  db_list_text *t, const char **v)
-{
-    auth_reach_vals(who, v);
-    fmt_i64(after, t->after);
-    snprintf(t->year, sizeof t->year, "%d", year);
-    fmt_i64(org, t->org);
-    snprintf(t->limit, sizeof t->limit, "%d", limit);
-    v[4] = t->after;
-    v[5] = year ? t->year : NULL;
-    v[6] = org ? t->org : NULL;
 }
 
 int dbp_list(const auth_info *who, const listquery *q, PGresult **res, db_err *e)
@@ -651,22 +567,6 @@ int dbp_list(const auth_info *who, const listquery *q, PGresult **res, db_err *e
     v[10] = q->q;
     v[11] = t.limit;
     return db_query(&st_list, v, res, e);
-}
-
-int db_history_page(const pool_stmt *st, const auth_info *who, int64_t id, int64_t after,
-                    int limit, PGresult **res, db_err *e)
-{
-    const char *v[7];
-    char ids[24], afters[24], limits[16];
-
-    auth_reach_vals(who, v);
-    fmt_i64(id, ids);
-    fmt_i64(after, afters);
-    snprintf(limits, sizeof limits, "%d", limit);
-    v[4] = ids;
-    v[5] = afters;
-    v[6] = limits;
-    return db_query(st, v, res, e);
 }
 
 int dbp_history(const auth_info *who, int64_t id, int64_t after, int limit, PGresult **res,

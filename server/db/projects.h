@@ -1,5 +1,5 @@
 /*
- * db/projects.h -- the SQL of projects (db_projects.c).
+ * db/projects.h -- the SQL of projects (db/projects.c).
  */
 #ifndef JX_DB_PROJECTS_H
 #define JX_DB_PROJECTS_H
@@ -7,63 +7,14 @@
 #include <libpq-fe.h>
 #include <stdint.h>
 
-#include "routes/auth.h"
+#include "db/reach.h"
 #include "batch.h"
 #include "db/tx.h"
 #include "input/list.h"
 #include "db/idempotency.h"
+#include "db/rows.h"
 #include "input/project.h"
-
-/* A project locked for a change (SELECT ... FOR UPDATE), with what the
- * caller may do to it. */
-typedef struct {
-    int found;
-    int64_t id;
-    char province[8];
-    int64_t org_id, parent_org_id;
-    char region_code[8];
-    char status[16];
-    int64_t version;
-    char *doc;            /* the stored document (jsonb text), malloc'd */
-    size_t doc_len;
-    int can_edit;         /* owner, its department, or the operator */
-    int can_review;       /* department above, finance bureau, operator; never the owner */
-    char org_name[256];
-} project_row;
-
-void project_row_free(project_row *r);
-
-/* Shared by db_projects.c, db_assessments.c and db_plans.c, each with its
- * own prepared statement: */
-
-/* Runs st ($1-$4 the caller's reach, $5 the id) and fills row from its
- * columns: province, org_id, parent_org_id, region_code, status, version,
- * doc, can_edit, can_review, org name; row->found = 0 when none. */
-int db_lock_row(pool_conn *pc, const pool_stmt *st, const auth_info *who, int64_t id,
-                project_row *row, db_err *e);
-/* db_lock_row's second half, for a lock run in a pipeline (evaluations):
- * fills row from res (then PQclear'd). */
-int db_lock_parse(PGresult *res, int64_t id, project_row *row, db_err *e);
-
-/* Runs st with province, id, to, action, token id, reason, org id, status. */
-int db_transition_row(pool_conn *pc, const pool_stmt *st, const auth_info *who,
-                      const project_row *row, const char *action, const char *to,
-                      const char *reason, PGresult **res, db_err *e);
-
-/* The parameters every keyset list starts with: v[0..3] the caller's reach,
- * v[4] the cursor (ids above it), v[5] the year and v[6] the organisation
- * (NULL when 0); t->limit is the text of limit for the caller to place. */
-typedef struct {
-    char after[24], year[16], org[24], limit[16];
-} db_list_text;
-
-void db_list_vals(const auth_info *who, int64_t after, int year, int64_t org, int limit,
-                  db_list_text *t, const char **v);
-
-/* Runs st with the caller's reach, id, keyset cursor `after` and limit. */
-int db_history_page(const pool_stmt *st, const auth_info *who, int64_t id, int64_t after,
-                    int limit, PGresult **res, db_err *e);
-
+#include "util.h"
 
 /* A create (POST /v1/projects) for dbp_create: what it takes, and what
  * it gives back. */
@@ -88,8 +39,9 @@ typedef struct {
  * dbp_create_job_free. */
 void dbp_create(pool_conn *pc, dbp_create_job *job);
 void dbp_create_job_free(dbp_create_job *job);
-/* Statements run and creates done by them, for /metrics. */
-void dbp_create_stats(unsigned long *batches, unsigned long *jobs);
+/* Group commit's statements and the creates they ran: a /metrics provider
+ * (metrics_add_provider). */
+void dbp_metrics(strbuf *sb);
 
 /* Reads in who's reach, in binary form: version (int4), id, org_id
  * (int8), region_code, status, return_reason (text), created_at,
@@ -98,7 +50,7 @@ void dbp_create_stats(unsigned long *batches, unsigned long *jobs);
 int dbp_get(const auth_info *who, int64_t id, PGresult **res, db_err *e);
 
 /* Locks a project in the caller's reach; row->found = 0 when none. */
-int dbp_lock(pool_conn *pc, const auth_info *who, int64_t id, project_row *row, db_err *e);
+int dbp_lock(pool_conn *pc, const auth_info *who, int64_t id, db_row *row, db_err *e);
 /* The statement dbp_lock runs (reach $1-$4, id $5), for pipelines. */
 const pool_stmt *dbp_lock_stmt(void);
 
@@ -108,15 +60,15 @@ int dbp_alloc_ids(pool_conn *pc, size_t n, int64_t *ids, db_err *e);
 
 /* Replaces document, columns and indicator rows; appends the audit entry.
  * Row 0: new version, representation. */
-int dbp_update(pool_conn *pc, const auth_info *who, const project_row *row,
+int dbp_update(pool_conn *pc, const auth_info *who, const db_row *row,
                const project_in *in, const char *doc, const char *action, PGresult **res,
                db_err *e);
 
-int dbp_delete(pool_conn *pc, const auth_info *who, const project_row *row, db_err *e);
+int dbp_delete(pool_conn *pc, const auth_info *who, const db_row *row, db_err *e);
 
 /* Workflow: status to `to`, audit entry `action` with reason.  Row 0: new
  * version, representation. */
-int dbp_transition(pool_conn *pc, const auth_info *who, const project_row *row,
+int dbp_transition(pool_conn *pc, const auth_info *who, const db_row *row,
                    const char *action, const char *to, const char *reason, PGresult **res,
                    db_err *e);
 

@@ -7,23 +7,9 @@
 #include <libpq-fe.h>
 #include <stdint.h>
 
-#include "routes/auth.h"
+#include "db/reach.h"
 #include "db/tx.h"
-
-/* The dimensions a totals request may group by, in output order. */
-typedef enum {
-    TD_REGION, TD_DEPARTMENT, TD_UNIT, TD_YEAR, TD_GRADE, TD_FUND_NATURE, TD_SCOPE, TD_COUNT
-} totals_dim;
-
-typedef struct {
-    int year_from, year_to;      /* 0 when not given */
-    const char *region;          /* 6 digits or NULL */
-    int64_t department;          /* 0 when not given */
-    const char *scopes;          /* Postgres array literal "{project,unit_wide}" or NULL */
-    const char *statuses;        /* Postgres array literal, never NULL */
-    int group[TD_COUNT];         /* 1 = group by it */
-    const char *region_level;    /* province, city, county */
-} totals_filter;
+#include "input/totals.h"
 
 /* Result columns of dbt_totals, in order. */
 enum {
@@ -42,17 +28,6 @@ enum {
  * per-subject rows. */
 int dbt_totals(const auth_info *who, const totals_filter *f, PGresult **res, int *summary,
                db_err *e);
-
-typedef struct {
-    int year;                    /* 0 when not given */
-    const char *region;
-    int64_t department;
-    const char *code;            /* finding code or NULL */
-    const char *severity;        /* error, warning, info or NULL */
-    int64_t after_eval;          /* keyset cursor: (evaluation id, position) */
-    int after_pos;
-    int limit;
-} findings_filter;
 
 /* Columns: evaluation id, position, then the finding as JSON text. */
 int dbt_findings(const auth_info *who, const findings_filter *f, PGresult **res, db_err *e);

@@ -153,5 +153,13 @@ int db_problem(jx_resp *resp, const db_err *e)
                        "(duplicates an existing record: an organisation's name under its parent, "
                        "or a project's name or code for its organisation and year)");
     log_msg(LOG_ERROR, "database statement failed", e->msg);
-    return problem(resp, 500, "internal", "内部错误 (internal error)", NULL);
+    return problem_internal(resp, NULL);
+}
+
+int db_fail(db_err *e, const char *msg)
+{
+    e->ps = POOL_EQUERY;
+    e->state[0] = '\0';
+    snprintf(e->msg, sizeof e->msg, "%s", msg);
+    return -1;
 }

@@ -44,4 +44,8 @@ void db_rollback(pool_conn *pc);
 /* Fills resp for e: 503, 409 or 500.  Returns 0 (a handler's return). */
 int db_problem(jx_resp *resp, const db_err *e);
 
+/* e for a failure of ours, not the database's (a 500, logged): msg says
+ * what.  Always -1. */
+int db_fail(db_err *e, const char *msg);
+
 #endif

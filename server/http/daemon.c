@@ -121,29 +121,6 @@ static unsigned long id_prefix;
 static const config *cfg_;
 static char *tls_mem[2]; /* PEM buffers MHD points into until it stops */
 
-/* ---- response helpers (declared in server.h) ----------------------------- */
-
-const char *req_header(const jx_req *req, const char *name)
-{
-    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
-}
-
-const char *req_query(const jx_req *req, const char *name)
-{
-    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-const char *req_param(const jx_req *req, const char *name)
-{
-    size_t n = strlen(name);
-    int i;
-
-    for (i = 0; i < req->nparams; i++)
-        if (req->params[i].namelen == n && !strncmp(req->params[i].name, name, n))
-            return req->params[i].value;
-    return NULL;
-}
-
 /* ---- requests ------------------------------------------------------------ */
 
 /* A request and what http.c keeps about it beside the handlers' view: the
@@ -410,7 +387,7 @@ static void run_handler(jx_req *req, jx_resp *resp)
 {
     replica_begin(req);
     if (req->route->handler(req, resp) != 0)
-        problem(resp, 500, "internal", "内部错误 (internal error)", NULL);
+        problem_internal(resp, NULL);
     replica_end(req, resp);
 }
 

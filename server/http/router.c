@@ -112,6 +112,12 @@ static int match_path(const char *pattern, const char *path, jx_req *req)
     return 1;
 }
 
+const char *router_route_name(size_t i, const char **method)
+{
+    *method = jx_routes[i].method;
+    return jx_routes[i].pattern;
+}
+
 static void add_allow(jx_req *req, const char *method)
 {
     size_t len = strlen(req->allow);

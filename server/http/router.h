@@ -24,6 +24,9 @@ extern const size_t jx_route_count;
  * OPTIONS are its only readers).  HEAD matches GET. */
 void router_match(jx_req *req);
 
+/* Route i's pattern, and its method in *method (metrics names routes so). */
+const char *router_route_name(size_t i, const char **method);
+
 /* Prints "METHOD PATH" per route, the contract api/openapi.yaml follows. */
 void router_print(FILE *f);
 

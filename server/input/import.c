@@ -301,7 +301,7 @@ int import_csv_records(const char *data, size_t len, jx_resp *resp, import_recor
         return csv_error(resp, line, "引号未闭合或行过长 (unterminated quote or row too long)"), -1;
     }
     if (emit(&cur, fn, ctx) < 0) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        problem_oom(resp);
         return -1;
     }
     return 0;
@@ -309,6 +309,6 @@ oom:
     csv_free(&r);
     json_decref(cur.obj);
     free(cur.ind_lines);
-    problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+    problem_oom(resp);
     return -1;
 }

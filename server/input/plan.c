@@ -178,7 +178,7 @@ int plan_decode(json_t *body, jx_resp *resp, int64_t *org_id, int *year, char **
     }
     d = json_deep_copy(body);
     if (!d) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        problem_oom(resp);
         return -1;
     }
     json_object_del(d, "org_id");
@@ -195,7 +195,7 @@ int plan_decode(json_t *body, jx_resp *resp, int64_t *org_id, int *year, char **
     *doc = json_dumps(d, JSON_COMPACT | JSON_REAL_PRECISION(15));
     json_decref(d);
     if (!*doc) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        problem_oom(resp);
         return -1;
     }
     return 0;

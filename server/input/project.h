@@ -19,6 +19,8 @@
 #include <stdint.h>
 
 #include "jixiao.h"
+#include "jsonwrite.h"
+#include "util.h"
 
 typedef struct {
     json_t *doc;            /* the stored document (new reference) */
@@ -55,15 +57,8 @@ char *project_scoring_document(const char *doc, size_t len, const char *org_name
  * is not an object or memory ran out. */
 json_t *project_scoring_json(json_t *doc, const char *org_name);
 
-/* json_dumps flags for stored documents: compact, reals at 15 digits
- * (8.51 stays "8.51"). */
-#define PROJECT_DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+/* json_dumps flags for stored documents (jw_dump writes the same). */
+#define PROJECT_DUMP_FLAGS JW_DUMP_FLAGS
 
-/* json_dumps(v, PROJECT_DUMP_FLAGS), byte for byte, faster (project.c);
- * malloc'd, *len set, NULL when memory ran out. */
-char *project_dump(const json_t *v, size_t *len);
-
-/* Fen as "736200.00" into out (at least 24 bytes). */
-void fen_text(int64_t fen, char *out, size_t outlen);
 
 #endif

@@ -46,7 +46,7 @@ static int decode_body(jx_req *req, jx_resp *resp, assessment_in *in, char **doc
     *doc = json_dumps(in->doc, DUMP_FLAGS);
     if (!*doc) {
         assessment_in_free(in);
-        problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        problem_oom(resp);
         return -1;
     }
     return 0;
@@ -77,19 +77,8 @@ int route_assessment_create(jx_req *req, jx_resp *resp)
         return 0;
     if (decode_body(req, resp, &in, &doc) < 0)
         return 0;
-    if (db_acquire(&pc, &e) < 0 || db_begin(pc, &e) < 0) {
-        db_problem(resp, &e);
+    if (idem_begin(&pc, &who, &k, resp) < 0)
         goto out;
-    }
-    switch (idem_claim(pc, &who, &k, resp, &e)) {
-    case IDEM_NEW:
-        break;
-    case IDEM_FAIL:
-        db_problem(resp, &e);
-        goto out;
-    default:
-        goto out;
-    }
     if (dba_create(pc, &who, &in, doc, &res, &e) < 0) {
         db_problem(resp, &e);
         goto out;
@@ -130,7 +119,7 @@ int route_assessment_put(jx_req *req, jx_resp *resp)
     assessment_in in;
     char *doc = NULL;
     pool_conn *pc = NULL;
-    project_row row;
+    db_row row;
     PGresult *res = NULL;
     db_err e;
     int ok = 0;
@@ -155,7 +144,7 @@ int route_assessment_put(jx_req *req, jx_resp *resp)
     } else {
         ok = wf_send(resp, 200, res, 0) == 0 && resp->status == 200;
     }
-    project_row_free(&row);
+    db_row_free(&row);
     wf_finish(resp, pc, ok);
 out:
     PQclear(res);

@@ -49,7 +49,6 @@
 #include "input/project.h"
 #include "util.h"
 
-#define CT_JSON "application/json"
 
 static int fw_problem(jx_resp *resp, const char *code, const char *msg)
 {
@@ -109,7 +108,7 @@ static int embed_definition(json_t *doc, const char *text, jx_resp *resp)
     json_t *def = json_loads(text, 0, NULL);
 
     if (!def) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "framework definition");
+        problem_internal(resp, "framework definition");
         return -1;
     }
     json_object_set_new(doc, "framework", def);
@@ -117,7 +116,7 @@ static int embed_definition(json_t *doc, const char *text, jx_resp *resp)
 }
 
 /* Step 1: the framework; puts the definition into doc when needed. */
-static int pick_framework(pool_conn *pc, const auth_info *who, const project_row *row,
+static int pick_framework(pool_conn *pc, const auth_info *who, const db_row *row,
                           const char *id, int version, int dry, json_t *doc, fw_pick *out,
                           jx_resp *resp)
 {
@@ -182,7 +181,7 @@ static char *other_document(const char *subject, const char *doc, size_t len, co
 /* Step 3: CROSS_TABLE_MISMATCH findings of d against the other documents
  * (res: read with the lock, consumed; NULL: read them now), as a JSON
  * array text (malloc'd). */
-static char *cross_findings(pool_conn *pc, const char *subject, const project_row *row,
+static char *cross_findings(pool_conn *pc, const char *subject, const db_row *row,
                             const jx_document *d, PGresult *res, jx_resp *resp, int *failed)
 {
     db_err e;
@@ -226,14 +225,14 @@ out:
         out = json_dumps(all, JSON_COMPACT);
     json_decref(all);
     if (!out && !*failed) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        problem_oom(resp);
         *failed = 1;
     }
     return out;
 }
 
 /* What was evaluated and by whom, as JSON members (no braces). */
-static char *meta_members(const auth_info *who, const char *subject, const project_row *row,
+static char *meta_members(const auth_info *who, const char *subject, const db_row *row,
                           const jx_document *d, int fw_version)
 {
     json_t *m = json_object();
@@ -353,7 +352,7 @@ static int send_body(jx_resp *resp, unsigned status, const char *text, size_t n)
     char *copy = malloc(n + 1);
 
     if (!copy)
-        return problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        return problem_oom(resp);
     memcpy(copy, text, n + 1);
     resp_body(resp, status, CT_JSON, copy, n);
     return 0;
@@ -361,12 +360,12 @@ static int send_body(jx_resp *resp, unsigned status, const char *text, size_t n)
 
 static int oom(jx_resp *resp)
 {
-    return problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+    return problem_oom(resp);
 }
 
 /* Step 5: stores body; 201 with Location. */
 static int store(pool_conn *pc, const auth_info *who, const char *subject,
-                 const project_row *row, const json_t *stored, const jx_document *d,
+                 const db_row *row, const json_t *stored, const jx_document *d,
                  const jx_result *r, const char *fw_id, int fw_version, const char *body,
                  const int counts[3], const eval_db *db, jx_resp *resp)
 {
@@ -416,14 +415,14 @@ out:
 
 /* The stored document (jsonb's text) as a tree: the quick reader first,
  * Jansson for whatever it leaves (jsonfast.c). */
-static json_t *load_stored(const project_row *row)
+static json_t *load_stored(const db_row *row)
 {
     json_t *t = jsonfast_load(row->doc, row->doc_len);
 
     return t ? t : json_loadb(row->doc, row->doc_len, 0, NULL);
 }
 
-int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const project_row *row,
+int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const db_row *row,
              eval_db *db, const eval_options *opt, int dry, jx_resp *resp)
 {
     /* The stored document is parsed once: the scoring document is built
@@ -442,7 +441,7 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const pro
     int rc = -1, failed, counts[3];
 
     if (!json_is_object(doc)) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "stored document");
+        problem_internal(resp, "stored document");
         goto out;
     }
     /* a copy: the document's framework member is replaced below */
@@ -459,7 +458,7 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const pro
                    "评价框架的适用范围与被评对象不符 (the framework's scope does not fit)");
         goto out;
     }
-    input = project_dump(doc, NULL); /* = json_dumps(doc, PROJECT_DUMP_FLAGS) */
+    input = jw_dump(doc, NULL); /* = json_dumps(doc, PROJECT_DUMP_FLAGS) */
     if (!input) {
         oom(resp);
         goto out;
@@ -483,7 +482,7 @@ int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const pro
     meta = meta_members(who, subject, row, d, fw.version);
     body = meta ? compose(result, cross, meta, input, dry, counts) : NULL;
     if (!body) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "evaluation body");
+        problem_internal(resp, "evaluation body");
         goto out;
     }
     if (dry)

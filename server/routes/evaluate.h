@@ -24,13 +24,13 @@ typedef struct {
     int commit;           /* commit with the evaluation (not dry) */
 } eval_db;
 
-/* Runs the evaluation of the locked subject `row` (a project_row filled by
+/* Runs the evaluation of the locked subject `row` (a db_row filled by
  * dbp_lock or dba_lock, or dbe_begin_lock) inside pc's transaction:
  * scores its scoring document (scoring.md §7, built from row->doc).
  * Fills resp: 201 with Location (stored), 200 (dry), or the problem.
  * With db->commit (not dry) the transaction is committed with the
  * evaluation.  Returns 0 when the transaction should commit (or did). */
-int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const project_row *row,
+int eval_run(pool_conn *pc, const auth_info *who, const char *subject, const db_row *row,
              eval_db *db, const eval_options *opt, int dry, jx_resp *resp);
 
 #endif

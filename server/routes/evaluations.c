@@ -30,6 +30,7 @@
 #include "problem.h"
 #include "input/project.h"
 #include "routes/routes.h"
+#include "routes/page.h"
 #include "routes/workflow.h"
 
 /* Borrows a connection, begins, locks the subject, reads its cross
@@ -37,7 +38,7 @@
  * 0 = go on, the transaction open on *pc; -1 = resp holds the answer and
  * nothing is open. */
 static int lock_subject(jx_resp *resp, const auth_info *who, const char *subject, int64_t id,
-                        pool_conn **pc, project_row *row, eval_db *db)
+                        pool_conn **pc, db_row *row, eval_db *db)
 {
     db_err e;
 
@@ -56,7 +57,7 @@ static int lock_subject(jx_resp *resp, const auth_info *who, const char *subject
     db->cross_docs = NULL;
     wf_finish(resp, *pc, 0);
     *pc = NULL;
-    project_row_free(row);
+    db_row_free(row);
     return -1;
 }
 
@@ -69,7 +70,7 @@ static int evaluate(jx_req *req, jx_resp *resp, const char *subject)
     json_t *body = NULL;
     eval_options opt;
     pool_conn *pc = NULL;
-    project_row row;
+    db_row row;
     eval_db db = {NULL, 0, 0};
 
     memset(&row, 0, sizeof row);
@@ -99,7 +100,7 @@ static int evaluate(jx_req *req, jx_resp *resp, const char *subject)
     }
     wf_finish(resp, pc, ok);
 out:
-    project_row_free(&row);
+    db_row_free(&row);
     json_decref(body);
     return 0;
 }

@@ -29,18 +29,18 @@
 #include "db/frameworks.h"
 #include "db/idempotency.h"
 #include "problem.h"
+#include "routes/page.h"
 #include "routes/routes.h"
 #include "routes/workflow.h"
 #include "util.h"
 
-#define CT_JSON "application/json"
 
 static int send_copy(jx_resp *resp, unsigned status, const char *text, size_t n)
 {
     char *copy = malloc(n + 1);
 
     if (!copy)
-        return problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        return problem_oom(resp);
     memcpy(copy, text, n);
     copy[n] = '\0';
     resp_body(resp, status, CT_JSON, copy, n);
@@ -73,7 +73,7 @@ int route_frameworks_list(jx_req *req, jx_resp *resp)
     PQclear(res);
     body = sb_take(&sb, &len);
     if (!body)
-        return problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        return problem_oom(resp);
     resp_body(resp, 200, CT_JSON, body, len);
     return 0;
 }
@@ -173,7 +173,7 @@ static int decode(jx_req *req, jx_resp *resp, fw_in *f)
     }
     json_decref(o);
     if (!f->definition || !f->notes) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        problem_oom(resp);
         return -1;
     }
     m = jx_framework_max(f->fw);
@@ -304,19 +304,8 @@ int route_framework_create(jx_req *req, jx_resp *resp)
                        "请求体须为 application/json (the body must be application/json)");
     if (decode(req, resp, &f) < 0 || bad_id(resp, f.row.id) < 0)
         goto out;
-    if (db_acquire(&pc, &e) < 0 || db_begin(pc, &e) < 0) {
-        db_problem(resp, &e);
+    if (idem_begin(&pc, &who, &k, resp) < 0)
         goto out;
-    }
-    switch (idem_claim(pc, &who, &k, resp, &e)) {
-    case IDEM_NEW:
-        break;
-    case IDEM_FAIL:
-        db_problem(resp, &e);
-        goto out;
-    default:
-        goto out;
-    }
     if (write_locked(resp, pc, &who, &f) < 0)
         goto out;
     ok = idem_store(pc, &who, &k, resp, &e) == 0 && db_commit(pc, &e) == 0;

@@ -36,7 +36,7 @@ static int send_row(jx_resp *resp, unsigned status, const PGresult *res, int vco
     char *copy = malloc(n + 1);
 
     if (!copy)
-        return problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        return problem_oom(resp);
     memcpy(copy, PQgetvalue(res, 0, vcol + 1), n);
     copy[n] = '\0';
     resp_header(resp, "ETag", "\"%s\"", PQgetvalue(res, 0, vcol));
@@ -148,19 +148,8 @@ int route_org_create(jx_req *req, jx_resp *resp)
     if (!strcmp(who.org_kind, "department") && parent_id != who.org_id)
         errs_add(&errs, JX_EINVALID, "/parent_id", "PARENT_INVALID",
                  "主管部门创建的单位，上级只能是本部门 (a department's units have it as parent)");
-    if (db_acquire(&pc, &e) < 0 || db_begin(pc, &e) < 0) {
-        db_problem(resp, &e);
+    if (idem_begin(&pc, &who, &k, resp) < 0)
         goto out;
-    }
-    switch (idem_claim(pc, &who, &k, resp, &e)) {
-    case IDEM_NEW:
-        break;
-    case IDEM_FAIL:
-        db_problem(resp, &e);
-        goto out;
-    default:
-        goto out;
-    }
     if (parent_id) {
         if (dbo_get(pc, &who, parent_id, 0, &res, &e) < 0) {
             db_problem(resp, &e);

@@ -36,7 +36,6 @@
 #include "routes/routes.h"
 #include "routes/workflow.h"
 
-#define CT_JSON "application/json"
 
 /* ---- the plan rules ----------------------------------------------------- */
 
@@ -108,13 +107,13 @@ static int send_plan(jx_resp *resp, unsigned status, const char *version, const 
     char *body = NULL, *doc = NULL;
 
     if (!rep)
-        return problem(resp, 500, "internal", "内部错误 (internal error)", "plan");
+        return problem_internal(resp, "plan");
     doc = json_dumps(rep, JSON_COMPACT);
     if (!doc || dbl_facts(province, org_id, doc, &facts, &e) < 0) {
         json_decref(rep);
         free(doc);
         return doc ? db_problem(resp, &e)
-                   : problem(resp, 500, "internal", "内部错误 (internal error)", "oom");
+                   : problem_oom(resp);
     }
     apply_rules(rep, facts);
     PQclear(facts);
@@ -122,7 +121,7 @@ static int send_plan(jx_resp *resp, unsigned status, const char *version, const 
     json_decref(rep);
     free(doc);
     if (!body)
-        return problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        return problem_oom(resp);
     resp_body(resp, status, CT_JSON, body, strlen(body));
     resp_header(resp, "ETag", "\"%s\"", version);
     return 0;
@@ -190,19 +189,8 @@ int route_plan_create(jx_req *req, jx_resp *resp)
         return 0;
     if (plan_decode(body, resp, &org_id, &year, &doc) < 0)
         goto out;
-    if (db_acquire(&pc, &e) < 0 || db_begin(pc, &e) < 0) {
-        db_problem(resp, &e);
+    if (idem_begin(&pc, &who, &k, resp) < 0)
         goto out;
-    }
-    switch (idem_claim(pc, &who, &k, resp, &e)) {
-    case IDEM_NEW:
-        break;
-    case IDEM_FAIL:
-        db_problem(resp, &e);
-        goto out;
-    default:
-        goto out;
-    }
     if (dbl_create(pc, &who, org_id, year, doc, &res, &e) < 0) {
         db_problem(resp, &e);
         goto out;
@@ -225,7 +213,7 @@ int route_plan_create(jx_req *req, jx_resp *resp)
     pc = NULL;
     if (dbl_get(&who, strtoll(PQgetvalue(res, 0, 0), NULL, 10), &got, &e) < 0 ||
         PQntuples(got) != 1) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "plan");
+        problem_internal(resp, "plan");
         goto out;
     }
     send_plan(resp, 201, PQgetvalue(got, 0, 0), PQgetvalue(got, 0, 1), PQgetvalue(got, 0, 3),
@@ -262,7 +250,7 @@ int route_plan_put(jx_req *req, jx_resp *resp)
     int year, ok = 0;
     char *doc = NULL;
     pool_conn *pc = NULL;
-    project_row row;
+    db_row row;
     PGresult *res = NULL;
     db_err e;
 
@@ -295,7 +283,7 @@ int route_plan_put(jx_req *req, jx_resp *resp)
         send_plan(resp, 200, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), row.province,
                   row.org_id);
 out:
-    project_row_free(&row);
+    db_row_free(&row);
     PQclear(res);
     json_decref(body);
     free(doc);

@@ -38,9 +38,9 @@
 #include "input/project_edit.h"
 #include "routes/routes.h"
 #include "util.h"
+#include "routes/page.h"
 #include "routes/workflow.h"
 
-#define CT_JSON "application/json"
 
 /* A fixed-size column of a binary result, in host order; -1 when the
  * column is not the size its type says (never, short of a schema drift). */
@@ -77,8 +77,7 @@ static int send_repr(jx_resp *resp, const PGresult *res)
     if (bin_int(res, 0, 4, &version) < 0 || bin_int(res, 1, 8, &id) < 0 ||
         bin_int(res, 2, 8, &org) < 0 || bin_int(res, 6, 8, &created) < 0 ||
         bin_int(res, 7, 8, &updated) < 0)
-        return problem(resp, 500, "internal", "内部错误 (internal error)",
-                       "unexpected column layout");
+        return problem_internal(resp, "unexpected column layout");
     sb_init(&sb);
     sb_puts(&sb, "{\"id\":");
     sb_append(&sb, num, fmt_i64(id, num));
@@ -109,7 +108,7 @@ static int send_repr(jx_resp *resp, const PGresult *res)
     }
     body = sb_take(&sb, &len);
     if (!body)
-        return problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        return problem_oom(resp);
     resp_header(resp, "ETag", "\"%lld\"", (long long)version);
     resp_body(resp, 200, CT_JSON, body, len);
     return 0;
@@ -157,7 +156,7 @@ static char *doc_with_ids(pool_conn *pc, project_in *in, jx_resp *resp)
     /* ids[0..nind) for the indicators; the new ones are drawn after them */
     ids = calloc(in->nind + nnew + 1, sizeof *ids);
     if (!ids) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        problem_oom(resp);
         return NULL;
     }
     if (dbp_alloc_ids(pc, nnew, ids + in->nind, &e) < 0) {
@@ -169,9 +168,9 @@ static char *doc_with_ids(pool_conn *pc, project_in *in, jx_resp *resp)
         ids[i] = in->ind_ids[i] ? in->ind_ids[i] : ids[in->nind + f++];
     project_set_ids(in, ids);
     free(ids);
-    doc = project_dump(in->doc, NULL);
+    doc = jw_dump(in->doc, NULL);
     if (!doc)
-        problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        problem_oom(resp);
     return doc;
 }
 
@@ -281,7 +280,7 @@ typedef enum { EDIT_PUT, EDIT_PATCH, EDIT_RESULTS } edit_kind;
 
 /* The part of an edit after the lock: build, validate, store. */
 static int edit_locked(jx_req *req, jx_resp *resp, pool_conn *pc, const auth_info *who,
-                       project_row *row, json_t *body, edit_kind kind)
+                       db_row *row, json_t *body, edit_kind kind)
 {
     json_t *stored = json_loadb(row->doc, row->doc_len, 0, NULL), *input = NULL;
     project_in in;
@@ -297,7 +296,7 @@ static int edit_locked(jx_req *req, jx_resp *resp, pool_conn *pc, const auth_inf
     memset(&in, 0, sizeof in);
     jx_errors_clear(&errs);
     if (!stored) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "stored document");
+        problem_internal(resp, "stored document");
         goto out;
     }
     npos = json_array_size(json_object_get(stored, "indicators"));
@@ -311,7 +310,7 @@ static int edit_locked(jx_req *req, jx_resp *resp, pool_conn *pc, const auth_inf
         input = json_deep_copy(stored);
         result_of_pos = malloc((npos ? npos : 1) * sizeof *result_of_pos);
         if (!input || !result_of_pos) {
-            problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+            problem_oom(resp);
             goto out;
         }
         for (i = 0; i < npos; i++)
@@ -320,7 +319,7 @@ static int edit_locked(jx_req *req, jx_resp *resp, pool_conn *pc, const auth_inf
             goto out; /* 400 in resp */
     }
     if (!input) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        problem_oom(resp);
         goto out;
     }
     {
@@ -353,7 +352,7 @@ static int edit_locked(jx_req *req, jx_resp *resp, pool_conn *pc, const auth_inf
         goto out;
     }
     if (PQntuples(res) != 1) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "update");
+        problem_internal(resp, "update");
         goto out;
     }
     wf_send(resp, 200, res, 0);
@@ -374,7 +373,7 @@ static int edit(jx_req *req, jx_resp *resp, edit_kind kind)
     int64_t id, version;
     json_t *body = NULL;
     pool_conn *pc = NULL;
-    project_row row;
+    db_row row;
     int ok;
 
     if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
@@ -387,7 +386,7 @@ static int edit(jx_req *req, jx_resp *resp, edit_kind kind)
     }
     ok = edit_locked(req, resp, pc, &who, &row, body, kind) == 0;
     json_decref(body);
-    project_row_free(&row);
+    db_row_free(&row);
     return wf_finish(resp, pc, ok);
 }
 
@@ -411,7 +410,7 @@ int route_project_delete(jx_req *req, jx_resp *resp)
     auth_info who;
     int64_t id, version;
     pool_conn *pc = NULL;
-    project_row row;
+    db_row row;
     db_err e;
     int ok;
 
@@ -426,7 +425,7 @@ int route_project_delete(jx_req *req, jx_resp *resp)
         resp_static(resp, 204, NULL, "", 0);
     else
         db_problem(resp, &e);
-    project_row_free(&row);
+    db_row_free(&row);
     return wf_finish(resp, pc, ok);
 }
 
@@ -448,37 +447,6 @@ int route_project_return(jx_req *req, jx_resp *resp)
 }
 
 /* ---- lists ---------------------------------------------------------------- */
-
-/* {"items": [rows' column 1], "next_cursor": ...} from rows (id, json). */
-int send_page(jx_resp *resp, const PGresult *res, int limit)
-{
-    strbuf sb;
-    int i, n = PQntuples(res);
-    char cursor[32];
-    char *body;
-    size_t len;
-
-    sb_init(&sb);
-    sb_puts(&sb, "{\"items\":[");
-    for (i = 0; i < n && i < limit; i++) {
-        if (i)
-            sb_puts(&sb, ",");
-        sb_append(&sb, PQgetvalue(res, i, 1), (size_t)PQgetlength(res, i, 1));
-    }
-    sb_puts(&sb, "],\"next_cursor\":");
-    if (n > limit) {
-        page_cursor(strtoll(PQgetvalue(res, limit - 1, 0), NULL, 10), cursor, sizeof cursor);
-        sb_json_str(&sb, cursor);
-    } else {
-        sb_puts(&sb, "null");
-    }
-    sb_puts(&sb, "}");
-    body = sb_take(&sb, &len);
-    if (!body)
-        return problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
-    resp_body(resp, 200, CT_JSON, body, len);
-    return 0;
-}
 
 int route_projects_list(jx_req *req, jx_resp *resp)
 {

@@ -138,7 +138,7 @@ int route_evaluation_report(jx_req *req, jx_resp *resp)
     model = build_model(res, idtext);
     PQclear(res);
     if (!model)
-        return problem(resp, 500, "internal", "内部错误 (internal error)", "report model");
+        return problem_internal(resp, "report model");
     if (jx_report_render(model, format, &out, &len, &ct, err, sizeof err) < 0) {
         json_decref(model);
         return problem(resp, 500, "internal", "报告生成失败 (report rendering failed)", err);

@@ -1,33 +1,33 @@
 /*
  * routes/routes.h -- every handler the router can dispatch to, one file per
- * resource (routes_<resource>.c).
+ * resource (routes/<resource>.c).
  */
 #ifndef JX_ROUTES_H
 #define JX_ROUTES_H
 
 #include "server.h"
 
-int route_healthz(jx_req *req, jx_resp *resp);   /* routes_health.c */
-int route_readyz(jx_req *req, jx_resp *resp);    /* routes_health.c */
-int route_metrics(jx_req *req, jx_resp *resp);   /* metrics.c */
-int route_openapi(jx_req *req, jx_resp *resp);   /* routes_openapi.c */
-int route_score(jx_req *req, jx_resp *resp);     /* routes_score.c */
+int route_healthz(jx_req *req, jx_resp *resp);   /* routes/health.c */
+int route_readyz(jx_req *req, jx_resp *resp);    /* routes/health.c */
+int route_metrics(jx_req *req, jx_resp *resp);   /* routes/metrics.c */
+int route_openapi(jx_req *req, jx_resp *resp);   /* routes/openapi.c */
+int route_score(jx_req *req, jx_resp *resp);     /* routes/score.c */
 int route_whoami(jx_req *req, jx_resp *resp);    /* auth.c */
 
-/* routes_orgs.c */
+/* routes/orgs.c */
 int route_orgs_list(jx_req *req, jx_resp *resp);
 int route_org_create(jx_req *req, jx_resp *resp);
 int route_org_get(jx_req *req, jx_resp *resp);
 int route_org_patch(jx_req *req, jx_resp *resp);
 int route_org_history(jx_req *req, jx_resp *resp);
 
-/* routes_tokens.c */
+/* routes/tokens.c */
 int route_token_create(jx_req *req, jx_resp *resp);
 int route_tokens_list(jx_req *req, jx_resp *resp);
 int route_token_delete(jx_req *req, jx_resp *resp);
 int route_token_history(jx_req *req, jx_resp *resp);
 
-/* routes_projects.c */
+/* routes/projects.c */
 int route_projects_list(jx_req *req, jx_resp *resp);
 int route_project_create(jx_req *req, jx_resp *resp);
 int route_project_get(jx_req *req, jx_resp *resp);
@@ -40,30 +40,30 @@ int route_project_accept(jx_req *req, jx_resp *resp);
 int route_project_return(jx_req *req, jx_resp *resp);
 int route_project_history(jx_req *req, jx_resp *resp);
 
-/* routes_totals.c */
+/* routes/totals.c */
 int route_totals(jx_req *req, jx_resp *resp);
 int route_findings(jx_req *req, jx_resp *resp);
 
-/* routes_import.c */
+/* routes/import.c */
 int route_import(jx_req *req, jx_resp *resp);
 
-/* routes_frameworks.c */
+/* routes/frameworks.c */
 int route_frameworks_list(jx_req *req, jx_resp *resp);
 int route_framework_create(jx_req *req, jx_resp *resp);
 int route_framework_get(jx_req *req, jx_resp *resp);
 int route_framework_history(jx_req *req, jx_resp *resp);
 
-/* routes_evaluations.c */
+/* routes/evaluations.c */
 int route_project_evaluate(jx_req *req, jx_resp *resp);
 int route_project_evaluations(jx_req *req, jx_resp *resp);
 int route_assessment_evaluate(jx_req *req, jx_resp *resp);
 int route_assessment_evaluations(jx_req *req, jx_resp *resp);
 int route_evaluation_get(jx_req *req, jx_resp *resp);
 
-/* routes_reports.c */
+/* routes/reports.c */
 int route_evaluation_report(jx_req *req, jx_resp *resp);
 
-/* routes_assessments.c */
+/* routes/assessments.c */
 int route_assessments_list(jx_req *req, jx_resp *resp);
 int route_assessment_create(jx_req *req, jx_resp *resp);
 int route_assessment_get(jx_req *req, jx_resp *resp);
@@ -73,7 +73,7 @@ int route_assessment_accept(jx_req *req, jx_resp *resp);
 int route_assessment_return(jx_req *req, jx_resp *resp);
 int route_assessment_history(jx_req *req, jx_resp *resp);
 
-/* routes_plans.c */
+/* routes/plans.c */
 int route_plans_list(jx_req *req, jx_resp *resp);
 int route_plan_create(jx_req *req, jx_resp *resp);
 int route_plan_get(jx_req *req, jx_resp *resp);

@@ -13,30 +13,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "input/body.h"
 #include "metrics.h"
 #include "problem.h"
 #include "routes/auth.h"
 #include "routes/routes.h"
-
-/* JSON or nothing: "application/json", "application/x+json", with or
- * without parameters.  A missing Content-Type is accepted (curl users). */
-static int json_content_type(const char *ct)
-{
-    const char *semi, *plus;
-    size_t n;
-
-    if (!ct)
-        return 1;
-    semi = strchr(ct, ';');
-    n = semi ? (size_t)(semi - ct) : strlen(ct);
-    while (n && ct[n - 1] == ' ')
-        n--;
-    if (n == 16 && !strncasecmp(ct, "application/json", 16))
-        return 1;
-    plus = memchr(ct, '+', n);
-    return plus && !strncasecmp(ct, "application/", 12) && (size_t)(ct + n - plus) == 5 &&
-           !strncasecmp(plus, "+json", 5);
-}
 
 static int syntax_error(jx_resp *resp, const jx_errors *errs)
 {
@@ -62,7 +43,7 @@ int route_score(jx_req *req, jx_resp *resp)
      * server parse a body (daemon.c refuses it before reading it) */
     if (auth_require(req, resp, &who) < 0)
         return 0;
-    if (!json_content_type(req_header(req, "Content-Type")))
+    if (!body_is_json_type(req_header(req, "Content-Type")))
         return problem(resp, 415, "unsupported-media-type",
                        "不支持的媒体类型 (unsupported media type)",
                        "请求体须为 application/json (the body must be application/json)");
@@ -88,6 +69,6 @@ int route_score(jx_req *req, jx_resp *resp)
                               &errs);
     case JX_ENOMEM:
     default:
-        return problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        return problem_oom(resp);
     }
 }

@@ -20,6 +20,8 @@
 
 #include "db/audit.h"
 #include "routes/auth.h"
+#include "db/tokens.h"
+#include "routes/page.h"
 #include "input/body.h"
 #include "db/tx.h"
 #include "db/orgs.h"
@@ -30,7 +32,6 @@
 #include "routes/workflow.h"
 #include "util.h"
 
-int send_page(jx_resp *resp, const PGresult *res, int limit); /* routes_projects.c */
 
 /* {..., "token": secret} from the stored JSON text (object). */
 static char *with_token(const char *json, const char *token)
@@ -67,19 +68,8 @@ int route_token_create(jx_req *req, jx_resp *resp)
         return 0;
     if (token_decode(body, &label, &expires, resp, &errs) < 0)
         goto out;
-    if (db_acquire(&pc, &e) < 0 || db_begin(pc, &e) < 0) {
-        db_problem(resp, &e);
+    if (idem_begin(&pc, &who, &k, resp) < 0)
         goto out;
-    }
-    switch (idem_claim(pc, &who, &k, resp, &e)) {
-    case IDEM_NEW:
-        break;
-    case IDEM_FAIL:
-        db_problem(resp, &e);
-        goto out;
-    default:
-        goto out;
-    }
     if (dbo_get(pc, &who, org_id, 0, &org, &e) < 0) {
         db_problem(resp, &e);
         goto out;
@@ -93,7 +83,7 @@ int route_token_create(jx_req *req, jx_resp *resp)
         goto out;
     }
     if (auth_new_token(token, hex) < 0) {
-        problem(resp, 500, "internal", "内部错误 (internal error)", "no randomness");
+        problem_internal(resp, "no randomness");
         goto out;
     }
     snprintf(prefix, sizeof prefix, "%.10s", token);
@@ -112,7 +102,7 @@ int route_token_create(jx_req *req, jx_resp *resp)
         if (!shown || !full) {
             free(shown);
             free(full);
-            problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+            problem_oom(resp);
             goto out;
         }
         /* what a replay will see: the same answer without the secret */

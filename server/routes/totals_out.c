@@ -34,11 +34,6 @@ static const char *const DIM_LABELS[TD_COUNT] = {"地区", "部门", "单位", "
 
 /* ---- shared helpers ------------------------------------------------------- */
 
-static void fen_text(long long fen, char *out, size_t n)
-{
-    snprintf(out, n, "%lld.%02lld", fen / 100, fen % 100);
-}
-
 static void share_text(int bp, char *out, size_t n)
 {
     if (bp < 0)

@@ -9,6 +9,7 @@
  * and the state (409).  Of two edits made with the same ETag exactly one
  * wins.
  */
+#include "routes/page.h"
 #include "routes/workflow.h"
 
 #include <jansson.h>
@@ -22,7 +23,6 @@
 #include "problem.h"
 #include "routes/routes.h"
 
-#define CT_JSON "application/json"
 
 #define NO_EDIT_TAIL                                                                               \
     "其主管部门或运营者可以修改 (only the owning organisation, its department or the operator "  \
@@ -58,7 +58,7 @@ int wf_send_text(jx_resp *resp, unsigned status, const char *text, size_t n)
     char *copy = malloc(n + 1);
 
     if (!copy)
-        return problem(resp, 500, "internal", "内部错误 (internal error)", "out of memory");
+        return problem_oom(resp);
     memcpy(copy, text, n);
     copy[n] = '\0';
     resp_body(resp, status, CT_JSON, copy, n);
@@ -105,28 +105,14 @@ int wf_conflict_state(jx_resp *resp, const wf_resource *r, const char *status, c
 
 int wf_lock(jx_resp *resp, const auth_info *who, const wf_resource *r, int64_t id,
             int64_t want_version, int need_review, const char *what, const idem *k,
-            pool_conn **pc, project_row *row)
+            pool_conn **pc, db_row *row)
 {
     db_err e;
 
     *pc = NULL;
     memset(row, 0, sizeof *row);
-    if (db_acquire(pc, &e) < 0) {
-        db_problem(resp, &e);
-        return -1;
-    }
-    if (db_begin(*pc, &e) < 0) {
-        db_problem(resp, &e);
+    if (idem_begin(pc, who, k, resp) < 0)
         goto fail;
-    }
-    if (k) {
-        idem_status st = idem_claim(*pc, who, k, resp, &e);
-
-        if (st == IDEM_FAIL)
-            db_problem(resp, &e);
-        if (st != IDEM_NEW)
-            goto fail;
-    }
     if (r->lock(*pc, who, id, row, &e) < 0) {
         db_problem(resp, &e);
         goto fail;
@@ -153,7 +139,7 @@ fail:
     db_rollback(*pc);
     db_release(*pc);
     *pc = NULL;
-    project_row_free(row);
+    db_row_free(row);
     return -1;
 }
 
@@ -175,7 +161,7 @@ int wf_transition(jx_req *req, jx_resp *resp, const wf_resource *r, const char *
     int64_t id, version;
     json_t *body = NULL;
     pool_conn *pc = NULL;
-    project_row row;
+    db_row row;
     PGresult *res = NULL;
     const char *reason = NULL, *from, *to;
     idem k;
@@ -219,7 +205,7 @@ int wf_transition(jx_req *req, jx_resp *resp, const wf_resource *r, const char *
         if (!ok)
             db_problem(resp, &e);
     }
-    project_row_free(&row);
+    db_row_free(&row);
 out:
     PQclear(res);
     json_decref(body);

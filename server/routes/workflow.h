@@ -15,13 +15,13 @@
 #include "db/projects.h"
 #include "db/idempotency.h"
 
-/* Locks one row of a resource into a project_row. */
-typedef int (*wf_lock_fn)(pool_conn *pc, const auth_info *who, int64_t id, project_row *row,
+/* Locks one row of a resource into a db_row. */
+typedef int (*wf_lock_fn)(pool_conn *pc, const auth_info *who, int64_t id, db_row *row,
                           db_err *e);
 
 /* Status to `to`, audit entry `action` with reason.  Row 0: new version,
  * representation. */
-typedef int (*wf_transition_fn)(pool_conn *pc, const auth_info *who, const project_row *row,
+typedef int (*wf_transition_fn)(pool_conn *pc, const auth_info *who, const db_row *row,
                                 const char *action, const char *to, const char *reason,
                                 PGresult **res, db_err *e);
 
@@ -46,7 +46,7 @@ extern const wf_resource wf_projects, wf_assessments, wf_plans;
  * and nothing is open. */
 int wf_lock(jx_resp *resp, const auth_info *who, const wf_resource *r, int64_t id,
             int64_t want_version, int need_review, const char *what, const idem *k,
-            pool_conn **pc, project_row *row);
+            pool_conn **pc, db_row *row);
 
 /* Commits when ok (turning a failed commit into its problem), then rolls
  * back whatever is left and gives the connection back.  Returns 0. */
@@ -86,7 +86,5 @@ typedef int (*wf_list_fn)(const auth_info *who, const listquery *q, PGresult **r
  * page from list, sent as send_page does.  Always 0 (resp holds the answer). */
 int wf_list(jx_req *req, jx_resp *resp, unsigned want, wf_list_fn list);
 
-/* {"items": [...], "next_cursor": ...} from rows (id, json) (routes_projects.c). */
-int send_page(jx_resp *resp, const PGresult *res, int limit);
 
 #endif

@@ -155,7 +155,7 @@ def test_wrong_method_gives_405_with_allow():
 
 
 def test_allow_lists_every_method_of_the_path_once():
-    # router.c builds Allow only when no route matched: 405 and OPTIONS
+    # http/router.c builds Allow only when no route matched: 405 and OPTIONS
     want = "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"
     r = requests.post(url("/v1/projects/12345"), timeout=10)
     assert_problem(r, 405)
@@ -171,7 +171,7 @@ def test_allow_lists_every_method_of_the_path_once():
 
 
 def test_a_request_head_of_9_kib_is_served_and_one_of_20_kib_is_431():
-    # http.c CONN_MEMORY: 16 KiB per connection holds an 8 KiB header line
+    # http/daemon.c CONN_MEMORY: 16 KiB per connection holds an 8 KiB header line
     r = requests.get(url("/healthz"), headers={"X-Pad": "a" * 9000}, timeout=10)
     assert r.status_code == 200
     r = requests.get(url("/healthz"), headers={"X-Pad": "a" * 20000}, timeout=10)

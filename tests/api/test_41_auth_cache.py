@@ -1,4 +1,4 @@
-"""The token cache (server/auth.c): a token found valid is believed for at
+"""The token cache (server/routes/auth.c): a token found valid is believed for at
 most AUTH_CACHE_TTL (2 s) and never past its own expiry; revoking through
 the API refuses it at once; GET /v1/whoami always asks the database.
 

@@ -320,7 +320,7 @@ def test_workflow_allowed_and_refused(tree):
 
 def test_get_is_the_same_representation_as_the_writes(tree):
     """GET puts its body together from the stored document and columns
-    (routes_projects.c): every field, escaped, equal to what writes answer."""
+    (server/routes/projects.c): every field, escaped, equal to what writes answer."""
     unit, dept = tree["unitA1"]["token"], tree["deptA"]["token"]
     p = create(unit)
     pid = p["id"]

@@ -1,5 +1,5 @@
 """POST /v1/import at a size that spans several of the server's chunks
-(routes_import.c handles 500 records at a time, validating the next chunk
+(server/input/import_batch.c handles 500 records at a time, validating the next chunk
 while the database stores the last): summaries, what is stored (rows,
 indicator ids, audit entries), both modes with a bad record in the middle,
 dry runs, duplicates across chunks, a malformed row late in the file,

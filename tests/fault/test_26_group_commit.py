@@ -1,4 +1,4 @@
-"""Group commit of project creates (server/batch.c, db_projects.c): creates
+"""Group commit of project creates (server/batch.c, server/db/projects.c): creates
 that arrive while others are in PostgreSQL are written by one statement,
 yet each keeps its own answer.
 

@@ -1,5 +1,5 @@
 """Idempotency-Keys older than --idempotency-hours are purged (main.c, at
-start and every ten minutes, on a handler thread; idempotency.c in
+start and every ten minutes, on a handler thread; server/db/idempotency.c in
 batches): a server of our own, started on the shared database, deletes
 the old keys planted here and keeps the fresh ones; with 0 hours it keeps
 them all.  A purged key is a new request: the create it named is not

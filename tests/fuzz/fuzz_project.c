@@ -87,7 +87,7 @@ static void check_accepted(project_in *in)
     len = strlen(text);
     {   /* the server's own writer says exactly what Jansson says */
         size_t n;
-        char *mine = project_dump(in->doc, &n);
+        char *mine = jw_dump(in->doc, &n);
 
         if (!mine || n != len || memcmp(mine, text, len) != 0)
             abort();

@@ -442,7 +442,7 @@ def test_findings_filters_and_pages(latest_findings, orgs):
 
 
 def test_findings_of_one_province_every_filter(latest_findings, orgs):
-    """A province's pages (read through its rollups, db_totals.c) for every
+    """A province's pages (read through its rollups, server/db/totals.c) for every
     filter: the same findings in the same order as the raw rows say."""
     prov = sorted({f["region"][:2] + "0000" for f in latest_findings})[0]
     tok = token_for(finance_of(orgs, prov))
