@@ -29,8 +29,6 @@ PEAK_MIB = 320
 BACK_MIB = 64
 BACK_WITHIN = 10.0
 
-pytestmark = pytest.mark.skipif(SANITIZED, reason="ASan's allocator and shadow memory "
-                                "are not the server's RSS (ASan checks the code paths)")
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +111,8 @@ def test_sixteen_hostile_bodies(server, path, with_token):
     assert len(results) == N
     want = {413, 503} if with_token else {401}
     assert set(results) <= want, results
+    if SANITIZED:
+        return   # ASan's allocator and shadow are not the server's RSS; it checks the paths
     assert peak < PEAK_MIB, f"peak RSS {peak:.0f} MiB"
     assert after < BACK_MIB, f"RSS {after:.0f} MiB {BACK_WITHIN:.0f} s after the storm"
 
