@@ -16,7 +16,7 @@
  * NULL and the caller asks Jansson, whose answer (tree or error with line
  * and column) is then the answer.  So the messages a client sees for bad
  * JSON are Jansson's, unchanged, and the fast path needs to be right only
- * on valid input: tests/unit/test_jsonfast.c and the fuzz target
+ * on valid input: tests/unit/server/test_jsonfast.c and the fuzz target
  * fuzz_bodies compare the two trees on every input this reader accepts.
  *
  * Trade-off: a malformed body is parsed twice (ours, then Jansson's);

@@ -1,12 +1,12 @@
 /*
  * lib/report/cli.c -- jixiao-report: render a report model from the command line.
  *
- *   jixiao-report --format json|html|md|csv|xlsx [MODEL.json] > report
+ *   jixiao-report --format json|html|md|csv|xlsx|pdf [MODEL.json] > report
  *
  * Design.  A thin driver over jx_report_render(), so that the renderers can
  * be run, tested and fuzzed without the server or a database: it reads the
  * model (docs/reports.md) from MODEL.json or standard input, renders it and
- * writes the bytes to standard output unchanged (xlsx is binary).
+ * writes the bytes to standard output unchanged (xlsx and pdf are binary).
  * Exit status: 0 written, 1 the model could not be read or rendered (the
  * message, Chinese then English, on standard error), 2 bad usage.
  */
@@ -18,7 +18,7 @@
 
 static void usage(FILE *f)
 {
-    fputs("用法 usage: jixiao-report --format json|html|md|csv|xlsx [MODEL.json]\n"
+    fputs("用法 usage: jixiao-report --format json|html|md|csv|xlsx|pdf [MODEL.json]\n"
           "  读取报告模型（文件或标准输入），输出报告。\n"
           "  Reads a report model (docs/reports.md) from MODEL.json or stdin and\n"
           "  writes the report to stdout.\n"
@@ -50,7 +50,7 @@ int main(int argc, char **argv)
         }
     }
     if (!format || !jx_report_extension(format)) {
-        fprintf(stderr, "需要 --format json|html|md|csv|xlsx (a known --format is required)\n");
+        fprintf(stderr, "需要 --format json|html|md|csv|xlsx|pdf (a known --format is required)\n");
         usage(stderr);
         return 2;
     }

@@ -9,14 +9,14 @@
  * no globals, no locks: any number of threads may render at once.
  *
  * Two stages:
- *   1. report.c reads and checks the model once into a jr_model: every
+ *   1. model.c reads and checks the model once into a jr_model: every
  *      score as int64 hundredths (printed with two decimals, summed
  *      exactly), every money figure as int64 fen, every text cleaned of
  *      control characters, and the score table laid out as rows (one per
  *      indicator, the 预算执行率 row, the 合计 row) with the spans of the
  *      merged level-1 / level-2 cells already computed.
  *   2. one renderer per format (report_json.c, report_html.c, report_md.c,
- *      report_csv.c, report_xlsx.c) walks the jr_model and writes its bytes.
+ *      report_csv.c, report_xlsx.c, pdf.c) walks the jr_model and writes its bytes.
  *      Each format escapes text by its own rules; none sees raw JSON.
  *
  * The public interface is jx_report_render() and jx_report_formats; the
@@ -34,7 +34,7 @@
 extern "C" {
 #endif
 
-/* The formats understood, NULL-terminated: "json", "html", "md", "csv", "xlsx". */
+/* The formats understood, NULL-terminated: "json", "html", "md", "csv", "xlsx", "pdf". */
 extern const char *const jx_report_formats[];
 
 /*
@@ -45,7 +45,8 @@ extern const char *const jx_report_formats[];
  * leaves *out NULL and writes a message, Chinese first with English after,
  * into err (errlen bytes, always NUL-terminated when errlen > 0).
  * An unknown format and a malformed model are failures; so is running out
- * of memory or of temporary-file space (xlsx).
+ * of memory or of temporary-file space (xlsx), and for pdf a report of more
+ * than 500 pages or no Noto Sans CJK font installed (pdf.c).
  */
 int jx_report_render(const json_t *model, const char *format, char **out, size_t *len,
                      const char **content_type, char *err, size_t errlen);
@@ -165,6 +166,11 @@ typedef struct {
     size_t nowned, capowned;
 } jr_model;
 
+/* model.c: reads `model` into *m (answers 0, or -1 with a message in err);
+ * jr_model_free() frees what it made, after success and failure alike. */
+int jr_model_read(jr_model *m, const json_t *model, char *err, size_t errlen);
+void jr_model_free(jr_model *m);
+
 /* Each renderer appends its bytes to `out` (or fills it, for xlsx) and
  * answers 0, or -1 with a message in err. */
 int jr_render_json(const jr_model *m, jr_buf *out, char *err, size_t errlen);
@@ -172,6 +178,7 @@ int jr_render_html(const jr_model *m, jr_buf *out, char *err, size_t errlen);
 int jr_render_md(const jr_model *m, jr_buf *out, char *err, size_t errlen);
 int jr_render_csv(const jr_model *m, jr_buf *out, char *err, size_t errlen);
 int jr_render_xlsx(const jr_model *m, jr_buf *out, char *err, size_t errlen);
+int jr_render_pdf(const jr_model *m, jr_buf *out, char *err, size_t errlen);
 
 /* the column headings of the score table, shared so every format agrees */
 #define JR_SCORE_COLUMNS 8

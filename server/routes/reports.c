@@ -1,5 +1,5 @@
 /*
- * routes/reports.c -- GET /v1/evaluations/{id}/report?format=json|html|md|csv|xlsx
+ * routes/reports.c -- GET /v1/evaluations/{id}/report?format=json|html|md|csv|xlsx|pdf
  *
  * Assembles the report model of docs/reports.md from the stored
  * evaluation (its body, the scoring document it read, and the subject's
@@ -125,7 +125,7 @@ int route_evaluation_report(jx_req *req, jx_resp *resp)
         char detail[300];
 
         snprintf(detail, sizeof detail,
-                 "不支持的报告格式 '%.40s'，可用 json、html、md、csv、xlsx (unknown format)", format);
+                 "不支持的报告格式 '%.40s'，可用 json、html、md、csv、xlsx、pdf (unknown format)", format);
         return problem(resp, 400, "bad-request", "请求有误 (bad request)", detail);
     }
     if (dbe_report(&who, id, &res, &e) < 0)

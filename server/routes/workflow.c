@@ -72,37 +72,6 @@ int wf_send(jx_resp *resp, unsigned status, const PGresult *res, int vcol)
                         (size_t)PQgetlength(res, 0, vcol + 1));
 }
 
-static int stale(jx_resp *resp, const wf_resource *r, int64_t current)
-{
-    char detail[200];
-    char *body;
-    json_t *o;
-
-    snprintf(detail, sizeof detail,
-             "%s已被他人修改，当前版本为 %lld，请重新读取后再改 (%s; current version %lld)",
-             r->noun_zh, (long long)current, r->stale_en, (long long)current);
-    o = json_pack("{s:s,s:s,s:i,s:s,s:I}", "type", "urn:jixiao:problem:stale", "title",
-                  "版本已过期 (precondition failed)", "status", 412, "detail", detail,
-                  "current_version", (json_int_t)current);
-    body = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    if (!body)
-        return problem(resp, 412, "stale", "版本已过期 (precondition failed)", detail);
-    resp_body(resp, 412, "application/problem+json", body, strlen(body));
-    resp_header(resp, "ETag", "\"%lld\"", (long long)current);
-    return 0;
-}
-
-int wf_conflict_state(jx_resp *resp, const wf_resource *r, const char *status, const char *what)
-{
-    char detail[300];
-
-    snprintf(detail, sizeof detail, "%s当前状态为 %s，不能%s (the %s is %s)", r->noun_zh, status,
-             what, r->noun_en, status);
-    return problem(resp, 409, "invalid-state", "当前状态不允许此操作 (not allowed in this state)",
-                   detail);
-}
-
 int wf_lock(jx_resp *resp, const auth_info *who, const wf_resource *r, int64_t id,
             int64_t want_version, int need_review, const char *what, const idem *k,
             pool_conn **pc, db_row *row)
@@ -117,23 +86,8 @@ int wf_lock(jx_resp *resp, const auth_info *who, const wf_resource *r, int64_t i
         db_problem(resp, &e);
         goto fail;
     }
-    if (!row->found) {
-        problem_not_found(resp);
+    if (wf_check_row(resp, r, row, want_version, need_review, what) < 0)
         goto fail;
-    }
-    if (want_version && want_version != row->version) {
-        stale(resp, r, row->version);
-        goto fail;
-    }
-    if (need_review >= 0 && (need_review ? !row->can_review : !row->can_edit)) {
-        problem(resp, 403, "forbidden", "无权执行此操作 (forbidden)",
-                need_review ? r->no_review : r->no_edit);
-        goto fail;
-    }
-    if (what && strcmp(row->status, "draft") != 0) {
-        wf_conflict_state(resp, r, row->status, what);
-        goto fail;
-    }
     return 0;
 fail:
     db_rollback(*pc);
@@ -163,11 +117,14 @@ int wf_transition(jx_req *req, jx_resp *resp, const wf_resource *r, const char *
     pool_conn *pc = NULL;
     db_row row;
     PGresult *res = NULL;
-    const char *reason = NULL, *from, *to;
+    const char *reason = NULL;
+    const wf_step *step = wf_step_of(action);
     idem k;
     db_err e;
-    int review = strcmp(action, "submit") != 0, ok = 0;
+    int ok = 0;
 
+    if (!step) /* only the three actions reach here; any other moves back as return did */
+        step = wf_step_of("return");
     if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0 ||
         if_match(req, resp, &version) < 0 || idem_init(req, resp, &k) < 0)
         return 0;
@@ -187,17 +144,12 @@ int wf_transition(jx_req *req, jx_resp *resp, const wf_resource *r, const char *
         problem_invalid(resp, &errs);
         goto out;
     }
-    from = !strcmp(action, "submit") ? "draft" : "submitted";
-    to = !strcmp(action, "submit") ? "submitted" : !strcmp(action, "accept") ? "accepted" : "draft";
     /* A retry replays (wf_lock) before anything else: its If-Match is stale by now. */
-    if (wf_lock(resp, &who, r, id, version, review, NULL, &k, &pc, &row) < 0)
+    if (wf_lock(resp, &who, r, id, version, step->review, NULL, &k, &pc, &row) < 0)
         goto out;
-    if (strcmp(row.status, from) != 0) {
-        wf_conflict_state(resp, r, row.status,
-                          !strcmp(action, "submit")   ? "提交 (be submitted)"
-                          : !strcmp(action, "accept") ? "通过 (be accepted)"
-                                                      : "退回 (be returned)");
-    } else if (r->transition(pc, &who, &row, action, to, reason, &res, &e) < 0) {
+    if (strcmp(row.status, step->from) != 0) {
+        wf_conflict_state(resp, r, row.status, step->verb);
+    } else if (r->transition(pc, &who, &row, action, step->to, reason, &res, &e) < 0) {
         db_problem(resp, &e);
     } else {
         wf_send(resp, 200, res, 0);

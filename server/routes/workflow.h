@@ -52,6 +52,27 @@ int wf_lock(jx_resp *resp, const auth_info *who, const wf_resource *r, int64_t i
  * back whatever is left and gives the connection back.  Returns 0. */
 int wf_finish(jx_resp *resp, pool_conn *pc, int ok);
 
+/* ---- workflow_state.c: the rules, without a database ---- */
+
+/* One action of the workflow: the state it leaves and the one it makes,
+ * whether it needs the right to review (else to edit), its 409 words. */
+typedef struct {
+    const char *action; /* "submit", "accept", "return" */
+    const char *from, *to;
+    int review;
+    const char *verb;   /* "提交 (be submitted)" */
+} wf_step;
+
+/* The step of action, NULL for an action the workflow does not know. */
+const wf_step *wf_step_of(const char *action);
+
+/* A locked row against the request: 404 when not found, 412 when
+ * want_version (0 = any) is not its version, 403 without the right
+ * (need_review 1: review, 0: edit, -1: none needed), 409 when `what` is
+ * given and the row is not a draft.  0 = go on; -1 = resp holds the answer. */
+int wf_check_row(jx_resp *resp, const wf_resource *r, const db_row *row,
+                 int64_t want_version, int need_review, const char *what);
+
 /* 409 for a state that does not allow `what`. */
 int wf_conflict_state(jx_resp *resp, const wf_resource *r, const char *status, const char *what);
 

@@ -197,7 +197,7 @@ def test_report_xlsx(world, evaluation):
 
 
 def test_report_errors_and_tenancy(world, evaluation):
-    r = get(f"/v1/evaluations/{evaluation['id']}/report", world.t_dept, format="pdf")
+    r = get(f"/v1/evaluations/{evaluation['id']}/report", world.t_dept, format="docx")
     assert_problem(r, 400)
     assert_problem(get(f"/v1/evaluations/{evaluation['id']}/report", world.t_out,
                        format="html"), 404)

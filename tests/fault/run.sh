@@ -2,8 +2,8 @@
 # tests/fault/run.sh SERVER_BINARY [pytest args] -- fault, hostile-input and
 # connection tests against a real server on a real private PostgreSQL.
 #
-# Like tests/api/run.sh: a private cluster in a fresh temporary directory
-# (scripts/pg.sh), migrated, and the server on a free loopback port, then
+# Like tests/api/run.sh (the shared steps are tests/lib/server.sh): a
+# private cluster in a fresh temporary directory (scripts/pg.sh), migrated, and the server on a free loopback port, then
 # `/usr/bin/python3 -m pytest tests/fault`.  The server runs with settings
 # the faults need: a short client timeout (JIXIAO_TIMEOUT, so stalled
 # connections are closed within seconds), a short pool wait
@@ -30,28 +30,15 @@ export JX_SHARED=${JX_SHARED:-$REPO/../shared}
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 65536 2>/dev/null || true
 
-TMP=$(mktemp -d /tmp/jixiao-fault.XXXXXX)
-chmod 755 "$TMP"   # the postgres user must traverse it when we run as root
-SERVER_PID=
-cleanup() {
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -KILL "$SERVER_PID" 2>/dev/null
-    fi
-    "$REPO/scripts/pg.sh" stop "$TMP/pg" >/dev/null 2>&1
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-DATABASE_URL=$("$REPO/scripts/pg.sh" start "$TMP/pg") || { echo "fault tests: cannot start PostgreSQL" >&2; exit 1; }
-PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-TOKEN=jx_test_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+. "$REPO/tests/lib/server.sh"
+server_prologue fault
+start_cluster DATABASE_URL "$TMP/pg" || { echo "fault tests: cannot start PostgreSQL" >&2; exit 1; }
+PORT=$(free_port)
+TOKEN=$(new_token jx_test)
 
 # Sanitizer builds: leaks checked at exit, first error fatal, reports kept.
 # A small quarantine keeps the ASan server's RSS meaningful.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:exitcode=86:quarantine_size_mb=16}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:exitcode=86}
-export LSAN_OPTIONS=${LSAN_OPTIONS:-exitcode=86}
+sanitizer_env detect_leaks=1:halt_on_error=1:abort_on_error=0:exitcode=86:quarantine_size_mb=16 lsan
 
 export DATABASE_URL JIXIAO_BOOTSTRAP_TOKEN=$TOKEN
 export JIXIAO_THREADS=${JIXIAO_THREADS:-4} JIXIAO_LOG=${JIXIAO_LOG:-info}
@@ -69,15 +56,8 @@ if ! "$SERVER" migrate >"$TMP/migrate.out" 2>"$TMP/server-migrate.err"; then
     exit 1
 fi
 
-JIXIAO_LISTEN=127.0.0.1:$PORT "$SERVER" >"$TMP/server.out" 2>"$TMP/server-main.err" &
-SERVER_PID=$!
-
-for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-done
-if ! curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; then
+start_server "$TMP/server.out" "$TMP/server-main.err" "JIXIAO_LISTEN=127.0.0.1:$PORT"
+if ! wait_up "http://127.0.0.1:$PORT/readyz"; then
     echo "fault tests: the server did not come up ready" >&2
     cat "$TMP/server-main.err" >&2
     exit 1
@@ -100,25 +80,8 @@ if ! kill -0 "$SERVER_PID" 2>/dev/null; then
     echo "fault tests: the server died during the run" >&2
     rc=1
 fi
-kill -TERM "$SERVER_PID" 2>/dev/null
-server_rc=0
-wait "$SERVER_PID" || server_rc=$?
-SERVER_PID=
-if [ "$server_rc" != 0 ]; then
-    echo "fault tests: the server exited with status $server_rc after SIGTERM (want 0)" >&2
-    rc=1
-fi
-for err in "$TMP"/server-*.err; do
-    [ -f "$err" ] || continue
-    if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: .*Sanitizer' "$err"; then
-        echo "fault tests: sanitizer report in $(basename "$err"):" >&2
-        grep -vE '^\{"time"' "$err" | head -60 >&2
-        rc=1
-    fi
-done
-if ! grep -q '"msg":"stopped"' "$TMP/server-main.err"; then
-    echo "fault tests: the server did not log a clean stop" >&2
-    rc=1
-fi
-echo "fault tests: $(( $(date +%s) - started )) s, server exit $server_rc"
+stop_server_checked "fault tests" || rc=1
+sanitizer_check "fault tests" "$TMP"/server-*.err || rc=1
+clean_stop_check "fault tests" "$TMP/server-main.err" || rc=1
+echo "fault tests: $(( $(date +%s) - started )) s, server exit $SERVER_RC"
 exit $rc

@@ -2,9 +2,9 @@
 # tests/load/run.sh SERVER_BINARY -- a bounded wrk run against the server on
 # a private PostgreSQL: zero 5xx, zero failed requests.
 #
-# Starts a private cluster in a fresh temporary directory (scripts/pg.sh),
-# migrates it, starts the server as deployed (a JSON log line per request,
-# to a file) on a free loopback port, checks each fixture document scores,
+# Starts a private cluster in a fresh temporary directory (scripts/pg.sh;
+# the shared steps are tests/lib/server.sh), migrates it, starts the server
+# as deployed (a JSON log line per request, to a file) on a free loopback port, checks each fixture document scores,
 # and runs wrk with tests/load/mix.lua, a mix of reads, writes and
 # evaluations: POST /v1/score over the fixture documents; GET /healthz,
 # /readyz, /v1/whoami; as a unit: GET /v1/projects/{id}, GET /v1/projects
@@ -53,18 +53,8 @@ ls "$SHARED"/fixtures/[0-9]*.json >/dev/null 2>&1 || { echo "load: no fixtures i
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-TMP=$(mktemp -d /tmp/jixiao-load.XXXXXX)
-chmod 755 "$TMP"
-SERVER_PID=
-cleanup() {
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -KILL "$SERVER_PID" 2>/dev/null
-    fi
-    "$REPO/scripts/pg.sh" stop "$TMP/pg" >/dev/null 2>&1
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$REPO/tests/lib/server.sh"
+server_prologue load
 
 PASS=0; FAIL=0
 check() { # check DESCRIPTION CONDITION-COMMAND...
@@ -78,14 +68,12 @@ finish() {
     exit $?
 }
 
-DATABASE_URL=$("$REPO/scripts/pg.sh" start "$TMP/pg") || { echo "load: cannot start PostgreSQL" >&2; exit 1; }
-PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-TOKEN=jx_load_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+start_cluster DATABASE_URL "$TMP/pg" || { echo "load: cannot start PostgreSQL" >&2; exit 1; }
+PORT=$(free_port)
+TOKEN=$(new_token jx_load)
 BASE=http://127.0.0.1:$PORT
 
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:exitcode=86}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:exitcode=86}
-export LSAN_OPTIONS=${LSAN_OPTIONS:-exitcode=86}
+sanitizer_env detect_leaks=1:halt_on_error=1:abort_on_error=0:exitcode=86 lsan
 export DATABASE_URL JIXIAO_BOOTSTRAP_TOKEN=$TOKEN JIXIAO_LOG=${JIXIAO_LOG:-info}
 # wrk is many clients from one address: lift the per-address cap above it
 export JIXIAO_MAX_CONN_PER_IP=${JIXIAO_MAX_CONN_PER_IP:-$((CONNS + 64))}
@@ -94,14 +82,8 @@ if ldd "$SERVER" 2>/dev/null | grep -q libasan || grep -qa __asan_init "$SERVER"
 
 "$SERVER" migrate >"$TMP/migrate.out" 2>"$TMP/migrate.err" \
     || { cat "$TMP/migrate.out" "$TMP/migrate.err" >&2; echo "load: migrate failed" >&2; exit 1; }
-JIXIAO_LISTEN=127.0.0.1:$PORT "$SERVER" >"$TMP/server.out" 2>"$TMP/server.err" &
-SERVER_PID=$!
-for _ in $(seq 1 100); do
-    curl -fsS "$BASE/readyz" >/dev/null 2>&1 && break
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-done
-curl -fsS "$BASE/readyz" >/dev/null 2>&1 || { cat "$TMP/server.err" >&2; echo "load: the server did not come up ready" >&2; exit 1; }
+start_server "$TMP/server.out" "$TMP/server.err" "JIXIAO_LISTEN=127.0.0.1:$PORT"
+wait_up "$BASE/readyz" || { cat "$TMP/server.err" >&2; echo "load: the server did not come up ready" >&2; exit 1; }
 
 # The fixture documents that score (200) go into the mix, compact.
 mkdir -p "$TMP/docs"
@@ -213,16 +195,12 @@ if [ -n "${JX_BENCH_TABLE:-}" ]; then
         "$([ $((s5 + errs + tmo + bad)) = 0 ] && echo yes || echo NO)" >>"$JX_BENCH_TABLE"
 fi
 
-kill -TERM "$SERVER_PID"
-server_rc=0
-wait "$SERVER_PID" || server_rc=$?
-SERVER_PID=
+stop_server
 echo "load: server stopped at ${SECONDS} s"
-check "server exits 0 on SIGTERM (got $server_rc)" [ "$server_rc" = 0 ]
-if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: .*Sanitizer' "$TMP/server.err"; then
-    grep -vE '^\{"time"' "$TMP/server.err" | head -60 >&2
-    check "no sanitizer report" false
-else
+check "server exits 0 on SIGTERM (got $SERVER_RC)" [ "$SERVER_RC" = 0 ]
+if sanitizer_check load "$TMP/server.err"; then
     check "no sanitizer report" true
+else
+    check "no sanitizer report" false
 fi
 finish

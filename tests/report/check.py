@@ -21,6 +21,11 @@ a real parser and checked against the result it came from:
   xlsx  (LibreOffice, when installed) converted back to CSV, each sheet:
         indicator names, total and grade present; (openpyxl, when
         installed) merged level cells and number formats
+  pdf   %PDF- magic; (poppler-utils) A4 pages, Noto Sans CJK embedded as a
+        subset; pdftotext -layout has the project name, total and grade,
+        第 n 页 / 共 m 页, and every score row's 报告得分 核定得分 扣分 in
+        order; pdftoppm -r 50 -png renders the first, middle and last page
+        with text on it.  A report of more than 500 pages is refused.
 
 Usage: check.py --report BIN --score BIN --shared DIR --work DIR
                 [--label NAME] [--no-xlsx-open] [--sanitized] [--mutants N]
@@ -41,7 +46,7 @@ import shutil
 import subprocess
 import sys
 
-FORMATS = ["json", "html", "md", "csv", "xlsx"]
+FORMATS = ["json", "html", "md", "csv", "xlsx", "pdf"]
 
 HOSTILE = [
     "<script>alert('x')</script>",
@@ -142,6 +147,36 @@ def hostile_doc(base):
     return doc
 
 
+# right-to-left marks and override, Hebrew and Arabic, emoji (a flag, a skin tone, a
+# ZWJ family), a combining accent, zero-width and bidi-isolate characters
+ODD_TEXT = ("\u202e反向\u202c \u200fעברית العربية\u200e 😀👍🏽🇨🇳 👨\u200d👩\u200d👧 "
+            "e\u0301 \u200b\u2066隔离\u2069 ")
+
+
+def hostile_text_model(score_bin, base):
+    """texts a layout engine finds hard: very long names (a 2,400-character project
+    name, a 3,000-character level-2 cell merged over two rows), a 10,000-character
+    explanation, RTL and emoji in names, reasons and explanations"""
+    doc = copy.deepcopy(base)
+    doc["name"] = "超长项目名称" * 400 + "<script>alert(1)</script>"
+    for k, ind in enumerate(doc["indicators"]):
+        ind["name"] = ODD_TEXT + f"#{k}" + ("很长的指标名称" * 150 if k == 1 else "")
+        ind["deviation_reason"] = ODD_TEXT * 3
+    res = score(score_bin, doc)
+    inds = res["indicators"]
+    if inds:
+        inds[0]["explain"] = "评分说明文字" * 1666 + "结束"  # 10,000 characters
+    for ind in inds[1:]:
+        ind["explain"] = ODD_TEXT + ind.get("explain", "")
+    if len(inds) >= 2:
+        long_l2 = "很长的二级指标" * 430
+        inds[0]["level1"] = inds[1]["level1"]
+        inds[0]["level2"] = inds[1]["level2"] = long_l2
+    m = make_model(doc, res, 904, hostile_problems())
+    m["project"]["goals"]["annual"] = ODD_TEXT * 50
+    return m
+
+
 def hostile_problems():
     return [{"category": h, "responsible_office": h, "description": h, "advice": h, "note": h}
             for h in HOSTILE]
@@ -164,6 +199,8 @@ def build_models(score_bin, shared):
         models.append(("hostile", make_model(doc, score(score_bin, doc), 900, hostile_problems())))
     wide = score(score_bin, WIDE_DOC)
     models.append(("department-wide", make_model(WIDE_DOC, wide, 901, problems=[])))
+    if fixtures:
+        models.append(("hostile-text", hostile_text_model(score_bin, base)))
     bare = make_model({"name": "空", "org": "某单位", "year": 2022}, {
         "framework": "project-2020", "total": 0, "max": 100, "normalised": 0, "grade": "差",
         "complete": False, "execution": {"budget": None, "executed": None, "rate": None,
@@ -569,6 +606,165 @@ def libreoffice_check(files, work):
         C.ok(os.path.exists(goals), f"{name}.xlsx: LibreOffice converted the completion sheet")
 
 
+# ---- pdf --------------------------------------------------------------------------------
+
+def png_ink(path, top_frac=0.08, bottom_frac=0.93):
+    """dark pixels of an 8-bit RGB(A)/grey PNG (pdftoppm's) between two heights,
+    decoded with zlib alone (no imaging library needed)"""
+    import struct  # noqa: PLC0415
+    import zlib  # noqa: PLC0415
+    data = open(path, "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat, width = 8, b"", 0
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            width, height, depth, ctype = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and ctype in (0, 2, 6), f"PNG type {depth}/{ctype}"
+            bpp = {0: 1, 2: 3, 6: 4}[ctype]
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw = zlib.decompress(idat)
+    stride = width * bpp
+    prev = bytearray(stride)
+    ink = 0
+    for y in range(height):
+        f = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 255
+            elif f == 2:
+                line[i] = (line[i] + b) & 255
+            elif f == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pr = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+                line[i] = (line[i] + pr) & 255
+        prev = line
+        if top_frac * height <= y <= bottom_frac * height:
+            ink += sum(1 for i in range(0, stride, bpp) if line[i] < 128)
+    return ink
+
+
+def pdf_tools():
+    return all(shutil.which(t) for t in ("pdftotext", "pdftoppm", "pdfinfo", "pdffonts"))
+
+
+def check_pdf(name, model, out, work):
+    C.ok(out.startswith(b"%PDF-") and out.rstrip().endswith(b"%%EOF"), f"{name}.pdf: PDF magic")
+    if not pdf_tools():
+        print("skip: poppler-utils not installed, PDF not read (apt-get install poppler-utils)")
+        return
+    path = os.path.join(work, f"{name}.pdf")
+    with open(path, "wb") as f:
+        f.write(out)
+    info = subprocess.run(["pdfinfo", path], capture_output=True, text=True, timeout=60)
+    pages = re.search(r"^Pages:\s+(\d+)", info.stdout, re.M)
+    if not C.ok(info.returncode == 0 and pages, f"{name}.pdf: pdfinfo {info.stderr[-300:]}"):
+        return
+    pages = int(pages.group(1))
+    C.ok("595.276 x 841.89" in info.stdout, f"{name}.pdf: A4 portrait pages")
+    C.ok(4 <= pages <= 500, f"{name}.pdf: {pages} pages")
+    fonts = subprocess.run(["pdffonts", path], capture_output=True, text=True, timeout=60).stdout
+    rows = [ln.split() for ln in fonts.splitlines()[2:] if ln.strip()]
+    C.ok(rows and all("NotoSansCJK" in r[0] and r[-5] == "yes" and r[-4] == "yes" for r in rows),
+         f"{name}.pdf: Noto Sans CJK embedded as a subset, no other font: {fonts}")
+    p = subprocess.run(["pdftotext", "-layout", path, "-"], capture_output=True, timeout=120)
+    if not C.ok(p.returncode == 0, f"{name}.pdf: pdftotext exit {p.returncode}"):
+        return
+    text = p.stdout.decode("utf-8", "replace")
+    flat = re.sub(r"\s+", "", text)
+    res = model["result"]
+    proj = re.sub(r"\s+", "", model["project"]["name"])
+    C.ok(proj in flat, f"{name}.pdf: project name in the text")
+    C.ok(f"评价得分{float(res['total']):.2f}等级{res['grade']}" in flat,
+         f"{name}.pdf: total and grade in the header")
+    C.ok(f"第1页/共{pages}页" in flat and f"第{pages}页/共{pages}页" in flat,
+         f"{name}.pdf: page numbers 第 n 页 / 共 {pages} 页")
+    for h in ("项目基本情况", "绩效目标完成清单", "问题清单", "一致性审核发现的问题", "报告得分", "核定得分"):
+        C.ok(h in flat, f"{name}.pdf: {h}")
+    # the score table: each row's 核定得分 and 扣分 side by side, in order, after its heading
+    at = text.find("附件3")
+    inds = model["project"]["indicators"]
+    pos, missing = max(at, 0), []
+    for r in res["indicators"] + [None, "total"]:
+        if r is None:
+            ex = res.get("execution") or {}
+            if cents(ex.get("weight", 0)) <= 0:
+                continue
+            sc, de, rep = cents(ex["score"]), cents(ex["weight"]) - cents(ex["score"]), None
+        elif r == "total":
+            sc, de, rep = cents(res["total"]), cents(res["max"]) - cents(res["total"]), None
+        else:
+            sc, de = cents(r["score"]), cents(r["weight"]) - cents(r["score"])
+            i = r.get("index")
+            ok = isinstance(i, int) and 0 <= i < len(inds) and isinstance(inds[i], dict)
+            rep = inds[i].get("reported_score") if ok else None
+            rep = rep if isinstance(rep, (int, float)) and not isinstance(rep, bool) else None
+        pat = rf"(?<![\d.]){sc / 100:.2f}\s+{de / 100:.2f}(?![\d.])"
+        if rep is not None:
+            pat = rf"(?<![\d.]){float(rep):.2f}\s+" + pat[len(r"(?<![\d.])"):]
+        m = re.compile(pat).search(text, pos)
+        if m:
+            pos = m.end()
+        else:
+            missing.append(pat)
+    C.ok(at >= 0 and not missing,
+         f"{name}.pdf: score rows (报告得分) 核定得分 扣分 in order; missing {missing[:3]}")
+    C.ok("合计" in text[at:] and f"等级{res['grade']}" in re.sub(r"\s+", "", text[at:]),
+         f"{name}.pdf: 合计 row with the grade")
+    # it renders: the first, a middle and the last page have ink in the body
+    for pg in sorted({1, (pages + 1) // 2, pages}):
+        stem = os.path.join(work, f"{name}-page")
+        r = subprocess.run(["pdftoppm", "-r", "50", "-png", "-gray", "-f", str(pg), "-l", str(pg),
+                            path, stem], capture_output=True, timeout=120)
+        pngs = sorted(glob.glob(stem + "-*.png"))
+        if not C.ok(r.returncode == 0 and len(pngs) == 1,
+                    f"{name}.pdf: pdftoppm page {pg} exit {r.returncode} {r.stderr[-200:]!r}"):
+            continue
+        try:
+            ink = png_ink(pngs[0])
+        except Exception as e:  # noqa: BLE001
+            ink = -1
+            print(f"{name}.pdf page {pg}: {e}")
+        C.ok(ink > 300, f"{name}.pdf: page {pg} renders with text ({ink} dark pixels)")
+        os.remove(pngs[0])
+
+
+def check_pdf_bounds(report_bin, model, env):
+    """a report beyond 500 pages is refused with a message, not drawn"""
+    m = copy.deepcopy(model)
+    inds = m["result"]["indicators"]
+    m["result"]["indicators"] = inds * (16000 // max(1, len(inds)))
+    p = render(report_bin, m, "pdf", env)
+    err = p.stderr.decode("utf-8", "replace")
+    C.ok(p.returncode == 1 and p.stdout == b"" and "超过 500 页" in err and "(" in err and
+         "Sanitizer" not in err, f"pdf over 500 pages refused: exit {p.returncode} {err[-600:]!r}")
+
+
+def check_pdf_no_home(report_bin, model, env, work):
+    """fonts are found with HOME unset and no writable fontconfig cache: a
+    fonts.conf whose only cache directory cannot be written is not even read"""
+    conf = os.path.join(work, "fonts-unwritable.conf")
+    with open(conf, "w") as f:
+        f.write('<?xml version="1.0"?>\n<fontconfig><dir>/usr/share/fonts</dir>'
+                "<cachedir>/proc/jixiao-no-cache</cachedir></fontconfig>\n")
+    bare = {k: v for k, v in env.items() if k not in ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME")}
+    bare["FONTCONFIG_FILE"] = conf
+    p = render(report_bin, model, "pdf", bare)
+    err = p.stderr.decode("utf-8", "replace")
+    C.ok(p.returncode == 0 and p.stdout.startswith(b"%PDF-") and err == "",
+         f"pdf with HOME unset and an unwritable font cache: exit {p.returncode} {err[-600:]!r}")
+
+
 # ---- error paths -----------------------------------------------------------------------
 
 def check_errors(report_bin, model, env):
@@ -579,7 +775,7 @@ def check_errors(report_bin, model, env):
         ("total not a number", None, "csv", 1),
         ("indicators not an array", None, "md", 1),
         ("weight missing", None, "xlsx", 1),
-        ("unknown format", json.dumps(model).encode(), "pdf", 2),
+        ("unknown format", json.dumps(model).encode(), "docx", 2),
     ]
     m1 = copy.deepcopy(model)
     m1["result"]["total"] = "abc"
@@ -690,7 +886,12 @@ def main():
                 C.ok(err == "", f"{name}.{fmt}: sanitizer quiet: {err[-1500:]}")
             with open(os.path.join(a.work, f"{name}.{fmt}"), "wb") as f:
                 f.write(p.stdout)
-            if fmt == "xlsx":
+            if fmt == "pdf":
+                try:
+                    check_pdf(name, model, p.stdout, a.work)
+                except Exception as e:  # noqa: BLE001
+                    C.ok(False, f"{name}.pdf: checker raised {type(e).__name__}: {e}")
+            elif fmt == "xlsx":
                 path = os.path.join(a.work, f"{name}.xlsx")
                 check_xlsx_bytes(name, model, p.stdout, path)
                 xlsx_files.append((name, model, path))
@@ -701,6 +902,8 @@ def main():
                     C.ok(False, f"{name}.{fmt}: checker raised {type(e).__name__}: {e}")
     C.ok(os.listdir(tmp) == [], f"xlsx temporary files removed: {os.listdir(tmp)}")
     check_errors(a.report, models[0][1], env)
+    check_pdf_bounds(a.report, models[0][1], env)
+    check_pdf_no_home(a.report, models[0][1], env, a.work)
     small = [(n, m) for n, m in models if n != "long-text"]
     check_mutants(a.report, small, env, a.mutants)
     C.ok(os.listdir(tmp) == [], f"no temporary files left after the mutants: {os.listdir(tmp)}")

@@ -4,10 +4,11 @@
 # Design.  check.py does the work (see its docstring): it builds report
 # models from every fixture in the shared folder (jixiao-score gives the
 # result), plus hostile, department-wide, empty and very long ones, renders
-# each in json, html, md, csv and xlsx through jixiao-report, and parses
+# each in json, html, md, csv, xlsx and pdf through jixiao-report, and parses
 # every output with a real parser (json, html.parser, csv; LibreOffice
 # converts the xlsx back to CSV when it is installed, openpyxl reads merged
-# cells and number formats when it is installed).
+# cells and number formats when it is installed; poppler's pdftotext and
+# pdftoppm read and render the pdf).
 #
 # It runs twice:
 #   1. with BUILD_DIR's jixiao-report (BUILD_DIR/server/ or BUILD_DIR/), or,
@@ -16,8 +17,10 @@
 #      Sanitizer (leak detection on): any sanitizer report fails the check.
 # The second run skips the LibreOffice step (the bytes are the same code's).
 #
-# Needs: cc, pkg-config, libjansson-dev, libxlsxwriter-dev, python3;
-# optional: libreoffice-calc-nogui, python3-openpyxl.
+# Needs: cc, pkg-config, libjansson-dev, libxlsxwriter-dev, libcairo2-dev,
+# libpango1.0-dev, fonts-noto-cjk, python3; optional: libreoffice-calc-nogui,
+# python3-openpyxl, poppler-utils.  LeakSanitizer suppressions: lsan.supp
+# (fontconfig's once-made configuration, a cairo-internal leak).
 # Prints each failure and `N passed, M failed` last; exits 1 on any failure.
 set -uo pipefail
 
@@ -41,12 +44,15 @@ fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/jixiao-report-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
-SRC=(report.c json.c html.c md.c csv.c xlsx.c cli.c)
+SRC=(report.c model.c buf.c labels.c json.c html.c md.c csv.c xlsx.c pdf.c cli.c)
 SRC=("${SRC[@]/#/$ROOT/lib/report/}")
 CFLAGS=(-std=c11 -Wall -Wextra -Werror -Wshadow -Wconversion -Wno-sign-conversion
         -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$ROOT/lib/report")
-PKG_CFLAGS=$(pkg-config --cflags jansson xlsxwriter) || { echo "0 passed, 1 failed"; exit 1; }
-PKG_LIBS=$(pkg-config --libs jansson xlsxwriter)
+PDF_PKGS="pangocairo pangoft2 cairo-pdf fontconfig"
+# shellcheck disable=SC2086
+PKG_CFLAGS=$(pkg-config --cflags jansson xlsxwriter $PDF_PKGS) || { echo "0 passed, 1 failed"; exit 1; }
+# shellcheck disable=SC2086
+PKG_LIBS=$(pkg-config --libs jansson xlsxwriter $PDF_PKGS)
 
 compile() { # compile OUT [extra flags...]
     local out=$1; shift
@@ -87,6 +93,7 @@ if compile "$WORK/jixiao-report-asan" -O1 -g -fno-omit-frame-pointer \
         -fsanitize=address,undefined -fno-sanitize-recover=all; then
     PASSED=$((PASSED + 1))
     ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0 \
+    LSAN_OPTIONS=suppressions=$HERE/lsan.supp:print_suppressions=0 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         "$PY" "$HERE/check.py" --report "$WORK/jixiao-report-asan" --score "$SCORE" \
         --shared "$SHARED" --work "$WORK/asan" --label asan --sanitized --no-xlsx-open \
