@@ -90,7 +90,7 @@ def test_fixture(path):
 
 def test_score_needs_a_token():
     """api.md Additions: any organisation's token; none, or a bad one, is
-    401 (before the body is read: tests/fault/test_47_auth_before_body.py)."""
+    401 (before the body is read: tests/fault/test_47_edge_memory.py::test_401_comes_before_the_body)."""
     fx = load_fixture(FILES[0])
     r = requests.post(url("/v1/score"), json=fx["document"], timeout=30)
     assert r.status_code == 401, r.text[:300]
