@@ -251,7 +251,7 @@ static int cmd_serve(const config *cfg)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (jx_route_count > 64 || migrate_check_embedded() < 0) {
+    if (jx_route_count > METRICS_MAX_ROUTES || migrate_check_embedded() < 0) {
         log_msg(LOG_ERROR, "bad build: route table or migrations", NULL);
         return 1;
     }

@@ -21,7 +21,7 @@
 
 #include "util.h"
 
-#define MAX_ROUTES 64
+#define MAX_ROUTES METRICS_MAX_ROUTES
 #define ROUTE_SLOTS (MAX_ROUTES + 1) /* last: unmatched */
 #define MAX_PROVIDERS 8
 
