@@ -90,8 +90,13 @@ int jr_render_csv(const jr_model *m, jr_buf *b, char *err, size_t errlen)
             num(b, r->reported, false);
         else
             jr_puts(b, ",");
-        num(b, r->score, false);
-        num(b, r->deduction, true);
+        if (r->not_applicable) {
+            field(b, jr_na_score, false);
+            field(b, jr_na_deduction, true);
+        } else {
+            num(b, r->score, false);
+            num(b, r->deduction, true);
+        }
     }
     return 0;
 }
