@@ -50,6 +50,14 @@ static const option_row options[] = {
      "most concurrent connections"},
     {"timeout", "JIXIAO_TIMEOUT", OPT_INT, OFF(conn_timeout), "30",
      "seconds of client inactivity before a connection is closed"},
+    {"max-conn-per-ip", "JIXIAO_MAX_CONN_PER_IP", OPT_INT, OFF(max_conn_per_ip), "256",
+     "most connections one client address holds (behind a trusted proxy: requests in flight)"},
+    {"trusted-proxies", "JIXIAO_TRUSTED_PROXIES", OPT_STR, OFF(trusted_proxies), "",
+     "comma-separated proxy addresses or CIDR prefixes whose X-Forwarded-For is believed"},
+    {"header-timeout", "JIXIAO_HEADER_TIMEOUT", OPT_INT, OFF(header_timeout), "10",
+     "seconds a request head may take to arrive whole before the connection is closed"},
+    {"max-inflight-body", "JIXIAO_MAX_INFLIGHT_BODY", OPT_SIZE, OFF(max_inflight_body), "128MiB",
+     "request bodies and their parsed JSON held at once, in total; beyond it 503 + Retry-After"},
     {"shutdown-timeout", "JIXIAO_SHUTDOWN_TIMEOUT", OPT_INT, OFF(shutdown_timeout), "10",
      "seconds to finish in-flight requests on SIGTERM/SIGINT"},
     {"cors-origins", "JIXIAO_CORS_ORIGINS", OPT_STR, OFF(cors_origins), "",
@@ -176,6 +184,10 @@ static int check(config *cfg)
         cfg->db_pool = cfg->threads > 16 ? cfg->threads : 16;
     if (cfg->idempotency_hours < 0) {
         fprintf(stderr, "jixiao-server: --idempotency-hours must be 0 or more\n");
+        return -1;
+    }
+    if (cfg->max_conn_per_ip < 1 || cfg->header_timeout < 1) {
+        fprintf(stderr, "jixiao-server: --max-conn-per-ip and --header-timeout must be positive\n");
         return -1;
     }
     if (cfg->conn_limit < 1 || cfg->conn_timeout < 1) {

@@ -23,6 +23,10 @@ typedef struct {
     size_t max_body;              /* bytes */
     int conn_limit;               /* concurrent connections */
     int conn_timeout;             /* seconds of inactivity before closing */
+    int max_conn_per_ip;          /* connections one address holds (http/guard.c) */
+    const char *trusted_proxies;  /* addresses/prefixes whose X-Forwarded-For is believed */
+    int header_timeout;           /* seconds for a whole request head */
+    size_t max_inflight_body;     /* bodies + parsed JSON held at once, bytes */
     int shutdown_timeout;         /* seconds to finish in-flight requests */
     const char *cors_origins;     /* comma separated, or "*" */
     const char *log_level;        /* debug, info, warn, error */

@@ -23,6 +23,9 @@ void metrics_scoring(jx_status status);
 /* Counts one stored evaluation. */
 void metrics_evaluation(void);
 
+/* The routes metrics keeps apart (main.c refuses a route table larger). */
+#define METRICS_MAX_ROUTES 128
+
 /* Names the routes before the first request: n routes, route i's pattern
  * and method as name(i, &method) answers them (the router's table). */
 typedef const char *(*metrics_route_name)(size_t i, const char **method);

@@ -65,6 +65,7 @@ typedef struct jx_req {
     int queued;             /* a response has been queued */
     unsigned status;        /* the status queued, for logs and metrics */
     int64_t org_id;         /* authenticated organisation, for the log */
+    char token_hex[65];     /* the bearer token's SHA-256, once computed (auth.c) */
 } jx_req;
 
 /* Handlers fill resp and return 0; a non-zero return means "could not

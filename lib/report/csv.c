@@ -18,7 +18,7 @@
  * Encoding per RFC 4180: CRLF line ends; a field containing a comma, a
  * quote, CR or LF is quoted with quotes doubled.  UTF-8 with a byte-order
  * mark so that Excel opens Chinese text correctly.  A text field that
- * begins with = + - @ (or tab/CR) gets a leading apostrophe so that a
+ * begins with = + - @ (or tab/CR/LF) gets a leading apostrophe so that a
  * spreadsheet never evaluates it as a formula (CSV injection); such text is
  * the only thing that does not round-trip byte for byte.
  */
@@ -27,10 +27,17 @@
 
 #include <string.h>
 
+/* Begins with = + - @, or with a tab, CR or LF (then whatever follows:
+ * a spreadsheet may drop the control byte and evaluate the rest). */
+static bool formula_like(const char *s)
+{
+    return s[0] != '\0' && strchr("=+-@\t\r\n", s[0]) != NULL;
+}
+
 static void field(jr_buf *b, const char *s, bool last)
 {
     s = s ? s : "";
-    bool formula = strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
+    bool formula = formula_like(s);
     bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
     if (quote)
         jr_puts(b, "\"");
@@ -83,8 +90,13 @@ int jr_render_csv(const jr_model *m, jr_buf *b, char *err, size_t errlen)
             num(b, r->reported, false);
         else
             jr_puts(b, ",");
-        num(b, r->score, false);
-        num(b, r->deduction, true);
+        if (r->not_applicable) {
+            field(b, jr_na_score, false);
+            field(b, jr_na_deduction, true);
+        } else {
+            num(b, r->score, false);
+            num(b, r->deduction, true);
+        }
     }
     return 0;
 }

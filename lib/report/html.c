@@ -341,8 +341,13 @@ static void score_table(const jr_model *m, jr_buf *b)
         td_cents(b, r->weight);
         td(b, r->kind == JR_ROW_TOTAL && !m->complete ? "lower" : NULL, r->explain);
         td_reported(b, r);
-        td_cents(b, r->score);
-        td_cents(b, r->deduction);
+        if (r->not_applicable) {
+            td(b, NULL, jr_na_score);
+            td(b, NULL, jr_na_deduction);
+        } else {
+            td_cents(b, r->score);
+            td_cents(b, r->deduction);
+        }
         jr_puts(b, "</tr>\n");
     }
     jr_puts(b, "</tbody>\n</table>\n");

@@ -87,7 +87,7 @@ static void kint(jr_buf *b, bool *first, const char *k, long v)
 static void kmet(jr_buf *b, bool *first, const char *k, int met)
 {
     key(b, first, k);
-    jr_puts(b, met > 0 ? "true" : met == 0 ? "false" : "null");
+    jr_puts(b, met == JR_MET_NA ? "null" : met > 0 ? "true" : met == 0 ? "false" : "null");
 }
 
 static void columns(jr_buf *b, bool *first, const char *const *cols, size_t n)
@@ -269,8 +269,17 @@ int jr_render_json(const jr_model *m, jr_buf *b, char *err, size_t errlen)
             jr_cents(b, r->reported);
         else
             jr_puts(b, "null");
-        kcents(b, &h, "score", r->score);
-        kcents(b, &h, "deduction", r->deduction);
+        if (r->not_applicable) {
+            key(b, &h, "score");
+            jr_puts(b, "null");
+            key(b, &h, "deduction");
+            jr_puts(b, "null");
+            key(b, &h, "not_applicable");
+            jr_puts(b, "true");
+        } else {
+            kcents(b, &h, "score", r->score);
+            kcents(b, &h, "deduction", r->deduction);
+        }
         if (r->kind == JR_ROW_INDICATOR) {
             kint(b, &h, "level1_rowspan", r->l1_span);
             kint(b, &h, "level2_rowspan", r->l2_span);

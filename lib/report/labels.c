@@ -13,6 +13,9 @@
  * the weight less 核定得分) */
 const char *const jr_score_columns[JR_SCORE_COLUMNS] = {
     "序号", "一级指标", "二级指标", "三级指标", "分值", "评分情况", "报告得分", "核定得分", "扣分"};
+const char *const jr_na_score = "不适用";
+const char *const jr_na_deduction = "—";
+
 const char *const jr_goal_columns[JR_GOAL_COLUMNS] = {
     "序号", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "完成情况", "偏差原因"};
 const char *const jr_problem_columns[JR_PROBLEM_COLUMNS] = {
@@ -22,5 +25,5 @@ const char *const jr_finding_columns[JR_FINDING_COLUMNS] = {
 
 const char *jr_met_label(int met)
 {
-    return met > 0 ? "达成" : met == 0 ? "未达成" : "待判断";
+    return met == JR_MET_NA ? "不适用" : met > 0 ? "达成" : met == 0 ? "未达成" : "待判断";
 }

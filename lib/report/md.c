@@ -292,9 +292,14 @@ int jr_render_md(const jr_model *m, jr_buf *b, char *err, size_t errlen)
             jr_puts(b, " **");
             jr_cents(b, r->score);
             jr_puts(b, "** |");
-        } else
+        } else if (r->not_applicable) {
+            cell(b, jr_na_score);
+            cell(b, jr_na_deduction);
+        } else {
             cell_cents(b, r->score);
-        cell_cents(b, r->deduction);
+        }
+        if (!r->not_applicable)
+            cell_cents(b, r->deduction);
         jr_puts(b, "\n");
     }
     if (!m->complete)

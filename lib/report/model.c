@@ -504,7 +504,9 @@ static void read_goals(reader *r, const json_t *inds, const json_t *rinds)
         g->has_weight = w && to_cents(w, &g->weight);
         const json_t *rs = json_object_get(e, "reported_score");
         g->has_reported_score = rs && to_cents(rs, &g->reported_score);
-        g->met = ri ? met_of(json_object_get(ri, "met")) : -1;
+        g->met = !ri ? -1
+                 : json_is_true(json_object_get(ri, "not_applicable")) ? JR_MET_NA
+                                                                        : met_of(json_object_get(ri, "met"));
     }
 }
 
@@ -604,13 +606,15 @@ static void read_rows(reader *r, const json_t *res)
         row->name = opt_str(r, e, "name", where);
         row->explain = opt_str(r, e, "explain", where);
         row->level1_label = cats ? level1_label(r, cats, row->level1) : row->level1;
+        row->not_applicable = json_is_true(json_object_get(e, "not_applicable"));
+        row->own = json_is_true(json_object_get(e, "own"));
         if (!need_cents(r, e, "weight", where, &row->weight) ||
-            !need_cents(r, e, "score", where, &row->score))
+            (!row->not_applicable && !need_cents(r, e, "score", where, &row->score)))
             return;
-        row->deduction = row->weight - row->score;
+        row->deduction = row->not_applicable ? 0 : row->weight - row->score;
         const json_t *ix = json_object_get(e, "index");
         row->index = json_is_integer(ix) ? (int)json_integer_value(ix) : -1;
-        row->met = met_of(json_object_get(e, "met"));
+        row->met = row->not_applicable ? JR_MET_NA : met_of(json_object_get(e, "met"));
     }
     /* merged cells: spans of consecutive equal level-1 and (level-1, level-2) */
     for (size_t i = 0; i < m->nrows;) {
@@ -623,7 +627,8 @@ static void read_rows(reader *r, const json_t *res)
         if (*m->rows[i].level1) {
             int64_t w = 0;
             for (size_t k = i; k < j; k++)
-                w += m->rows[k].weight;
+                if (!m->rows[k].not_applicable)
+                    w += m->rows[k].weight;
             jr_buf b = {0};
             jr_puts(&b, m->rows[i].level1);
             jr_puts(&b, "（");

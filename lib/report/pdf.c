@@ -841,8 +841,9 @@ static void score_table(pdfw *w)
                       C(fmt_cents(wt, sizeof wt, r->weight), 'r'),
                       C(r->explain, 'l'),
                       C(rp, 'r'),
-                      C(fmt_cents(sc, sizeof sc, r->score), 'r'),
-                      C(fmt_cents(de, sizeof de, r->deduction), 'r')};
+                      C(r->not_applicable ? jr_na_score : fmt_cents(sc, sizeof sc, r->score), 'r'),
+                      C(r->not_applicable ? jr_na_deduction
+                                          : fmt_cents(de, sizeof de, r->deduction), 'r')};
         if (r->kind == JR_ROW_INDICATOR) {
             c[1].covered = r->l1_span == 0;
             c[2].covered = r->l2_span == 0;

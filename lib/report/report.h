@@ -99,7 +99,16 @@ typedef struct {
     int l2_span;              /* the same for level-2 */
     int index;                /* the document's indicator index, -1 if none */
     int met;                  /* 1 met, 0 missed, -1 undetermined */
+    bool not_applicable;      /* 不适用 (scoring.md §8): no score, no deduction, outside max */
+    bool own;                 /* a wide document's own indicator, outside total and max */
 } jr_row;
+
+/* met of a 不适用 indicator (jr_met_label: "不适用"). */
+#define JR_MET_NA 2
+
+/* What the score and deduction cells of a 不适用 row say (labels.c). */
+extern const char *const jr_na_score;
+extern const char *const jr_na_deduction;
 
 /* one row of the 绩效目标完成清单 */
 typedef struct {

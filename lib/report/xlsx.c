@@ -286,8 +286,13 @@ static void score_sheet(ctx *c, const jr_model *m)
             num(c, ws, r, 6, (double)row->reported / 100.0, total ? c->bold_score : c->score);
         else
             str(c, ws, r, 6, "", total ? c->bold_score : c->score);
-        num(c, ws, r, 7, (double)row->score / 100.0, total ? c->bold_score : c->score);
-        num(c, ws, r, 8, (double)row->deduction / 100.0, total ? c->bold_score : c->score);
+        if (row->not_applicable) {
+            str(c, ws, r, 7, jr_na_score, c->center);
+            str(c, ws, r, 8, jr_na_deduction, c->center);
+        } else {
+            num(c, ws, r, 7, (double)row->score / 100.0, total ? c->bold_score : c->score);
+            num(c, ws, r, 8, (double)row->deduction / 100.0, total ? c->bold_score : c->score);
+        }
         row_height(c, ws, r, lines);
     }
     if (!m->complete) {

@@ -16,6 +16,8 @@
 
 #include <stdio.h>
 
+#include "util.h"
+
 static const pool_stmt st_add = {
     "jx_audit_add",
     "INSERT INTO audit_log (province, resource, resource_id, org_id, parent_org_id,"
@@ -50,4 +52,34 @@ int audit_add(pool_conn *pc, const auth_info *who, const audit_entry *a, db_err 
     rc = db_exec(pc, &st_add, v, &res, e);
     PQclear(res);
     return rc;
+}
+
+/* The entries of one resource, scoped like the resource itself: its
+ * organisation columns on each entry ($8 = 'org', 'plan', 'token'). */
+static const pool_stmt st_history = {
+    "jx_audit_history",
+    "SELECT a.id, jsonb_build_object('id', a.id, 'at', jx_time(a.at), 'action', a.action,"
+    " 'version', a.version, 'actor', jsonb_build_object('org_id', a.actor_org_id,"
+    " 'token_id', a.actor_token_id), 'reason', a.reason, 'before', a.before,"
+    " 'after', a.after)::text"
+    " FROM audit_log a WHERE a.resource = $8 AND a.resource_id = $5::bigint"
+    "   AND " REACH_ROW("a", "$1", "$2", "$3", "$4") " AND a.id > $6::bigint"
+    " ORDER BY a.id LIMIT $7::integer",
+    8};
+
+int audit_history(const char *resource, const auth_info *who, int64_t id, int64_t after,
+                  int limit, PGresult **res, db_err *e)
+{
+    const char *v[8];
+    char ids[24], afters[24], limits[16];
+
+    auth_reach_vals(who, v);
+    fmt_i64(id, ids);
+    fmt_i64(after, afters);
+    snprintf(limits, sizeof limits, "%d", limit);
+    v[4] = ids;
+    v[5] = afters;
+    v[6] = limits;
+    v[7] = resource;
+    return db_query(&st_history, v, res, e);
 }

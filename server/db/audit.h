@@ -1,6 +1,6 @@
 /*
  * db/audit.h -- the append-only audit trail (留痕): writing entries inside a
- * change's transaction, reading a project's history.
+ * change's transaction, reading the history of a resource.
  */
 #ifndef JX_AUDIT_H
 #define JX_AUDIT_H
@@ -22,6 +22,11 @@ typedef struct {
     const char *before;        /* JSON text or NULL */
     const char *after;
 } audit_entry;
+
+/* A page of the history of resource ("org", "plan", "token") id, entries
+ * after the entry id `after`, within who's reach; rows (entry id, JSON). */
+int audit_history(const char *resource, const auth_info *who, int64_t id, int64_t after,
+                  int limit, PGresult **res, db_err *e);
 
 /* Appends one entry on pc (inside the caller's transaction). */
 int audit_add(pool_conn *pc, const auth_info *who, const audit_entry *a, db_err *e);

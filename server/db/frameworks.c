@@ -37,6 +37,19 @@ static const pool_stmt st_get = {
     " AND " FW_REACH("$1", "$2") " ORDER BY f.version DESC LIMIT 1",
     4};
 
+/* A framework's entries are found by the id in them (resource_id holds
+ * the version); the caller must reach the framework. */
+static const pool_stmt st_history = {
+    "jx_fw_history",
+    "SELECT a.id, jsonb_build_object('id', a.id, 'at', jx_time(a.at), 'action', a.action,"
+    " 'version', a.version, 'actor', jsonb_build_object('org_id', a.actor_org_id,"
+    " 'token_id', a.actor_token_id), 'reason', a.reason, 'before', a.before,"
+    " 'after', a.after)::text"
+    " FROM audit_log a WHERE a.resource = 'framework' AND a.after->>'id' = $3"
+    "   AND EXISTS (SELECT 1 FROM frameworks f WHERE f.id = $3 AND " FW_REACH("$1", "$2") ")"
+    "   AND a.id > $4::bigint ORDER BY a.id LIMIT $5::integer",
+    5};
+
 static const pool_stmt st_lock = {
     "jx_fw_lock",
     "SELECT f.version, f.used, f.builtin, f.owner_org_id, f.definition = $2::jsonb"
@@ -232,4 +245,15 @@ int dbf_sync_builtins(PGconn *pg, const jx_ctx *ctx, char *err, size_t errlen)
             return -1;
     }
     return 0;
+}
+
+int dbf_history(const auth_info *who, const char *id, int64_t after, int limit, PGresult **res,
+                db_err *e)
+{
+    char afters[24], limits[16];
+    const char *v[5] = {who->org_kind, who->region_code, id, afters, limits};
+
+    snprintf(afters, sizeof afters, "%lld", (long long)after);
+    snprintf(limits, sizeof limits, "%d", limit);
+    return db_query(&st_history, v, res, e);
 }

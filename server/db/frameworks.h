@@ -31,6 +31,9 @@ int dbf_list(const auth_info *who, const char *scope, int limit, const dbf_key *
 /* Row: framework JSON with definition and "versions"; version 0 = the
  * latest.  No row = none in reach. */
 int dbf_get(const auth_info *who, const char *id, int version, PGresult **res, db_err *e);
+/* A page of framework id's audit entries (after entry id `after`). */
+int dbf_history(const auth_info *who, const char *id, int64_t after, int limit, PGresult **res,
+                db_err *e);
 
 /* For a POST: the latest version of id, locked.  Row: version, used,
  * builtin, owner_org_id, same_definition (t/f); no row = new id. */

@@ -69,6 +69,28 @@ static const pool_stmt st_list = {
     " ORDER BY p.id LIMIT $8::integer",
     8};
 
+/* The ids a plan document names that are not the department's ($1): a
+ * project of its own or of its units, a unit-wide organisation that is the
+ * department or one of its units.  Unknown and out-of-reach ids are one
+ * answer, so a plan cannot probe another organisation's ids. */
+static const pool_stmt st_refs = {
+    "jx_plan_refs",
+    "WITH d AS (SELECT $2::jsonb AS doc)"
+    " SELECT '/projects/' || (x.n - 1) || '/project_id', 'project' FROM d,"
+    "   jsonb_array_elements(CASE WHEN jsonb_typeof(d.doc->'projects') = 'array'"
+    "     THEN d.doc->'projects' ELSE '[]'::jsonb END) WITH ORDINALITY AS x(e, n)"
+    "  WHERE jsonb_typeof(x.e->'project_id') = 'number' AND NOT EXISTS (SELECT 1 FROM projects p"
+    "    WHERE p.id = (x.e->>'project_id')::bigint"
+    "      AND (p.org_id = $1::bigint OR p.parent_org_id = $1::bigint))"
+    " UNION ALL"
+    " SELECT '/unit_wide/' || (x.n - 1) || '/org_id', 'org' FROM d,"
+    "   jsonb_array_elements(CASE WHEN jsonb_typeof(d.doc->'unit_wide') = 'array'"
+    "     THEN d.doc->'unit_wide' ELSE '[]'::jsonb END) WITH ORDINALITY AS x(e, n)"
+    "  WHERE jsonb_typeof(x.e->'org_id') = 'number' AND NOT EXISTS (SELECT 1 FROM orgs o"
+    "    WHERE o.id = (x.e->>'org_id')::bigint"
+    "      AND (o.id = $1::bigint OR o.parent_id = $1::bigint))",
+    2};
+
 static const pool_stmt st_facts = {
     "jx_plan_facts",
     "WITH d AS (SELECT $3::jsonb AS doc),"
@@ -145,4 +167,14 @@ int dbl_facts(const char *province, int64_t org_id, const char *doc, PGresult **
 
     fmt_i64(org_id, org);
     return db_query(&st_facts, v, res, e);
+}
+
+int dbl_refs_out_of_reach(pool_conn *pc, int64_t department_id, const char *doc, PGresult **res,
+                          db_err *e)
+{
+    char dept[24];
+    const char *v[2] = {dept, doc};
+
+    fmt_i64(department_id, dept);
+    return db_exec(pc, &st_refs, v, res, e);
 }

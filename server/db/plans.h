@@ -22,6 +22,11 @@ int dbl_get(const auth_info *who, int64_t id, PGresult **res, db_err *e);
 /* Locks a plan in reach (status is always "draft": plans have no workflow). */
 int dbl_lock(pool_conn *pc, const auth_info *who, int64_t id, db_row *row, db_err *e);
 
+/* The JSON pointers (and "project" or "org") of the ids doc names outside
+ * the department's own projects and units: in the caller's transaction. */
+int dbl_refs_out_of_reach(pool_conn *pc, int64_t department_id, const char *doc, PGresult **res,
+                          db_err *e);
+
 /* Replaces the document; audit entry.  Row: version, representation. */
 int dbl_update(pool_conn *pc, const auth_info *who, const db_row *row, int year,
                const char *doc, PGresult **res, db_err *e);

@@ -30,11 +30,36 @@
  * Body size is checked twice: from Content-Length before anything is read,
  * and while accumulating (for chunked uploads, which have no length).
  *
- * Framing: libmicrohttpd 0.9.75 frames a body by the first of several
- * Content-Length headers.  Two different values are refused with 400 and
- * a close before the body is read (RFC 9112 section 6.3: a proxy that
- * framed by the other one would let a second request be smuggled in);
- * repeated identical values are accepted, as the RFC allows.
+ * The head, before any of the body is read (the first call), goes
+ * through head.c: framing (two different Content-Lengths, Content-Length
+ * with Transfer-Encoding: 400; a transfer coding other than chunked: 501),
+ * a second Authorization or Host, whitespace before a header's colon, NUL
+ * and control bytes in header values, in the path and percent-encoded in
+ * the raw target (seen in the URI log callback, before libmicrohttpd
+ * decodes it) -- each answered at once, which closes the connection (the
+ * keep-alive trap, deliberately).  What libmicrohttpd 0.9.75 does itself
+ * and we rely on: a malformed request line or header line, a head larger
+ * than the connection's memory pool (431), a malformed chunk line (400), a
+ * chunk size that overflows 64 bits (413), unknown HTTP versions (505).
+ * It hands us chunk data as it arrives, never the declared size of a
+ * chunk, and cannot queue a response in the middle of a body: so the
+ * chunk-size line is read from the bytes right before the chunk's first
+ * data (chunk_over_limit: where 0.9.75 leaves it in the connection's read
+ * buffer, looking back no further than the head's size), and a chunk
+ * declared beyond the body limit closes the connection at once, as does
+ * data past the limit.  A huge chunk declared and then never sent is
+ * closed by the inactivity timeout.
+ *
+ * Authentication before the body: a request under /v1/ announcing a body
+ * is authenticated on the first call (routes/auth.c, cached), and a 401 is
+ * answered without reading a byte of it.  Memory: every body held, and
+ * the Jansson tree its JSON will become (estimated from a scan of the
+ * text: values x TREE_BYTES), is reserved against JIXIAO_MAX_INFLIGHT_BODY
+ * for the life of its request; beyond it 503 with Retry-After.  A JSON
+ * body with more values than a quarter of its bytes (a [0,0,...] bomb is
+ * a half) or nested deeper than JSON_MAX_DEPTH is refused with 413 before
+ * any parser sees it.  Connections per client address and the deadline of
+ * a request head are guard.c's.
  *
  * Every request gets an id (X-Request-Id from the client if it is sane,
  * else generated), a log line and metrics on completion (the
@@ -60,8 +85,11 @@
 #include "log.h"
 #include "metrics.h"
 #include "problem.h"
+#include "http/guard.h"
+#include "http/head.h"
 #include "http/replica.h"
 #include "http/router.h"
+#include "routes/auth.h"
 #include "util.h"
 
 /* Each connection's memory pool (headers read, response headers written,
@@ -72,8 +100,21 @@
  * larger ones are answered 431. */
 #define CONN_MEMORY (16 * 1024)
 
+/* Parser memory: a Jansson value costs ~40-80 bytes with malloc's
+ * overhead; bodies from JSON_SCAN_MIN bytes are scanned and reserved. */
+#define TREE_BYTES 64
+#define JSON_SCAN_MIN (64 * 1024)
+#define JSON_MAX_DEPTH 100
+/* A request with a body of a MiB or more counts as this many ordinary
+ * ones towards main.c's trim after activity (TRIM_AFTER): its pages are
+ * worth giving back. */
+#define BIG_BODY (1024 * 1024)
+#define BIG_BODY_WEIGHT 256
+
 static struct MHD_Daemon *daemon_;
 static atomic_int in_flight;
+static atomic_size_t inflight_bytes; /* reserved by bodies and their trees */
+static char target_refused_mark;     /* *con_cls from on_uri: the raw target is refused */
 static atomic_ulong request_seq;
 static atomic_ulong activity;   /* requests completed + connections closed */
 static unsigned long id_prefix;
@@ -91,7 +132,28 @@ typedef struct {
     jx_resp resp;
     atomic_int run;         /* RUN_*: set by the handler thread before resuming */
     double queued_at;       /* now_mono() at the hand-off */
+    unsigned refuse;        /* answer this status, with refuse_why, and close */
+    const char *refuse_why;
+    guard_conn *guard;      /* the connection's (guard.c) */
+    int client_slot;        /* a proxied client's count (guard_client_enter) */
+    size_t reserved;        /* bytes reserved against max_inflight_body */
+    int chunked;            /* Transfer-Encoding: chunked */
+    unsigned long long chunk_left; /* of the current chunk, when its size was read */
 } http_req;
+
+/* Reserves n bytes of parser memory; -1 when the total would pass the
+ * limit. */
+static int reserve(http_req *hr, size_t n)
+{
+    size_t before = atomic_fetch_add(&inflight_bytes, n);
+
+    if (before + n > cfg_->max_inflight_body) {
+        atomic_fetch_sub(&inflight_bytes, n);
+        return -1;
+    }
+    hr->reserved += n;
+    return 0;
+}
 
 /* Frees what queue() did not take over. */
 static void resp_done(jx_resp *resp)
@@ -157,9 +219,13 @@ static void req_free(jx_req *req)
 
     resp_done(&hr->resp); /* a hand-off whose connection closed before queueing */
     free(req->body);
+    if (hr->reserved)
+        atomic_fetch_sub(&inflight_bytes, hr->reserved);
+    guard_client_leave(hr->client_slot);
     free(hr);
 }
 
+/* -1: no memory; -2: over the in-flight limit. */
 static int append_body(jx_req *req, const char *data, size_t n)
 {
     size_t need = req->len + n + 1, cap;
@@ -169,6 +235,10 @@ static int append_body(jx_req *req, const char *data, size_t n)
         cap = req->cap ? req->cap : 4096;
         while (cap < need)
             cap *= 2;
+        if (cap > req->max + 1)
+            cap = need > req->max + 1 ? need : req->max + 1;
+        if (reserve((http_req *)req, cap - req->cap) < 0)
+            return -2;
         nb = realloc(req->body, cap);
         if (!nb)
             return -1;
@@ -249,6 +319,69 @@ static int bad_framing(jx_resp *resp, const char *why)
     return problem(resp, 400, "bad-request", "请求有误 (bad request)", why);
 }
 
+/* A refusal of the head or of the memory it asks for; always closes. */
+static void refusal(jx_resp *resp, unsigned status, const char *why)
+{
+    switch (status) {
+    case 501:
+        problem(resp, 501, "not-implemented", "未实现 (not implemented)", why);
+        break;
+    case 413:
+        problem(resp, 413, "payload-too-large", "请求体过大 (payload too large)", why);
+        break;
+    case 429:
+        problem(resp, 429, "too-many-requests", "请求过多 (too many requests)", why);
+        resp_header(resp, "Retry-After", "1");
+        break;
+    case 503:
+        problem(resp, 503, "busy", "服务繁忙 (busy)", why);
+        resp_header(resp, "Retry-After", "1");
+        break;
+    default:
+        bad_framing(resp, why);
+        break;
+    }
+    resp_header(resp, "Connection", "close");
+}
+
+static int looks_json(const char *ct)
+{
+    if (!ct)
+        return 1;
+    for (; *ct; ct++)
+        if (!strncasecmp(ct, "json", 4))
+            return 1;
+    return 0;
+}
+
+/* Before a handler parses a large JSON body: refuse a bomb (413), reserve
+ * its tree (503 when the total is spent).  0 when it may go on. */
+static int weigh_body(jx_req *req, jx_resp *resp)
+{
+    json_weight w;
+    size_t max_values = req->len / 4 + 4096;
+
+    if (req->len < JSON_SCAN_MIN || !looks_json(req_header(req, "Content-Type")))
+        return 0;
+    head_json_weight(req->body, req->len, max_values, JSON_MAX_DEPTH, &w);
+    if (w.values > max_values || w.depth > JSON_MAX_DEPTH) {
+        char why[200];
+
+        snprintf(why, sizeof why, "JSON 值过多或嵌套过深：至多 %zu 个值、%d 层 (more than %zu "
+                 "JSON values or %d levels of nesting)", max_values, JSON_MAX_DEPTH,
+                 max_values, JSON_MAX_DEPTH);
+        problem(resp, 413, "payload-too-large", "请求体过大 (payload too large)", why);
+        resp_header(resp, "Connection", "close");
+        return -1;
+    }
+    if (reserve((http_req *)req, w.values * TREE_BYTES) < 0) {
+        refusal(resp, 503, "正在处理的请求体已达上限，请稍后重试 (the request bodies being "
+                           "parsed are at their limit; retry shortly)");
+        return -1;
+    }
+    return 0;
+}
+
 /* The matched route's handler, wherever it runs. */
 static void run_handler(jx_req *req, jx_resp *resp)
 {
@@ -300,7 +433,9 @@ static enum MHD_Result dispatch(jx_req *req)
     int preflight = 0;
 
     memset(&resp, 0, sizeof resp);
-    if (req->bad_framing) {
+    if (((http_req *)req)->refuse) {
+        refusal(&resp, ((http_req *)req)->refuse, ((http_req *)req)->refuse_why);
+    } else if (req->bad_framing) {
         bad_framing(&resp, req->bad_framing);
         resp_header(&resp, "Connection", "close");
     } else if (req->too_large) {
@@ -310,6 +445,8 @@ static enum MHD_Result dispatch(jx_req *req)
         resp_static(&resp, 204, NULL, "", 0);
         resp_header(&resp, "Allow", "%s", req->allow);
         preflight = 1;
+    } else if (req->route && req->len && weigh_body(req, &resp) < 0) {
+        /* answered by weigh_body */
     } else if (req->route && !req->route->runs_inline) {
         return hand_off(req);
     } else if (req->route) {
@@ -341,57 +478,167 @@ static enum MHD_Result handed_back(jx_req *req)
     return ret;
 }
 
-static int content_length_over(jx_req *req)
+/* The first data of a chunk, with its size line still in front of it in
+ * libmicrohttpd's read buffer (it parses chunk lines in place and does
+ * not overwrite them): declared past what the body may still hold?  The
+ * look back stays within the request's head, which precedes the body in
+ * the same buffer. */
+static int chunk_over_limit(jx_req *req, const char *data, size_t n)
 {
-    const char *cl = req_header(req, "Content-Length");
-    unsigned long long n;
-    char *end;
+    http_req *hr = (http_req *)req;
+    const union MHD_ConnectionInfo *hs;
+    size_t back;
+    unsigned long long size;
 
-    if (!cl)
+    if (hr->chunk_left) { /* in the middle of a chunk whose size we read */
+        hr->chunk_left -= n < hr->chunk_left ? n : hr->chunk_left;
         return 0;
-    errno = 0;
-    n = strtoull(cl, &end, 10);
-    return errno != 0 || end == cl || n > req->max;
+    }
+    hs = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    back = hs ? hs->header_size : 0;
+    if (back > 40)
+        back = 40;
+    if (!head_chunk_size_before(data - back, back, &size))
+        return 0;
+    if (size > req->max || req->bytes_in + size > req->max)
+        return 1;
+    hr->chunk_left = size - (n < size ? n : size);
+    return 0;
 }
 
+/* The header list as head.c takes it. */
 typedef struct {
-    const char *first;
-    int conflict;
-    int hosts;
-} cl_scan;
+    head_field *f;
+    size_t n, cap;
+} field_list;
 
-static enum MHD_Result cl_each(void *cls, enum MHD_ValueKind kind, const char *key,
-                               const char *value)
+static enum MHD_Result field_each(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  size_t key_size, const char *value, size_t value_size)
 {
-    cl_scan *sc = cls;
+    field_list *l = cls;
 
     (void)kind;
-    if (key && !strcasecmp(key, "Host"))
-        sc->hosts++;
-    if (!key || strcasecmp(key, "Content-Length") != 0)
-        return MHD_YES;
-    if (!sc->first)
-        sc->first = value ? value : "";
-    else if (strcmp(sc->first, value ? value : "") != 0)
-        sc->conflict = 1;
+    /* libmicrohttpd 0.9.75 keeps a header value as a C string inside its
+     * read buffer, where the line's CR and LF were overwritten with NULs:
+     * the byte after the terminating NUL is the LF's NUL.  Anything else
+     * there means the NUL was the client's, inside the value ("Bearer
+     * <token>\0x" read as the token): hand head.c the value with it.  (A
+     * request with bare LF line ends looks the same and is refused too.) */
+    if (value && value[value_size + 1] != '\0')
+        value_size += 1 + strlen(value + value_size + 1);
+    if (l->n < l->cap) {
+        l->f[l->n].name = key ? key : "";
+        l->f[l->n].name_len = key ? key_size : 0;
+        l->f[l->n].value = value ? value : "";
+        l->f[l->n].value_len = value ? value_size : 0;
+    }
+    l->n++;
     return MHD_YES;
 }
 
-/* What makes the head unusable, or NULL: two Content-Length headers with
- * different values (request smuggling), or an HTTP/1.1 request without
- * exactly one Host header (RFC 9112 3.2: a server MUST answer 400). */
-static const char *head_refused(struct MHD_Connection *conn, const char *version)
-{
-    cl_scan sc = {NULL, 0, 0};
+#define FIELDS_ON_STACK 32
 
-    MHD_get_connection_values(conn, MHD_HEADER_KIND, cl_each, &sc);
-    if (sc.conflict)
-        return "多个互不相同的 Content-Length 头 (conflicting Content-Length headers)";
-    if (sc.hosts > 1)
-        return "多个 Host 头 (more than one Host header)";
-    if (!sc.hosts && version && !strcmp(version, MHD_HTTP_VERSION_1_1))
-        return "HTTP/1.1 请求缺少 Host 头 (an HTTP/1.1 request needs a Host header)";
-    return NULL;
+/* head_check over the connection's headers. */
+static void check_head(struct MHD_Connection *conn, jx_req *req, const char *version,
+                       head_verdict *v)
+{
+    head_field stack[FIELDS_ON_STACK];
+    field_list l = {stack, 0, FIELDS_ON_STACK};
+
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, field_each, &l);
+    if (l.n > FIELDS_ON_STACK) {
+        /* many headers (the memory pool bounds them): again, on the heap */
+        l.f = malloc(l.n * sizeof *l.f);
+        if (!l.f) {
+            memset(v, 0, sizeof *v);
+            v->status = 503;
+            v->why = "内存不足 (out of memory)";
+            return;
+        }
+        l.cap = l.n;
+        l.n = 0;
+        MHD_get_connection_values_n(conn, MHD_HEADER_KIND, field_each, &l);
+    }
+    head_check(req->method, req->path, version, l.f, l.n < l.cap ? l.n : l.cap, v);
+    if (l.f != stack)
+        free(l.f);
+}
+
+static enum MHD_Result refuse_now(jx_req *req, unsigned status, const char *why)
+{
+    ((http_req *)req)->refuse = status;
+    ((http_req *)req)->refuse_why = why;
+    return dispatch(req); /* queued on the first call: the connection closes */
+}
+
+/* First call: the head is in, none of the body is read.  Everything that
+ * can be refused without the body is refused here. */
+static enum MHD_Result first_call(struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, void **con_cls,
+                                  int target_refused)
+{
+    const union MHD_ConnectionInfo *ci;
+    head_verdict v;
+    http_req *hr;
+    jx_req *req = req_new(conn, method, url);
+    int slot;
+
+    if (!req)
+        return MHD_NO;
+    hr = (http_req *)req;
+    *con_cls = req;
+    atomic_fetch_add(&in_flight, 1);
+    ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    hr->guard = ci ? ci->socket_context : NULL;
+    guard_head_done(hr->guard);
+    router_match(req);
+    req->max = req->route && req->route->max_body ? req->route->max_body : cfg_->max_body;
+    req->discard = !req->route;
+    if (target_refused)
+        return refuse_now(req, 400, "请求路径含控制字符或编码的控制字符 (a control byte, raw or "
+                                    "percent-encoded, in the request target)");
+    check_head(conn, req, version, &v);
+    if (v.status)
+        return refuse_now(req, v.status, v.why);
+    slot = guard_client_enter(hr->guard, req_header(req, "X-Forwarded-For"));
+    if (slot == 0)
+        return refuse_now(req, 429, "该客户端地址的并发请求已达上限 (this client address has "
+                                    "its share of requests in flight)");
+    hr->client_slot = slot;
+    if (v.has_length && v.length > req->max) {
+        req->too_large = 1;
+        return dispatch(req); /* 413 now: the body is never read */
+    }
+    hr->chunked = v.chunked;
+    if (req->discard || !((v.has_length && v.length > 0) || v.chunked))
+        return MHD_YES;
+    if (!strncmp(url, "/v1/", 4)) {
+        /* no anonymous request makes the server keep or parse a body */
+        jx_resp resp;
+        auth_info who;
+        enum MHD_Result ret;
+
+        memset(&resp, 0, sizeof resp);
+        if (auth_require(req, &resp, &who) < 0) {
+            resp_header(&resp, "Connection", "close");
+            ret = queue(req, &resp, 0);
+            resp_done(&resp);
+            return ret;
+        }
+    }
+    if (v.has_length) {
+        /* the whole body at once: no doubling past the length */
+        if (reserve(hr, (size_t)v.length + 1) < 0)
+            return refuse_now(req, 503, "正在接收的请求体已达上限，请稍后重试 (the request "
+                                        "bodies being received are at their limit; retry "
+                                        "shortly)");
+        req->body = malloc((size_t)v.length + 1);
+        if (!req->body)
+            return MHD_NO;
+        req->cap = (size_t)v.length + 1;
+        req->body[0] = '\0';
+    }
+    return MHD_YES;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -400,35 +647,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   void **con_cls)
 {
     jx_req *req = *con_cls;
+    int rc;
 
     (void)cls;
-    if (!req) {
-        /* First call: headers only.  Return without queueing (keep-alive). */
-        req = req_new(conn, method, url);
-        if (!req)
-            return MHD_NO;
-        *con_cls = req;
-        atomic_fetch_add(&in_flight, 1);
-        router_match(req);
-        req->max = req->route && req->route->max_body ? req->route->max_body : cfg_->max_body;
-        req->discard = !req->route;
-        req->bad_framing = head_refused(conn, version);
-        if (req->bad_framing)
-            return dispatch(req); /* 400 now; queueing on the first call closes */
-        if (content_length_over(req)) {
-            req->too_large = 1;
-            return dispatch(req); /* 413 now: the body is never read */
-        }
-        return MHD_YES;
-    }
+    if (req == (jx_req *)(void *)&target_refused_mark)
+        return first_call(conn, url, method, version, con_cls, 1);
+    if (!req) /* headers only; return without queueing (keep-alive) */
+        return first_call(conn, url, method, version, con_cls, 0);
     if (*upload_data_size) {
         size_t n = *upload_data_size;
 
         *upload_data_size = 0;
+        if (((http_req *)req)->chunked && chunk_over_limit(req, upload_data, n))
+            req->too_large = 1;
         req->bytes_in += n;
         if (req->queued)
             return MHD_YES;
-        if (req->bad_framing || req->too_large || req->len + n > req->max) {
+        if (req->bad_framing || req->too_large || req->bytes_in > req->max) {
             /* A chunked upload went over the limit: stop keeping it.  MHD
              * cannot queue a response mid-upload, so close the connection
              * rather than read an unbounded stream. */
@@ -438,11 +673,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             req->len = req->cap = 0;
             return MHD_NO;
         }
-        if (req->discard)
+        if (req->discard || ((http_req *)req)->refuse)
             return MHD_YES;
-        if (append_body(req, upload_data, n) < 0)
-            return MHD_NO;
-        return MHD_YES;
+        rc = append_body(req, upload_data, n);
+        if (rc == -2) {
+            /* a chunked body past the in-flight limit: drop it, read on
+             * (bounded by max), answer 503 at its end */
+            ((http_req *)req)->refuse = 503;
+            ((http_req *)req)->refuse_why = "正在接收的请求体已达上限，请稍后重试 (the request "
+                                            "bodies being received are at their limit; retry "
+                                            "shortly)";
+            free(req->body);
+            req->body = NULL;
+            atomic_fetch_sub(&inflight_bytes, ((http_req *)req)->reserved);
+            ((http_req *)req)->reserved = 0;
+            req->len = req->cap = 0;
+            return MHD_YES;
+        }
+        return rc < 0 ? MHD_NO : MHD_YES;
     }
     if (req->queued)
         return MHD_YES;
@@ -461,9 +709,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)cls;
     (void)conn;
     (void)toe;
-    if (!req)
+    if (!req || req == (jx_req *)(void *)&target_refused_mark) {
+        *con_cls = NULL;
         return;
+    }
     *con_cls = NULL;
+    guard_request_done(((http_req *)req)->guard);
     ms = (now_mono() - req->start) * 1000.0;
     route = req->route_index >= 0 ? jx_routes[req->route_index].pattern : "";
     /* Metrics count exact routes only; 404s, 405s and preflights go to
@@ -475,19 +726,45 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
         log_request(&l);
     }
+    atomic_fetch_add_explicit(&activity, req->bytes_in >= BIG_BODY ? BIG_BODY_WEIGHT : 1,
+                              memory_order_relaxed);
     req_free(req);
     atomic_fetch_sub(&in_flight, 1);
-    atomic_fetch_add_explicit(&activity, 1, memory_order_relaxed);
 }
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
     (void)cls;
-    (void)conn;
-    (void)socket_context;
-    if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *a =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        const union MHD_ConnectionInfo *fd =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+        *socket_context = guard_opened(a ? a->client_addr : NULL, fd ? fd->connect_fd : -1);
+        return;
+    }
+    if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        guard_closed(*socket_context);
+        *socket_context = NULL;
         atomic_fetch_add_explicit(&activity, 1, memory_order_relaxed);
+    }
+}
+
+/* The raw request target, before libmicrohttpd decodes it: what it
+ * returns is the request's first *con_cls. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)conn;
+    return head_target_refused(uri, strlen(uri)) ? &target_refused_mark : NULL;
+}
+
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+    (void)cls;
+    return guard_accept(addr, len) ? MHD_YES : MHD_NO;
 }
 
 unsigned long http_activity(void)
@@ -603,12 +880,16 @@ int http_start(const config *cfg)
         }
         flags |= MHD_USE_TLS;
     }
+    if (guard_start(cfg) < 0)
+        goto out;
     if (exec_start(cfg->db_pool) < 0) {
         log_msg(LOG_ERROR, "cannot start the handler threads", NULL);
+        guard_stop();
         goto out;
     }
     daemon_ = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, NULL,
+        flags, 0, on_accept, NULL, on_request, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->conn_limit,
@@ -624,6 +905,7 @@ int http_start(const config *cfg)
     if (!daemon_) {
         log_msg(LOG_ERROR, "cannot start the HTTP daemon (address in use?)", cfg->listen);
         exec_stop();
+        guard_stop();
         goto out;
     }
     rc = 0;
@@ -661,6 +943,7 @@ void http_stop(int timeout_s)
     exec_stop();
     MHD_stop_daemon(daemon_);
     daemon_ = NULL;
+    guard_stop();
     free(tls_mem[0]);
     free(tls_mem[1]);
     tls_mem[0] = tls_mem[1] = NULL;

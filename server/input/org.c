@@ -114,6 +114,24 @@ counts:
     return 0;
 }
 
+static int num2(const char *s)
+{
+    return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+/* The fields in range: a shape alone let 2026-13-45T99:99:99Z through to
+ * PostgreSQL, whose refusal was a 500. */
+static int date_time_in_range(const char *s)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y = num2(s) * 100 + num2(s + 2), m = num2(s + 5), d = num2(s + 8);
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    if (y < 1 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] || (m == 2 && d == 29 && !leap))
+        return 0;
+    return num2(s + 11) <= 23 && num2(s + 14) <= 59 && num2(s + 17) <= 59;
+}
+
 int rfc3339_ok(const char *s)
 {
     static const char shape[] = "dddd-dd-ddTdd:dd:dd";
@@ -123,6 +141,8 @@ int rfc3339_ok(const char *s)
         if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])
             return 0;
     }
+    if (!date_time_in_range(s))
+        return 0;
     s += i;
     if (*s == '.') {
         s++;
@@ -135,7 +155,7 @@ int rfc3339_ok(const char *s)
         return 1;
     return (s[0] == '+' || s[0] == '-') && isdigit((unsigned char)s[1]) &&
            isdigit((unsigned char)s[2]) && s[3] == ':' && isdigit((unsigned char)s[4]) &&
-           isdigit((unsigned char)s[5]) && !s[6];
+           isdigit((unsigned char)s[5]) && !s[6] && num2(s + 1) <= 23 && num2(s + 4) <= 59;
 }
 
 int token_decode(json_t *body, const char **label, const char **expires, jx_resp *resp,

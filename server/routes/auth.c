@@ -121,7 +121,14 @@ int auth_token_hex(jx_req *req, jx_resp *resp, char hex[65])
 
     if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7])
         return unauthorized(resp, "需要 Authorization: Bearer 令牌 (a bearer token is required)");
-    token_hash_hex(h + 7, hex);
+    /* a request with a body is authenticated twice (before the body is
+     * read, daemon.c, and by its handler): hash the token once */
+    if (!req->token_hex[0]) {
+        token_hash_hex(h + 7, hex);
+        memcpy(req->token_hex, hex, 65);
+    } else {
+        memcpy(hex, req->token_hex, 65);
+    }
     return 0;
 }
 

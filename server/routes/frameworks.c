@@ -29,7 +29,9 @@
 #include "db/frameworks.h"
 #include "db/idempotency.h"
 #include "problem.h"
+#include "routes/page.h"
 #include "routes/routes.h"
+#include "routes/workflow.h"
 #include "util.h"
 
 
@@ -149,6 +151,32 @@ int route_framework_get(jx_req *req, jx_resp *resp)
         problem_not_found(resp);
     else
         send_copy(resp, 200, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+    PQclear(res);
+    return 0;
+}
+
+/* GET /v1/frameworks/{id}/history: 404 when the framework is out of reach
+ * (or unknown); a built-in one has an empty history. */
+int route_framework_history(jx_req *req, jx_resp *resp)
+{
+    auth_info who;
+    PGresult *res = NULL;
+    db_err e;
+    int64_t after;
+    int limit;
+
+    if (auth_require(req, resp, &who) < 0 || page_params(req, resp, &limit, &after) < 0)
+        return 0;
+    if (dbf_get(&who, req_param(req, "id"), 0, &res, &e) < 0)
+        return db_problem(resp, &e);
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return problem_not_found(resp);
+    }
+    PQclear(res);
+    if (dbf_history(&who, req_param(req, "id"), after, limit + 1, &res, &e) < 0)
+        return db_problem(resp, &e);
+    send_page(resp, res, limit);
     PQclear(res);
     return 0;
 }

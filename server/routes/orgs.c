@@ -271,3 +271,14 @@ out:
         auth_cache_clear(); /* cached callers carry the organisation's name */
     return 0;
 }
+
+static int org_history(const auth_info *who, int64_t id, int64_t after, int limit,
+                       PGresult **res, db_err *e)
+{
+    return audit_history("org", who, id, after, limit, res, e);
+}
+
+int route_org_history(jx_req *req, jx_resp *resp)
+{
+    return wf_history(req, resp, org_history);
+}

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/audit.h"
 #include "routes/auth.h"
 #include "input/body.h"
 #include "db/tx.h"
@@ -139,6 +140,38 @@ static int not_department(jx_resp *resp)
     return problem_invalid(resp, &errs);
 }
 
+/* 0 when every project and unit the plan names is its department's;
+ * else -1 with 422 listing each one (unknown ids answer the same). */
+static int refs_in_reach(pool_conn *pc, jx_resp *resp, int64_t department_id, const char *doc)
+{
+    PGresult *res = NULL;
+    jx_errors errs;
+    db_err e;
+    int i;
+
+    if (dbl_refs_out_of_reach(pc, department_id, doc, &res, &e) < 0) {
+        db_problem(resp, &e);
+        return -1;
+    }
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        return 0;
+    }
+    jx_errors_clear(&errs);
+    for (i = 0; i < PQntuples(res); i++) {
+        if (!strcmp(PQgetvalue(res, i, 1), "project"))
+            errs_add(&errs, JX_EINVALID, PQgetvalue(res, i, 0), "PROJECT_UNKNOWN",
+                     "本部门及所属单位没有这个项目 (no such project of the department or its "
+                     "units)");
+        else
+            errs_add(&errs, JX_EINVALID, PQgetvalue(res, i, 0), "ORG_UNKNOWN",
+                     "不是本部门或其所属单位 (not the department or one of its units)");
+    }
+    PQclear(res);
+    problem_invalid(resp, &errs);
+    return -1;
+}
+
 int route_plan_create(jx_req *req, jx_resp *resp)
 {
     auth_info who;
@@ -166,6 +199,8 @@ int route_plan_create(jx_req *req, jx_resp *resp)
         not_department(resp);
         goto out;
     }
+    if (refs_in_reach(pc, resp, org_id ? org_id : who.org_id, doc) < 0)
+        goto out; /* rolled back */
     resp_header(resp, "Location", "/v1/plans/%s", PQgetvalue(res, 0, 0));
     ok = idem_store(pc, &who, &k, resp, &e) == 0 && db_commit(pc, &e) == 0;
     if (!ok) {
@@ -234,6 +269,8 @@ int route_plan_put(jx_req *req, jx_resp *resp)
         errs_add(&errs, JX_EINVALID, "/org_id", "ORG_IMMUTABLE",
                  "计划所属部门不能更改 (a plan cannot move to another department)");
         problem_invalid(resp, &errs);
+    } else if (refs_in_reach(pc, resp, row.org_id, doc) < 0) {
+        /* answered */
     } else if (dbl_update(pc, &who, &row, year, doc, &res, &e) < 0) {
         db_problem(resp, &e);
     } else {
@@ -256,4 +293,15 @@ out:
 int route_plans_list(jx_req *req, jx_resp *resp)
 {
     return wf_list(req, resp, LQ_PLANS, dbl_list);
+}
+
+static int plan_history(const auth_info *who, int64_t id, int64_t after, int limit,
+                        PGresult **res, db_err *e)
+{
+    return audit_history("plan", who, id, after, limit, res, e);
+}
+
+int route_plan_history(jx_req *req, jx_resp *resp)
+{
+    return wf_history(req, resp, plan_history);
 }

@@ -24,11 +24,13 @@ int route_orgs_list(jx_req *req, jx_resp *resp);
 int route_org_create(jx_req *req, jx_resp *resp);
 int route_org_get(jx_req *req, jx_resp *resp);
 int route_org_patch(jx_req *req, jx_resp *resp);
+int route_org_history(jx_req *req, jx_resp *resp);
 
 /* routes/tokens.c */
 int route_token_create(jx_req *req, jx_resp *resp);
 int route_tokens_list(jx_req *req, jx_resp *resp);
 int route_token_delete(jx_req *req, jx_resp *resp);
+int route_token_history(jx_req *req, jx_resp *resp);
 
 /* routes/projects.c */
 int route_projects_list(jx_req *req, jx_resp *resp);
@@ -56,6 +58,7 @@ int route_framework_create(jx_req *req, jx_resp *resp);
 int route_framework_get(jx_req *req, jx_resp *resp);
 /* GET /v1/frameworks/{id}/template.xlsx (routes/framework_template.c) */
 int route_framework_template(jx_req *req, jx_resp *resp);
+int route_framework_history(jx_req *req, jx_resp *resp);
 
 /* routes/evaluations.c */
 int route_project_evaluate(jx_req *req, jx_resp *resp);
@@ -82,6 +85,7 @@ int route_plans_list(jx_req *req, jx_resp *resp);
 int route_plan_create(jx_req *req, jx_resp *resp);
 int route_plan_get(jx_req *req, jx_resp *resp);
 int route_plan_put(jx_req *req, jx_resp *resp);
+int route_plan_history(jx_req *req, jx_resp *resp);
 
 /* routes/monitoring.c (issue 20) */
 int route_monitoring_put(jx_req *req, jx_resp *resp);

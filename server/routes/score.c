@@ -1,7 +1,8 @@
 /*
  * routes/score.c -- POST /v1/score: the scoring library over HTTP.
  *
- * Stateless and database-free: the body goes to jx_score_json as is and a
+ * Behind a token (any organisation's; cached, so no database work per
+ * request once seen).  Otherwise stateless: the body goes to jx_score_json as is and a
  * scored document's result is returned verbatim, so the API and the
  * jixiao-score tool can never disagree.  The library's statuses map to
  * HTTP as api.md asks: malformed JSON 400 (with line and column), an
@@ -15,6 +16,7 @@
 #include "input/body.h"
 #include "metrics.h"
 #include "problem.h"
+#include "routes/auth.h"
 #include "routes/routes.h"
 
 static int syntax_error(jx_resp *resp, const jx_errors *errs)
@@ -35,7 +37,12 @@ int route_score(jx_req *req, jx_resp *resp)
     char *out = NULL;
     size_t outlen = 0;
     jx_status st;
+    auth_info who;
 
+    /* any organisation's token (api.md): no anonymous request makes the
+     * server parse a body (daemon.c refuses it before reading it) */
+    if (auth_require(req, resp, &who) < 0)
+        return 0;
     if (!body_is_json_type(req_header(req, "Content-Type")))
         return problem(resp, 415, "unsupported-media-type",
                        "不支持的媒体类型 (unsupported media type)",

@@ -29,6 +29,7 @@
 #include "input/org.h"
 #include "problem.h"
 #include "routes/routes.h"
+#include "routes/workflow.h"
 #include "util.h"
 
 
@@ -194,4 +195,15 @@ out:
     if (ok)
         auth_cache_forget_token(id); /* refused from now on, not after the cache's TTL */
     return 0;
+}
+
+static int token_history(const auth_info *who, int64_t id, int64_t after, int limit,
+                         PGresult **res, db_err *e)
+{
+    return audit_history("token", who, id, after, limit, res, e);
+}
+
+int route_token_history(jx_req *req, jx_resp *resp)
+{
+    return wf_history(req, resp, token_history);
 }

@@ -376,7 +376,8 @@ static void csv_field(strbuf *sb, const char *s, int last)
     const char *p;
 
     s = s ? s : "";
-    formula = s[0] && strchr("=+-@\t\r", s[0]) != NULL;
+    /* = + - @, or a tab/CR/LF before whatever a spreadsheet reads next */
+    formula = s[0] && strchr("=+-@\t\r\n", s[0]) != NULL;
     quote = formula || strpbrk(s, ",\"\r\n") != NULL;
     if (quote)
         sb_puts(sb, "\"");

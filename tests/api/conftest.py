@@ -22,6 +22,8 @@ SHARED = pathlib.Path(os.environ.get("JX_SHARED", REPO.parent / "shared"))
 FIXTURES = SHARED / "fixtures"
 SERVER_BIN = os.environ.get("JX_SERVER_BIN", "")
 TOKEN = os.environ.get("JX_BOOTSTRAP_TOKEN", "")
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+AUTH_LINE = f"Authorization: Bearer {TOKEN}\r\n".encode()  # for raw requests
 SANITIZER_MARKS = ("Sanitizer", "runtime error:")
 
 

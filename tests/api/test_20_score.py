@@ -3,7 +3,10 @@ its `expect` (rules in shared/fixtures/README.md)."""
 import pytest
 import requests
 
-from conftest import fixture_files, load_fixture, url
+from conftest import AUTH, fixture_files, load_fixture, url
+
+# POST /v1/score needs a token, which needs the migrated database
+pytestmark = pytest.mark.usefixtures("migrated")
 
 FILES = fixture_files()
 
@@ -46,7 +49,7 @@ def test_there_are_fixtures():
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
 def test_fixture(path):
     fx = load_fixture(path)
-    r = requests.post(url("/v1/score"), json=fx["document"], timeout=30)
+    r = requests.post(url("/v1/score"), headers=AUTH, json=fx["document"], timeout=30)
     assert r.status_code == 200, r.text
     assert r.headers["Content-Type"].startswith("application/json")
     res = r.json()
@@ -85,7 +88,15 @@ def test_fixture(path):
         assert not bad, f"unwanted findings {bad}"
 
 
-def test_score_needs_no_token():
+def test_score_needs_a_token():
+    """api.md Additions: any organisation's token; none, or a bad one, is
+    401 (before the body is read: tests/fault/test_47_edge_memory.py::test_401_comes_before_the_body)."""
     fx = load_fixture(FILES[0])
     r = requests.post(url("/v1/score"), json=fx["document"], timeout=30)
+    assert r.status_code == 401, r.text[:300]
+    assert r.headers["WWW-Authenticate"].startswith("Bearer")
+    r = requests.post(url("/v1/score"), json=fx["document"], timeout=30,
+                      headers={"Authorization": "Bearer jx_not_a_token"})
+    assert r.status_code == 401
+    r = requests.post(url("/v1/score"), headers=AUTH, json=fx["document"], timeout=30)
     assert r.status_code == 200

@@ -4,9 +4,13 @@ import json
 import socket
 import urllib.parse
 
+import pytest
 import requests
 
-from conftest import BASE, assert_problem, fixture_files, load_fixture, url
+from conftest import AUTH, AUTH_LINE, BASE, assert_problem, fixture_files, load_fixture, url
+
+# POST /v1/score needs a token, which needs the migrated database
+pytestmark = pytest.mark.usefixtures("migrated")
 
 ORIGIN = "https://portal.example"
 
@@ -45,7 +49,7 @@ def sample_document():
 def test_malformed_json_gives_400_with_line_and_column():
     body = '{\n  "scope": "project",\n  "framework": ,\n}'
     r = requests.post(url("/v1/score"), data=body.encode(),
-                      headers={"Content-Type": "application/json"}, timeout=10)
+                      headers={**AUTH, "Content-Type": "application/json"}, timeout=10)
     p = assert_problem(r, 400)
     assert p["line"] == 3 and p["column"] >= 1
     assert p["errors"] and p["errors"][0]["line"] == 3
@@ -55,7 +59,7 @@ def test_malformed_json_gives_400_with_line_and_column():
 
 
 def test_empty_body_is_malformed():
-    r = requests.post(url("/v1/score"), data=b"", headers={"Content-Type": "application/json"},
+    r = requests.post(url("/v1/score"), data=b"", headers={**AUTH, "Content-Type": "application/json"},
                       timeout=10)
     assert_problem(r, 400)
 
@@ -63,7 +67,7 @@ def test_empty_body_is_malformed():
 def test_unknown_field_gives_400():
     doc = sample_document()
     doc["nmae"] = "typo"
-    r = requests.post(url("/v1/score"), json=doc, timeout=10)
+    r = requests.post(url("/v1/score"), headers=AUTH, json=doc, timeout=10)
     p = assert_problem(r, 400)
     assert any(e["pointer"] == "/nmae" for e in p["errors"]), p
 
@@ -71,7 +75,7 @@ def test_unknown_field_gives_400():
 def test_unknown_nested_field_gives_400():
     doc = sample_document()
     doc["indicators"][0]["wieght"] = 3
-    r = requests.post(url("/v1/score"), json=doc, timeout=10)
+    r = requests.post(url("/v1/score"), headers=AUTH, json=doc, timeout=10)
     p = assert_problem(r, 400)
     assert any(e["pointer"].startswith("/indicators/0") for e in p["errors"]), p
 
@@ -81,7 +85,7 @@ def test_invalid_document_gives_422_with_every_error():
     doc["indicators"][0]["target"] = "大于三十"
     doc["indicators"][1]["weight"] = -5
     doc["year"] = "last year"
-    r = requests.post(url("/v1/score"), json=doc, timeout=10)
+    r = requests.post(url("/v1/score"), headers=AUTH, json=doc, timeout=10)
     p = assert_problem(r, 422)
     pointers = [e["pointer"] for e in p["errors"]]
     assert len(p["errors"]) >= 2, p
@@ -91,13 +95,13 @@ def test_invalid_document_gives_422_with_every_error():
 
 def test_wrong_content_type_gives_415():
     r = requests.post(url("/v1/score"), data=b"a=b",
-                      headers={"Content-Type": "multipart/form-data; boundary=x"}, timeout=10)
+                      headers={**AUTH, "Content-Type": "multipart/form-data; boundary=x"}, timeout=10)
     assert_problem(r, 415)
 
 
 def test_oversized_body_gives_413_without_reading_it():
     # Announce 9 MiB, send 1 KiB: the answer must come without the rest.
-    head = (b"POST /v1/score HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+    head = (b"POST /v1/score HTTP/1.1\r\nHost: t\r\n" + AUTH_LINE + b"Content-Type: application/json\r\n"
             b"Content-Length: 9437184\r\n\r\n")
     out = raw(head + b" " * 1024)
     status_line, _, rest = out.partition(b"\r\n")
@@ -112,7 +116,7 @@ def test_oversized_body_with_requests_gets_413_or_is_cut():
     # sees the connection closed; the server stays up either way.
     try:
         r = requests.post(url("/v1/score"), data=b" " * (9 * 1024 * 1024),
-                          headers={"Content-Type": "application/json"}, timeout=30)
+                          headers={**AUTH, "Content-Type": "application/json"}, timeout=30)
         assert_problem(r, 413)
     except requests.ConnectionError:
         pass
@@ -126,7 +130,7 @@ def test_chunked_upload_over_the_limit_is_cut_off():
             yield chunk
     try:
         r = requests.post(url("/v1/score"), data=gen(),
-                          headers={"Content-Type": "application/json"}, timeout=30)
+                          headers={**AUTH, "Content-Type": "application/json"}, timeout=30)
         assert r.status_code == 413
     except requests.ConnectionError:
         pass
@@ -136,7 +140,7 @@ def test_chunked_upload_over_the_limit_is_cut_off():
 def test_body_at_the_limit_is_read():
     doc = json.dumps(sample_document()).encode()
     body = doc + b" " * (8 * 1024 * 1024 - len(doc))
-    r = requests.post(url("/v1/score"), data=body, headers={"Content-Type": "application/json"},
+    r = requests.post(url("/v1/score"), data=body, headers={**AUTH, "Content-Type": "application/json"},
                       timeout=30)
     assert r.status_code == 200, r.text[:300]
 
@@ -205,7 +209,7 @@ def test_cors_other_origin_gets_no_allowance():
 
 
 def test_cors_on_simple_request():
-    r = requests.post(url("/v1/score"), json=sample_document(), headers={"Origin": ORIGIN},
+    r = requests.post(url("/v1/score"), json=sample_document(), headers={**AUTH, "Origin": ORIGIN},
                       timeout=10)
     assert r.status_code == 200
     assert r.headers["Access-Control-Allow-Origin"] == ORIGIN
@@ -222,7 +226,7 @@ def test_keep_alive_survives_a_response():
     s = socket.create_connection(addr(), timeout=10)
     try:
         doc = json.dumps(sample_document()).encode()
-        req = (b"POST /v1/score HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+        req = (b"POST /v1/score HTTP/1.1\r\nHost: t\r\n" + AUTH_LINE + b"Content-Type: application/json\r\n"
                b"Content-Length: " + str(len(doc)).encode() + b"\r\n\r\n" + doc)
         f = s.makefile("rb")
         for _ in range(2):
@@ -245,7 +249,7 @@ def test_keep_alive_survives_a_response():
 
 def test_metrics_text():
     requests.get(url("/healthz"), timeout=10)
-    requests.post(url("/v1/score"), json=sample_document(), timeout=10)
+    requests.post(url("/v1/score"), headers=AUTH, json=sample_document(), timeout=10)
     r = requests.get(url("/metrics"), timeout=10)
     assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("text/plain")
@@ -269,7 +273,7 @@ def test_slow_client_times_out():
     import time
     s = socket.create_connection(addr(), timeout=15)
     try:
-        s.sendall(b"POST /v1/score HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n{")
+        s.sendall(b"POST /v1/score HTTP/1.1\r\nHost: t\r\n" + AUTH_LINE + b"Content-Length: 100\r\n\r\n{")
         t0 = time.monotonic()
         try:
             data = s.recv(65536)
@@ -298,7 +302,7 @@ def test_problems_quoting_invalid_utf8_keep_their_detail_and_messages(migrated):
             headers={"Content-Type": "text/csv"})
     assert "\ufffd" in assert_problem(r, 400)["detail"]
     r = requests.post(url("/v1/score"), data=b'{"name": "\xff', timeout=30,
-                      headers={"Content-Type": "application/json"})
+                      headers={**AUTH, "Content-Type": "application/json"})
     body = assert_problem(r, 400)
     assert body["errors"][0]["message"], body
 

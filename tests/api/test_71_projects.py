@@ -63,7 +63,7 @@ def test_the_stored_project_scores_like_the_fixture(tree):
         for part in parts[:-1]:
             cur = cur[int(part)] if isinstance(cur, list) else cur[part]
         cur[parts[-1]] = text
-    r = api("POST", "/v1/score", None, dict(doc, scope="project"))
+    r = api("POST", "/v1/score", TOKEN, dict(doc, scope="project"))
     assert r.status_code == 200, r.text
     assert r.json()["total"] == 98.5
 

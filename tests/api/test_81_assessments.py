@@ -6,7 +6,7 @@ import copy
 import pytest
 import requests
 
-from conftest import assert_problem, url
+from conftest import AUTH, assert_problem, url
 from evalkit import World, create_project, get, post, put
 from test_20_score import close
 
@@ -59,7 +59,7 @@ def test_example_of_section_4_scores(world, example):
     assert r.status_code == 201, r.text
     ev = r.json()
     doc = dict(EXAMPLE, org=f"宿州市医疗保障局{world.tag}")
-    want = requests.post(url("/v1/score"), json=doc, timeout=30).json()
+    want = requests.post(url("/v1/score"), headers=AUTH, json=doc, timeout=30).json()
     assert close(ev["total"], want["total"], 2) and ev["max"] == want["max"] == 100
     assert ev["grade"] == want["grade"] and ev["complete"] == want["complete"]
     assert [i["score"] for i in ev["indicators"]] == [i["score"] for i in want["indicators"]]

@@ -40,6 +40,7 @@ SERVER_PID = int(os.environ.get("JX_SERVER_PID", "0"))
 SANITIZED = os.environ.get("JX_SANITIZED") == "1"
 TOKEN = os.environ.get("JX_BOOTSTRAP_TOKEN", "")
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+AUTH_LINE = f"Authorization: Bearer {TOKEN}\r\n".encode()  # for raw requests
 TIMEOUT = float(os.environ.get("JIXIAO_TIMEOUT", "2"))          # client inactivity, s
 DB_TIMEOUT = float(os.environ.get("JIXIAO_DB_TIMEOUT", "1000")) / 1000.0  # pool wait, s
 FAULT_TMP = pathlib.Path(os.environ.get("JX_FAULT_TMP", "/tmp"))

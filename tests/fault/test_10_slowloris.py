@@ -15,7 +15,7 @@ import time
 
 import requests
 
-from conftest import (BASE, SANITIZED, TIMEOUT, abort, assert_healthy, connect, fd_count, url)
+from conftest import (AUTH_LINE, BASE, SANITIZED, TIMEOUT, abort, assert_healthy, connect, fd_count, url)
 
 SLACK = 4.0 if SANITIZED else 3.0   # timer granularity and a busy 2-core machine
 
@@ -81,7 +81,7 @@ def test_stalled_headers_and_bodies_are_closed_and_do_not_hold_the_server():
     partial_line = open_stalled(50, b"GET /heal")
     partial_headers = open_stalled(50, b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: aaaa")
     stalled_body = open_stalled(
-        100, b"POST /v1/score HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+        100, b"POST /v1/score HTTP/1.1\r\nHost: t\r\n" + AUTH_LINE + b"Content-Type: application/json\r\n"
              b"Content-Length: 1000\r\n\r\n{\"scope\":")
     socks = partial_line + partial_headers + stalled_body
     try:
@@ -111,7 +111,7 @@ def test_stalled_headers_and_bodies_are_closed_and_do_not_hold_the_server():
 def test_trickling_body_does_not_hold_others_and_is_closed_when_it_stops():
     n, period, duration = 40, min(0.5, TIMEOUT / 3), TIMEOUT * 2.5
     socks = open_stalled(
-        n, b"POST /v1/score HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+        n, b"POST /v1/score HTTP/1.1\r\nHost: t\r\n" + AUTH_LINE + b"Content-Type: application/json\r\n"
            b"Content-Length: 100000\r\n\r\n[")
     try:
         started = time.monotonic()

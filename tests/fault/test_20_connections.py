@@ -164,8 +164,27 @@ def test_a_second_storm_does_not_grow_memory():
         assert RSS["second"] <= 64 * 1024, "over the 64 MiB of operations.md"
 
 
+BACK_MARGIN = 8 * 1024   # KiB over the start that still counts as "back"
+BACK_WITHIN = 30.0       # s: generous; the property is "given back", not "fast"
+
+
 @pytest.mark.skipif(SANITIZED, reason="the ASan allocator keeps freed memory by design")
 def test_rss_back_near_its_start_after_the_storm():
-    assert "first" in RSS, "needs the first storm"
-    assert RSS["first"] <= RSS["start"] + 8 * 1024, \
-        f"RSS {RSS['start'] / 1024:.1f} MiB before, {RSS['first'] / 1024:.1f} MiB after"
+    """The memory a storm took is given back once the server is quiet.
+
+    The server trims its heap when it has been quiet for a tick (main.c).
+    A single reading right after the storm measured how busy the machine
+    was, not that property: on a loaded 2-core machine the storm's last
+    connections were still being closed, and the trim not yet run, when it
+    was taken (12.6 MiB before, 21.2 MiB after, on a clean clone).  So the
+    reading is repeated until RSS is back within the margin or BACK_WITHIN
+    seconds have passed, with the server left alone meanwhile (no request
+    of ours keeps it from being quiet)."""
+    assert "start" in RSS, "needs the first storm"
+    t0 = time.monotonic()
+    back = wait_for(lambda: rss_kib() <= RSS["start"] + BACK_MARGIN, BACK_WITHIN, interval=0.25)
+    now = rss_kib()
+    print(f"RSS {RSS['start'] / 1024:.1f} MiB before the storms, {now / 1024:.1f} MiB "
+          f"{time.monotonic() - t0:.1f} s into the wait")
+    assert back, f"RSS {RSS['start'] / 1024:.1f} MiB before, still {now / 1024:.1f} MiB " \
+        f"after {BACK_WITHIN:.0f} s of quiet"

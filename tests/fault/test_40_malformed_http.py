@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from conftest import (SANITIZED, TIMEOUT, assert_healthy, exchange, parse_responses,
-                      server_alive)
+from conftest import (AUTH_LINE, SANITIZED, TIMEOUT, assert_healthy, exchange,
+                      parse_responses, server_alive)
 
 H = b"Host: t\r\n"
 DOC = b'{"scope":"project"}'
@@ -152,7 +152,7 @@ def test_conflicting_content_lengths_are_refused():
 
 def test_repeated_equal_content_lengths_are_accepted():
     """The same value twice is one length (RFC 9112 section 6.3 allows it)."""
-    data, how = exchange(b"POST /v1/score HTTP/1.1\r\n" + H
+    data, how = exchange(b"POST /v1/score HTTP/1.1\r\n" + H + AUTH_LINE
                          + b"Content-Length: 19\r\nContent-Length: 19\r\n\r\n" + DOC)
     statuses = [s for s, _, _ in parse_responses(data)]
     assert statuses[:1] == [200], (statuses, how)

@@ -259,6 +259,13 @@ def test_server_sigkilled_under_writers():
         "answers other than 201 before the kill"
 
     # Before any restart: what was acknowledged is there, and whole.
+    # The killed server's backends may still be finishing a COMMIT that was
+    # under way at the kill (PostgreSQL notices the dead client only after
+    # it): count once they are done, else a commit landing after the count
+    # reads as a replay of nothing (2 replayed, 0 counted, seen once).
+    wait_for(lambda: sql("SELECT count(*) FROM pg_stat_activity WHERE state <> 'idle'"
+                         " AND backend_type = 'client backend'"
+                         " AND pid <> pg_backend_pid()") == "0", 10, interval=0.05)
     stored = set(org_projects(org))
     missing = {v[0] for v in acked_at_kill.values()} - stored
     assert not missing, f"acknowledged and lost: {sorted(missing)[:10]}"

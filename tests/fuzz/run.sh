@@ -3,7 +3,7 @@
 #
 # Runs each libFuzzer target (the library's document loader, value parser
 # and rule-text reader; the server's request bodies, CSV import and query strings;
-# the .xlsx and .docx readers of lib/office) for
+# request heads; the .xlsx and .docx readers of lib/office) for
 # an equal share of SECONDS on a copy of its seed
 # corpus (tests/fuzz/corpus/<target>/, left untouched) in a temporary
 # directory; fails on any crash, leak, timeout, OOM or sanitizer report.
@@ -14,7 +14,7 @@ set -u
 BUILD=${1:?usage: run.sh BUILD_DIR SECONDS}
 SECONDS_TOTAL=${2:-60}
 here=$(cd "$(dirname "$0")" && pwd)
-targets=${JX_FUZZ_TARGETS:-"fuzz_document fuzz_parse fuzz_ruletext fuzz_project fuzz_bodies fuzz_import fuzz_query fuzz_xlsx fuzz_docx"}
+targets=${JX_FUZZ_TARGETS:-"fuzz_document fuzz_parse fuzz_ruletext fuzz_project fuzz_bodies fuzz_import fuzz_query fuzz_xlsx fuzz_docx fuzz_head"}
 ntargets=$(echo $targets | wc -w)
 per=$((SECONDS_TOTAL / ntargets))
 [ "$per" -lt 1 ] && per=1

@@ -90,9 +90,9 @@ function init(args)
    local dir = os.getenv("JX_LOAD_DOCS")
    local n = tonumber(os.getenv("JX_LOAD_NDOCS") or "0")
    local auth = { ["Authorization"] = "Bearer " .. (os.getenv("JX_LOAD_TOKEN") or "") }
-   local json = { ["Content-Type"] = "application/json" }
+   local json = { ["Content-Type"] = "application/json", ["Authorization"] = auth["Authorization"] }
 
-   -- stateless scoring, spread over the fixture documents
+   -- stateless scoring (behind a token), spread over the fixture documents
    for i = 1, n do
       add(30 / n, "score", wrk.format("POST", "/v1/score", json, read_file(dir .. "/" .. i .. ".json")))
    end

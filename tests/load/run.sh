@@ -75,6 +75,8 @@ BASE=http://127.0.0.1:$PORT
 
 sanitizer_env detect_leaks=1:halt_on_error=1:abort_on_error=0:exitcode=86 lsan
 export DATABASE_URL JIXIAO_BOOTSTRAP_TOKEN=$TOKEN JIXIAO_LOG=${JIXIAO_LOG:-info}
+# wrk is many clients from one address: lift the per-address cap above it
+export JIXIAO_MAX_CONN_PER_IP=${JIXIAO_MAX_CONN_PER_IP:-$((CONNS + 64))}
 SANITIZED=0
 if ldd "$SERVER" 2>/dev/null | grep -q libasan || grep -qa __asan_init "$SERVER"; then SANITIZED=1; fi
 
@@ -88,7 +90,7 @@ mkdir -p "$TMP/docs"
 n=0
 for f in "$SHARED"/fixtures/[0-9]*.json; do
     /usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["document"], ensure_ascii=False, separators=(",",":")))' "$f" >"$TMP/doc.json"
-    code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @"$TMP/doc.json" "$BASE/v1/score")
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" --data-binary @"$TMP/doc.json" "$BASE/v1/score")
     if [ "$code" = 200 ]; then
         n=$((n + 1)); mv "$TMP/doc.json" "$TMP/docs/$n.json"
     else

@@ -215,6 +215,11 @@ def build_models(score_bin, shared):
     models.append(("department-wide", make_model(WIDE_DOC, wide, 901, problems=[])))
     if fixtures:
         models.append(("hostile-text", hostile_text_model(score_bin, base)))
+    # rules as reports write them, a 不适用 indicator, no weights (scoring.md §8)
+    example = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))), "scripts", "example-rules-text.json")
+    doc = json.load(open(example, encoding="utf-8"))
+    models.append(("rules-text", make_model(doc, score(score_bin, doc), 904)))
     bare = make_model({"name": "空", "org": "某单位", "year": 2022}, {
         "framework": "project-2020", "total": 0, "max": 100, "normalised": 0, "grade": "差",
         "complete": False, "execution": {"budget": None, "executed": None, "rate": None,
@@ -245,6 +250,14 @@ def cents(x):
     return int(round(float(x) * 100))
 
 
+NA = "不适用"   # the score cell of a not-applicable indicator (scoring.md §8)
+
+
+def score_of(x):
+    """a score cell as hundredths, or NA for a 不适用 row (null in JSON)"""
+    return NA if x is None or x == NA else cents(x)
+
+
 HEAD = ["序号", "一级指标", "二级指标", "三级指标", "分值", "评分情况", "报告得分", "核定得分", "扣分"]
 CST = "2023年3月1日 16:00"   # make_model's created_at, 08:00Z, in China Standard Time
 
@@ -270,7 +283,7 @@ def expected_rows(model):
     """(names, scores) of the score table as the result gives it"""
     res = model["result"]
     names = [ind["name"] for ind in res["indicators"]]
-    scores = [cents(ind["score"]) for ind in res["indicators"]]
+    scores = [NA if ind.get("not_applicable") else cents(ind["score"]) for ind in res["indicators"]]
     ex = res.get("execution") or {}
     if cents(ex.get("weight", 0)) > 0:
         names.append("预算执行率")
@@ -291,16 +304,17 @@ def check_json(name, model, out):
     body = [r for r in rows if r["kind"] != "total"]
     total = [r for r in rows if r["kind"] == "total"]
     C.ok(len(total) == 1 and rows[-1]["kind"] == "total", f"{name}.json: one total row, last")
-    s = sum(cents(r["score"]) for r in body)
+    s = sum(cents(r["score"]) for r in body if not r.get("not_applicable"))
     C.ok(s == cents(total[0]["score"]), f"{name}.json: rows sum {s} == total {total[0]['score']}")
     C.ok(cents(total[0]["score"]) == cents(model["result"]["total"]),
          f"{name}.json: total row == result total")
     C.ok(total[0]["grade"] == model["result"]["grade"], f"{name}.json: grade")
-    C.ok(all(cents(r["weight"]) - cents(r["score"]) == cents(r["deduction"]) for r in rows),
+    C.ok(all(cents(r["weight"]) - cents(r["score"]) == cents(r["deduction"]) for r in rows
+             if not r.get("not_applicable")),
          f"{name}.json: deductions = weight - score")
     names, scores = expected_rows(model)
     C.ok([r["name"] for r in body] == names, f"{name}.json: row names")
-    C.ok([cents(r["score"]) for r in body] == scores, f"{name}.json: row scores")
+    C.ok([score_of(r["score"]) for r in body] == scores, f"{name}.json: row scores")
     ind_rows = [r for r in body if r["kind"] == "indicator"]
     C.ok([None if r["reported_score"] is None else cents(r["reported_score"]) for r in ind_rows]
          == expected_reported(model), f"{name}.json: reported scores beside computed ones")
@@ -312,7 +326,8 @@ def check_json(name, model, out):
     # a level-1 cell's label claims exactly what its rows are worth
     for k, r in enumerate(ind_rows):
         if r["level1_rowspan"] > 0 and r["level1"]:
-            w = sum(cents(x["weight"]) for x in ind_rows[k:k + r["level1_rowspan"]])
+            w = sum(cents(x["weight"]) for x in ind_rows[k:k + r["level1_rowspan"]]
+                    if not x.get("not_applicable"))
             C.ok(label_points(r["level1_label"]) == w,
                  f"{name}.json: {r['level1_label']} spans rows worth {w / 100}")
     # scores are written with two decimals, as the library writes them
@@ -467,10 +482,11 @@ def check_html(name, model, out):
         spans = sum(c["rowspan"] for cells, _ in placed for col, c in cells if col == 1)
         C.ok(spans == n_ind, f"{name}.html: level-1 rowspans cover the indicators ({spans}/{n_ind})")
         # each level-1 cell spans exactly the rows its label's points add up to
-        weights = []
+        weights = []  # what each row is worth: nothing when 不适用 (its score cell)
         for cells, _ in placed:
             w = [c for col, c in cells if col == 4]
-            weights.append(cents(w[0]["text"]) if w else 0)
+            na = any(col == 7 and c["text"] == NA for col, c in cells)
+            weights.append(cents(w[0]["text"]) if w and not na else 0)
         for k, (cells, _) in enumerate(placed):
             for col, c in cells:
                 if col == 1 and label_points(c["text"]) is not None:
@@ -557,7 +573,7 @@ def check_md(name, model, out):
     body = [md_cells(ln) for ln in score[0][2:-1]]
     C.ok([md_unescape(r[3]) if r[3] else md_unescape(r[1]) for r in body] == names,
          f"{name}.md: row names")
-    C.ok([cents(r[7]) for r in body] == scores, f"{name}.md: row scores")
+    C.ok([score_of(r[7]) for r in body] == scores, f"{name}.md: row scores")
     C.ok(CST in text, f"{name}.md: time in CST")
     if name == "hostile":
         C.ok("<script>" not in text and "<b>" not in text, f"{name}.md: no live HTML")
@@ -590,15 +606,16 @@ def check_csv(name, model, out):
     got = [r[1] if r[1] == "预算执行率" and not r[3] else r[3] for r in body]
     C.ok(got == [csv_expect(n) if n != "预算执行率" else n for n in names],
          f"{name}.csv: names round-trip")
-    C.ok([cents(r[7]) for r in body] == scores, f"{name}.csv: scores round-trip")
+    C.ok([score_of(r[7]) for r in body] == scores, f"{name}.csv: scores round-trip")
     n_ind = len(model["result"]["indicators"])
     C.ok([cents(r[6]) if r[6] else None for r in body[:n_ind]] == expected_reported(model),
          f"{name}.csv: reported scores")
-    C.ok(all(re.fullmatch(r"-?\d+\.\d\d", r[k]) for r in rows[1:] for k in (4, 7, 8)),
+    C.ok(all(re.fullmatch(r"-?\d+\.\d\d", r[k]) for r in rows[1:] for k in (4, 7, 8)
+             if not (k > 4 and r[7] == NA)),
          f"{name}.csv: scores with two decimals")
     last = rows[-1]
     C.ok(last[1] == "合计" and cents(last[7]) == cents(model["result"]["total"]) and
-         sum(scores) == cents(last[7]), f"{name}.csv: total row sums")
+         sum(x for x in scores if x != NA) == cents(last[7]), f"{name}.csv: total row sums")
     C.ok(model["result"]["grade"] in last[5], f"{name}.csv: grade in the total row")
 
 
@@ -628,8 +645,9 @@ def check_xlsx_bytes(name, model, out, path):
     n = len(names)
     got = [ws.cell(4 + k, 4).value or ws.cell(4 + k, 2).value for k in range(n)]
     C.ok(got == names, f"{name}.xlsx: names {got[:3]}...")
-    C.ok([cents(ws.cell(4 + k, 8).value) for k in range(n)] == scores, f"{name}.xlsx: scores")
-    C.ok(all(ws.cell(4 + k, 8).number_format == "0.00" for k in range(n + 1)),
+    C.ok([score_of(ws.cell(4 + k, 8).value) for k in range(n)] == scores, f"{name}.xlsx: scores")
+    C.ok(all(ws.cell(4 + k, 8).number_format == "0.00" for k in range(n + 1)
+             if ws.cell(4 + k, 8).value != NA),
          f"{name}.xlsx: score format 0.00")
     C.ok(ws.cell(4 + n, 2).value == "合计" and
          cents(ws.cell(4 + n, 8).value) == cents(model["result"]["total"]),
@@ -648,7 +666,8 @@ def check_xlsx_bytes(name, model, out, path):
         for rng in ws.merged_cells.ranges:
             if rng.min_col == 2 and rng.max_col == 2 and rng.min_row == 4 + k:
                 span = rng.max_row - rng.min_row + 1
-        w = sum(cents(ws.cell(4 + j, 5).value) for j in range(k, k + span))
+        w = sum(cents(ws.cell(4 + j, 5).value) for j in range(k, k + span)
+                if ws.cell(4 + j, 8).value != NA)
         C.ok(label_points(label) == w, f"{name}.xlsx: {label} spans rows worth {w / 100}")
     n_ind = len(model["result"]["indicators"])
     l1 = {ind["level1"] for ind in model["result"]["indicators"]}
@@ -702,7 +721,8 @@ def libreoffice_check(files, work):
         C.ok(len(total) == 1 and ("等级 " + model["result"]["grade"]) in total[0][5],
              f"{name}.xlsx via LibreOffice: grade")
         sc = [r[7] for r in rows[3:3 + len(scores)]]
-        C.ok(sc == [f"{s / 100:.2f}" for s in scores], f"{name}.xlsx via LibreOffice: scores {sc}")
+        C.ok(sc == [s if s == NA else f"{s / 100:.2f}" for s in scores],
+             f"{name}.xlsx via LibreOffice: scores {sc}")
         fnd = os.path.join(outdir, f"{base}-发现的问题.csv")
         if C.ok(os.path.exists(fnd), f"{name}.xlsx: LibreOffice converted the findings sheet"):
             text = open(fnd, encoding="utf-8").read()
@@ -809,14 +829,19 @@ def check_pdf(name, model, out, work):
             sc, de, rep = cents(ex["score"]), cents(ex["weight"]) - cents(ex["score"]), None
         elif r == "total":
             sc, de, rep = cents(res["total"]), cents(res["max"]) - cents(res["total"]), None
+        elif r.get("not_applicable"):
+            sc = de = None
         else:
             sc, de = cents(r["score"]), cents(r["weight"]) - cents(r["score"])
             i = r.get("index")
             ok = isinstance(i, int) and 0 <= i < len(inds) and isinstance(inds[i], dict)
             rep = inds[i].get("reported_score") if ok else None
             rep = rep if isinstance(rep, (int, float)) and not isinstance(rep, bool) else None
-        pat = rf"(?<![\d.]){sc / 100:.2f}\s+{de / 100:.2f}(?![\d.])"
-        if rep is not None:
+        if sc is None:  # 不适用: no score, no deduction
+            pat = NA + r"\s+—"
+        else:
+            pat = rf"(?<![\d.]){sc / 100:.2f}\s+{de / 100:.2f}(?![\d.])"
+        if sc is not None and rep is not None:
             pat = rf"(?<![\d.]){float(rep):.2f}\s+" + pat[len(r"(?<![\d.])"):]
         m = re.compile(pat).search(text, pos)
         if m:
@@ -825,7 +850,11 @@ def check_pdf(name, model, out, work):
             missing.append(pat)
     C.ok(at >= 0 and not missing,
          f"{name}.pdf: score rows (报告得分) 核定得分 扣分 in order; missing {missing[:3]}")
-    C.ok("合计" in text[at:] and f"等级{res['grade']}" in re.sub(r"\s+", "", text[at:]),
+    # the 合计 row's text in reading order: -layout interleaves a wrapped cell
+    # with the columns beside it ("等" ... "87.33 2.67" ... "级优")
+    raw = subprocess.run(["pdftotext", path, "-"], capture_output=True, timeout=120).stdout
+    raw = re.sub(r"\s+", "", raw.decode("utf-8", "replace"))
+    C.ok("合计" in text[at:] and f"等级{res['grade']}" in raw[max(raw.find("附件3"), 0):],
          f"{name}.pdf: 合计 row with the grade")
     # it renders: the first, a middle and the last page have ink in the body
     for pg in sorted({1, (pages + 1) // 2, pages}):

@@ -11,7 +11,9 @@
 # server's RSS under load, thread-pool vs thread-per-connection for the
 # baseline, and the kernel.sched_autogroup_enabled setting it ran with
 # (JX_BENCH_AUTOGROUP=0 turns autogroup off for the run, as root, and
-# restores it).  /v1/score needs no database, so none is started.
+# restores it).  POST /v1/score needs a token (any organisation's, cached
+# by the server): a private PostgreSQL cluster holds the bootstrap token,
+# and the scoring itself reads nothing from it.
 # Figures, not a test: it never fails on a ratio.
 set -euo pipefail
 
@@ -33,6 +35,7 @@ AUTOGROUP_WAS=$(cat $AUTOGROUP_FILE 2>/dev/null || echo unknown)
 cleanup() {
     for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+    "$REPO/scripts/pg.sh" stop "$TMP/pg" >/dev/null 2>&1 || true
     if [ -n "${JX_BENCH_AUTOGROUP:-}" ] && [ "$AUTOGROUP_WAS" != unknown ]; then
         echo "$AUTOGROUP_WAS" >$AUTOGROUP_FILE 2>/dev/null || true
     fi
@@ -59,12 +62,19 @@ cc -O2 -Wall -I"$REPO/lib/include" -o "$TMP/libloop" "$HERE/libloop.c" "$LIBA" $
 BPORT=$(free_port); TPORT=$(free_port); SPORT=$(free_port)
 "$TMP/baseline" "$BPORT" 4 & PIDS+=($!)
 "$TMP/baseline" "$TPORT" 4 tpc & PIDS+=($!)
-# The service as deployed: request log lines on (to a file), no database.
-JIXIAO_LISTEN=127.0.0.1:$SPORT JIXIAO_THREADS=4 DATABASE_URL="postgresql:///none?host=$TMP/nodb" \
+# The service as deployed: request log lines on (to a file); its database
+# only holds the token.
+chmod 755 "$TMP"
+DBURL=$("$REPO/scripts/pg.sh" start "$TMP/pg") || { echo "bench: cannot start PostgreSQL" >&2; exit 1; }
+export TOKEN=jx_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+DATABASE_URL=$DBURL "$SERVER" migrate >/dev/null 2>"$TMP/migrate.log" ||
+    { echo "bench: migrate failed" >&2; cat "$TMP/migrate.log" >&2; exit 1; }
+JIXIAO_LISTEN=127.0.0.1:$SPORT JIXIAO_THREADS=4 DATABASE_URL=$DBURL JIXIAO_BOOTSTRAP_TOKEN=$TOKEN \
     "$SERVER" 2>"$TMP/server.log" & SPID=$!; PIDS+=($SPID)
 wait_up "http://127.0.0.1:$BPORT/"; wait_up "http://127.0.0.1:$TPORT/"
 wait_up "http://127.0.0.1:$SPORT/healthz"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $TOKEN" \
     --data-binary @"$TMP/doc20.json" "http://127.0.0.1:$SPORT/v1/score")
 [ "$code" = 200 ] || { echo "bench: POST /v1/score answered $code" >&2; exit 1; }
 
