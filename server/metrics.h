@@ -9,10 +9,6 @@
 #include "jixiao.h"
 #include "util.h"
 
-/* The route table's size the per-route counters hold (main refuses a
- * larger table at start): 66 routes since the web page's three. */
-#define METRICS_MAX_ROUTES 128
-
 /* Records one finished request: route_index -1 for unmatched paths,
  * status 0 when no response was sent. */
 void metrics_request(int route_index, unsigned status, double seconds);
