@@ -56,11 +56,16 @@ def main():
         owners[who.get("org_id") or who.get("org", {}).get("id")] = tok
 
     projects = call("GET", "/v1/projects?limit=1000", ADMIN)["items"]
+    # projects filed without indicators (新丰's budgets) are not evaluated
+    def scored(p):
+        return bool(call("GET", f"/v1/projects/{p['id']}", ADMIN).get("indicators"))
+
+    projects = [p for p in projects if scored(p)]
     for p in projects:
         if p.get("evaluation") is None:
             tok = owners.get(p["org_id"], ADMIN)
             call("POST", f"/v1/projects/{p['id']}/evaluations", tok)
-    projects = call("GET", "/v1/projects?limit=1000", ADMIN)["items"]
+    projects = [p for p in call("GET", "/v1/projects?limit=1000", ADMIN)["items"] if scored(p)]
 
     # seed 001: the department-wide self-assessment
     a001 = json.loads((HERE / "demo-wide" / "assessment-001-heshan.json").read_text(encoding="utf-8"))
@@ -85,7 +90,7 @@ def main():
     pid = mine[0]["id"] if mine else call("POST", "/v1/projects", tok, doc)["id"]
     if not mine or mine[0].get("evaluation") is None:
         call("POST", f"/v1/projects/{pid}/evaluations", tok)
-    projects = call("GET", "/v1/projects?limit=1000", ADMIN)["items"]
+    projects = [p for p in call("GET", "/v1/projects?limit=1000", ADMIN)["items"] if scored(p)]
 
     # seed 000: the 2023 plan of 宿州市医疗保障局
     sz = org_id("宿州市医疗保障局")

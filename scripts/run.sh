@@ -83,7 +83,7 @@ $( [ -s "$STATE/demo-tokens.json" ] && /usr/bin/python3 -c 'import json,sys; t=j
 
 Try:
   curl -s $BASE/readyz
-  curl -s -X POST $BASE/v1/score -H 'Content-Type: application/json' --data-binary @$REPO/scripts/example-document.json
+  curl -s -X POST $BASE/v1/score -H 'Authorization: Bearer ${TOKEN:-<token>}' -H 'Content-Type: application/json' --data-binary @$REPO/scripts/example-document.json
   curl -s $BASE/v1/whoami -H 'Authorization: Bearer ${TOKEN:-<token>}'
 $( [ -s "$STATE/demo-tokens.json" ] && /usr/bin/python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); print("  curl -s \"%s/v1/projects?year=2022\" -H \"Authorization: Bearer %s\"   # as 宿州市医疗保障局" % (sys.argv[2], t["sz-yb"]))' "$STATE/demo-tokens.json" "$BASE")
 $( [ -s "$STATE/demo-tokens.json" ] && /usr/bin/python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); print("  curl -s \"%s/v1/monitoring?color=red\" -H \"Authorization: Bearer %s\"   # 双监控, as 新丰县财政局" % (sys.argv[2], t["xf-fin"]))' "$STATE/demo-tokens.json" "$BASE")
