@@ -280,6 +280,10 @@ int jr_render_json(const jr_model *m, jr_buf *b, char *err, size_t errlen)
             kcents(b, &h, "score", r->score);
             kcents(b, &h, "deduction", r->deduction);
         }
+        if (r->own) {
+            key(b, &h, "own"); /* outside total and max (scoring.md §8) */
+            jr_puts(b, "true");
+        }
         if (r->kind == JR_ROW_INDICATOR) {
             kint(b, &h, "level1_rowspan", r->l1_span);
             kint(b, &h, "level2_rowspan", r->l2_span);

@@ -633,7 +633,8 @@ static void read_rows(reader *r, const json_t *res)
             jr_puts(&b, m->rows[i].level1);
             jr_puts(&b, "（");
             jr_cents_short(&b, w);
-            jr_puts(&b, "分）");
+            /* a wide document's own indicators stay outside total and max */
+            jr_puts(&b, m->rows[i].own ? "分，不计入总分）" : "分）");
             m->rows[i].level1_label = own_buf(r, &b);
         }
         for (size_t k = i; k < j;) {

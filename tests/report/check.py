@@ -220,6 +220,11 @@ def build_models(score_bin, shared):
         os.path.abspath(__file__)))), "scripts", "example-rules-text.json")
     doc = json.load(open(example, encoding="utf-8"))
     models.append(("rules-text", make_model(doc, score(score_bin, doc), 904)))
+    # a wide document's own indicators, outside total and max, and a 不适用 one
+    own = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "unit",
+                       "fixtures", "802-wide-own-indicators-not-applicable.json")
+    doc = json.load(open(own, encoding="utf-8"))["document"]
+    models.append(("wide-own", make_model(doc, score(score_bin, doc), 905, problems=[])))
     bare = make_model({"name": "空", "org": "某单位", "year": 2022}, {
         "framework": "project-2020", "total": 0, "max": 100, "normalised": 0, "grade": "差",
         "complete": False, "execution": {"budget": None, "executed": None, "rate": None,
@@ -273,9 +278,15 @@ def expected_reported(model):
     return out
 
 
+def outside_total(model):
+    """per score row: a wide document's own indicator, outside the total"""
+    rows = [bool(ind.get("own")) for ind in model["result"]["indicators"]]
+    return rows + [False]  # the execution row, when there is one
+
+
 def label_points(label):
     """the points a level-1 label claims: 产出指标（40分） -> 4000 hundredths"""
-    m = re.search(r"（([0-9.]+)分）$", label or "")
+    m = re.search(r"（([0-9.]+)分(?:，不计入总分)?）$", label or "")
     return cents(m.group(1)) if m else None
 
 
@@ -304,7 +315,7 @@ def check_json(name, model, out):
     body = [r for r in rows if r["kind"] != "total"]
     total = [r for r in rows if r["kind"] == "total"]
     C.ok(len(total) == 1 and rows[-1]["kind"] == "total", f"{name}.json: one total row, last")
-    s = sum(cents(r["score"]) for r in body if not r.get("not_applicable"))
+    s = sum(cents(r["score"]) for r in body if not r.get("not_applicable") and not r.get("own"))
     C.ok(s == cents(total[0]["score"]), f"{name}.json: rows sum {s} == total {total[0]['score']}")
     C.ok(cents(total[0]["score"]) == cents(model["result"]["total"]),
          f"{name}.json: total row == result total")
@@ -615,7 +626,8 @@ def check_csv(name, model, out):
          f"{name}.csv: scores with two decimals")
     last = rows[-1]
     C.ok(last[1] == "合计" and cents(last[7]) == cents(model["result"]["total"]) and
-         sum(x for x in scores if x != NA) == cents(last[7]), f"{name}.csv: total row sums")
+         sum(x for x, o in zip(scores, outside_total(model)) if x != NA and not o)
+         == cents(last[7]), f"{name}.csv: total row sums")
     C.ok(model["result"]["grade"] in last[5], f"{name}.csv: grade in the total row")
 
 
@@ -854,7 +866,9 @@ def check_pdf(name, model, out, work):
     # with the columns beside it ("等" ... "87.33 2.67" ... "级优")
     raw = subprocess.run(["pdftotext", path, "-"], capture_output=True, timeout=120).stdout
     raw = re.sub(r"\s+", "", raw.decode("utf-8", "replace"))
-    C.ok("合计" in text[at:] and f"等级{res['grade']}" in raw[max(raw.find("附件3"), 0):],
+    # (or with the weight cell's "90.00" between the two halves of a wrapped line)
+    C.ok("合计" in text[at:] and re.search("等级[0-9.]*" + re.escape(res["grade"]),
+                                        raw[max(raw.find("附件3"), 0):]) is not None,
          f"{name}.pdf: 合计 row with the grade")
     # it renders: the first, a middle and the last page have ink in the body
     for pg in sorted({1, (pages + 1) // 2, pages}):
