@@ -13,6 +13,8 @@
 #   totals       GET /v1/totals on a generated country, 1x and 10x, vs psql
 #   monitoring   the totals of colours of GET /v1/monitoring (issue 20) on a
 #                generated country with monitoring reports, vs a bare GROUP BY
+#   office       a 50-table .docx read and scored vs libzip + expat alone; a
+#                10,000-row .xlsx imported vs the same projects as JSON
 #   load         tests/load/run.sh: wrk, 256 connections, 30 s, the mixed
 #                load; the server's RSS at 256 connections
 #   latency      p50/p99 at 70% of peak, fixed rate (tests/bench/latency)
@@ -37,7 +39,7 @@
 set -uo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
-PARTS=${JX_BENCH_PARTS:-lib http projects evaluations import totals monitoring load latency}
+PARTS=${JX_BENCH_PARTS:-lib http projects evaluations import totals monitoring office load latency}
 export JX_BENCH_TABLE
 JX_BENCH_TABLE=$(mktemp /tmp/jixiao-bench-table.XXXXXX)
 
