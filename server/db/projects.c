@@ -533,19 +533,7 @@ int dbp_update(pool_conn *pc, const auth_info *who, const db_row *row,
 
 int dbp_delete(pool_conn *pc, const auth_info *who, const db_row *row, db_err *e)
 {
-    char ids[24];
-    const char *v[4];
-    PGresult *res = NULL;
-    int rc;
-
-    fmt_i64(row->id, ids);
-    v[0] = row->province;
-    v[1] = ids;
-    v[2] = who->org_id_s;
-    v[3] = who->token_id_s;
-    rc = db_exec(pc, &st_delete, v, &res, e);
-    PQclear(res);
-    return rc;
+    return db_row_exec(pc, &st_delete, who, row, e);
 }
 
 int dbp_transition(pool_conn *pc, const auth_info *who, const db_row *row,

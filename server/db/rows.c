@@ -111,3 +111,21 @@ int db_history_page(const pool_stmt *st, const auth_info *who, int64_t id, int64
     v[6] = limits;
     return db_query(st, v, res, e);
 }
+
+int db_row_exec(pool_conn *pc, const pool_stmt *st, const auth_info *who, const db_row *row,
+                db_err *e)
+{
+    char ids[24];
+    const char *v[4];
+    PGresult *res = NULL;
+    int rc;
+
+    fmt_i64(row->id, ids);
+    v[0] = row->province;
+    v[1] = ids;
+    v[2] = who->org_id_s;
+    v[3] = who->token_id_s;
+    rc = db_exec(pc, st, v, &res, e);
+    PQclear(res);
+    return rc;
+}

@@ -60,4 +60,10 @@ void db_list_vals(const auth_info *who, int64_t after, int year, int64_t org, in
 int db_history_page(const pool_stmt *st, const auth_info *who, int64_t id, int64_t after,
                     int limit, PGresult **res, db_err *e);
 
+/* Runs st with the row's province and id and the caller's organisation
+ * and token ($1-$4), for a change that answers nothing (a delete, the
+ * rectification items of a submit). */
+int db_row_exec(pool_conn *pc, const pool_stmt *st, const auth_info *who, const db_row *row,
+                db_err *e);
+
 #endif
