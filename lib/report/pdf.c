@@ -3,7 +3,9 @@
  *
  * Design.  The same content and order as the HTML page (html.c): title and
  * summary line, 项目基本情况, 附件1 绩效目标完成清单, 附件2 问题清单, 附件3
- * 评分情况表 (with 报告得分 beside the 核定得分), then the review's findings;
+ * 评分情况表 (with 报告得分 beside the 核定得分), then the review's findings
+ * and, when the model has an "application" (issue 20), 结果应用: the 双监控
+ * colours (红 in red), the 整改 items (逾期 in red) and the budget advice;
  * each 附件 starts a new page, as the HTML does when printed.  Drawn with
  * cairo (PDF surface: it embeds the subset of the glyphs used) and Pango
  * (line breaking of Chinese, fallback, bidi), in Noto Sans CJK SC
@@ -905,6 +907,92 @@ static void findings(pdfw *w)
     table_end(w, 0);
 }
 
+/* a row of one cell over all n columns ("无") */
+static void none_row(pdfw *w, int n)
+{
+    pcell r[MAXCOLS];
+    r[0] = C("无", 'c');
+    r[0].colspan = n;
+    for (int c = 1; c < n; c++)
+        r[c] = (pcell){"", 0, false, 'l', F_CELL, 1, 0};
+    row(w, r);
+}
+
+/* a sub-heading kept with room for its table's header and a first row */
+static void subheading(pdfw *w, const char *text, const ptable *t)
+{
+    need(w, 10 + 60 + header_height(w, t));
+    para(w, text, F_BODY, 'l', 10, 4);
+}
+
+/* Results application (issue 20): monitoring colours, open 整改 items,
+ * budget advice; nothing when the model has none. */
+static void application(pdfw *w)
+{
+    const jr_application *a = &w->m->app;
+    static const pcol mcols[] = {{90, "报告期", false},      {76, "时间进度", false},
+                                 {76, "预算执行率", false},  {90, "执行率/时间进度", false},
+                                 {60, "预警", false},        {TEXT_W - 392, "滞后指标数", false}};
+    static const ptable mt = {mcols, 6};
+    static const pcol rcols[] = {{28, "序号", false}, {TEXT_W - 218, "问题", false},
+                                 {80, "状态", false}, {70, "整改期限", false},
+                                 {40, "逾期", false}};
+    static const ptable rt = {rcols, 5};
+    static const pcol acols[] = {{96, "项目", false}, {TEXT_W - 96, "内容", false}};
+    static const ptable at = {acols, 2};
+    if (!a->present || w->failed)
+        return;
+    need(w, 16 + 90 + header_height(w, &mt));
+    para(w, "结果应用", F_HEAD, 'c', 16, 0);
+    subheading(w, "双监控预警", &mt);
+    table_begin(w, &mt, NULL);
+    if (a->nmon == 0)
+        none_row(w, 6);
+    for (size_t i = 0; i < a->nmon && !w->failed; i++) {
+        const jr_mon *x = &a->mon[i];
+        char lag[32];
+        snprintf(lag, sizeof lag, "%ld", x->lagging);
+        pcell r[6] = {C(x->period, 'c'),   C(x->time_progress, 'r'), C(x->execution_rate, 'r'),
+                      C(x->ratio, 'r'),    C(x->color_label, 'c'),   C(lag, 'r')};
+        r[4].font = F_CELL_B;
+        r[4].red = strcmp(x->color, "red") == 0;
+        row(w, r);
+    }
+    table_end(w, 0);
+
+    subheading(w, "整改情况", &rt);
+    char count[96];
+    snprintf(count, sizeof count, "未验收 %zu 项，共 %zu 项。", a->nopen, a->nrects);
+    para(w, count, F_CELL, 'l', 0, 4);
+    table_begin(w, &rt, NULL);
+    if (a->nrects == 0)
+        none_row(w, 5);
+    for (size_t i = 0; i < a->nrects && !w->failed; i++) {
+        const jr_rect *x = &a->rects[i];
+        char seq[16];
+        snprintf(seq, sizeof seq, "%d", x->seq);
+        pcell r[5] = {C(seq, 'c'), C(x->description, 'l'), C(x->status_label, 'c'),
+                      C(x->deadline, 'c'), C(x->overdue ? "是" : "否", 'c')};
+        if (x->overdue) {
+            r[4].red = 1;
+            r[4].font = F_CELL_B;
+        }
+        row(w, r);
+    }
+    table_end(w, 0);
+
+    subheading(w, "预算安排建议", &at);
+    table_begin(w, &at, NULL);
+    const char *pairs[][2] = {{"等级", a->grade},
+                              {"建议", *a->advice ? a->advice : "无"},
+                              {"财政部门决定", *a->decision ? a->decision : "尚未确定"}};
+    for (size_t i = 0; i < 3; i++) {
+        pcell r[2] = {K(pairs[i][0]), C(pairs[i][1], 'l')};
+        row(w, r);
+    }
+    table_end(w, 0);
+}
+
 static void document(pdfw *w)
 {
     w->page = 1;
@@ -919,6 +1007,7 @@ static void document(pdfw *w)
     new_page(w);
     score_table(w);
     findings(w);
+    application(w);
     if (!w->failed) {
         page_foot(w);
         if (w->draw)

@@ -2,7 +2,7 @@
  * lib/report/xlsx.c -- the report as an Excel workbook (format=xlsx), written
  * with libxlsxwriter.
  *
- * Design.  Four sheets, each a table that reads like the seeds':
+ * Design.  Four sheets (a fifth below), each a table that reads like the seeds':
  *   评分情况表      title, subtitle, a styled header row, one row per
  *                   indicator with the level-1 and level-2 cells merged
  *                   vertically (spans from report.c), the 预算执行率 row and
@@ -13,6 +13,11 @@
  *   绩效目标完成清单 the goals, then one row per indicator with 年度指标值,
  *                   实际完成值, 完成情况, 偏差原因.
  *   问题清单        the 问题清单 as in the seeds.
+ *   结果应用        only when the model has an "application" (issue 20): the
+ *                   双监控 colours (the 预警 cell says 绿/黄/红 and is filled
+ *                   with that colour, so the sheet reads in black and white
+ *                   too), the 整改 items (overdue in red) and the budget
+ *                   advice, three tables one under the other.
  * Scores are numbers with format 0.00 (so they sum in a spreadsheet), money
  * numbers with #,##0.00; text cells wrap, and row heights are estimated from
  * the text (libxlsxwriter does not autofit) so that wrapped text shows.
@@ -45,7 +50,7 @@ typedef struct {
     lxw_workbook *wb;
     lxw_error rc; /* the first error met */
     lxw_format *title, *subtitle, *head, *text, *center, *score, *money, *rate, *label, *bold_text,
-        *bold_score, *bold_center, *red_center, *note;
+        *bold_score, *bold_center, *red_center, *note, *section, *ratio, *light[3];
     char *cut; /* scratch for cut text */
 } ctx;
 
@@ -187,6 +192,23 @@ static void make_formats(ctx *c)
     format_set_font_color(c->red_center, LXW_COLOR_RED);
     format_set_bold(c->red_center);
     c->note = fmt(c, false, true);
+    c->section = fmt(c, false, false);
+    format_set_bold(c->section);
+    format_set_font_size(c->section, 11);
+    c->ratio = fmt(c, true, false);
+    format_set_num_format(c->ratio, "0.0000");
+    /* the monitoring colours: Excel's standard green, yellow, red */
+    static const struct {
+        lxw_color_t bg, fg;
+    } lights[3] = {{0x00B050, 0xFFFFFF}, {0xFFFF00, 0x000000}, {0xFF0000, 0xFFFFFF}};
+    for (size_t i = 0; i < 3; i++) {
+        c->light[i] = fmt(c, true, true);
+        format_set_align(c->light[i], LXW_ALIGN_CENTER);
+        format_set_bold(c->light[i]);
+        format_set_pattern(c->light[i], LXW_PATTERN_SOLID);
+        format_set_bg_color(c->light[i], lights[i].bg);
+        format_set_font_color(c->light[i], lights[i].fg);
+    }
 }
 
 static void page_setup(ctx *c, lxw_worksheet *ws, lxw_row_t header_row, bool landscape)
@@ -448,6 +470,120 @@ static void problems_sheet(ctx *c, const jr_model *m)
     page_setup(c, ws, 1, true);
 }
 
+/* a rate written as decimal text ("0.5000"): a number when it is plainly one
+ * (digits, one point), else the text as written */
+static void decimal(ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col, const char *s,
+                    lxw_format *numf)
+{
+    size_t i = 0, digits = 0, points = 0;
+    for (; s[i]; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            digits++;
+        else if (s[i] == '.')
+            points++;
+        else
+            break;
+    }
+    if (!s[i] && digits > 0 && digits <= 30 && points <= 1)
+        num(c, ws, r, col, strtod(s, NULL), numf);
+    else
+        str(c, ws, r, col, s, c->center);
+}
+
+static lxw_format *light_of(ctx *c, const char *color)
+{
+    return !strcmp(color, "green")    ? c->light[0]
+           : !strcmp(color, "yellow") ? c->light[1]
+           : !strcmp(color, "red")    ? c->light[2]
+                                      : c->center;
+}
+
+/* columns: A-F the monitoring table; A, B:D, E, F, G the 整改 table */
+static const double app_widths[] = {12, 14, 14, 18, 14, 14, 8};
+
+/* 结果应用 (issue 20): monitoring colours, 整改 items, budget advice */
+static void application_sheet(ctx *c, const jr_model *m)
+{
+    static const char *const mon_cols[] = {"报告期", "时间进度", "预算执行率", "执行率/时间进度",
+                                           "预警", "滞后指标数"};
+    const jr_application *a = &m->app;
+    if (!a->present)
+        return;
+    lxw_worksheet *ws = workbook_add_worksheet(c->wb, "结果应用");
+    if (!ws) {
+        check(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return;
+    }
+    columns(c, ws, app_widths, sizeof app_widths / sizeof app_widths[0]);
+    jr_buf t = {0};
+    jr_printf(&t, "%s结果应用", m->name);
+    merged(c, ws, 0, 0, 0, 6, t.failed ? "" : t.p, c->title);
+    free(t.p);
+    check(c, worksheet_set_row(ws, 0, 26, NULL));
+
+    lxw_row_t r = 2;
+    str(c, ws, r++, 0, "双监控预警", c->section);
+    header(c, ws, r++, mon_cols, 6);
+    if (a->nmon == 0) {
+        merged(c, ws, r, 0, r, 5, "无", c->center);
+        r++;
+    }
+    for (size_t i = 0; i < a->nmon; i++, r++) {
+        const jr_mon *x = &a->mon[i];
+        str(c, ws, r, 0, x->period, c->center);
+        decimal(c, ws, r, 1, x->time_progress, c->rate);
+        decimal(c, ws, r, 2, x->execution_rate, c->rate);
+        decimal(c, ws, r, 3, x->ratio, c->ratio);
+        str(c, ws, r, 4, x->color_label, light_of(c, x->color));
+        num(c, ws, r, 5, (double)x->lagging, c->center);
+        row_height(c, ws, r, lines_for(x->period, app_widths[0]));
+    }
+
+    r++;
+    str(c, ws, r++, 0, "整改情况", c->section);
+    char line[160];
+    snprintf(line, sizeof line, "未验收 %zu 项，共 %zu 项。", a->nopen, a->nrects);
+    merged(c, ws, r, 0, r, 6, line, c->note);
+    r++;
+    str(c, ws, r, 0, "序号", c->head);
+    merged(c, ws, r, 1, r, 3, "问题", c->head);
+    str(c, ws, r, 4, "状态", c->head);
+    str(c, ws, r, 5, "整改期限", c->head);
+    str(c, ws, r, 6, "逾期", c->head);
+    check(c, worksheet_set_row(ws, r++, 20, NULL));
+    if (a->nrects == 0) {
+        merged(c, ws, r, 0, r, 6, "无", c->center);
+        r++;
+    }
+    for (size_t i = 0; i < a->nrects; i++, r++) {
+        const jr_rect *x = &a->rects[i];
+        num(c, ws, r, 0, x->seq, c->center);
+        merged(c, ws, r, 1, r, 3, x->description, c->text);
+        str(c, ws, r, 4, x->status_label, c->center);
+        str(c, ws, r, 5, x->deadline, c->center);
+        str(c, ws, r, 6, x->overdue ? "是" : "否", x->overdue ? c->red_center : c->center);
+        row_height(c, ws, r, lines_for(x->description, app_widths[1] + app_widths[2] +
+                                                           app_widths[3]));
+    }
+
+    r++;
+    str(c, ws, r++, 0, "预算安排建议", c->section);
+    const char *advice[][2] = {{"等级", a->grade},
+                               {"建议", *a->advice ? a->advice : "无"},
+                               {"财政部门决定", *a->decision ? a->decision : "尚未确定"}};
+    for (size_t i = 0; i < 3; i++, r++) {
+        merged(c, ws, r, 0, r, 1, advice[i][0], c->label);
+        merged(c, ws, r, 2, r, 6, advice[i][1], c->text);
+        row_height(c, ws, r, lines_for(advice[i][1], 80));
+    }
+
+    worksheet_set_paper(ws, 9); /* A4 portrait, fitted to the width; no repeated header: */
+    worksheet_set_portrait(ws); /* three tables share the sheet */
+    worksheet_set_margins(ws, 0.5, 0.5, 0.6, 0.6);
+    worksheet_center_horizontally(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+}
+
 static int read_file(const char *path, jr_buf *out)
 {
     FILE *f = fopen(path, "rb");
@@ -507,6 +643,7 @@ int jr_render_xlsx(const jr_model *m, jr_buf *out, char *err, size_t errlen)
     findings_sheet(&c, m);
     goals_sheet(&c, m);
     problems_sheet(&c, m);
+    application_sheet(&c, m);
     lxw_error closed = workbook_close(c.wb); /* frees the workbook in every case */
     free(c.cut);
     if (c.rc == LXW_NO_ERROR)

@@ -1,7 +1,11 @@
 """Budget advice by grade (结果应用, issue 20): default rules, a bureau's own
 rules for its region, the list of evaluated projects with grade, advice and
 decision, decisions recorded and audited."""
+import io
 import os
+import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -116,5 +120,23 @@ def test_reports_show_colours_rectifications_and_advice(tree, gz):
     assert "## 结果应用" in md and "| 2023-06 |" in md and "待整改" in md
     html = api("GET", f"/v1/evaluations/{ev['id']}/report?format=html", t).text
     assert 'class="c color-red"' in html and "预算安排建议" in html
-    for fmt in ("csv", "xlsx"):
-        assert api("GET", f"/v1/evaluations/{ev['id']}/report?format={fmt}", t).status_code == 200
+    assert api("GET", f"/v1/evaluations/{ev['id']}/report?format=csv", t).status_code == 200
+    r = api("GET", f"/v1/evaluations/{ev['id']}/report?format=xlsx", t)
+    assert r.status_code == 200
+    try:
+        import openpyxl  # noqa: PLC0415
+    except ImportError:
+        openpyxl = None
+    if openpyxl:  # the 结果应用 sheet: the period, 红 on red, the item, the advice
+        ws = openpyxl.load_workbook(io.BytesIO(r.content))["结果应用"]
+        cells = {c.value: c for row in ws.iter_rows() for c in row if c.value is not None}
+        assert "2023-06" in cells and cells["红"].fill.fgColor.rgb == "FFFF0000"
+        assert "待整改" in cells and app["advice"]["advice"] in cells
+    r = api("GET", f"/v1/evaluations/{ev['id']}/report?format=pdf", t)
+    assert r.status_code == 200 and r.content.startswith(b"%PDF-")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-", "-"], input=r.content, capture_output=True,
+                              check=True, timeout=60).stdout.decode()
+        flat = re.sub(r"\s+", "", text)
+        assert "结果应用" in flat and "2023-06" in flat and "待整改" in flat
+        assert re.sub(r"\s+", "", app["advice"]["advice"]) in flat

@@ -208,7 +208,9 @@ def build_models(score_bin, shared):
             "rectifications": [{"description": '<script>x</script>|a,"b"\n整改', "status": "open",
                                 "deadline": "2025-03-31", "overdue": True},
                                {"description": "已整改", "status": "verified",
-                                "deadline": "2025-03-31", "overdue": False}],
+                                "deadline": "2025-03-31", "overdue": False},
+                               {"description": HOSTILE[6], "status": "verified",
+                                "deadline": "=1+1", "overdue": False}],
             "advice": {"grade": "优", "advice": "保持或优先保障 | <i>", "decision": None}}
         models.append(("hostile", hostile))
     wide = score(score_bin, WIDE_DOC)
@@ -696,11 +698,78 @@ def check_xlsx_bytes(name, model, out, path):
     codes = [fs.cell(r, 3).value for r in range(4, fs.max_row + 1)]
     want = [f["code"] for f in model["result"].get("findings", [])]
     C.ok(codes == want or (not want and codes in ([], [None])), f"{name}.xlsx: findings sheet")
+    check_xlsx_application(name, model, wb)
     if name == "hostile":
         gs = wb["绩效目标完成清单"]
         got = [gs.cell(6 + k, 4).value for k in range(len(model["project"]["indicators"]))]
         C.ok(got == [i["name"] for i in model["project"]["indicators"]],
              f"{name}.xlsx: hostile names exact")
+
+
+COLOR_LABEL = {"green": "绿", "yellow": "黄", "red": "红"}
+COLOR_FILL = {"green": "FF00B050", "yellow": "FFFFFF00", "red": "FFFF0000"}
+STATUS_LABEL = {"open": "待整改", "in_progress": "整改中", "done": "已完成待验收",
+                "verified": "已验收", "reopened": "退回重改"}
+
+
+def check_xlsx_application(name, model, wb):
+    """the 结果应用 sheet (issue 20): colours as 绿/黄/红 on that fill, the 整改
+    items as text (formulas too), the advice; no sheet without an application"""
+    if "application" not in model:
+        C.ok("结果应用" not in wb.sheetnames, f"{name}.xlsx: no 结果应用 sheet without one")
+        return
+    if not C.ok("结果应用" in wb.sheetnames, f"{name}.xlsx: a 结果应用 sheet {wb.sheetnames}"):
+        return
+    ws, app = wb["结果应用"], model["application"]
+    col_a = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
+
+    def body(head, first):  # the rows under a header row whose A cell is `head`
+        if not C.ok(head in col_a, f"{name}.xlsx: 结果应用 header {head}"):
+            return []
+        r = col_a.index(head) + 2
+        C.ok(ws.cell(r - 1, 1).font.b and ws.cell(r - 1, first).value is not None,
+             f"{name}.xlsx: 结果应用 header {head} styled")
+        out = []
+        while r <= ws.max_row and ws.cell(r, 1).value not in (None, ""):
+            out.append(r)
+            r += 1
+        return out
+
+    mon = body("报告期", 6)
+    C.ok([ws.cell(r, 1).value for r in mon] == [m["period"] for m in app["monitoring"]],
+         f"{name}.xlsx: monitoring periods")
+    C.ok([ws.cell(r, 5).value for r in mon] ==
+         [COLOR_LABEL.get(m["color"], "无") for m in app["monitoring"]],
+         f"{name}.xlsx: monitoring colours as 绿/黄/红")
+    fills = [ws.cell(r, 5).fill.fgColor.rgb if ws.cell(r, 5).fill.fill_type == "solid" else None
+             for r in mon]
+    C.ok(fills == [COLOR_FILL.get(m["color"]) for m in app["monitoring"]],
+         f"{name}.xlsx: monitoring cells filled with their colour {fills}")
+    for r, m in zip(mon, app["monitoring"]):
+        v = ws.cell(r, 2).value
+        C.ok(v == float(m["time_progress"]) and ws.cell(r, 2).number_format == "0.00%",
+             f"{name}.xlsx: time progress {m['time_progress']} as a percentage ({v})")
+        C.ok(ws.cell(r, 6).value == m["lagging"], f"{name}.xlsx: lagging indicators")
+    rect = body("序号", 5)
+    want = app["rectifications"]
+    got = [ws.cell(r, 2) for r in rect]
+    C.ok([c.value for c in got] == [x["description"].replace("\n", " ") for x in want] and
+         all(c.data_type == "s" for c in got), f"{name}.xlsx: 整改 items as text")
+    C.ok([ws.cell(r, 5).value for r in rect] == [STATUS_LABEL[x["status"]] for x in want],
+         f"{name}.xlsx: 整改 status in Chinese")
+    C.ok([ws.cell(r, 6).value for r in rect] == [x["deadline"] for x in want] and
+         all(ws.cell(r, 6).data_type == "s" for r in rect), f"{name}.xlsx: 整改 deadlines as text")
+    C.ok([ws.cell(r, 7).value for r in rect] == ["是" if x["overdue"] else "否" for x in want] and
+         all(ws.cell(r, 7).font.color is not None and ws.cell(r, 7).font.color.rgb == "FFFF0000"
+             for r, x in zip(rect, want) if x["overdue"]), f"{name}.xlsx: overdue marked in red")
+    opened = sum(x["status"] != "verified" for x in want)
+    C.ok(f"未验收 {opened} 项，共 {len(want)} 项。" in col_a, f"{name}.xlsx: open 整改 count")
+    adv = app["advice"]
+    rows = {ws.cell(r, 1).value: ws.cell(r, 3).value for r in range(1, ws.max_row + 1)}
+    C.ok(rows.get("等级") == adv["grade"] and rows.get("建议") == (adv["advice"] or "无") and
+         rows.get("财政部门决定") == (adv["decision"] or "尚未确定"), f"{name}.xlsx: budget advice")
+    C.ok(not any(isinstance(c.value, str) and c.data_type == "f"
+                 for row in ws.iter_rows() for c in row), f"{name}.xlsx: no formulas")
 
 
 def libreoffice_check(files, work):
@@ -742,6 +811,16 @@ def libreoffice_check(files, work):
                  f"{name}.xlsx via LibreOffice: finding codes")
         goals = os.path.join(outdir, f"{base}-绩效目标完成清单.csv")
         C.ok(os.path.exists(goals), f"{name}.xlsx: LibreOffice converted the completion sheet")
+        if "application" in model:  # the formula-like texts come back as written
+            app = os.path.join(outdir, f"{base}-结果应用.csv")
+            if C.ok(os.path.exists(app), f"{name}.xlsx: LibreOffice converted the 结果应用 sheet"):
+                cells = [c for r in csv.reader(open(app, encoding="utf-8", newline="")) for c in r]
+                want = [x["description"].replace("\n", " ")
+                        for x in model["application"]["rectifications"]]
+                want += [x["deadline"] for x in model["application"]["rectifications"]]
+                want.append(model["application"]["advice"]["advice"])
+                C.ok(all(w in cells for w in want),
+                     f"{name}.xlsx via LibreOffice: 结果应用 texts as written, not evaluated")
 
 
 # ---- pdf --------------------------------------------------------------------------------
@@ -870,6 +949,22 @@ def check_pdf(name, model, out, work):
     C.ok("合计" in text[at:] and re.search("等级[0-9.]*" + re.escape(res["grade"]),
                                         raw[max(raw.find("附件3"), 0):]) is not None,
          f"{name}.pdf: 合计 row with the grade")
+    # 结果应用 (issue 20) after the findings: periods, colours, 整改 items, advice
+    if "application" in model:
+        app = model["application"]
+        at_app = flat.find("结果应用")
+        C.ok(at_app > flat.find("一致性审核发现的问题") >= 0, f"{name}.pdf: 结果应用 after the findings")
+        tail = flat[at_app:]
+        want = [m["period"] for m in app["monitoring"]]
+        want += [COLOR_LABEL.get(m["color"], "无") for m in app["monitoring"]]
+        want += [re.sub(r"\s+", "", x["description"]) for x in app["rectifications"]]
+        want += [STATUS_LABEL[x["status"]] for x in app["rectifications"]]
+        want += ["双监控预警", "整改情况", "预算安排建议", re.sub(r"\s+", "", app["advice"]["advice"]),
+                 app["advice"]["decision"] or "尚未确定"]
+        missing = [w for w in want if w not in tail]
+        C.ok(at_app >= 0 and not missing, f"{name}.pdf: 结果应用 section; missing {missing}")
+    else:
+        C.ok("结果应用" not in flat, f"{name}.pdf: no 结果应用 without an application")
     # it renders: the first, a middle and the last page have ink in the body
     for pg in sorted({1, (pages + 1) // 2, pages}):
         stem = os.path.join(work, f"{name}-page")
