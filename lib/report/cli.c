@@ -23,7 +23,7 @@ static void usage(FILE *f)
           "  Reads a report model (docs/reports.md) from MODEL.json or stdin and\n"
           "  writes the report to stdout.\n"
           "退出码 exit: 0 已输出 written, 1 模型无效或无法生成 invalid model or render error,\n"
-          "             2 用法错误 bad usage\n",
+          "             2 用法错误 bad usage, 3 报告超出该格式的容量 too large for the format\n",
           f);
 }
 
@@ -69,7 +69,7 @@ int main(int argc, char **argv)
     json_decref(model);
     if (rc != 0) {
         fprintf(stderr, "%s\n", err);
-        return 1;
+        return rc == JX_REPORT_TOO_LARGE ? 3 : 1;
     }
     size_t w = fwrite(out, 1, len, stdout);
     free(out);

@@ -125,6 +125,7 @@ typedef struct {
     int pages;       /* total, known in the second pass */
     double y;
     bool failed;
+    bool too_large;       /* over JR_PDF_MAX_PAGES: JX_REPORT_TOO_LARGE */
     char *err;
     size_t errlen;
     const ptable *t; /* the table being laid out, or NULL */
@@ -343,6 +344,7 @@ static void new_page(pdfw *w)
                  "(the report would exceed %d pages: use format html or xlsx)",
                  JR_PDF_MAX_PAGES, JR_PDF_MAX_PAGES);
         fail(w, msg);
+        w->too_large = true;
         return;
     }
     w->page++;
@@ -1115,6 +1117,8 @@ int jr_render_pdf(const jr_model *m, jr_buf *out, char *err, size_t errlen)
     }
 
     document(&w); /* measure */
+    if (w.too_large)
+        rc = JX_REPORT_TOO_LARGE;
     if (w.failed)
         goto cleanup;
     w.pages = w.page;

@@ -80,7 +80,7 @@ int jx_report_render(const json_t *model, const char *format, char **out, size_t
     }
     if (rc != 0) {
         free(b.p);
-        return -1;
+        return rc == JX_REPORT_TOO_LARGE ? rc : -1;
     }
     if (!b.p) { /* an empty rendering is still a string */
         b.p = calloc(1, 1);

@@ -51,6 +51,11 @@ extern const char *const jx_report_formats[];
 int jx_report_render(const json_t *model, const char *format, char **out, size_t *len,
                      const char **content_type, char *err, size_t errlen);
 
+/* jx_report_render's answer when the report is beyond what the format
+ * holds (a pdf of more than 500 pages): the caller's to mend by asking for
+ * another format, so not a failure of the renderer (the route: 422). */
+#define JX_REPORT_TOO_LARGE (-2)
+
 /* The file name extension and a suggested Content-Disposition file name
  * ("评分报告-<id>.<ext>" is up to the route); NULL for an unknown format. */
 const char *jx_report_extension(const char *format);

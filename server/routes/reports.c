@@ -5,7 +5,8 @@
  * evaluation (its body, the scoring document it read, and the subject's
  * document at that version for goals, problems, code and 主管处室) and
  * hands it to jx_report_render, a pure function.  An unknown format is
- * 400; a render failure is 500 (the server built the model).  Nothing
+ * 400; a report beyond what its format holds (a PDF over 500 pages) 422;
+ * any other render failure 500 (the server built the model).  Nothing
  * here reads the subject as it is now: a report of an old evaluation
  * shows what was evaluated then.
  */
@@ -135,6 +136,7 @@ int route_evaluation_report(jx_req *req, jx_resp *resp)
     char *out = NULL, err[512], idtext[24];
     const char *ct = NULL, *ext;
     size_t len = 0;
+    int rc;
 
     if (auth_require(req, resp, &who) < 0 || path_id(req, resp, "id", &id) < 0)
         return 0;
@@ -162,7 +164,13 @@ int route_evaluation_report(jx_req *req, jx_resp *resp)
         json_decref(model);
         return db_problem(resp, &e);
     }
-    if (jx_report_render(model, format, &out, &len, &ct, err, sizeof err) < 0) {
+    rc = jx_report_render(model, format, &out, &len, &ct, err, sizeof err);
+    if (rc == JX_REPORT_TOO_LARGE) {
+        json_decref(model);
+        return problem(resp, 422, "report-too-large",
+                       "报告超出该格式的容量 (report too large for the format)", err);
+    }
+    if (rc < 0) {
         json_decref(model);
         return problem(resp, 500, "internal", "报告生成失败 (report rendering failed)", err);
     }

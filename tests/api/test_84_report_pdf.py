@@ -98,3 +98,24 @@ def test_report_pdf_concurrent(world, evaluation, tmp_path):
         texts.add(subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
                                  check=True, timeout=60).stdout)
     assert len(texts) == 1
+
+
+def test_report_pdf_too_large_is_422(world):
+    """A PDF beyond 500 pages is the caller's to mend (another format): 422
+    naming the limit, while the same report in html is served."""
+    doc = load_fixture(FILES["000-suzhou-fund-supervision"])["document"]
+    doc["name"] += "（超长）"
+    base = doc["indicators"]
+    doc["indicators"] = [dict(base[k % len(base)], name=f"{base[k % len(base)]['name']}{k}",
+                              deviation_reason="未完成原因" * 300) for k in range(300)]
+    for ind in doc["indicators"]:
+        ind.pop("id", None)
+    pid = create_project(world.t_dept, doc, world.dept).json()["id"]
+    ev = post(f"/v1/projects/{pid}/evaluations", world.t_dept)
+    assert ev.status_code == 201, ev.text
+    r = get(f"/v1/evaluations/{ev.json()['id']}/report", world.t_dept, format="pdf")
+    assert_problem(r, 422)
+    assert r.json()["type"].endswith("report-too-large")
+    assert "500 页" in r.json()["detail"] and "html" in r.json()["detail"]
+    assert get(f"/v1/evaluations/{ev.json()['id']}/report", world.t_dept,
+               format="html").status_code == 200

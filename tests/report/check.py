@@ -990,7 +990,7 @@ def check_pdf_bounds(report_bin, model, env):
     m["result"]["indicators"] = inds * (16000 // max(1, len(inds)))
     p = render(report_bin, m, "pdf", env)
     err = p.stderr.decode("utf-8", "replace")
-    C.ok(p.returncode == 1 and p.stdout == b"" and "超过 500 页" in err and "(" in err and
+    C.ok(p.returncode == 3 and p.stdout == b"" and "超过 500 页" in err and "(" in err and
          "Sanitizer" not in err, f"pdf over 500 pages refused: exit {p.returncode} {err[-600:]!r}")
 
 
