@@ -602,7 +602,7 @@ function scoreTable(ev) {
       h('td', { 'data-label': '三级指标' }, r.name || src.name || ''),
       h('td', { class: 'n', 'data-label': '分值' }, num(r.weight)),
       h('td', { class: 'n', 'data-label': '报告得分' }, src.reported_score === undefined || src.reported_score === null ? '—' : num(src.reported_score)),
-      h('td', { class: 'n strong', 'data-label': '核定得分' }, num(r.score)),
+      h('td', { class: 'n strong', 'data-label': '核定得分' }, r.not_applicable ? '不适用' : num(r.score)),
       h('td', { class: 'n', 'data-label': '扣分' }, num(r.deduction !== undefined ? r.deduction : r.weight - r.score)),
       h('td', { class: 'explain', 'data-label': '评分情况' }, r.explain || ''));
   });
