@@ -720,6 +720,17 @@ static char *heading(const char *a, const char *b, const char *c)
     return s;
 }
 
+/* a row of one cell over all n columns ("无") */
+static void none_row(pdfw *w, int n)
+{
+    pcell r[MAXCOLS];
+    r[0] = C("无", 'c');
+    r[0].colspan = n;
+    for (int c = 1; c < n; c++)
+        r[c] = (pcell){"", 0, false, 'l', F_CELL, 1, 0};
+    row(w, r);
+}
+
 static void goals(pdfw *w)
 {
     const jr_model *m = w->m;
@@ -747,12 +758,7 @@ static void goals(pdfw *w)
     static const ptable t = {cols, 8};
     table_begin(w, &t, NULL);
     if (m->ngoals == 0) {
-        pcell r[8];
-        r[0] = C("无", 'c');
-        r[0].colspan = 8;
-        for (int c = 1; c < 8; c++)
-            r[c] = (pcell){"", 0, false, 'l', F_CELL, 1, 0};
-        row(w, r);
+        none_row(w, 8);
     }
     for (size_t i = 0; i < m->ngoals && !w->failed; i++) {
         const jr_goal *g = &m->goals[i];
@@ -783,12 +789,7 @@ static void problems(pdfw *w)
     table_begin(w, &t, h);
     free(h);
     if (m->nproblems == 0) {
-        pcell r[6];
-        r[0] = C("无", 'c');
-        r[0].colspan = 6;
-        for (int c = 1; c < 6; c++)
-            r[c] = (pcell){"", 0, false, 'l', F_CELL, 1, 0};
-        row(w, r);
+        none_row(w, 6);
     }
     for (size_t i = 0; i < m->nproblems && !w->failed; i++) {
         const jr_problem *p = &m->problems[i];
@@ -887,12 +888,7 @@ static void findings(pdfw *w)
     para(w, count, F_CELL, 'l', 0, 4);
     table_begin(w, &t, NULL);
     if (m->nfindings == 0) {
-        pcell r[6];
-        r[0] = C("无", 'c');
-        r[0].colspan = 6;
-        for (int c = 1; c < 6; c++)
-            r[c] = (pcell){"", 0, false, 'l', F_CELL, 1, 0};
-        row(w, r);
+        none_row(w, 6);
     }
     for (size_t i = 0; i < m->nfindings && !w->failed; i++) {
         const jr_finding *f = &m->findings[i];
@@ -907,17 +903,6 @@ static void findings(pdfw *w)
         row(w, r);
     }
     table_end(w, 0);
-}
-
-/* a row of one cell over all n columns ("无") */
-static void none_row(pdfw *w, int n)
-{
-    pcell r[MAXCOLS];
-    r[0] = C("无", 'c');
-    r[0].colspan = n;
-    for (int c = 1; c < n; c++)
-        r[c] = (pcell){"", 0, false, 'l', F_CELL, 1, 0};
-    row(w, r);
 }
 
 /* a sub-heading kept with room for its table's header and a first row */
